@@ -1,0 +1,67 @@
+"""Log in and log out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from hub.auth import operations
+from hub.auth.forms import LoginForm
+from hub.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site relative paths: an open redirect would help phishing.
+    if target and target.startswith("/") and not target.startswith("//"):
+        if not urlsplit(target).netloc:
+            return target
+    return url_for("search.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("search.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = operations.log_in(
+                db.session,
+                form.email.data or "",
+                form.password.data or "",
+                request.remote_addr or "unknown",
+                current_app.config["LOGIN_MAX_FAILURES"],
+                current_app.config["LOGIN_WINDOW_MINUTES"],
+            )
+        except operations.TooManyAttempts:
+            db.session.commit()
+            form.email.errors = [
+                "Too many failed attempts. Wait 15 minutes and try again, "
+                "or ask your hub coordinator to reset your password."
+            ]
+            status = 429
+        except operations.InvalidCredentials:
+            db.session.commit()
+            form.email.errors = ["Enter a correct email address and password"]
+            status = 200
+        else:
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    operations.log_out(current_user._get_current_object())  # type: ignore[attr-defined]
+    db.session.commit()
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))

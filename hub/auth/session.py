@@ -1,0 +1,32 @@
+"""Flask-Login wiring: the id in the cookie carries a per-user session token."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from hub.auth.models import User
+from hub.extensions import db, login_manager
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    # "strong" drops the session when the client's address or agent changes.
+    login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit() or not token:
+        return None
+    user = db.session.execute(
+        select(User).where(User.id == int(raw_id))
+    ).scalar_one_or_none()
+    # A token that no longer matches means the user logged out since this
+    # cookie was issued: treat the cookie as anonymous.
+    if user is None or user.session_token != token or not user.active:
+        return None
+    return user

@@ -1,0 +1,26 @@
+"""Imports every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
+
+from hub.auth.models import LoginAttempt, User
+from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
+from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
+from services.locations import Location
+from services.organisations import Organisation
+from services.schools import School
+from services.taxonomy import Need
+from services.version import DirectoryVersion
+
+__all__ = [
+    "Capacity",
+    "DirectoryVersion",
+    "GazetteerDistrict",
+    "GazetteerPostcode",
+    "Location",
+    "LoginAttempt",
+    "Need",
+    "Organisation",
+    "School",
+    "Service",
+    "ServiceNeed",
+    "ServiceSchool",
+    "User",
+]

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from services.listings import DELIVERY_MODE_LABELS, ReferralRoute
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class ServiceForm(FlaskForm):
+    name = StringField("Service name", validators=[DataRequired("Enter the service name"),
+                                                   Length(max=200)])
+    description = TextAreaField(
+        "Description", validators=[DataRequired("Describe what the service does"),
+                                   Length(max=5000)]
+    )
+    needs = SelectMultipleField("Needs it meets",
+                                validators=[InputRequired("Choose at least one need")])
+    min_age = IntegerField(
+        "Youngest age",
+        validators=[InputRequired("Enter the youngest age"),
+                    NumberRange(0, 25, "Ages must be between 0 and 25")],
+    )
+    max_age = IntegerField(
+        "Oldest age",
+        validators=[InputRequired("Enter the oldest age"),
+                    NumberRange(0, 25, "Ages must be between 0 and 25")],
+    )
+    eligibility = TextAreaField("Eligibility", validators=[Optional(), Length(max=2000)])
+    cost = StringField("Cost", default="Free", validators=[Length(max=200)])
+    delivery_modes = SelectMultipleField(
+        "How it is delivered",
+        choices=[(mode.value, label) for mode, label in DELIVERY_MODE_LABELS.items()],
+        validators=[InputRequired("Choose at least one way the service is delivered")],
+    )
+    languages = StringField("Languages", default="English",
+                            validators=[Length(max=300)])
+    opening_times = TextAreaField("Opening times", validators=[Length(max=1000)])
+    contact_name = StringField("Contact (team name)", validators=[Length(max=200)])
+    contact_email = EmailField("Contact email",
+                               validators=[Optional(), Email("Enter a valid email address")])
+    contact_phone = StringField("Contact phone", validators=[Length(max=50)])
+    website = StringField("Website", validators=[Length(max=300)])
+    referral_route = RadioField(
+        "How referrals arrive",
+        choices=[(route.value, route.label) for route in ReferralRoute],
+        default=ReferralRoute.SYSTEM.value,
+    )
+    venue_address = StringField("Venue address", validators=[Length(max=400)])
+    venue_postcode = StringField("Venue postcode", validators=[Length(max=10)])
+    hubs = SelectMultipleField("School hubs where it runs", validators=[Optional()])
+    hub_days = SelectMultipleField(
+        "Days at school hubs", choices=[(d, d) for d in WEEKDAYS], validators=[Optional()]
+    )
+    service_area_name = StringField("Area name", validators=[Length(max=200)])
+    service_area = TextAreaField("Service area (GeoJSON)", validators=[Optional()])
+
+    def validate_max_age(self, field: IntegerField) -> None:
+        if (
+            self.min_age.data is not None
+            and field.data is not None
+            and field.data < self.min_age.data
+        ):
+            raise ValidationError("Oldest age must be the same as or more than the youngest age")
+
+    def validate_website(self, field: StringField) -> None:
+        if field.data and not field.data.startswith(("https://", "http://")):
+            raise ValidationError("Enter a web address starting with https://")

@@ -1,0 +1,210 @@
+"""Provider use cases: keep listings and capacity current."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from routing.gazetteer.lookup import OnlineGeocoder, geocode
+from routing.geo import PostcodeError
+from services.areas import AreaError, parse_area
+from services.capacity_ops import update_capacity
+from services.errors import InvalidInput
+from services.listings import (
+    DeliveryMode,
+    ReferralRoute,
+    Service,
+    ServiceNeed,
+    ServiceSchool,
+)
+from services.locations import Location
+from services.schools import School
+from services.taxonomy import Need
+from services.version import bump_version
+
+
+@dataclass
+class ServiceInput:
+    name: str
+    description: str
+    need_codes: Sequence[str]
+    min_age: int
+    max_age: int
+    eligibility: str = ""
+    cost: str = "Free"
+    delivery_modes: Sequence[str] = ()
+    languages: Sequence[str] = ("English",)
+    opening_times: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    website: str = ""
+    referral_route: str = ReferralRoute.SYSTEM.value
+    venue_address: str = ""
+    venue_postcode: str = ""
+    hub_school_ids: Sequence[int] = ()
+    hub_days: Sequence[str] = ()
+    service_area_name: str = ""
+    service_area_text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def save_service(
+    session: Session,
+    service: Service | None,
+    organisation_id: int,
+    data: ServiceInput,
+    online: OnlineGeocoder | None = None,
+) -> Service:
+    """Create a service (``service`` None) or update one, for ``organisation_id``.
+
+    Raises InvalidInput, keyed by form field, for an inverted age range,
+    unknown needs or schools, invalid GeoJSON or a postcode we cannot place.
+    """
+    errors: dict[str, str] = {}
+    if data.min_age > data.max_age:
+        errors["max_age"] = "Oldest age must be the same as or more than the youngest age"
+    if data.min_age < 0:
+        errors["min_age"] = "Youngest age must be 0 or more"
+    codes = sorted(set(data.need_codes))
+    known = {n.code for n in session.query(Need).filter(Need.code.in_(codes))} if codes else set()
+    if not codes:
+        errors["needs"] = "Choose at least one need"
+    elif set(codes) - known:
+        errors["needs"] = "Choose needs from the list"
+    modes = sorted(set(data.delivery_modes))
+    if not modes:
+        errors["delivery_modes"] = "Choose at least one way the service is delivered"
+    elif any(mode not in DeliveryMode._value2member_map_ for mode in modes):
+        errors["delivery_modes"] = "Choose ways of delivery from the list"
+    try:
+        area = parse_area(data.service_area_text)
+    except AreaError as error:
+        errors["service_area"] = str(error)
+        area = None
+    place = None
+    if data.venue_postcode.strip():
+        try:
+            place = geocode(session, data.venue_postcode, online)
+        except PostcodeError as error:
+            errors["venue_postcode"] = str(error)
+    elif DeliveryMode.VENUE.value in modes:
+        errors["venue_postcode"] = "Enter the venue's postcode, as the service runs at a venue"
+    schools = {s.id: s for s in session.query(School).filter(School.id.in_(data.hub_school_ids))}
+    if set(data.hub_school_ids) - set(schools):
+        errors["hubs"] = "Choose schools from the list"
+    if DeliveryMode.SCHOOL_HUB.value in modes and not data.hub_school_ids:
+        errors["hubs"] = "Choose the school hubs where the service runs"
+    if errors:
+        raise InvalidInput(errors)
+
+    if service is None:
+        service = Service(organisation_id=organisation_id)
+        session.add(service)
+    service.name = data.name.strip()
+    service.description = data.description.strip()
+    service.min_age = data.min_age
+    service.max_age = data.max_age
+    service.eligibility = data.eligibility.strip()
+    service.cost = data.cost.strip() or "Free"
+    service.delivery_modes = modes
+    service.languages = [lang.strip() for lang in data.languages if lang.strip()] or ["English"]
+    service.opening_times = data.opening_times.strip()
+    service.contact_name = data.contact_name.strip()
+    service.contact_email = data.contact_email.strip()
+    service.contact_phone = data.contact_phone.strip()
+    service.website = data.website.strip()
+    service.referral_route = ReferralRoute(data.referral_route)
+    service.service_area = area
+    service.service_area_name = data.service_area_name.strip()
+    if place is not None:
+        location = service.location or Location()
+        location.address = data.venue_address.strip()
+        location.postcode = place.postcode
+        location.latitude, location.longitude = place.latitude, place.longitude
+        location.easting, location.northing = place.easting, place.northing
+        service.location = location
+    else:
+        service.location = None
+    service.need_links = [ServiceNeed(need_code=code) for code in codes]
+    existing = {hub.school_id: hub for hub in service.hubs}
+    service.hubs = [
+        existing.get(school_id) or ServiceSchool(school_id=school_id)
+        for school_id in sorted(set(data.hub_school_ids))
+    ]
+    for hub in service.hubs:
+        hub.days = list(data.hub_days)
+    bump_version(session)
+    return service
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    accepting: bool
+    free_places: str
+    waitlist_length: str
+    typical_wait_days: str
+
+
+def update_capacities(
+    session: Session,
+    services: Sequence[Service],
+    rows: Mapping[int, CapacityRow],
+    user_id: int,
+    user_name: str,
+) -> int:
+    """Apply a whole capacity table at once: all rows valid, or nothing saved.
+
+    Raises InvalidInput keyed ``<field>-<service id>``. Returns how many
+    services were updated.
+    """
+    parsed: dict[int, tuple[bool, int, int, int | None]] = {}
+    errors: dict[str, str] = {}
+    for service in services:
+        row = rows.get(service.id)
+        if row is None:
+            continue
+        values = []
+        for name, text, required in (
+            ("free_places", row.free_places, True),
+            ("waitlist_length", row.waitlist_length, True),
+            ("typical_wait_days", row.typical_wait_days, False),
+        ):
+            text = text.strip()
+            if not text and not required:
+                values.append(None)
+                continue
+            try:
+                number = int(text)
+            except ValueError:
+                errors[f"{name}-{service.id}"] = "Enter a whole number, like 3"
+                values.append(None)
+                continue
+            if number < 0:
+                errors[f"{name}-{service.id}"] = "Enter 0 or more"
+            values.append(number)
+        parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
+    if errors:
+        raise InvalidInput(errors)
+    changed = 0
+    for service in services:
+        if service.id not in parsed:
+            continue
+        accepting, free, waitlist, wait_days = parsed[service.id]
+        # Saving a row confirms its figures even when unchanged: freshness
+        # counts in ranking, so "still 3 places" is worth recording.
+        update_capacity(
+            session,
+            service,
+            accepting=accepting,
+            free_places=free,
+            waitlist_length=waitlist,
+            typical_wait_days=wait_days,
+            user_id=user_id,
+            user_name=user_name,
+        )
+        changed += 1
+    return changed

@@ -1,0 +1,62 @@
+"""The directory search page."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, render_template
+from flask_login import login_required
+
+from hub.directory_index import index_cache, online_geocoder
+from hub.extensions import db
+from hub.search import operations
+from hub.search.forms import SearchForm
+from hub.search.presenters import map_points
+from services.errors import InvalidInput
+from services.taxonomy_ops import need_choices, needs_tree
+
+bp = Blueprint("search", __name__)
+
+
+@bp.route("/", methods=["GET"])
+@login_required
+def home() -> str:
+    return index()
+
+
+@bp.route("/search", methods=["GET", "POST"])
+@login_required
+def index() -> str:
+    form = SearchForm()
+    form.school_id.choices = operations.school_choices(db.session)
+    form.needs.choices = need_choices(db.session)
+    outcome = None
+    if form.validate_on_submit():
+        criteria = operations.SearchCriteria(
+            need_codes=tuple(form.needs.data or ()),
+            postcode=form.postcode.data if form.where.data == "postcode" else None,
+            school_id=int(form.school_id.data)
+            if form.where.data == "school" and form.school_id.data
+            else None,
+            age=form.age.data,
+            radius_miles=float(form.radius.data) if form.radius.data else None,
+            mode=form.mode.data or None,
+            accepting_only=bool(form.accepting_only.data),
+        )
+        try:
+            outcome = operations.search_services(
+                db.session, index_cache(), criteria, online_geocoder()
+            )
+        except InvalidInput as error:
+            for name, message in error.errors.items():
+                getattr(form, name).errors = [message]
+        # An online geocoder answer is cached in the gazetteer.
+        db.session.commit()
+    points = map_points(outcome) if outcome else []
+    return render_template(
+        "search/index.html",
+        form=form,
+        tree=needs_tree(db.session),
+        outcome=outcome,
+        map_json=json.dumps(points),
+    )

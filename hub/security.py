@@ -1,0 +1,69 @@
+"""Security headers, a CSP nonce per request, and no caching of signed-in pages."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, request
+from flask_login import current_user
+
+
+def csp_nonce() -> str:
+    """The nonce for this request's inline scripts (one per request)."""
+    nonce: str | None = g.get("csp_nonce")
+    if nonce is None:
+        nonce = secrets.token_urlsafe(16)
+        g.csp_nonce = nonce
+    return nonce
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.after_request(_set_headers)
+
+
+def _tile_origin(app: Flask) -> str:
+    url: str = app.config.get("MAP_TILE_URL", "")
+    if "://" not in url:
+        return ""
+    scheme, rest = url.split("://", 1)
+    host = rest.split("/", 1)[0]
+    # Tile servers use {s} sub-domains; allow them with a wildcard.
+    host = host.replace("{s}.", "*.")
+    return f"{scheme}://{host}"
+
+
+def _set_headers(response: Response) -> Response:
+    from flask import current_app
+
+    nonce = csp_nonce()
+    img_src = "'self' data:"
+    tiles = _tile_origin(current_app)
+    if tiles and not request.path.startswith("/progress"):
+        img_src += f" {tiles}"
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; "
+        f"script-src 'self' 'nonce-{nonce}'; "
+        "style-src 'self'; "
+        f"img-src {img_src}; "
+        "font-src 'self'; connect-src 'self'; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    )
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    response.headers.setdefault(
+        "Permissions-Policy", "geolocation=(), camera=(), microphone=(), payment=()"
+    )
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    # Pages for signed-in users may show children's data: never store them.
+    if not request.path.startswith("/static/") and (
+        current_user.is_authenticated or "Cache-Control" not in response.headers
+    ):
+        response.headers["Cache-Control"] = "no-store"
+    return response

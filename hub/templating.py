@@ -1,0 +1,102 @@
+"""Template filters and the navigation shared by every page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from flask_login import current_user
+
+from services.db import utcnow
+
+METRES_PER_MILE = 1609.344
+
+
+def miles(metres: float | None) -> str:
+    if metres is None:
+        return ""
+    value = metres / METRES_PER_MILE
+    return f"{value:.1f} miles" if value >= 0.05 else "under 0.1 miles"
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """'today', 'yesterday', '3 days ago', '5 weeks ago'."""
+    if moment is None:
+        return "never"
+    days = ((now or utcnow()) - moment).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    return f"{days // 30} months ago"
+
+
+def govuk_date(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def govuk_datetime(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    hour = moment.strftime("%I").lstrip("0")
+    return f"{moment.day} {moment:%B %Y} at {hour}:{moment:%M}{moment:%p}".lower().replace(
+        moment.strftime("%B").lower(), moment.strftime("%B")
+    )
+
+
+def need_name(code: str) -> str:
+    """The display name of a need code, looked up once per request."""
+    names: dict[str, str] | None = g.get("need_names")
+    if names is None:
+        from sqlalchemy import select
+
+        from services.db import db
+        from services.taxonomy import Need
+
+        names = dict(db.session.execute(select(Need.code, Need.name)).tuples().all())
+        g.need_names = names
+    return names.get(code, code)
+
+
+def mode_label(value: str) -> str:
+    from services.listings import DELIVERY_MODE_LABELS, DeliveryMode
+
+    try:
+        return DELIVERY_MODE_LABELS[DeliveryMode(value)]
+    except ValueError:
+        return value
+
+
+def _navigation() -> list[dict[str, Any]]:
+    if not current_user.is_authenticated:
+        return []
+    items = [("Find services", url_for("search.index"), "/search")]
+    role = current_user.role
+    if role.is_provider:
+        items.append(("Our services", url_for("providers.services"), "/provider"))
+    if role.value == "coordinator":
+        items.append(("Manage", url_for("admin.index"), "/admin"))
+    return [
+        {"text": text, "href": href, "active": request.path.startswith(prefix)}
+        for text, href, prefix in items
+    ]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["miles"] = miles
+    app.jinja_env.filters["ago"] = ago
+    app.jinja_env.filters["govuk_date"] = govuk_date
+    app.jinja_env.filters["govuk_datetime"] = govuk_datetime
+    app.jinja_env.filters["need_name"] = need_name
+    app.jinja_env.filters["mode_label"] = mode_label
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {"navigation": _navigation(), "service_name": "Family Hub"}

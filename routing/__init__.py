@@ -1,0 +1,1 @@
+"""Matching, geography and the referral lifecycle."""

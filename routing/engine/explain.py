@@ -1,0 +1,87 @@
+"""Turning chosen services into Match, Exclusion and TeamProposal records.
+
+Both the index and the reference scan build their results here, so the reasons
+and the points shown are produced by one piece of code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from routing.engine.records import NeedRequest, ServiceRecord
+from routing.engine.results import Exclusion, Match, NeedResult, TeamMember, TeamProposal
+from routing.engine.rules import (
+    QueryContext,
+    distance_m,
+    first_failure,
+    hub_at_school,
+    is_distance_free,
+)
+from routing.engine.scoring import score_parts
+from routing.engine.team import Assignment
+from routing.engine.weights import Weights
+
+
+def make_match(service: ServiceRecord, need_code: str, ctx: QueryContext, w: Weights) -> Match:
+    """The match record of an eligible service, with its score parts and reasons."""
+    distance = distance_m(service, ctx.point)
+    hub = hub_at_school(service, ctx.query.school_id)
+    score, parts, phrases = score_parts(
+        service,
+        w=w,
+        now=ctx.query.now,
+        distance=distance,
+        has_point=ctx.point is not None,
+        distance_free=is_distance_free(service),
+        hub=hub,
+        continuing=service.organisation_id in ctx.query.current_provider_ids,
+    )
+    return Match(service, need_code, score, parts, phrases, distance, hub)
+
+
+def match_score(service: ServiceRecord, ctx: QueryContext, w: Weights) -> float:
+    """Just the score of ``make_match`` (the same for every need)."""
+    return make_match(service, "", ctx, w).score
+
+
+def rank_matches(matches: list[Match]) -> list[Match]:
+    """Highest score first, ties by service id."""
+    return sorted(matches, key=lambda m: (-m.score, m.service.id))
+
+
+def make_exclusion(service: ServiceRecord, need_code: str, ctx: QueryContext) -> Exclusion:
+    """The exclusion record of a service that meets the need but fails a rule.
+
+    Raises ValueError if the service in fact passes every rule.
+    """
+    failure = first_failure(service, ctx)
+    if failure is None:
+        raise ValueError(f"service {service.id} is eligible, not excluded")
+    rule, reason = failure
+    return Exclusion(service, need_code, rule, reason, distance_m(service, ctx.point))
+
+
+def exclusion_order(distance: float | None, service_id: int) -> tuple[bool, float, int]:
+    """Nearest first, services with no distance last, ties by id."""
+    return (distance is None, 0.0 if distance is None else distance, service_id)
+
+
+def make_team(
+    needs: Sequence[NeedRequest],
+    results: Sequence[NeedResult],
+    assignments: Sequence[Assignment],
+    lookup: Callable[[int], ServiceRecord],
+) -> TeamProposal:
+    """The team record: members with their need codes, and needs nobody can meet."""
+    members = []
+    for service_id, mask in assignments:
+        codes: list[str] = []
+        for i, need in enumerate(needs):
+            if mask >> i & 1 and need.code not in codes:
+                codes.append(need.code)
+        members.append(TeamMember(lookup(service_id), tuple(codes)))
+    unmet: list[str] = []
+    for result in results:
+        if result.eligible_count == 0 and result.need.code not in unmet:
+            unmet.append(result.need.code)
+    return TeamProposal(tuple(members), tuple(unmet))

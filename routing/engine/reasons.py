@@ -1,0 +1,72 @@
+"""Plain-language phrases used in score and exclusion reasons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+METRES_PER_MILE = 1609.344
+
+MODE_LABELS = {
+    "school_hub": "at a school hub",
+    "venue": "at a venue",
+    "home_visit": "as home visits",
+    "online": "online",
+    "phone": "by phone",
+}
+_MODE_ORDER = tuple(MODE_LABELS)
+
+
+def miles(metres: float) -> str:
+    """'1.2 miles' with one decimal."""
+    return f"{metres / METRES_PER_MILE:.1f} miles"
+
+
+def join_words(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def weekdays(days: Iterable[str]) -> str:
+    """('Tuesday', 'Thursday') -> 'Tuesdays and Thursdays'."""
+    return join_words([f"{day}s" for day in days])
+
+
+def modes(codes: Iterable[str]) -> str:
+    """{'online', 'phone'} -> 'online and by phone', in a fixed order."""
+    codes = set(codes)
+    known = [MODE_LABELS[c] for c in _MODE_ORDER if c in codes]
+    return join_words(known + sorted(codes - set(MODE_LABELS)))
+
+
+def ago(days: float) -> str:
+    """How long ago, from a number of days: 'today', '2 days ago', '3 weeks ago'."""
+    whole = int(days)
+    if whole <= 0:
+        return "today"
+    if whole == 1:
+        return "yesterday"
+    if whole < 14:
+        return f"{whole} days ago"
+    if whole < 60:
+        return f"{round(whole / 7)} weeks ago"
+    months = round(whole / 30.44)
+    return f"{months} months ago" if months < 24 else f"{round(whole / 365.25)} years ago"
+
+
+def duration(days: float) -> str:
+    """A waiting time: '4 days', '3 weeks', '2 months'."""
+    whole = round(days)
+    if whole <= 1:
+        return "1 day" if whole == 1 else "under a day"
+    if whole < 14:
+        return f"{whole} days"
+    if whole < 60:
+        return f"{round(whole / 7)} weeks"
+    return f"{round(whole / 30.44)} months"
+
+
+def plural(count: int, word: str) -> str:
+    """'1 place', '3 places'."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"

@@ -1,0 +1,87 @@
+"""The plain-data contract between the directory and the routing engine.
+
+Other code builds these records from the database; the engine never reads the
+database itself. Coordinates are British National Grid metres (EPSG:27700) and
+datetimes are naive UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HubRecord:
+    """A school hub where a service is delivered."""
+
+    school_id: int
+    school_name: str
+    easting: float
+    northing: float
+    days: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRecord:
+    """One service in the directory, as the engine sees it."""
+
+    id: int
+    name: str
+    organisation_id: int
+    organisation_name: str
+    need_codes: frozenset[str]
+    min_age: int
+    max_age: int
+    delivery_modes: frozenset[str]
+    languages: frozenset[str]
+    takes_system_referrals: bool
+    accepting: bool
+    free_places: int
+    waitlist_length: int
+    typical_wait_days: int | None
+    measured_wait_days: float | None
+    capacity_updated_at: datetime | None
+    venue: tuple[float, float] | None
+    hubs: tuple[HubRecord, ...]
+    area_wkt: str | None
+    area_name: str = ""
+
+
+@dataclass(frozen=True)
+class DirectorySnapshot:
+    """Every routable service at one moment, plus the need taxonomy."""
+
+    version: int
+    services: tuple[ServiceRecord, ...]
+    need_parents: Mapping[str, str | None]
+    taken_at: datetime
+
+
+@dataclass(frozen=True)
+class NeedRequest:
+    """One need of the family; priority 1 = urgent, 2 = normal, 3 = low."""
+
+    code: str
+    priority: int = 2
+
+
+@dataclass(frozen=True)
+class FamilyQuery:
+    """What a practitioner (or the public search page) asks the router."""
+
+    needs: tuple[NeedRequest, ...]
+    now: datetime
+    home: tuple[float, float] | None = None
+    school_id: int | None = None
+    school_point: tuple[float, float] | None = None
+    age: int | None = None
+    delivery_modes: frozenset[str] = frozenset()
+    language: str | None = None
+    max_distance_m: float | None = None
+    require_system_referrals: bool = True
+    require_accepting: bool = True
+    current_provider_ids: frozenset[int] = frozenset()
+    limit_per_need: int = 10
+    excluded_per_need: int = 5

@@ -1,0 +1,75 @@
+"""What the router returns: ranked matches, explained exclusions and a team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from routing.engine.records import HubRecord, NeedRequest, ServiceRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePart:
+    """One named contribution to a match's score, with its plain-language reason."""
+
+    name: str
+    points: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An eligible service for one need, with how its score was made up."""
+
+    service: ServiceRecord
+    need_code: str
+    score: float
+    parts: tuple[ScorePart, ...]
+    reasons: tuple[str, ...]
+    distance_m: float | None
+    at_school: HubRecord | None
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A nearby service that meets the need but fails a hard rule."""
+
+    service: ServiceRecord
+    need_code: str
+    rule: str
+    reason: str
+    distance_m: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class NeedResult:
+    """The outcome for one requested need."""
+
+    need: NeedRequest
+    matches: tuple[Match, ...]
+    excluded: tuple[Exclusion, ...]
+    eligible_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember:
+    """A service proposed for the team and the needs it is proposed for."""
+
+    service: ServiceRecord
+    need_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamProposal:
+    """The smallest set of services covering every need that can be met."""
+
+    members: tuple[TeamMember, ...]
+    unmet: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingResult:
+    """Everything the router found for one family query."""
+
+    needs: tuple[NeedResult, ...]
+    team: TeamProposal
+    snapshot_version: int

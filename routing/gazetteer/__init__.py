@@ -1,0 +1,1 @@
+"""The offline postcode gazetteer: tables, look-up and importers."""

@@ -1,0 +1,70 @@
+"""Postcode to place, from the gazetteer tables, with an optional online fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
+from routing.geo import Place, UnknownPostcode, normalise_postcode, outcode_of
+
+# Given a normalised postcode, returns (latitude, longitude) or None. Used only
+# when the gazetteer lacks a full postcode and the online geocoder is enabled.
+OnlineGeocoder = Callable[[str], tuple[float, float] | None]
+
+
+def geocode(session: Session, text: str, online: OnlineGeocoder | None = None) -> Place:
+    """Place a postcode typed by a user.
+
+    Exact postcodes come from the gazetteer; otherwise the online geocoder (if
+    any) is asked and its answer cached; otherwise the district centroid is
+    returned with ``approximate=True``. Raises InvalidPostcode or
+    OutsideGreatBritain for malformed input, UnknownPostcode when even the
+    district is unknown.
+    """
+    postcode = normalise_postcode(text)
+    row = session.get(GazetteerPostcode, postcode)
+    if row is not None:
+        return Place(postcode, row.latitude, row.longitude, row.easting, row.northing)
+    if online is not None:
+        found = online(postcode)
+        if found is not None:
+            from routing.geo import wgs84_to_bng
+
+            easting, northing = wgs84_to_bng(*found)
+            session.add(
+                GazetteerPostcode(
+                    postcode=postcode,
+                    outcode=outcode_of(postcode),
+                    easting=easting,
+                    northing=northing,
+                    latitude=found[0],
+                    longitude=found[1],
+                    source="nominatim",
+                )
+            )
+            return Place(postcode, found[0], found[1], easting, northing)
+    district = session.get(GazetteerDistrict, outcode_of(postcode))
+    if district is None:
+        raise UnknownPostcode
+    return Place(
+        postcode,
+        district.latitude,
+        district.longitude,
+        district.easting,
+        district.northing,
+        approximate=True,
+    )
+
+
+def known_postcodes(session: Session, outcode: str, limit: int = 5) -> list[str]:
+    """A few real postcodes in a district, for hints and demo data checks."""
+    rows = session.execute(
+        select(GazetteerPostcode.postcode)
+        .where(GazetteerPostcode.outcode == outcode)
+        .order_by(GazetteerPostcode.postcode)
+        .limit(limit)
+    )
+    return list(rows.scalars())

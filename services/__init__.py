@@ -1,0 +1,1 @@
+"""The directory domain: organisations, schools, services, locations, needs and capacity."""

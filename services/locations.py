@@ -1,0 +1,25 @@
+"""Places: an address with WGS84 and British National Grid coordinates."""
+
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import Base
+
+
+class Location(Base):
+    __tablename__ = "location"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(400), default="")
+    postcode: Mapped[str] = mapped_column(String(10), index=True)
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+    # BNG metres: distances and service areas are computed in this planar CRS.
+    easting: Mapped[float]
+    northing: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<Location {self.id} {self.postcode}>"

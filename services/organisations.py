@@ -1,0 +1,55 @@
+"""Organisations: who owns schools, services and user accounts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.db import Base, enum_column, utcnow
+
+
+class OrganisationKind(enum.StrEnum):
+    SCHOOL = "school"
+    ACADEMY_TRUST = "academy_trust"
+    LOCAL_AUTHORITY = "local_authority"
+    NHS = "nhs"
+    HOUSING = "housing"
+    VOLUNTARY = "voluntary"
+
+    @property
+    def label(self) -> str:
+        return ORGANISATION_KIND_LABELS[self]
+
+
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.SCHOOL: "School",
+    OrganisationKind.ACADEMY_TRUST: "Academy trust",
+    OrganisationKind.LOCAL_AUTHORITY: "Local authority",
+    OrganisationKind.NHS: "NHS",
+    OrganisationKind.HOUSING: "Housing",
+    OrganisationKind.VOLUNTARY: "Voluntary sector",
+}
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[OrganisationKind] = mapped_column(
+        enum_column(OrganisationKind, 30)
+    )
+    website: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r}>"
+
+    @property
+    def provides_services(self) -> bool:
+        return self.kind not in (OrganisationKind.SCHOOL, OrganisationKind.ACADEMY_TRUST)

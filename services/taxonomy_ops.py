@@ -1,0 +1,91 @@
+"""Operations on the needs taxonomy."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.needs_data import STANDARD_NEEDS
+from services.taxonomy import Need
+from services.version import bump_version
+
+
+class TaxonomyError(ValueError):
+    """Raised for an edit the taxonomy cannot take; the message is for the user."""
+
+
+def load_standard_needs(session: Session) -> int:
+    """Add any standard need that is missing; keep coordinators' edits. Returns how many added."""
+    existing = set(session.execute(select(Need.code)).scalars())
+    added = 0
+    for position, (code, name, _children) in enumerate(STANDARD_NEEDS):
+        if code not in existing:
+            session.add(Need(code=code, name=name, position=position))
+            added += 1
+    session.flush()
+    for code, _name, children in STANDARD_NEEDS:
+        for position, (suffix, child_name) in enumerate(children):
+            child_code = f"{code}.{suffix}"
+            if child_code not in existing:
+                session.add(
+                    Need(code=child_code, parent_code=code, name=child_name, position=position)
+                )
+                added += 1
+    if added:
+        bump_version(session)
+    return added
+
+
+def needs_tree(session: Session, include_inactive: bool = False) -> list[Need]:
+    """Top-level needs in order, each with ``children`` loaded."""
+    query = select(Need).where(Need.parent_code.is_(None)).order_by(Need.position, Need.code)
+    if not include_inactive:
+        query = query.where(Need.active.is_(True))
+    return list(session.execute(query).scalars())
+
+
+def need_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, label) pairs for select boxes: each parent then its children, indented."""
+    choices: list[tuple[str, str]] = []
+    for parent in needs_tree(session):
+        choices.append((parent.code, parent.name))
+        choices.extend(
+            (child.code, f"{parent.name}: {child.name}")
+            for child in parent.children
+            if child.active
+        )
+    return choices
+
+
+def update_need(
+    session: Session, need: Need, *, name: str, description: str, active: bool
+) -> None:
+    """Rename, describe or retire a need. Codes never change."""
+    if not name.strip():
+        raise TaxonomyError("Enter a name")
+    need.name = name.strip()
+    need.description = description.strip()
+    need.active = active
+    bump_version(session)
+
+
+def add_need(session: Session, *, parent_code: str | None, suffix: str, name: str) -> Need:
+    """Add a need. Raises TaxonomyError for a bad or taken code or a third level."""
+    suffix = suffix.strip().upper()
+    if not suffix.isalnum() or len(suffix) > 10:
+        raise TaxonomyError("Code must be letters and numbers only, up to 10 characters")
+    if parent_code:
+        parent = session.get(Need, parent_code)
+        if parent is None or parent.parent_code is not None:
+            raise TaxonomyError("Choose a top-level need as the parent")
+        code = f"{parent_code}.{suffix}"
+    else:
+        code = suffix
+    if session.get(Need, code) is not None:
+        raise TaxonomyError(f"The code {code} is already in use")
+    if not name.strip():
+        raise TaxonomyError("Enter a name")
+    need = Need(code=code, parent_code=parent_code or None, name=name.strip(), position=99)
+    session.add(need)
+    bump_version(session)
+    return need

@@ -1,0 +1,112 @@
+"""Fixtures: every database test runs on SQLite and, when TEST_DATABASE_URL is
+set (CI sets it to PostgreSQL), again on that database.
+
+The schema is built once per backend by running the real migrations; after
+each test every table is emptied except the gazetteer, which is reference
+data loaded once (the BL postcode area, from the packaged Code-Point Open).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from tests.factories import Cast
+
+from hub import create_app
+from services.db import Base
+
+KEEP_TABLES = {"gazetteer_postcode", "gazetteer_district", "alembic_version"}
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _base_config(url: str) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "WTF_CSRF_ENABLED": False,
+        "SESSION_COOKIE_SECURE": False,
+        "DEMO_MODE": False,
+    }
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated database for this backend, with the BL gazetteer loaded."""
+    if request.param == "sqlite":
+        path = Path(tmp_path_factory.mktemp("db")) / "test.db"
+        url = f"sqlite:///{path}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        from hub.config import normalise_database_url
+
+        engine = create_engine(normalise_database_url(url))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_base_config(url))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from hub.extensions import db
+        from routing.gazetteer.importers import import_packaged
+
+        upgrade()
+        import_packaged(db.session, ["BL"])
+        db.session.commit()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(_base_config(database_url))
+    with app.app_context():
+        yield app
+        from hub.extensions import db
+
+        db.session.remove()
+        _empty_tables(db.engine)
+        db.engine.dispose()
+
+
+def _empty_tables(engine: object) -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP_TABLES]
+    with engine.begin() as connection:  # type: ignore[attr-defined]
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def db(app: Flask) -> Session:
+    from hub.extensions import db as handle
+
+    return handle.session  # type: ignore[return-value]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def cast(db: Session) -> Cast:
+    from tests.factories import make_cast
+
+    return make_cast(db)
+
+
+

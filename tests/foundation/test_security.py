@@ -1,0 +1,54 @@
+"""Security headers, caching and CSRF on forms."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hub import create_app
+from tests.factories import PASSWORD, Cast, login
+
+
+def test_every_response_carries_security_headers(client: FlaskClient) -> None:
+    response = client.get("/login")
+    headers = response.headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_signed_in_pages_are_never_cached(client: FlaskClient, cast: Cast) -> None:
+    login(client, cast.staff)
+    assert client.get("/search").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_http_only_and_same_site(client: FlaskClient, cast: Cast) -> None:
+    response = client.post("/login", data={"email": cast.staff.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_a_form_posted_without_a_csrf_token_is_refused(app: Flask, cast: Cast) -> None:
+    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    client = strict.test_client()
+    response = client.post("/login", data={"email": cast.staff.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch: object) -> None:
+    import pytest
+
+    from hub.config import ConfigError
+
+    mp = pytest.MonkeyPatch()
+    mp.delenv("SECRET_KEY", raising=False)
+    mp.delenv("FAMILY_HUB_DEMO", raising=False)
+    try:
+        with pytest.raises(ConfigError):
+            create_app()
+    finally:
+        mp.undo()
