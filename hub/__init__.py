@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from hub import config as config_module
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     _init_extensions(app)
+    app.before_request(_fresh_request_globals)
     _register_blueprints(app)
     _register_error_pages(app)
     _register_commands(app)
@@ -67,15 +68,28 @@ def _init_extensions(app: Flask) -> None:
     templating.init_app(app)
 
 
+def _fresh_request_globals() -> None:
+    """Drop per-request values from ``g``.
+
+    ``g`` lives in the app context, which a test or a CLI task may hold open
+    across several requests; a signed-in user or a CSP nonce must never carry
+    over from one request to the next.
+    """
+    for key in ("_login_user", "csp_nonce", "need_names"):
+        g.pop(key, None)
+
+
 def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
     from hub.auth.routes import bp as auth_bp
     from hub.directory.routes import bp as directory_bp
+    from hub.oruk.routes import bp as oruk_bp
     from hub.providers.routes import bp as providers_bp
     from hub.search.routes import bp as search_bp
 
-    for blueprint in (auth_bp, search_bp, directory_bp, providers_bp, admin_bp):
+    for blueprint in (auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp):
         app.register_blueprint(blueprint)
+    csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed
 
 
 def _register_error_pages(app: Flask) -> None:

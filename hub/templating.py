@@ -60,7 +60,7 @@ def need_name(code: str) -> str:
         from services.db import db
         from services.taxonomy import Need
 
-        names = dict(db.session.execute(select(Need.code, Need.name)).tuples().all())
+        names = dict(db.session.execute(select(Need.code, Need.name)).all())
         g.need_names = names
     return names.get(code, code)
 

@@ -33,7 +33,7 @@ def build_snapshot(
 ) -> DirectorySnapshot:
     """Read every active service into plain records (one query per table)."""
     version = current_version(session)
-    need_parents = dict(session.execute(select(Need.code, Need.parent_code)).tuples().all())
+    need_parents = dict(session.execute(select(Need.code, Need.parent_code)).all())
     services = list(
         session.execute(
             select(Service)
@@ -51,7 +51,7 @@ def build_snapshot(
         select(ServiceSchool, School)
         .join(School, ServiceSchool.school_id == School.id)
         .options(selectinload(School.location))
-    ).tuples()
+    )
     for link, school in rows:
         hubs[link.service_id].append(
             HubRecord(

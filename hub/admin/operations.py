@@ -200,16 +200,18 @@ class OrganisationRow:
 
 def list_organisations(session: Session) -> list[OrganisationRow]:
     """Every organisation by name, with how many users and services it has."""
-    users = dict(
-        session.execute(
+    users: dict[int, int] = {
+        org_id: count
+        for org_id, count in session.execute(
             select(User.organisation_id, func.count()).group_by(User.organisation_id)
-        ).tuples()
-    )
-    services = dict(
-        session.execute(
+        )
+    }
+    services: dict[int, int] = {
+        org_id: count
+        for org_id, count in session.execute(
             select(Service.organisation_id, func.count()).group_by(Service.organisation_id)
-        ).tuples()
-    )
+        )
+    }
     organisations = session.execute(select(Organisation).order_by(Organisation.name)).scalars()
     return [
         OrganisationRow(org, users.get(org.id, 0), services.get(org.id, 0))

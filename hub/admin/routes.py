@@ -1,5 +1,383 @@
-from flask import Blueprint
+"""The hub coordinator's pages: schools, organisations, user accounts and needs.
+
+Views are thin: parse the form, load the object (404 when unknown), call one
+operation, show its errors next to the fields or commit once and redirect.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar, cast
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import login_user
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from hub.access import me, roles_required
+from hub.admin import operations
+from hub.admin.forms import (
+    NeedForm,
+    NewNeedForm,
+    OrganisationForm,
+    PasswordForm,
+    SchoolForm,
+    UserForm,
+)
+from hub.auth.models import Role, User
+from hub.directory_index import online_geocoder
+from hub.extensions import db
+from services.errors import InvalidInput
+from services.organisations import Organisation
+from services.schools import School
+from services.taxonomy import Need
+
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+M = TypeVar("M")
+coordinator_only = roles_required(Role.COORDINATOR)
+
+
+def _session() -> Session:
+    """The request's database session (a scoped-session proxy, typed as a Session)."""
+    return cast(Session, db.session)
+
+
+def _load(model: type[M], key: object) -> M:
+    """The row with this primary key, or 404. Only coordinators reach these views."""
+    found = _session().get(model, key)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _show(form: FlaskForm, error: InvalidInput) -> None:
+    """Roll back and put each message next to its field (or above the form)."""
+    _session().rollback()
+    for name, message in error.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [message]
+        else:
+            form.form_errors.append(message)
+
+
+def _optional_int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+# --- Overview ---------------------------------------------------------------
+
+
 @bp.route("")
+@coordinator_only
 def index() -> str:
-    return "x"
+    return render_template("admin/index.html", counts=operations.overview_counts(_session()))
+
+
+# --- Schools ----------------------------------------------------------------
+
+
+def _school_form(school: School | None) -> SchoolForm:
+    form = SchoolForm(obj=school if request.method == "GET" else None)
+    form.trust_id.choices = [("", "None")] + [
+        (str(trust.id), trust.name) for trust in operations.trust_choices(_session())
+    ]
+    if school is not None and request.method == "GET":
+        form.phase.data = school.phase.value
+        form.trust_id.data = str(school.trust_id) if school.trust_id else ""
+        form.address.data = school.location.address
+        form.postcode.data = school.location.postcode
+    return form
+
+
+def _school_input(form: SchoolForm) -> operations.SchoolInput:
+    return operations.SchoolInput(
+        name=form.name.data or "",
+        urn=form.urn.data or "",
+        phase=form.phase.data or "",
+        trust_id=_optional_int(form.trust_id.data),
+        address=form.address.data or "",
+        postcode=form.postcode.data or "",
+    )
+
+
+def _school_saved(saved: operations.SavedSchool) -> Response:
+    _session().commit()
+    message = f"{saved.school.name} saved."
+    if saved.approximate:
+        message += (
+            f" We do not know the exact postcode {saved.school.location.postcode}, so the "
+            "school is placed at the centre of its district until the gazetteer is updated."
+        )
+    flash(message, "success")
+    return redirect(url_for("admin.schools"))
+
+
+@bp.route("/schools")
+@coordinator_only
+def schools() -> str:
+    return render_template("admin/schools.html", schools=operations.list_schools(_session()))
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@coordinator_only
+def new_school() -> Response | str:
+    form = _school_form(None)
+    if form.validate_on_submit():
+        try:
+            saved = operations.add_school(_session(), _school_input(form), online_geocoder())
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            return _school_saved(saved)
+    return render_template("admin/school_edit.html", form=form, school=None)
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_school(school_id: int) -> Response | str:
+    school = _load(School, school_id)
+    form = _school_form(school)
+    if form.validate_on_submit():
+        try:
+            saved = operations.update_school(
+                _session(), school, _school_input(form), online_geocoder()
+            )
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            return _school_saved(saved)
+    return render_template("admin/school_edit.html", form=form, school=school)
+
+
+# --- Organisations ----------------------------------------------------------
+
+
+def _organisation_form(organisation: Organisation | None) -> OrganisationForm:
+    form = OrganisationForm(obj=organisation if request.method == "GET" else None)
+    form.kind.choices = [
+        (kind.value, kind.label) for kind in operations.organisation_kind_choices(organisation)
+    ]
+    if organisation is not None and request.method == "GET":
+        form.kind.data = organisation.kind.value
+    return form
+
+
+def _organisation_input(form: OrganisationForm) -> operations.OrganisationInput:
+    return operations.OrganisationInput(
+        name=form.name.data or "",
+        kind=form.kind.data or "",
+        website=form.website.data or "",
+        email=form.email.data or "",
+        phone=form.phone.data or "",
+    )
+
+
+@bp.route("/organisations")
+@coordinator_only
+def organisations() -> str:
+    rows = operations.list_organisations(_session())
+    return render_template("admin/organisations.html", rows=rows)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@coordinator_only
+def new_organisation() -> Response | str:
+    form = _organisation_form(None)
+    if form.validate_on_submit():
+        try:
+            saved = operations.add_organisation(_session(), _organisation_input(form))
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            flash(f"{saved.name} added.", "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisation_edit.html", form=form, organisation=None)
+
+
+@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_organisation(organisation_id: int) -> Response | str:
+    organisation = _load(Organisation, organisation_id)
+    form = _organisation_form(organisation)
+    if form.validate_on_submit():
+        try:
+            operations.update_organisation(_session(), organisation, _organisation_input(form))
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            flash(f"{organisation.name} saved.", "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template(
+        "admin/organisation_edit.html", form=form, organisation=organisation
+    )
+
+
+# --- Users ------------------------------------------------------------------
+
+
+@bp.route("/users")
+@coordinator_only
+def users() -> str:
+    chosen = request.args.get("organisation", type=int)
+    organisation = _session().get(Organisation, chosen) if chosen else None
+    rows = operations.list_users(_session(), organisation.id if organisation else None)
+    return render_template(
+        "admin/users.html",
+        users=rows,
+        organisation=organisation,
+        organisations=[row.organisation for row in operations.list_organisations(_session())],
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@coordinator_only
+def new_user() -> Response | str:
+    form = UserForm()
+    form.organisation_id.choices = [("", "Choose an organisation")] + [
+        (str(row.organisation.id), f"{row.organisation.name} ({row.organisation.kind.label})")
+        for row in operations.list_organisations(_session())
+    ]
+    if request.method == "GET":
+        form.organisation_id.data = request.args.get("organisation", "")
+    if form.validate_on_submit():
+        data = operations.UserInput(
+            name=form.name.data or "",
+            email=form.email.data or "",
+            role=form.role.data or "",
+            organisation_id=_optional_int(form.organisation_id.data),
+            password=form.password.data or "",
+        )
+        try:
+            user = operations.add_user(_session(), data)
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            flash(f"Account created for {user.name}. Give them their password in person "
+                  "or by phone, never by email.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_new.html", form=form)
+
+
+def _user_page(user: User, form: PasswordForm | None = None, error: str | None = None,
+               status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form or PasswordForm(formdata=None),
+        status_error=error,
+        is_me=user.id == me().id,
+    ), status
+
+
+@bp.route("/users/<int:user_id>")
+@coordinator_only
+def user(user_id: int) -> tuple[str, int]:
+    return _user_page(_load(User, user_id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@coordinator_only
+def deactivate_user(user_id: int) -> Response | tuple[str, int]:
+    account = _load(User, user_id)
+    try:
+        operations.deactivate_user(account, me())
+    except InvalidInput as error:
+        _session().rollback()
+        return _user_page(account, error=error.errors["user"])
+    _session().commit()
+    flash(f"{account.name} can no longer sign in, and has been signed out.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@coordinator_only
+def reactivate_user(user_id: int) -> Response:
+    account = _load(User, user_id)
+    operations.reactivate_user(account)
+    _session().commit()
+    flash(f"{account.name} can sign in again.", "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@coordinator_only
+def reset_password(user_id: int) -> Response | tuple[str, int]:
+    account = _load(User, user_id)
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.reset_password(account, form.password.data or "")
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            if account.id == me().id:
+                login_user(account)  # their old cookie has just stopped working
+            flash(f"Password reset for {account.name}. They have been signed out "
+                  "everywhere.", "success")
+            return redirect(url_for("admin.user", user_id=account.id))
+    return _user_page(account, form=form)
+
+
+# --- Taxonomy ---------------------------------------------------------------
+
+
+@bp.route("/needs")
+@coordinator_only
+def needs() -> str:
+    return render_template("admin/needs.html", tree=operations.top_level_needs(_session()))
+
+
+@bp.route("/needs/new", methods=["GET", "POST"])
+@coordinator_only
+def new_need() -> Response | str:
+    form = NewNeedForm()
+    form.parent_code.choices = [("", "None: a top-level need")] + [
+        (need.code, f"{need.name} ({need.code})")
+        for need in operations.top_level_needs(_session())
+    ]
+    if request.method == "GET":
+        form.parent_code.data = request.args.get("parent", "")
+    if form.validate_on_submit():
+        try:
+            need = operations.add_need(
+                _session(),
+                parent_code=form.parent_code.data or None,
+                suffix=form.suffix.data or "",
+                name=form.name.data or "",
+            )
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            flash(f"{need.name} ({need.code}) added.", "success")
+            return redirect(url_for("admin.needs"))
+    return render_template("admin/need_new.html", form=form)
+
+
+@bp.route("/needs/<code>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_need(code: str) -> Response | str:
+    need = _load(Need, code)
+    form = NeedForm(obj=need if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            operations.update_need(
+                _session(),
+                need,
+                name=form.name.data or "",
+                description=form.description.data or "",
+                active=bool(form.active.data),
+            )
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            flash(f"{need.name} ({need.code}) saved.", "success")
+            return redirect(url_for("admin.needs"))
+    return render_template("admin/need_edit.html", form=form, need=need)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -81,9 +81,8 @@ class DemoSummary:
         )
 
 
-@dataclass(frozen=True)
-class DemoLogin:
-    """A demo account to print for testers; every one uses DEMO_PASSWORD."""
+class DemoLogin(NamedTuple):
+    """A demo account to print for testers (a tuple, so it unpacks); all use DEMO_PASSWORD."""
 
     email: str
     role: str
@@ -249,7 +248,8 @@ class _Loader:
 
     def services(self) -> int:
         known_needs = set(self.session.execute(select(Need.code)).scalars())
-        existing = set(self.session.execute(select(Service.organisation_id, Service.name)).all())
+        rows = self.session.execute(select(Service.organisation_id, Service.name))
+        existing: set[tuple[int, str]] = {(org_id, name) for org_id, name in rows}
         created = 0
         for spec in SERVICES:
             organisation = self.organisation(spec.organisation, spec.name)

@@ -43,13 +43,7 @@ def services() -> Response | str:
     errors: dict[str, str] = {}
     submitted: dict[int, operations.CapacityRow] = {}
     if request.method == "POST":
-        from flask_wtf.csrf import validate_csrf
-        from wtforms import ValidationError
-
-        try:
-            validate_csrf(request.form.get("csrf_token"))
-        except ValidationError:
-            abort(400)
+        # CSRFProtect has already checked the token, as it does for every POST.
         for service in listings:
             if f"free_places-{service.id}" not in request.form:
                 continue
@@ -82,7 +76,7 @@ def services() -> Response | str:
 
 def _prepare(form: ServiceForm) -> None:
     form.needs.choices = need_choices(db.session)
-    rows = db.session.execute(select(School.id, School.name).order_by(School.name)).tuples()
+    rows = db.session.execute(select(School.id, School.name).order_by(School.name))
     form.hubs.choices = [(str(i), name) for i, name in rows]
 
 

@@ -15,6 +15,8 @@ from services.listings import DELIVERY_MODE_LABELS
 
 
 class SearchForm(FlaskForm):
+    """Posted, not sent as a query string, so postcodes and ages stay out of URLs and logs."""
+
     where = RadioField(
         "Search near",
         choices=[("postcode", "The family's home postcode"), ("school", "A school")],
@@ -39,10 +41,6 @@ class SearchForm(FlaskForm):
         default="",
     )
     accepting_only = BooleanField("Only show services accepting referrals now")
-
-    class Meta:
-        # Search runs on POST so postcodes and ages never appear in URLs or logs.
-        csrf = True
 
     def validate_postcode(self, field: StringField) -> None:
         if self.where.data == "postcode" and not (field.data or "").strip():

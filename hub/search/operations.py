@@ -86,5 +86,5 @@ def search_services(
 
 
 def school_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.execute(select(School.id, School.name).order_by(School.name)).tuples()
+    rows = session.execute(select(School.id, School.name).order_by(School.name))
     return [("", "Choose a school"), *((str(i), name) for i, name in rows)]

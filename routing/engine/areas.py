@@ -26,7 +26,7 @@ class AreaCatalogue:
         multipolygon.
         """
         self._slot: dict[str, int] = {}
-        geoms = []
+        geoms: list[shapely.Geometry] = []
         for wkt in wkts:
             if wkt in self._slot:
                 continue

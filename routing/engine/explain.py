@@ -11,13 +11,14 @@ from collections.abc import Callable, Sequence
 from routing.engine.records import NeedRequest, ServiceRecord
 from routing.engine.results import Exclusion, Match, NeedResult, TeamMember, TeamProposal
 from routing.engine.rules import (
+    RULE_BY_NAME,
     QueryContext,
     distance_m,
     first_failure,
     hub_at_school,
     is_distance_free,
 )
-from routing.engine.scoring import score_parts
+from routing.engine.scoring import age_days, score_parts, static_parts
 from routing.engine.team import Assignment
 from routing.engine.weights import Weights
 
@@ -29,7 +30,8 @@ def make_match(service: ServiceRecord, need_code: str, ctx: QueryContext, w: Wei
     score, parts, phrases = score_parts(
         service,
         w=w,
-        now=ctx.query.now,
+        age=age_days(service.capacity_updated_at, ctx.query.now),
+        static=static_parts(service, w),
         distance=distance,
         has_point=ctx.point is not None,
         distance_free=is_distance_free(service),
@@ -59,6 +61,19 @@ def make_exclusion(service: ServiceRecord, need_code: str, ctx: QueryContext) ->
         raise ValueError(f"service {service.id} is eligible, not excluded")
     rule, reason = failure
     return Exclusion(service, need_code, rule, reason, distance_m(service, ctx.point))
+
+
+def exclusion_for_rule(
+    service: ServiceRecord, need_code: str, ctx: QueryContext, rule: str, distance: float | None
+) -> Exclusion:
+    """The exclusion record when the failing rule and distance are already known.
+
+    Raises ValueError if the service in fact passes that rule.
+    """
+    reason = RULE_BY_NAME[rule](service, ctx)
+    if reason is None:
+        raise ValueError(f"service {service.id} passes the {rule} rule")
+    return Exclusion(service, need_code, rule, reason, distance)
 
 
 def exclusion_order(distance: float | None, service_id: int) -> tuple[bool, float, int]:

@@ -1,7 +1,9 @@
 """A strip index of service places for radius searches.
 
 Places are sorted into horizontal strips of fixed height and, within a strip, by
-easting, so a radius search is a handful of binary searches and contiguous slices.
+easting. One sorted key (strip * stride + easting offset) lets a single binary
+search find, for every strip a circle touches, the slice of places inside the
+circle's bounding box.
 """
 
 from __future__ import annotations
@@ -15,12 +17,16 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 STRIP_HEIGHT_M = 4000.0
+# Widening of every search so float rounding never drops a place on the edge;
+# callers apply the exact distance rule afterwards.
+_SLACK_M = 0.01
 
 
 class PointGrid:
     """Places (x, y) labelled with the row of the service they belong to."""
 
-    __slots__ = ("_first", "_offsets", "_row", "_x", "_y", "height")
+    __slots__ = ("_first", "_key", "_last", "_row", "_stride", "_x", "_xmax", "_xmin", "_y",
+                 "height")
 
     def __init__(self, x: FloatArray, y: FloatArray, row: IntArray,
                  height: float = STRIP_HEIGHT_M) -> None:
@@ -33,32 +39,31 @@ class PointGrid:
         self._row = np.ascontiguousarray(row[order])
         strip = strip[order]
         self._first = int(strip[0]) if len(strip) else 0
-        last = int(strip[-1]) if len(strip) else -1
-        # _offsets[k] is where strip (_first + k) begins; one extra entry at the end.
-        self._offsets = np.searchsorted(strip, np.arange(self._first, last + 2)).tolist()
+        self._last = int(strip[-1]) if len(strip) else -1
+        self._xmin = float(self._x.min()) if len(x) else 0.0
+        self._xmax = float(self._x.max()) if len(x) else 0.0
+        self._stride = math.ceil(self._xmax - self._xmin) + 10.0
+        self._key = (strip - self._first) * self._stride + (self._x - self._xmin)
 
     def rows_within(self, x: float, y: float, radius: float) -> IntArray:
         """Rows with a place within ``radius`` of (x, y), one entry per place.
 
-        A hair wider than ``radius`` so float rounding never loses a place; callers
-        apply the exact rule afterwards.
+        A hair wider than ``radius``; the caller applies the exact rule.
         """
-        r = radius * (1 + 1e-9) + 1e-6
-        lo_strip = max(math.floor((y - r) / self.height) - self._first, 0)
-        hi_strip = min(math.floor((y + r) / self.height) - self._first, len(self._offsets) - 2)
-        xs, ys, rows = [], [], []
-        bounds = np.array((x - r, x + r))
-        for k in range(lo_strip, hi_strip + 1):
-            a, b = self._offsets[k], self._offsets[k + 1]
-            if a == b:
-                continue
-            lo, hi = np.searchsorted(self._x[a:b], bounds)
-            if lo < hi:
-                xs.append(self._x[a + lo:a + hi])
-                ys.append(self._y[a + lo:a + hi])
-                rows.append(self._row[a + lo:a + hi])
-        if not rows:
+        r = radius + _SLACK_M
+        lo_strip = max(math.floor((y - r) / self.height), self._first) - self._first
+        hi_strip = min(math.floor((y + r) / self.height), self._last) - self._first
+        left = max(x - r, self._xmin) - self._xmin
+        right = min(x + r, self._xmax) - self._xmin
+        if lo_strip > hi_strip or left > right:
             return np.empty(0, dtype=np.int64)
-        px = np.concatenate(xs) - x
-        py = np.concatenate(ys) - y
-        return np.concatenate(rows)[px * px + py * py <= r * r]
+        base = np.arange(lo_strip, hi_strip + 1) * self._stride
+        starts = np.searchsorted(self._key, base + left, side="left")
+        counts = np.searchsorted(self._key, base + right, side="right") - starts
+        ends = np.cumsum(counts)
+        if ends[-1] == 0:
+            return np.empty(0, dtype=np.int64)
+        flat = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1])
+        dx = self._x[flat] - x
+        dy = self._y[flat] - y
+        return self._row[flat[dx * dx + dy * dy <= r * r]]

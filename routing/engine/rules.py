@@ -169,6 +169,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("accepting", check_accepting),
 )
 RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULES)
+RULE_BY_NAME: dict[str, Rule] = dict(RULES)
 
 
 def first_failure(service: ServiceRecord, ctx: QueryContext) -> tuple[str, str] | None:

@@ -146,11 +146,20 @@ def total(static: float, freshness: float, distance: float, school: float,
     return static + freshness + distance + school + continuity
 
 
+def static_parts(service: ServiceRecord, w: Weights) -> tuple[ScorePart, ScorePart]:
+    """The capacity and wait parts, which do not depend on the query."""
+    return (
+        ScorePart("capacity", capacity_points(service, w), capacity_reason(service)),
+        ScorePart("wait", wait_points(service, w), wait_reason(service)),
+    )
+
+
 def score_parts(
     service: ServiceRecord,
     *,
     w: Weights,
-    now: datetime,
+    age: float | None,
+    static: tuple[ScorePart, ScorePart],
     distance: float | None,
     has_point: bool,
     distance_free: bool,
@@ -159,12 +168,12 @@ def score_parts(
 ) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
     """(score, parts, reasons) of one eligible service.
 
-    ``parts`` are in display order; ``reasons`` join capacity and freshness into one
-    phrase ("3 places free, updated 2 days ago"). Never raises.
+    ``age`` is days since the capacity update (``age_days``) and ``static`` comes
+    from ``static_parts``; the caller may have them cached. ``parts`` are in display
+    order; ``reasons`` join capacity and freshness into one phrase ("3 places free,
+    updated 2 days ago"). Never raises.
     """
-    age = age_days(service.capacity_updated_at, now)
-    capacity = ScorePart("capacity", capacity_points(service, w), capacity_reason(service))
-    wait = ScorePart("wait", wait_points(service, w), wait_reason(service))
+    capacity, wait = static
     fresh = ScorePart("freshness", freshness_points(age, w), freshness_reason(age))
     parts: list[ScorePart] = []
     phrases: list[str] = []
@@ -179,7 +188,8 @@ def score_parts(
         why = distance_reason(service, distance, distance_free)
         parts.append(ScorePart("distance", distance_pts, why))
         phrases.append(why)
-    parts += [capacity, wait, fresh]
+    parts += static
+    parts.append(fresh)
     phrases += [f"{capacity.reason}, {fresh.reason}", wait.reason]
     continuity_pts = 0.0
     if continuing:

@@ -54,10 +54,8 @@ def choose_team(
     best = best_per_mask(candidates)
     if not best:
         return []
-    if len(priorities) <= EXACT_MAX_NEEDS:
-        chosen = _exact(best, factors)
-    else:
-        chosen = _greedy(best, factors)
+    exact = len(priorities) <= EXACT_MAX_NEEDS
+    chosen = _exact(best, factors) if exact else _greedy(best, factors)
     return sorted(chosen, key=lambda a: ((a[1] & -a[1]).bit_length(), a[0]))
 
 
@@ -78,7 +76,7 @@ def _exact(best: dict[int, tuple[float, int]], factors: Sequence[float]) -> list
     dp: dict[int, tuple[int, float, tuple[int, ...], tuple[Assignment, ...]]] = {
         0: (0, -0.0, (), ())
     }
-    for s in sorted(dp_key for dp_key in _submasks(full)):
+    for s in sorted(_submasks(full)):
         if s not in dp:
             continue
         count, neg, ids, assigned = dp[s]
@@ -90,15 +88,15 @@ def _exact(best: dict[int, tuple[float, int]], factors: Sequence[float]) -> list
         while t:
             if t & low and t in owner:
                 score, sid = owner[t]
-                entry = (
+                step = (
                     count + 1,
                     neg - score * _weight(t, factors),
                     tuple(sorted((*ids, sid))),
                     (*assigned, (sid, t)),
                 )
                 current = dp.get(s | t)
-                if current is None or entry[:3] < current[:3]:
-                    dp[s | t] = entry
+                if current is None or step[:3] < current[:3]:
+                    dp[s | t] = step
             t = (t - 1) & rest
     return list(dp[full][3])
 

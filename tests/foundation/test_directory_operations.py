@@ -105,6 +105,7 @@ def test_updating_capacity_records_who_and_bumps_the_directory_version(
 def test_a_capacity_table_with_one_bad_row_saves_nothing(db: Session, cast: Cast) -> None:
     first = make_service(db, cast.provider, free_places=1)
     second = make_service(db, cast.provider, free_places=1)
+    db.commit()
     rows = {
         first.id: CapacityRow(True, "5", "0", ""),
         second.id: CapacityRow(True, "three", "0", ""),

@@ -1,0 +1,111 @@
+"""The public, read-only ORUK 3.0 API, mounted at ``/api/oruk/v3``. Views stay thin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from hub.extensions import db
+from hub.oruk import API_PREFIX, api
+from hub.oruk.openapi import build_openapi, describe_operations
+from hub.oruk.query import QueryError
+
+bp = Blueprint("oruk", __name__, url_prefix=API_PREFIX)
+
+
+def _error(status: int, error: str, message: str, **extra: str) -> tuple[Response, int]:
+    return jsonify({"status": status, "error": error, "message": message, **extra}), status
+
+
+@bp.errorhandler(QueryError)
+def _bad_query(error: QueryError) -> tuple[Response, int]:
+    return _error(400, "Bad Request", str(error), parameter=error.parameter)
+
+
+@bp.errorhandler(api.NotFound)
+def _not_found(_error_: api.NotFound) -> tuple[Response, int]:
+    return _error(404, "Not Found", "No published record has this id")
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    status = error.code or 500
+    return _error(status, error.name, error.description or error.name)
+
+
+@bp.after_request
+def _public_headers(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    if response.mimetype == "application/json":
+        response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _json(data: Any) -> Response:
+    return jsonify(data)
+
+
+@bp.get("/")
+def info() -> Response:
+    return _json(api.api_info(url_for("oruk.openapi", _external=True)))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return _json(build_openapi(url_for("oruk.info", _external=True).rstrip("/")))
+
+
+@bp.get("/docs")
+def docs() -> str:
+    document = build_openapi(url_for("oruk.info", _external=True).rstrip("/"))
+    return render_template("oruk/docs.html", document=document,
+                           operations=describe_operations(document),
+                           openapi_url=url_for("oruk.openapi", _external=True))
+
+
+@bp.get("/services")
+def services() -> Response:
+    return _json(api.list_services(db.session, request.args))
+
+
+@bp.get("/services/<service_id>")
+def service(service_id: str) -> Response:
+    return _json(api.get_service(db.session, service_id))
+
+
+@bp.get("/service_at_locations")
+def service_at_locations() -> Response:
+    return _json(api.list_service_at_locations(db.session, request.args))
+
+
+@bp.get("/service_at_locations/<sal_id>")
+def service_at_location(sal_id: str) -> Response:
+    return _json(api.get_service_at_location(db.session, sal_id))
+
+
+@bp.get("/taxonomies")
+def taxonomies() -> Response:
+    return _json(api.list_taxonomies(db.session, request.args))
+
+
+@bp.get("/taxonomies/<taxonomy_id>")
+def taxonomy(taxonomy_id: str) -> Response:
+    return _json(api.get_taxonomy(db.session, taxonomy_id))
+
+
+@bp.get("/taxonomy_terms")
+def taxonomy_terms() -> Response:
+    return _json(api.list_taxonomy_terms(db.session, request.args))
+
+
+@bp.get("/taxonomy_terms/<term_id>")
+def taxonomy_term(term_id: str) -> Response:
+    return _json(api.get_taxonomy_term(db.session, term_id))
+
+
+@bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(_rest: str) -> tuple[Response, int]:
+    return _error(404, "Not Found", "There is no such operation in this API")

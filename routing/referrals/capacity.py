@@ -1,0 +1,85 @@
+"""Places: taken and freed with single conditional UPDATEs, so concurrent
+acceptances can never take more places than exist (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from routing.referrals.models import Referral, Status
+from services.listings import Capacity
+from services.version import bump_version
+
+
+def take_place(session: Session, service_id: int) -> bool:
+    """Take one free place for ``service_id``; False when none is left.
+
+    The row count of the conditional UPDATE decides: the database serialises
+    writers on the row (PostgreSQL re-checks the WHERE after a concurrent
+    commit; SQLite allows one writer at a time), so no read-then-write race.
+    """
+    result = session.execute(
+        update(Capacity)
+        .where(Capacity.service_id == service_id, Capacity.free_places > 0)
+        .values(free_places=Capacity.free_places - 1)
+        .execution_options(synchronize_session=False)
+    )
+    taken = result.rowcount == 1  # type: ignore[attr-defined]
+    if taken:
+        bump_version(session)
+    return taken
+
+
+def free_place(session: Session, service_id: int) -> None:
+    """Give one place back to ``service_id``."""
+    session.execute(
+        update(Capacity)
+        .where(Capacity.service_id == service_id)
+        .values(free_places=Capacity.free_places + 1)
+        .execution_options(synchronize_session=False)
+    )
+    bump_version(session)
+
+
+def change_waitlist(session: Session, service_id: int, by: int) -> None:
+    """Keep the listed wait-list length in step with wait-listed referrals."""
+    condition = [Capacity.service_id == service_id]
+    if by < 0:
+        condition.append(Capacity.waitlist_length >= -by)
+    session.execute(
+        update(Capacity)
+        .where(*condition)
+        .values(waitlist_length=Capacity.waitlist_length + by)
+        .execution_options(synchronize_session=False)
+    )
+    bump_version(session)
+
+
+def waitlist_order() -> tuple[object, ...]:
+    """Priority order: highest risk first, then longest waiting."""
+    return (Referral.risk_rank.desc(), Referral.waitlisted_at, Referral.id)
+
+
+def waitlist_position(session: Session, referral: Referral) -> int:
+    """1 for the first in line; counts only wait-listed referrals for the same service."""
+    ahead = session.execute(
+        select(func.count(Referral.id)).where(
+            Referral.service_id == referral.service_id,
+            Referral.status == Status.WAITLISTED,
+            Referral.id != referral.id,
+            or_(
+                Referral.risk_rank > referral.risk_rank,
+                and_(
+                    Referral.risk_rank == referral.risk_rank,
+                    or_(
+                        Referral.waitlisted_at < referral.waitlisted_at,
+                        and_(
+                            Referral.waitlisted_at == referral.waitlisted_at,
+                            Referral.id < referral.id,
+                        ),
+                    ),
+                ),
+            ),
+        )
+    ).scalar_one()
+    return int(ahead) + 1

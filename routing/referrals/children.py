@@ -1,0 +1,142 @@
+"""The child's record: identifiers validated with python-stdnum, and matching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from stdnum.exceptions import ValidationError
+from stdnum.gb import nhs, upn
+
+from routing.referrals.models import Child
+from services.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    first_name: str
+    last_name: str
+    date_of_birth: date | None
+    home_postcode: str
+    upn: str = ""
+    nhs_number: str = ""
+    attendance_concern: bool = False
+    missing_education: bool = False
+
+
+class MatchKind(StrEnum):
+    SAME = "same"  # same UPN or NHS number
+    PROBABLE = "probable"  # same name, date of birth and postcode: staff confirm
+
+
+@dataclass(frozen=True)
+class ChildMatch:
+    child: Child
+    kind: MatchKind
+
+
+def normalise_postcode(text: str) -> str:
+    compact = "".join(text.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+def clean_details(details: ChildDetails, today: date) -> ChildDetails:
+    """Validate and normalise; returns the cleaned details.
+
+    Raises InvalidInput keyed by field for a missing name, an impossible date
+    of birth, or a UPN or NHS number that fails its check digit.
+    """
+    errors: dict[str, str] = {}
+    if not details.first_name.strip():
+        errors["first_name"] = "Enter the child's first name"
+    if not details.last_name.strip():
+        errors["last_name"] = "Enter the child's last name"
+    if details.date_of_birth is None:
+        errors["date_of_birth"] = "Enter the child's date of birth"
+    elif details.date_of_birth > today:
+        errors["date_of_birth"] = "Date of birth must be in the past"
+    elif details.date_of_birth.year < today.year - 25:
+        errors["date_of_birth"] = "Date of birth must be within the last 25 years"
+    postcode = normalise_postcode(details.home_postcode)
+    if len(postcode) < 5:
+        errors["home_postcode"] = "Enter the family's home postcode, like BL1 1SE"
+    upn_value = ""
+    if details.upn.strip():
+        try:
+            upn_value = upn.validate(details.upn)
+        except ValidationError:
+            errors["upn"] = "Enter a valid unique pupil number (13 characters, like B801200005001)"
+    nhs_value = ""
+    if details.nhs_number.strip():
+        try:
+            nhs_value = nhs.validate(details.nhs_number)
+        except ValidationError:
+            errors["nhs_number"] = "Enter a valid 10-digit NHS number"
+    if errors:
+        raise InvalidInput(errors)
+    return ChildDetails(
+        first_name=details.first_name.strip(),
+        last_name=details.last_name.strip(),
+        date_of_birth=details.date_of_birth,
+        home_postcode=postcode,
+        upn=upn_value,
+        nhs_number=nhs_value,
+        attendance_concern=details.attendance_concern,
+        missing_education=details.missing_education,
+    )
+
+
+def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
+    """The existing record for this child, if any.
+
+    Same UPN or NHS number is the same child; otherwise same name, date of
+    birth and postcode is a probable match that staff must confirm.
+    """
+    identifiers = []
+    if details.upn:
+        identifiers.append(Child.upn == details.upn)
+    if details.nhs_number:
+        identifiers.append(Child.nhs_number == details.nhs_number)
+    if identifiers:
+        same = session.execute(select(Child).where(or_(*identifiers))).scalars().first()
+        if same is not None:
+            return ChildMatch(same, MatchKind.SAME)
+    probable = session.execute(
+        select(Child).where(
+            Child.date_of_birth == details.date_of_birth,
+            Child.home_postcode == details.home_postcode,
+            func.lower(Child.first_name) == details.first_name.lower(),
+            func.lower(Child.last_name) == details.last_name.lower(),
+        )
+    ).scalars().first()
+    if probable is None:
+        return None
+    # A different known identifier means a different child, whatever the name.
+    if details.upn and probable.upn and probable.upn != details.upn:
+        return None
+    if details.nhs_number and probable.nhs_number and probable.nhs_number != details.nhs_number:
+        return None
+    return ChildMatch(probable, MatchKind.PROBABLE)
+
+
+def record_child(
+    session: Session, details: ChildDetails, school_id: int, existing: Child | None
+) -> Child:
+    """Create the child's record, or bring ``existing`` up to date (new school, flags)."""
+    child = existing or Child()
+    child.first_name = details.first_name
+    child.last_name = details.last_name
+    child.date_of_birth = details.date_of_birth  # type: ignore[assignment]
+    child.home_postcode = details.home_postcode
+    child.school_id = school_id
+    child.upn = details.upn or child.upn
+    child.nhs_number = details.nhs_number or child.nhs_number
+    child.attendance_concern = details.attendance_concern
+    child.missing_education = details.missing_education
+    if existing is None:
+        session.add(child)
+    session.flush()
+    return child

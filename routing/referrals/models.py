@@ -1,0 +1,346 @@
+"""Referral models: the child, the referral form (a draft), referrals and their events."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from services.db import Base, enum_column, utcnow
+from services.listings import Service
+from services.organisations import Organisation
+from services.schools import School
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    OPENED = "opened"
+    ACCEPTED = "accepted"
+    WAITLISTED = "waitlisted"
+    NEEDS_INFORMATION = "needs_information"
+    DECLINED = "declined"
+    IN_PROGRESS = "in_progress"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def plain(self) -> str:
+        """The status in words a family understands."""
+        return FAMILY_WORDS[self]
+
+    @property
+    def ended(self) -> bool:
+        return self in (Status.DECLINED, Status.CLOSED, Status.WITHDRAWN)
+
+
+STATUS_LABELS = {
+    Status.DRAFT: "Draft",
+    Status.SENT: "Sent",
+    Status.OPENED: "Opened",
+    Status.ACCEPTED: "Accepted",
+    Status.WAITLISTED: "Wait-listed",
+    Status.NEEDS_INFORMATION: "Information requested",
+    Status.DECLINED: "Declined",
+    Status.IN_PROGRESS: "In progress",
+    Status.CLOSED: "Closed",
+    Status.WITHDRAWN: "Withdrawn",
+}
+
+FAMILY_WORDS = {
+    Status.DRAFT: "Not sent yet",
+    Status.SENT: "Sent to the service, waiting for them to read it",
+    Status.OPENED: "The service is looking at the referral",
+    Status.ACCEPTED: "The service has a place for you",
+    Status.WAITLISTED: "You are on the service's waiting list",
+    Status.NEEDS_INFORMATION: "The service has asked the school for more information",
+    Status.DECLINED: "This service cannot help; the school is finding another",
+    Status.IN_PROGRESS: "The service has been in touch and support has started",
+    Status.CLOSED: "Support has finished",
+    Status.WITHDRAWN: "This referral has been stopped",
+}
+
+
+class RequestStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SENT = "sent"
+    # Stopped at safeguarding triage: nothing was sent to any provider.
+    SAFEGUARDING_STOP = "safeguarding_stop"
+
+
+class RiskLevel(enum.StrEnum):
+    NONE = "none"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def rank(self) -> int:
+        return list(RiskLevel).index(self)
+
+
+class DeclineReason(enum.StrEnum):
+    NOT_ELIGIBLE = "not_eligible"
+    NO_CAPACITY = "no_capacity"
+    OUT_OF_AREA = "out_of_area"
+    NEED_NOT_MET = "need_not_met"
+    FAMILY_DECLINED = "family_declined"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "not_eligible": "The family is not eligible",
+            "no_capacity": "No capacity and no wait-list",
+            "out_of_area": "Outside the service's area",
+            "need_not_met": "The service does not meet this need",
+            "family_declined": "The family did not want the service",
+            "other": "Another reason",
+        }[self.value]
+
+
+class Outcome(enum.StrEnum):
+    SUPPORT_COMPLETED = "support_completed"
+    FAMILY_DISENGAGED = "family_disengaged"
+    NO_LONGER_NEEDED = "no_longer_needed"
+    MOVED_AWAY = "moved_away"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            "support_completed": "Support completed",
+            "family_disengaged": "The family stopped engaging",
+            "no_longer_needed": "Support no longer needed",
+            "moved_away": "The family moved away",
+            "other": "Another outcome",
+        }[self.value]
+
+    @property
+    def support_given(self) -> bool:
+        return self is Outcome.SUPPORT_COMPLETED
+
+
+class Child(Base):
+    """One record per child, shared by every school and provider: one timeline."""
+
+    __tablename__ = "child"
+    __table_args__ = (Index("ix_child_match", "date_of_birth", "home_postcode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date] = mapped_column(Date)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    home_postcode: Mapped[str] = mapped_column(String(10))
+    upn: Mapped[str | None] = mapped_column(String(13), unique=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), unique=True)
+    attendance_concern: Mapped[bool] = mapped_column(Boolean, default=False)
+    missing_education: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school: Mapped[School] = relationship()
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __repr__(self) -> str:  # no names: reprs end up in logs
+        return f"<Child {self.id}>"
+
+
+class ReferralRequest(Base):
+    """The referral form, saved as a draft between steps; sending it makes referrals."""
+
+    __tablename__ = "referral_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # From the form's first page: a repeated "start" makes one draft, not two.
+    start_key: Mapped[str] = mapped_column(String(64), unique=True)
+    # From the check-your-answers page: a repeated "send" sends once.
+    send_key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, 20), default=RequestStatus.DRAFT
+    )
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    safeguarding_stopped_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    child: Mapped[Child | None] = relationship()
+    school: Mapped[School] = relationship()
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="request", order_by="Referral.id"
+    )
+
+
+class Referral(Base):
+    """One referral of one child to one provider's service."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_service_status", "service_id", "status"),
+        Index("ix_referral_org_status", "organisation_id", "status"),
+        Index("ix_referral_school_status", "school_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Shown to people and in messages instead of names, e.g. "FH-7K3Q9M".
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("referral_request.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    # The receiving provider; kept even if the service later moves.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    # [{"code": "MHW", "priority": 1}, ...]: the needs this provider is asked to meet.
+    needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[Status] = mapped_column(enum_column(Status, 30), default=Status.DRAFT)
+    # Highest of the three risk levels (0-3); orders the wait-list.
+    risk_rank: Mapped[int] = mapped_column(Integer, default=0)
+    safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    holds_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(enum_column(DeclineReason, 30))
+    decline_text: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome, 30))
+    information_request: Mapped[str] = mapped_column(Text, default="")
+    next_step: Mapped[str] = mapped_column(Text, default="")
+    rerouted_from_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    waitlisted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optimistic lock: two people changing one referral at once cannot both win.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    request: Mapped[ReferralRequest | None] = relationship(back_populates="referrals")
+    child: Mapped[Child] = relationship()
+    school: Mapped[School] = relationship()
+    service: Mapped[Service] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    events: Mapped[list[ReferralEvent]] = relationship(
+        order_by="ReferralEvent.id", viewonly=True
+    )
+
+    @property
+    def need_codes(self) -> list[str]:
+        return [item["code"] for item in self.needs]
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.reference} {self.status}>"
+
+
+class ReferralEvent(Base):
+    """An immutable record of one change to a referral: who, for whom, when, what."""
+
+    __tablename__ = "referral_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    from_status: Mapped[Status | None] = mapped_column(enum_column(Status, 30))
+    to_status: Mapped[Status] = mapped_column(enum_column(Status, 30))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    referral: Mapped[Referral] = relationship(viewonly=True)
+
+
+@event.listens_for(ReferralEvent, "before_update")
+@event.listens_for(ReferralEvent, "before_delete")
+def _events_are_immutable(mapper: Any, connection: Any, target: ReferralEvent) -> None:
+    raise ValueError("Referral events cannot be changed or deleted")
+
+
+class AuditEvent(Base):
+    """A read (or other sensitive action) on a child's record."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+
+
+class ProgressLink(Base):
+    """The family's capability link: only the SHA-256 of the token is stored."""
+
+    __tablename__ = "progress_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    child: Mapped[Child] = relationship()
+
+
+class ProgressAttempt(Base):
+    """A date-of-birth check on a progress link, counted to rate-limit guessing.
+
+    In the database so the limit holds across every worker. Keyed by the hash
+    of the presented token, so unknown tokens are limited the same way.
+    """
+
+    __tablename__ = "progress_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    remote_hash: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxMessage(Base):
+    """A notification: a reference, a service name and a link; never personal details."""
+
+    __tablename__ = "outbox_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    template: Mapped[str] = mapped_column(String(50))
+    reference: Mapped[str] = mapped_column(String(20))
+    service_name: Mapped[str] = mapped_column(String(200))
+    # A path such as /referrals/12; the sender adds the site's address.
+    link_path: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,623 @@
+"""Referral use cases. Each takes a Session and ``now``, never commits, and
+raises InvalidInput or TransitionRefused (both carry a message for the user)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from routing.referrals import capacity
+from routing.referrals.children import (
+    ChildDetails,
+    ChildMatch,
+    MatchKind,
+    clean_details,
+    find_child,
+    record_child,
+)
+from routing.referrals.lifecycle import SYSTEM, Actor, TransitionRefused, move
+from routing.referrals.models import (
+    AuditEvent,
+    Child,
+    DeclineReason,
+    OutboxMessage,
+    Outcome,
+    Referral,
+    ReferralRequest,
+    RequestStatus,
+    RiskLevel,
+    Status,
+)
+from services.db import Base
+from services.errors import InvalidInput
+from services.listings import Service
+from services.taxonomy import Need
+
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I confusion
+RISK_KINDS = ("to_self", "to_others", "from_others")
+LAWFUL_BASES = {
+    "consent": "Consent of the family",
+    "public_task": "Public task",
+    "legitimate_interests": "Legitimate interests",
+    "vital_interests": "Vital interests",
+    "legal_obligation": "Legal obligation",
+}
+CONTACT_WAYS = {
+    "phone": "Phone call",
+    "text": "Text message",
+    "email": "Email",
+    "letter": "Letter",
+    "school": "In person at school",
+}
+STEPS = ("child", "needs", "profile", "risk", "safeguarding", "consent", "contact", "providers")
+
+
+def new_reference() -> str:
+    return "FH-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    child_id: int | None = None,
+    referral_id: int | None = None,
+) -> None:
+    """Record a read of (or sensitive action on) a child's record."""
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_id=actor.user_id,
+            actor_name=actor.name,
+            organisation_id=actor.organisation_id,
+            action=action,
+            child_id=child_id,
+            referral_id=referral_id,
+        )
+    )
+
+
+def notify(
+    session: Session, recipient: str | None, template: str, referral: Referral, now: datetime
+) -> None:
+    """Queue a message with no personal details: reference, service name and a link."""
+    if not recipient:
+        return
+    session.add(
+        OutboxMessage(
+            created_at=now,
+            recipient=recipient,
+            template=template,
+            reference=referral.reference,
+            service_name=referral.service.name,
+            link_path=f"/referrals/{referral.id}",
+        )
+    )
+
+
+def _provider_address(referral: Referral) -> str | None:
+    return referral.service.contact_email or referral.organisation.email or None
+
+
+def _referrer_address(session: Session, referral: Referral) -> str | None:
+    # The account table through metadata: the domain does not import the web app.
+    users = Base.metadata.tables["user_account"]
+    email = session.execute(
+        select(users.c.email).where(users.c.id == referral.referrer_id)
+    ).scalar_one_or_none()
+    return str(email) if email else None
+
+
+# --- The referral form -------------------------------------------------------------
+
+
+def start_request(
+    session: Session, start_key: str, referrer_id: int, school_id: int, now: datetime
+) -> ReferralRequest:
+    """A new draft, or the one already started with ``start_key`` (a repeated submit)."""
+    existing = session.execute(
+        select(ReferralRequest).where(ReferralRequest.start_key == start_key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    draft = ReferralRequest(
+        start_key=start_key,
+        send_key=secrets.token_urlsafe(24),
+        referrer_id=referrer_id,
+        school_id=school_id,
+        answers={},
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+class ConfirmMatch(Exception):
+    """Raised when a probable match needs staff to confirm it is the same child."""
+
+    def __init__(self, match: ChildMatch) -> None:
+        super().__init__("Confirm whether this is the same child")
+        self.match = match
+
+
+def _editable(draft: ReferralRequest) -> None:
+    if draft.status is not RequestStatus.DRAFT:
+        raise InvalidInput({"form": "This referral form has already been sent or stopped"})
+
+
+def save_child(
+    session: Session,
+    draft: ReferralRequest,
+    details: ChildDetails,
+    same_child: bool | None,
+    today: date,
+) -> Child:
+    """Record who the child is, matching an existing record so there is one timeline.
+
+    Raises InvalidInput for invalid details and ConfirmMatch when a probable
+    match needs confirming (``same_child`` None).
+    """
+    _editable(draft)
+    details = clean_details(details, today)
+    match = find_child(session, details)
+    existing = None
+    if match is not None and match.kind is MatchKind.SAME:
+        existing = match.child
+    elif match is not None:
+        if same_child is None:
+            raise ConfirmMatch(match)
+        existing = match.child if same_child else None
+    child = record_child(session, details, draft.school_id, existing)
+    draft.child_id = child.id
+    return child
+
+
+def _text(data: Mapping[str, Any], name: str, limit: int = 5000) -> str:
+    return str(data.get(name) or "").strip()[:limit]
+
+
+def save_step(
+    session: Session, draft: ReferralRequest, step: str, data: Mapping[str, Any], now: datetime
+) -> None:
+    """Validate one step of the form and save it into the draft.
+
+    Raises InvalidInput keyed by field.
+    """
+    _editable(draft)
+    errors: dict[str, str] = {}
+    clean: dict[str, Any]
+    if step == "needs":
+        codes = [str(c) for c in data.get("needs") or []]
+        urgent = {str(c) for c in data.get("urgent") or []}
+        known = set(session.execute(select(Need.code).where(Need.code.in_(codes))).scalars())
+        if not codes:
+            errors["needs"] = "Choose at least one need"
+        elif set(codes) - known:
+            errors["needs"] = "Choose needs from the list"
+        if not _text(data, "family_wants"):
+            errors["family_wants"] = "Enter what the family wants to happen"
+        clean = {
+            "needs": [{"code": c, "priority": 1 if c in urgent else 2} for c in codes],
+            "family_wants": _text(data, "family_wants"),
+            "resources": _text(data, "resources"),
+        }
+    elif step == "profile":
+        clean = {k: _text(data, k) for k in ("strengths", "strategies", "avoid")}
+        if not clean["strengths"]:
+            errors["strengths"] = "Enter the child's strengths and talents"
+    elif step == "risk":
+        clean = {}
+        for kind in RISK_KINDS:
+            level = str(data.get(f"{kind}_level") or "")
+            if level not in RiskLevel._value2member_map_:
+                errors[f"{kind}_level"] = "Choose a level of risk"
+            mitigation = _text(data, f"{kind}_mitigation")
+            if level in ("medium", "high") and not mitigation:
+                errors[f"{kind}_mitigation"] = "Enter how this risk is managed"
+            clean[kind] = {"level": level, "mitigation": mitigation}
+    elif step == "consent":
+        basis = str(data.get("lawful_basis") or "")
+        if basis not in LAWFUL_BASES:
+            errors["lawful_basis"] = "Choose the lawful basis for sharing"
+        agreed = data.get("family_agreed")
+        if agreed not in ("yes", "no"):
+            errors["family_agreed"] = "Say whether the family agreed"
+        if basis == "consent" and agreed != "yes":
+            errors["family_agreed"] = "Sharing on consent needs the family to agree"
+        if agreed == "yes" and not _text(data, "agreed_by"):
+            errors["agreed_by"] = "Enter who agreed, like 'Parent (mother)'"
+        clean = {
+            "lawful_basis": basis,
+            "family_agreed": agreed == "yes",
+            "agreed_by": _text(data, "agreed_by", 200),
+            "recorded_at": now.isoformat(timespec="minutes"),
+        }
+    elif step == "contact":
+        ways = [str(w) for w in data.get("ways") or [] if str(w) in CONTACT_WAYS]
+        if not ways:
+            errors["ways"] = "Choose at least one safe way to contact the family"
+        clean = {"ways": ways, "times": _text(data, "times"), "avoid": _text(data, "avoid")}
+    else:
+        raise InvalidInput({"form": "Unknown step"})
+    if errors:
+        raise InvalidInput(errors)
+    answers = dict(draft.answers or {})
+    answers[step] = clean
+    draft.answers = answers
+    draft.updated_at = now
+
+
+def stop_for_safeguarding(
+    session: Session, draft: ReferralRequest, actor: Actor, now: datetime
+) -> None:
+    """The child may be at risk of significant harm: stop, send nothing, record that we did."""
+    _editable(draft)
+    answers = dict(draft.answers or {})
+    answers["safeguarding"] = {"significant_harm": True, "stopped_by": actor.name}
+    draft.answers = answers
+    draft.status = RequestStatus.SAFEGUARDING_STOP
+    draft.safeguarding_stopped_at = now
+    draft.updated_at = now
+    audit(session, actor, "safeguarding_stop", now, child_id=draft.child_id)
+
+
+def clear_safeguarding(draft: ReferralRequest, now: datetime) -> None:
+    """Record the answer 'no risk of significant harm' so the form may continue."""
+    _editable(draft)
+    answers = dict(draft.answers or {})
+    answers["safeguarding"] = {"significant_harm": False}
+    draft.answers = answers
+    draft.updated_at = now
+
+
+def choose_providers(
+    session: Session, draft: ReferralRequest, choices: Mapping[str, int | None], now: datetime
+) -> None:
+    """Record the chosen service for each need (``None``: not referring for that need yet).
+
+    Raises InvalidInput when nothing is chosen or a service cannot take referrals.
+    """
+    _editable(draft)
+    chosen = {code: sid for code, sid in choices.items() if sid}
+    if not chosen:
+        raise InvalidInput({"providers": "Choose a service for at least one need"})
+    services = {
+        s.id: s
+        for s in session.execute(
+            select(Service).where(Service.id.in_(set(chosen.values())))
+        ).scalars()
+    }
+    for code, sid in chosen.items():
+        service = services.get(int(sid))  # type: ignore[arg-type]
+        if service is None or not service.active or not service.need_codes:
+            raise InvalidInput({f"need-{code}": "Choose a service from the list"})
+        if not service.referral_route.takes_system_referrals:
+            raise InvalidInput({f"need-{code}": "That service only takes self-referrals"})
+    answers = dict(draft.answers or {})
+    answers["providers"] = {code: int(sid) for code, sid in chosen.items()}  # type: ignore[arg-type]
+    draft.answers = answers
+    draft.updated_at = now
+
+
+def missing_steps(draft: ReferralRequest) -> list[str]:
+    answers = draft.answers or {}
+    missing = [step for step in STEPS if step != "child" and step not in answers]
+    if draft.child_id is None:
+        missing.insert(0, "child")
+    return missing
+
+
+def _risk_rank(answers: Mapping[str, Any]) -> int:
+    risk = answers.get("risk") or {}
+    levels = [RiskLevel(risk[k]["level"]).rank for k in RISK_KINDS if k in risk]
+    return max(levels, default=0)
+
+
+def refer_family(
+    session: Session, draft: ReferralRequest, send_key: str, actor: Actor, now: datetime
+) -> list[Referral]:
+    """Send the form: one referral per chosen service, each sent and its provider told.
+
+    Idempotent: a repeated submit with the same ``send_key`` returns the
+    referrals already made. Raises InvalidInput if a step is missing, the
+    form was stopped at safeguarding, or the key is not this form's.
+    """
+    if send_key != draft.send_key:
+        raise InvalidInput({"form": "This form is out of date. Start the referral again."})
+    if draft.status is RequestStatus.SENT:
+        return list(draft.referrals)
+    if draft.status is RequestStatus.SAFEGUARDING_STOP:
+        raise InvalidInput({"form": "This referral was stopped for safeguarding"})
+    missing = missing_steps(draft)
+    if missing:
+        raise InvalidInput({"form": f"Complete every step first ({', '.join(missing)})"})
+    # The conditional UPDATE's row count decides who sends: a double click, a
+    # retry or a second tab finds the form already sent and makes nothing new.
+    claimed = session.execute(
+        update(ReferralRequest)
+        .where(ReferralRequest.id == draft.id, ReferralRequest.status == RequestStatus.DRAFT)
+        .values(status=RequestStatus.SENT, sent_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    session.refresh(draft)
+    if claimed != 1:
+        return list(draft.referrals)
+    answers = draft.answers
+    priorities = {n["code"]: n["priority"] for n in answers["needs"]["needs"]}
+    by_service: dict[int, list[str]] = {}
+    for code, service_id in answers["providers"].items():
+        by_service.setdefault(int(service_id), []).append(code)
+    referrals = []
+    for service_id, codes in sorted(by_service.items()):
+        referral = _new_referral(session, draft, service_id, codes, priorities, now)
+        send_referral(session, referral, actor, now)
+        referrals.append(referral)
+    return referrals
+
+
+def _new_referral(
+    session: Session,
+    draft: ReferralRequest,
+    service_id: int,
+    codes: Sequence[str],
+    priorities: Mapping[str, int],
+    now: datetime,
+    rerouted_from: Referral | None = None,
+) -> Referral:
+    service = session.get(Service, service_id)
+    assert service is not None and draft.child_id is not None
+    referral = Referral(
+        reference=new_reference(),
+        request_id=draft.id,
+        child_id=draft.child_id,
+        school_id=draft.school_id,
+        referrer_id=draft.referrer_id,
+        service_id=service.id,
+        organisation_id=service.organisation_id,
+        needs=[{"code": c, "priority": priorities.get(c, 2)} for c in codes],
+        status=Status.DRAFT,
+        risk_rank=_risk_rank(draft.answers),
+        rerouted_from_id=rerouted_from.id if rerouted_from else None,
+        created_at=now,
+        updated_at=now,
+    )
+    child = session.get(Child, draft.child_id)
+    referral.safeguarding_flag = bool(
+        child and (child.missing_education or child.attendance_concern)
+    ) or referral.risk_rank >= RiskLevel.HIGH.rank
+    session.add(referral)
+    session.flush()
+    return referral
+
+
+def send_referral(session: Session, referral: Referral, actor: Actor, now: datetime) -> None:
+    """Draft to sent, and tell the provider. Raises TransitionRefused."""
+    move(session, referral, Status.SENT, actor, now)
+    referral.sent_at = now
+    notify(session, _provider_address(referral), "new_referral", referral, now)
+
+
+def open_referral(session: Session, referral: Referral, actor: Actor, now: datetime) -> None:
+    """The provider has read the referral. Raises TransitionRefused."""
+    move(session, referral, Status.OPENED, actor, now)
+    referral.opened_at = now
+
+
+@dataclass(frozen=True)
+class AcceptOutcome:
+    accepted: bool
+    position: int | None
+    message: str
+
+
+def accept_referral(
+    session: Session, referral: Referral, actor: Actor, now: datetime
+) -> AcceptOutcome:
+    """Accept, taking one free place atomically; with no place, wait-list instead.
+
+    The outcome says which happened, in words for the user. Raises
+    TransitionRefused when the referral cannot be accepted from its status.
+    """
+    if referral.status not in (Status.OPENED, Status.WAITLISTED):
+        raise TransitionRefused(referral, Status.ACCEPTED)
+    if capacity.take_place(session, referral.service_id):
+        was_waitlisted = referral.status is Status.WAITLISTED
+        move(session, referral, Status.ACCEPTED, actor, now, "A free place was taken")
+        referral.holds_place = True
+        referral.decided_at = now
+        if was_waitlisted:
+            capacity.change_waitlist(session, referral.service_id, -1)
+        notify(session, _referrer_address(session, referral), "accepted", referral, now)
+        return AcceptOutcome(True, None, f"Referral {referral.reference} accepted.")
+    if referral.status is Status.OPENED:
+        _to_waitlist(session, referral, actor, now, "No free place when accepting")
+    position = capacity.waitlist_position(session, referral)
+    return AcceptOutcome(
+        False,
+        position,
+        f"There are no free places, so referral {referral.reference} is on the wait-list "
+        f"at position {position}. It will be offered the next free place in priority order.",
+    )
+
+
+def _to_waitlist(
+    session: Session, referral: Referral, actor: Actor, now: datetime, reason: str
+) -> None:
+    move(session, referral, Status.WAITLISTED, actor, now, reason)
+    referral.waitlisted_at = now
+    referral.decided_at = now
+    capacity.change_waitlist(session, referral.service_id, +1)
+    notify(session, _referrer_address(session, referral), "waitlisted", referral, now)
+
+
+def waitlist_referral(
+    session: Session, referral: Referral, actor: Actor, now: datetime, reason: str = ""
+) -> int:
+    """Put an opened referral on the wait-list; returns its position. Raises TransitionRefused."""
+    _to_waitlist(session, referral, actor, now, reason or "Wait-listed by the provider")
+    session.flush()
+    return capacity.waitlist_position(session, referral)
+
+
+def decline_referral(
+    session: Session,
+    referral: Referral,
+    actor: Actor,
+    now: datetime,
+    reason_code: str,
+    text: str,
+) -> None:
+    """Decline with a reason code and words; the referrer is told and offered other services.
+
+    Raises InvalidInput for a missing reason, TransitionRefused otherwise.
+    """
+    if reason_code not in DeclineReason._value2member_map_:
+        raise InvalidInput({"reason_code": "Choose why the referral is declined"})
+    if not text.strip():
+        raise InvalidInput({"reason": "Explain why, so the school can find another service"})
+    was_waitlisted = referral.status is Status.WAITLISTED
+    move(session, referral, Status.DECLINED, actor, now, text.strip())
+    referral.decline_reason = DeclineReason(reason_code)
+    referral.decline_text = text.strip()
+    referral.decided_at = now
+    if was_waitlisted:
+        capacity.change_waitlist(session, referral.service_id, -1)
+    notify(session, _referrer_address(session, referral), "declined", referral, now)
+
+
+def request_information(
+    session: Session, referral: Referral, actor: Actor, now: datetime, question: str
+) -> None:
+    """Send the referral back to the referrer with a question. Raises InvalidInput,
+    TransitionRefused."""
+    if not question.strip():
+        raise InvalidInput({"question": "Enter what information you need"})
+    move(session, referral, Status.NEEDS_INFORMATION, actor, now, question.strip())
+    referral.information_request = question.strip()
+    notify(session, _referrer_address(session, referral), "information_requested", referral, now)
+
+
+def supply_information(
+    session: Session, referral: Referral, actor: Actor, now: datetime, answer: str
+) -> None:
+    """The referrer answers the provider's question; the referral is sent again.
+
+    Raises InvalidInput, TransitionRefused.
+    """
+    if not answer.strip():
+        raise InvalidInput({"answer": "Enter the information the service asked for"})
+    move(session, referral, Status.SENT, actor, now, answer.strip())
+    referral.sent_at = now
+    referral.information_request = ""
+    notify(session, _provider_address(referral), "information_supplied", referral, now)
+
+
+def record_first_contact(
+    session: Session, referral: Referral, actor: Actor, now: datetime, next_step: str
+) -> None:
+    """The provider has made first contact with the family. Raises TransitionRefused."""
+    move(session, referral, Status.IN_PROGRESS, actor, now, "First contact made")
+    referral.next_step = next_step.strip()
+
+
+def _release(session: Session, referral: Referral, now: datetime) -> Referral | None:
+    """Give back the place held by ``referral`` and offer it to the wait-list."""
+    if not referral.holds_place:
+        return None
+    referral.holds_place = False
+    capacity.free_place(session, referral.service_id)
+    return offer_next_place(session, referral.service_id, now)
+
+
+def offer_next_place(session: Session, service_id: int, now: datetime) -> Referral | None:
+    """Give a free place to the first wait-listed referral (highest risk, then longest
+    waiting); returns it, or None when nobody is waiting or no place is free."""
+    waiting = session.execute(
+        select(Referral)
+        .where(Referral.service_id == service_id, Referral.status == Status.WAITLISTED)
+        .order_by(*capacity.waitlist_order())  # type: ignore[arg-type]
+        .limit(1)
+    ).scalar_one_or_none()
+    if waiting is None or not capacity.take_place(session, service_id):
+        return None
+    move(session, waiting, Status.ACCEPTED, SYSTEM, now, "A place became free")
+    waiting.holds_place = True
+    waiting.decided_at = now
+    capacity.change_waitlist(session, service_id, -1)
+    notify(session, _referrer_address(session, waiting), "accepted", waiting, now)
+    notify(session, _provider_address(waiting), "place_offered", waiting, now)
+    return waiting
+
+
+def close_referral(
+    session: Session, referral: Referral, actor: Actor, now: datetime, outcome: str, text: str = ""
+) -> Referral | None:
+    """Close with an outcome; a held place is freed and offered to the wait-list.
+
+    Returns the wait-listed referral that got the place, if any. Raises
+    InvalidInput for a missing outcome, TransitionRefused otherwise.
+    """
+    if outcome not in Outcome._value2member_map_:
+        raise InvalidInput({"outcome": "Choose the outcome"})
+    move(session, referral, Status.CLOSED, actor, now, text.strip() or Outcome(outcome).label)
+    referral.outcome = Outcome(outcome)
+    notify(session, _referrer_address(session, referral), "closed", referral, now)
+    return _release(session, referral, now)
+
+
+def withdraw_referral(
+    session: Session, referral: Referral, actor: Actor, now: datetime, reason: str
+) -> Referral | None:
+    """The referrer stops the referral; a held place is freed and offered on.
+
+    Raises InvalidInput without a reason, TransitionRefused otherwise.
+    """
+    if not reason.strip():
+        raise InvalidInput({"reason": "Enter why the referral is withdrawn"})
+    was_waitlisted = referral.status is Status.WAITLISTED
+    move(session, referral, Status.WITHDRAWN, actor, now, reason.strip())
+    if was_waitlisted:
+        capacity.change_waitlist(session, referral.service_id, -1)
+    notify(session, _provider_address(referral), "withdrawn", referral, now)
+    return _release(session, referral, now)
+
+
+def reroute_need(
+    session: Session, declined: Referral, service_id: int, actor: Actor, now: datetime
+) -> Referral:
+    """One step after a decline: send the same needs to another service.
+
+    Raises InvalidInput when the referral was not declined, was already
+    re-routed, or the service is the one that declined or takes no referrals.
+    """
+    if declined.status is not Status.DECLINED:
+        raise InvalidInput({"service_id": "Only a declined referral can be sent elsewhere"})
+    onward = session.execute(
+        select(Referral.id).where(Referral.rerouted_from_id == declined.id)
+    ).first()
+    if onward is not None:
+        raise InvalidInput({"service_id": "This need has already been sent to another service"})
+    if service_id == declined.service_id:
+        raise InvalidInput({"service_id": "Choose a different service from the one that declined"})
+    service = session.get(Service, service_id)
+    if service is None or not service.active:
+        raise InvalidInput({"service_id": "Choose a service from the list"})
+    if not service.referral_route.takes_system_referrals:
+        raise InvalidInput({"service_id": "That service only takes self-referrals"})
+    draft = declined.request
+    assert draft is not None
+    priorities = {n["code"]: n["priority"] for n in declined.needs}
+    referral = _new_referral(
+        session, draft, service_id, declined.need_codes, priorities, now, rerouted_from=declined
+    )
+    send_referral(session, referral, actor, now)
+    return referral

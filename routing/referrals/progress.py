@@ -1,0 +1,196 @@
+"""The family's progress link: a capability URL whose token is stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from routing.referrals.lifecycle import Actor
+from routing.referrals.models import (
+    Child,
+    ProgressAttempt,
+    ProgressLink,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+from routing.referrals.operations import audit
+
+TOKEN_BYTES = 32  # 256 bits
+EXPIRES_AFTER_CLOSE = timedelta(days=30)
+MAX_FAILURES = 5
+WINDOW = timedelta(minutes=15)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_address(address: str) -> str:
+    return hashlib.sha256(f"progress:{address}".encode()).hexdigest()
+
+
+def issue_link(
+    session: Session, child_id: int, referrer: Actor, now: datetime
+) -> tuple[ProgressLink, str]:
+    """A new link for this child's referrals from this referrer, revoking any older one.
+
+    Returns the link and the token, which is shown once and never stored.
+    """
+    assert referrer.user_id is not None
+    for old in session.execute(
+        select(ProgressLink).where(
+            ProgressLink.child_id == child_id,
+            ProgressLink.referrer_id == referrer.user_id,
+            ProgressLink.revoked_at.is_(None),
+        )
+    ).scalars():
+        old.revoked_at = now
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    link = ProgressLink(
+        token_hash=hash_token(token), child_id=child_id, referrer_id=referrer.user_id,
+        created_at=now,
+    )
+    session.add(link)
+    audit(session, referrer, "progress_link_issued", now, child_id=child_id)
+    session.flush()
+    return link, token
+
+
+def revoke_link(session: Session, link: ProgressLink, actor: Actor, now: datetime) -> None:
+    if link.revoked_at is None:
+        link.revoked_at = now
+        audit(session, actor, "progress_link_revoked", now, child_id=link.child_id)
+
+
+def link_referrals(session: Session, link: ProgressLink) -> list[Referral]:
+    """The referrals the family sees: this child's, made by this referrer, sent."""
+    return list(
+        session.execute(
+            select(Referral)
+            .where(
+                Referral.child_id == link.child_id,
+                Referral.referrer_id == link.referrer_id,
+                Referral.status != Status.DRAFT,
+            )
+            .order_by(Referral.id)
+        ).scalars()
+    )
+
+
+def expires_at(session: Session, link: ProgressLink) -> datetime | None:
+    """30 days after the last referral ended; None while any is still open."""
+    referrals = link_referrals(session, link)
+    if not referrals or not all(r.status.ended for r in referrals):
+        return None
+    return max(r.ended_at or r.updated_at for r in referrals) + EXPIRES_AFTER_CLOSE
+
+
+def usable(session: Session, link: ProgressLink | None, now: datetime) -> bool:
+    if link is None or link.revoked_at is not None:
+        return False
+    ends = expires_at(session, link)
+    return ends is None or now < ends
+
+
+class TooManyAttempts(Exception):
+    """Raised when a link or an address has had too many wrong answers recently."""
+
+
+class NotShown(Exception):
+    """Unknown, expired or revoked link, or the wrong date of birth: all look the same."""
+
+
+@dataclass(frozen=True)
+class FamilyView:
+    reference: str
+    service_name: str
+    status: str
+    last_update: datetime
+    next_step: str
+    contact_phone: str
+    contact_email: str
+    organisation_name: str
+
+
+def check_and_show(
+    session: Session, token: str, born: date | None, remote_addr: str, now: datetime
+) -> list[FamilyView]:
+    """What the family may see, after they confirm the child's date of birth.
+
+    Raises TooManyAttempts (rate limit, held in the database) or NotShown
+    (deliberately one error for unknown, expired, revoked and wrong answers).
+    Every attempt is recorded; a successful view is audited for the referrer.
+    """
+    token_hash = hash_token(token)
+    remote_hash = hash_address(remote_addr)
+    since = now - WINDOW
+    failures = session.execute(
+        select(func.count(ProgressAttempt.id)).where(
+            ProgressAttempt.at >= since,
+            ProgressAttempt.succeeded.is_(False),
+            (ProgressAttempt.token_hash == token_hash)
+            | (ProgressAttempt.remote_hash == remote_hash),
+        )
+    ).scalar_one()
+    if failures >= MAX_FAILURES:
+        raise TooManyAttempts()
+    link = session.execute(
+        select(ProgressLink).where(ProgressLink.token_hash == token_hash)
+    ).scalar_one_or_none()
+    child = session.get(Child, link.child_id) if link else None
+    ok = (
+        link is not None
+        and child is not None
+        and born is not None
+        and usable(session, link, now)
+        and secrets.compare_digest(child.date_of_birth.isoformat(), born.isoformat())
+    )
+    session.add(
+        ProgressAttempt(token_hash=token_hash, remote_hash=remote_hash, at=now, succeeded=ok)
+    )
+    if not ok or link is None:
+        raise NotShown()
+    family = Actor(None, "The family (progress link)", None, "")
+    views = []
+    for referral in link_referrals(session, link):
+        audit(session, family, "family_viewed_progress", now, link.child_id, referral.id)
+        last = session.execute(
+            select(func.max(ReferralEvent.at)).where(ReferralEvent.referral_id == referral.id)
+        ).scalar_one()
+        service = referral.service
+        views.append(
+            FamilyView(
+                reference=referral.reference,
+                service_name=service.name,
+                status=referral.status.plain,
+                last_update=last or referral.updated_at,
+                next_step=_next_step(referral),
+                contact_phone=service.contact_phone or (referral.organisation.phone or ""),
+                contact_email=service.contact_email or (referral.organisation.email or ""),
+                organisation_name=referral.organisation.name,
+            )
+        )
+    return views
+
+
+def _next_step(referral: Referral) -> str:
+    if referral.status is Status.IN_PROGRESS and referral.next_step:
+        return referral.next_step
+    return {
+        Status.SENT: "The service will read the referral and decide if they can help.",
+        Status.OPENED: "The service will tell the school if they can help.",
+        Status.ACCEPTED: "The service will contact you in the way you agreed.",
+        Status.WAITLISTED: "The service will contact you when a place is free.",
+        Status.NEEDS_INFORMATION: "The school will give the service what it needs.",
+        Status.DECLINED: "The school will talk to you about other services.",
+        Status.IN_PROGRESS: "Keep in touch with the service.",
+        Status.CLOSED: "Nothing; contact the school if you need more help.",
+        Status.WITHDRAWN: "Contact the school if you have questions.",
+        Status.DRAFT: "",
+    }[referral.status]

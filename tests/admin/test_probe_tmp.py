@@ -1,3 +1,0 @@
-from tests.factories import login
-def test_login(client, cast):
-    login(client, cast.coordinator)

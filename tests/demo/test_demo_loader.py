@@ -1,0 +1,227 @@
+"""The Bolton demo area: what it loads, that it is consistent, and that it loads once."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import pytest
+from shapely.geometry import Point, shape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.auth.models import Role, User
+from hub.auth.passwords import verify_password
+from hub.demo import loader
+from hub.demo.dataset import DEMO_PASSWORD, SCHOOLS, SERVICES, USERS
+from hub.demo.loader import DEMO_LOGINS, DemoDataError, DemoSummary, load_demo
+from hub.demo.specs import SchoolSpec
+from routing.gazetteer.lookup import geocode
+from services.listings import Capacity, DeliveryMode, Service, ServiceNeed
+from services.locations import Location
+from services.organisations import Organisation, OrganisationKind
+from services.schools import School, SchoolPhase
+from services.taxonomy import Need
+from services.version import current_version
+
+NOW = datetime(2025, 3, 3, 9, 30)
+FIVE_MILES_M = 8047
+
+
+@pytest.fixture
+def demo(db: Session) -> DemoSummary:
+    """The demo loaded into the test database (gazetteer already loaded by conftest)."""
+    summary = load_demo(db, now=NOW)
+    db.commit()
+    return summary
+
+
+def _count(session: Session, model: type) -> int:
+    return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def _points(service: Service) -> list[Location]:
+    points = [hub.school.location for hub in service.hubs]
+    if service.location is not None:
+        points.append(service.location)
+    return points
+
+
+def _services(session: Session) -> list[Service]:
+    return list(session.execute(select(Service)).scalars())
+
+
+def test_it_loads_at_least_twenty_schools(db: Session, demo: DemoSummary) -> None:
+    assert demo.schools == len(SCHOOLS) >= 20
+    assert _count(db, School) == len(SCHOOLS)
+    phases = set(db.execute(select(School.phase)).scalars())
+    assert phases == set(SchoolPhase)
+
+
+def test_each_school_has_its_own_organisation_and_trust_schools_have_a_trust(
+    db: Session, demo: DemoSummary
+) -> None:
+    for school in db.execute(select(School)).scalars():
+        assert school.organisation.kind is OrganisationKind.SCHOOL
+        assert school.organisation.name == school.name
+        assert len(school.urn) == 6 and school.urn.isdigit()
+        if school.phase in (SchoolPhase.SPECIAL, SchoolPhase.ALTERNATIVE_PROVISION):
+            assert school.trust is not None
+            assert school.trust.kind is OrganisationKind.ACADEMY_TRUST
+
+
+def test_it_loads_at_least_sixty_services_from_every_kind_of_provider(
+    db: Session, demo: DemoSummary
+) -> None:
+    assert demo.services == len(SERVICES) >= 60
+    assert _count(db, Service) == len(SERVICES)
+    kinds = set(
+        db.execute(
+            select(Organisation.kind).join(Service, Service.organisation_id == Organisation.id)
+        ).scalars()
+    )
+    assert {
+        OrganisationKind.LOCAL_AUTHORITY,
+        OrganisationKind.NHS,
+        OrganisationKind.HOUSING,
+        OrganisationKind.VOLUNTARY,
+    } <= kinds
+
+
+def test_every_service_has_capacity_dated_up_to_forty_days_before_now(
+    db: Session, demo: DemoSummary
+) -> None:
+    capacities = list(db.execute(select(Capacity)).scalars())
+    assert len(capacities) == len(SERVICES)
+    for capacity in capacities:
+        assert NOW - timedelta(days=40) <= capacity.updated_at <= NOW
+        assert 0 <= capacity.free_places <= 10
+        assert 0 <= capacity.waitlist_length <= 25
+        assert capacity.updated_by_name
+    ages = {(NOW - c.updated_at).days for c in capacities}
+    assert min(ages) == 0 and max(ages) >= 30
+    assert any(not c.accepting for c in capacities)
+
+
+def test_every_role_has_a_demo_user_with_the_demo_password(
+    db: Session, demo: DemoSummary
+) -> None:
+    users = list(db.execute(select(User)).scalars())
+    assert demo.users == len(users) == len(USERS)
+    assert {user.role for user in users} == set(Role)
+    coordinator = next(u for u in users if u.email == "coordinator@demo.familyhub.test")
+    assert coordinator.role is Role.COORDINATOR
+    assert verify_password(coordinator.password_hash, DEMO_PASSWORD)
+    school_staff_orgs = {u.organisation_id for u in users if u.role.is_school}
+    assert len(school_staff_orgs) >= 2
+    provider_kinds = {u.organisation.kind for u in users if u.role.is_provider}
+    assert {
+        OrganisationKind.NHS,
+        OrganisationKind.LOCAL_AUTHORITY,
+        OrganisationKind.VOLUNTARY,
+    } <= provider_kinds
+
+
+def test_the_demo_logins_list_every_demo_user(db: Session, demo: DemoSummary) -> None:
+    emails = set(db.execute(select(User.email)).scalars())
+    assert {email for email, _role, _organisation in DEMO_LOGINS} == emails
+    assert all(role in {r.label for r in Role} for _email, role, _org in DEMO_LOGINS)
+
+
+def test_every_service_has_need_codes_that_exist_in_the_taxonomy(
+    db: Session, demo: DemoSummary
+) -> None:
+    codes = set(db.execute(select(Need.code)).scalars())
+    for service in _services(db):
+        assert service.need_codes, service.name
+        assert set(service.need_codes) <= codes, service.name
+    linked = set(db.execute(select(ServiceNeed.need_code)).scalars())
+    assert len({code.split(".")[0] for code in linked}) >= 14
+
+
+def test_every_service_has_valid_delivery_modes_and_english(
+    db: Session, demo: DemoSummary
+) -> None:
+    modes = {mode.value for mode in DeliveryMode}
+    for service in _services(db):
+        assert service.delivery_modes and set(service.delivery_modes) <= modes
+        assert "English" in service.languages
+        assert service.min_age <= service.max_age
+        if DeliveryMode.SCHOOL_HUB.value in service.delivery_modes:
+            assert service.hubs, service.name
+
+
+def test_every_service_area_is_a_valid_polygon_holding_one_of_its_points(
+    db: Session, demo: DemoSummary
+) -> None:
+    unlimited = 0
+    for service in _services(db):
+        if service.service_area is None:
+            unlimited += 1
+            continue
+        area = shape(service.service_area)
+        assert area.geom_type == "Polygon" and area.is_valid, service.name
+        points = _points(service)
+        if points:
+            assert any(area.contains(Point(p.longitude, p.latitude)) for p in points), (
+                service.name
+            )
+    assert 1 <= unlimited < len(SERVICES) // 4
+
+
+def test_loading_twice_changes_nothing(db: Session, demo: DemoSummary) -> None:
+    before = {m: _count(db, m) for m in (Organisation, School, Service, User, Location)}
+    version = current_version(db)
+    again = load_demo(db, now=NOW + timedelta(days=3))
+    db.commit()
+    assert again.already_loaded and not again.changed
+    assert "nothing changed" in again.describe()
+    assert {m: _count(db, m) for m in before} == before
+    assert current_version(db) == version
+
+
+def test_the_first_load_bumps_the_directory_version(db: Session) -> None:
+    before = current_version(db)
+    load_demo(db, now=NOW)
+    assert current_version(db) > before
+
+
+def test_at_least_three_mental_health_services_reach_a_nine_year_old_near_bl1_1se(
+    db: Session, demo: DemoSummary
+) -> None:
+    home = geocode(db, "BL1 1SE")
+    found = []
+    for service in _services(db):
+        if not any(code.split(".")[0] == "MHW" for code in service.need_codes):
+            continue
+        if not service.min_age <= 9 <= service.max_age:
+            continue
+        if service.service_area and not shape(service.service_area).contains(
+            Point(home.longitude, home.latitude)
+        ):
+            continue
+        distances = [
+            math.hypot(p.easting - home.easting, p.northing - home.northing)
+            for p in _points(service)
+        ]
+        if distances and min(distances) <= FIVE_MILES_M:
+            found.append(service.name)
+    assert len(found) >= 3, found
+
+
+def test_a_postcode_missing_from_the_gazetteer_is_named_in_the_error(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # BL1 1AA is not a real postcode, so the gazetteer only knows its district.
+    missing = SchoolSpec("nowhere", "199999", "Nowhere School", "primary", "Nowhere", "BL1 1AA")
+    monkeypatch.setattr(loader, "SCHOOLS", (missing,))
+    with pytest.raises(DemoDataError, match="BL1 1AA"):
+        load_demo(db, now=NOW)
+    db.rollback()
+
+
+def test_the_dataset_uses_unique_urns_and_school_names() -> None:
+    urns = [school.urn for school in SCHOOLS]
+    assert len(set(urns)) == len(urns)
+    assert len({school.name for school in SCHOOLS}) == len(SCHOOLS)
+    assert len({(s.organisation, s.name) for s in SERVICES}) == len(SERVICES)
