@@ -129,6 +129,11 @@ def make_directory(world: World, count: int, seed: int = 11) -> DirectorySnapsho
     kind = rng.random(count)  # < .06 remote only, < .09 home visits only, else in person
     area_pick = rng.random(count)
     n_codes = rng.integers(1, 4, count)
+    code_is_parent = rng.random((count, 3)) < 0.3
+    parent_pick = rng.integers(0, len(parents), (count, 3))
+    child_pick = rng.integers(0, len(children), (count, 3))
+    in_person_modes = rng.integers(0, 32, count)
+    remote_modes = rng.integers(1, 4, count)
     min_age = rng.choice([0, 0, 2, 5, 11, 13], count)
     span = rng.choice([4, 6, 8, 12, 18, 25], count)
     extra_lang = rng.random(count)
@@ -144,33 +149,45 @@ def make_directory(world: World, count: int, seed: int = 11) -> DirectorySnapsho
     has_updated = rng.random(count) < 0.9
     has_hubs = rng.random(count) < 0.25
     hub_count = rng.integers(1, 4, count)
+    hub_pick = rng.random((count, 3))
+    mode_sets = [frozenset(m for b, m in enumerate(MODES) if bits >> b & 1) | {"venue"}
+                 for bits in range(32)]
+    remote_sets = [frozenset(), frozenset({"online"}), frozenset({"phone"}),
+                   frozenset({"online", "phone"})]
+    language_sets = [frozenset({"English", lang}) for lang in LANGUAGES]
+    english = frozenset({"English"})
+    hub_cache: dict[int, HubRecord] = {}
     services = []
     for i in range(count):
         k = kind[i]
         if k < 0.06:
-            modes = frozenset(rng.choice(["online", "phone"], rng.integers(1, 3), replace=False))
+            modes = remote_sets[remote_modes[i]]
             venue = None
         elif k < 0.09:
             modes = frozenset({"home_visit"})
             venue = None
         else:
-            modes = frozenset(rng.choice(MODES, rng.integers(1, 4), replace=False)) | {"venue"}
+            modes = mode_sets[in_person_modes[i]]
             venue = (float(xy[i, 0]), float(xy[i, 1]))
         hubs: tuple[HubRecord, ...] = ()
-        if venue is not None and has_hubs[i] and len(schools_of_town[int(town[i])]):
-            ids = rng.choice(schools_of_town[int(town[i])], hub_count[i])
-            hubs = tuple(
-                HubRecord(int(s), f"School {s}", float(world.schools[s, 0]),
-                          float(world.schools[s, 1]), (DAYS[int(s) % 5],))
-                for s in sorted(set(ids.tolist()))
-            )
+        local = schools_of_town[int(town[i])]
+        if venue is not None and has_hubs[i] and len(local):
+            picked = sorted({int(local[int(u * len(local))]) for u in hub_pick[i, :hub_count[i]]})
+            hub_list = []
+            for sid in picked:
+                h = hub_cache.get(sid)
+                if h is None:
+                    h = hub_cache[sid] = HubRecord(
+                        sid, f"School {sid}", float(world.schools[sid, 0]),
+                        float(world.schools[sid, 1]), (DAYS[sid % 5],))
+                hub_list.append(h)
+            hubs = tuple(hub_list)
         a = area_pick[i]
         area = None if a < 0.15 else int(neighbour[i] if a < 0.25 else council[i])
         codes = frozenset(
-            str(rng.choice(parents)) if rng.random() < 0.3 else str(rng.choice(children))
-            for _ in range(n_codes[i])
+            parents[parent_pick[i, j]] if code_is_parent[i, j] else children[child_pick[i, j]]
+            for j in range(n_codes[i])
         )
-        languages = {"English"} | ({LANGUAGES[lang[i]]} if extra_lang[i] < 0.2 else set())
         services.append(ServiceRecord(
             id=i + 1,
             name=f"Service {i + 1}",
@@ -180,7 +197,7 @@ def make_directory(world: World, count: int, seed: int = 11) -> DirectorySnapsho
             min_age=int(min_age[i]),
             max_age=int(min_age[i] + span[i]),
             delivery_modes=modes,
-            languages=frozenset(languages),
+            languages=language_sets[lang[i]] if extra_lang[i] < 0.2 else english,
             takes_system_referrals=bool(refer[i]),
             accepting=bool(accept[i]),
             free_places=int(free[i]),

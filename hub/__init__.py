@@ -83,11 +83,17 @@ def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
     from hub.auth.routes import bp as auth_bp
     from hub.directory.routes import bp as directory_bp
+    from hub.notifications.routes import bp as notifications_bp
     from hub.oruk.routes import bp as oruk_bp
+    from hub.progress.routes import bp as progress_bp
     from hub.providers.routes import bp as providers_bp
+    from hub.referrals.routes import bp as referrals_bp
     from hub.search.routes import bp as search_bp
 
-    for blueprint in (auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp):
+    for blueprint in (
+        auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp,
+        referrals_bp, progress_bp, notifications_bp,
+    ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed
 

@@ -47,4 +47,4 @@ def can_update_capacity(user: User, service: Service) -> bool:
 
 def me() -> User:
     """The signed-in user as a model instance (not the proxy)."""
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()  # type: ignore[no-any-return,unused-ignore]

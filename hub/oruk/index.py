@@ -151,7 +151,7 @@ def directory_index(session: Session, app: Flask | None = None) -> DirectoryInde
     stamp: tuple[int, datetime | None] = (stamp_row[0], stamp_row[1]) if stamp_row else (0, None)
     cached = app.extensions.get("oruk_index")
     if cached is not None and cached[0] == stamp:
-        return cached[1]  # type: ignore[no-any-return]
+        return cached[1]
     with _lock:
         index = build_index(session)
         app.extensions["oruk_index"] = (stamp, index)
@@ -172,17 +172,16 @@ class Origin:
 
 def _matches(row: ServiceRow, query: ListQuery, index: DirectoryIndex,
              origin: Origin | None) -> bool:
-    if query.search:
-        if not all(word in row.text for word in query.search.lower().split()):
-            return False
+    if query.search and not all(word in row.text for word in query.search.lower().split()):
+        return False
     if query.taxonomy_term_id is not None:
         code = index.term_code(query.taxonomy_term_id)
         if code is None or not any(c == code or c.startswith(code + ".")
                                    for c in row.need_codes):
             return False
-    if query.taxonomy_id is not None:
-        if query.taxonomy_id != ids.taxonomy_id() or not row.need_codes:
-            return False
+    if query.taxonomy_id is not None and (
+            query.taxonomy_id != ids.taxonomy_id() or not row.need_codes):
+        return False
     if query.minimum_age is not None and row.min_age < query.minimum_age:
         return False
     if query.maximum_age is not None and row.max_age > query.maximum_age:
@@ -193,10 +192,9 @@ def _matches(row: ServiceRow, query: ListQuery, index: DirectoryIndex,
         return False
     if query.end_time is not None and (row.closes is None or row.closes > query.end_time):
         return False
-    if origin is not None and row.area is not None:
-        if not row.area.contains(Point(origin.easting, origin.northing)):
-            return False
-    return True
+    # A postcode must lie inside the service's area, if it has one.
+    return origin is None or row.area is None or bool(
+        row.area.contains(Point(origin.easting, origin.northing)))
 
 
 def find_services(index: DirectoryIndex, query: ListQuery,

@@ -55,7 +55,9 @@ def _get(operation_id: str, summary: str, schema: dict[str, Any],
         responses["404"] = {"$ref": "#/components/responses/NotFound"}
     operation: dict[str, Any] = {"operationId": operation_id, "summary": summary,
                                  "responses": responses}
-    params = [{"$ref": f"#/components/parameters/{name}"} for name in parameters or []]
+    params: list[dict[str, Any]] = [
+        {"$ref": f"#/components/parameters/{name}"} for name in parameters or []
+    ]
     if by_id:
         params.append({"name": "id", "in": "path", "required": True,
                        "schema": {"type": "string"}})

@@ -5,14 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from hub.extensions import db
 from hub.oruk import API_PREFIX, api
+from hub.oruk import models as _models  # noqa: F401  (the oruk_source table)
 from hub.oruk.openapi import build_openapi, describe_operations
 from hub.oruk.query import QueryError
 
 bp = Blueprint("oruk", __name__, url_prefix=API_PREFIX)
+
+
+def _session() -> Session:
+    """The request's database session (Flask-SQLAlchemy's scoped session, typed plainly)."""
+    return db.session  # type: ignore[return-value]
 
 
 def _error(status: int, error: str, message: str, **extra: str) -> tuple[Response, int]:
@@ -68,42 +75,42 @@ def docs() -> str:
 
 @bp.get("/services")
 def services() -> Response:
-    return _json(api.list_services(db.session, request.args))
+    return _json(api.list_services(_session(), request.args))
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Response:
-    return _json(api.get_service(db.session, service_id))
+    return _json(api.get_service(_session(), service_id))
 
 
 @bp.get("/service_at_locations")
 def service_at_locations() -> Response:
-    return _json(api.list_service_at_locations(db.session, request.args))
+    return _json(api.list_service_at_locations(_session(), request.args))
 
 
 @bp.get("/service_at_locations/<sal_id>")
 def service_at_location(sal_id: str) -> Response:
-    return _json(api.get_service_at_location(db.session, sal_id))
+    return _json(api.get_service_at_location(_session(), sal_id))
 
 
 @bp.get("/taxonomies")
 def taxonomies() -> Response:
-    return _json(api.list_taxonomies(db.session, request.args))
+    return _json(api.list_taxonomies(_session(), request.args))
 
 
 @bp.get("/taxonomies/<taxonomy_id>")
 def taxonomy(taxonomy_id: str) -> Response:
-    return _json(api.get_taxonomy(db.session, taxonomy_id))
+    return _json(api.get_taxonomy(_session(), taxonomy_id))
 
 
 @bp.get("/taxonomy_terms")
 def taxonomy_terms() -> Response:
-    return _json(api.list_taxonomy_terms(db.session, request.args))
+    return _json(api.list_taxonomy_terms(_session(), request.args))
 
 
 @bp.get("/taxonomy_terms/<term_id>")
 def taxonomy_term(term_id: str) -> Response:
-    return _json(api.get_taxonomy_term(db.session, term_id))
+    return _json(api.get_taxonomy_term(_session(), term_id))
 
 
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -16,10 +16,10 @@ RRULE_DAYS = {day: day[:2].upper() for day in DAYS}
 DAY_BY_RRULE = {code: day for day, code in RRULE_DAYS.items()}
 
 _DAY = r"(mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?s?"
-_RANGE = re.compile(rf"\b{_DAY}\s*(?:to|-|–|until)\s*{_DAY}\b", re.IGNORECASE)
+_RANGE = re.compile(rf"\b{_DAY}\s*(?:to|-|\u2013|until)\s*{_DAY}\b", re.IGNORECASE)
 _SINGLE = re.compile(rf"\b{_DAY}\b", re.IGNORECASE)
 _TIME = r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?"
-_TIMES = re.compile(rf"\b{_TIME}\s*(?:to|-|–|until)\s*{_TIME}\b", re.IGNORECASE)
+_TIMES = re.compile(rf"\b{_TIME}\s*(?:to|-|\u2013|until)\s*{_TIME}\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

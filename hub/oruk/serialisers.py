@@ -274,7 +274,7 @@ def _service_areas(service: Service) -> list[dict[str, Any]]:
         "id": ids.derive("service_area", service.uuid),
         "service_id": service.uuid,
         "name": service.service_area_name or "Service area",
-        "service_area": service.service_area_name,
+        "service_area": service.service_area_name,  # empty (so left out) when unnamed
         "extent": json.dumps(service.service_area) if service.service_area else None,
         "extent_type": "geojson" if service.service_area else None,
     })]

@@ -167,7 +167,7 @@ def update_capacities(
         row = rows.get(service.id)
         if row is None:
             continue
-        values = []
+        values: list[int | None] = []
         for name, text, required in (
             ("free_places", row.free_places, True),
             ("waitlist_length", row.waitlist_length, True),

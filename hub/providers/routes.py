@@ -56,7 +56,7 @@ def services() -> Response | str:
         user = me()
         try:
             count = operations.update_capacities(
-                db.session, listings, submitted, user.id, f"{user.name}, {user.organisation.name}"
+                db.session(), listings, submitted, user.id, f"{user.name}, {user.organisation.name}"
             )
         except InvalidInput as error:
             errors = error.errors
@@ -75,7 +75,7 @@ def services() -> Response | str:
 
 
 def _prepare(form: ServiceForm) -> None:
-    form.needs.choices = need_choices(db.session)
+    form.needs.choices = need_choices(db.session())
     rows = db.session.execute(select(School.id, School.name).order_by(School.name))
     form.hubs.choices = [(str(i), name) for i, name in rows]
 
@@ -109,7 +109,7 @@ def _input(form: ServiceForm) -> operations.ServiceInput:
 def _save(form: ServiceForm, service: Service | None, organisation_id: int) -> Response | None:
     try:
         saved = operations.save_service(
-            db.session, service, organisation_id, _input(form), online_geocoder()
+            db.session(), service, organisation_id, _input(form), online_geocoder()
         )
     except InvalidInput as error:
         db.session.rollback()

@@ -28,8 +28,8 @@ def home() -> str:
 @login_required
 def index() -> str:
     form = SearchForm()
-    form.school_id.choices = operations.school_choices(db.session)
-    form.needs.choices = need_choices(db.session)
+    form.school_id.choices = operations.school_choices(db.session())
+    form.needs.choices = need_choices(db.session())
     outcome = None
     if form.validate_on_submit():
         criteria = operations.SearchCriteria(
@@ -45,7 +45,7 @@ def index() -> str:
         )
         try:
             outcome = operations.search_services(
-                db.session, index_cache(), criteria, online_geocoder()
+                db.session(), index_cache(), criteria, online_geocoder()
             )
         except InvalidInput as error:
             for name, message in error.errors.items():
@@ -56,7 +56,7 @@ def index() -> str:
     return render_template(
         "search/index.html",
         form=form,
-        tree=needs_tree(db.session),
+        tree=needs_tree(db.session()),
         outcome=outcome,
         map_json=json.dumps(points),
     )

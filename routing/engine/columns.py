@@ -24,6 +24,10 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 MAX_MODES = 62
+# Bits of ServiceColumns.flags.
+REFERRALS = 1
+ACCEPTING = 2
+DISTANCE_FREE = 4
 
 
 def mode_bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
@@ -55,12 +59,11 @@ class ServiceColumns:
     min_age: IntArray
     max_age: IntArray
     modes: IntArray
-    referrals: BoolArray
-    accepting: BoolArray
+    flags: IntArray  # REFERRALS | ACCEPTING | DISTANCE_FREE
     area_slot: IntArray
     distance_free: BoolArray
     static_score: FloatArray
-    updated_s: FloatArray
+    updated_s: FloatArray  # epoch seconds; -inf = never updated
     point_start: IntArray
     point_count: IntArray
     point_x: FloatArray
@@ -86,7 +89,7 @@ class ServiceColumns:
         mode_cache: dict[frozenset[str], int] = {}
         bit_of: dict[str, int] = {}
         modes = np.zeros(n, dtype=np.int64)
-        updated = np.full(n, math.nan)
+        updated = np.full(n, -math.inf)
         for row, s in enumerate(services):
             start[row] = len(px)
             if s.venue is not None:
@@ -109,6 +112,12 @@ class ServiceColumns:
             modes[row] = bits
             if s.capacity_updated_at is not None:
                 updated[row] = epoch_seconds(s.capacity_updated_at)
+        free = np.fromiter((is_distance_free(s) for s in services), np.bool_, n)
+        flags = (
+            np.fromiter((s.takes_system_referrals for s in services), np.int64, n) * REFERRALS
+            + np.fromiter((s.accepting for s in services), np.int64, n) * ACCEPTING
+            + free * DISTANCE_FREE
+        )
         return cls(
             services=tuple(services),
             ids=np.fromiter((s.id for s in services), dtype=np.int64, count=n),
@@ -116,10 +125,9 @@ class ServiceColumns:
             min_age=np.fromiter((s.min_age for s in services), np.int64, n),
             max_age=np.fromiter((s.max_age for s in services), np.int64, n),
             modes=modes,
-            referrals=np.fromiter((s.takes_system_referrals for s in services), np.bool_, n),
-            accepting=np.fromiter((s.accepting for s in services), np.bool_, n),
+            flags=flags,
             area_slot=np.fromiter((areas.slot(s.area_wkt) for s in services), np.int64, n),
-            distance_free=np.fromiter((is_distance_free(s) for s in services), np.bool_, n),
+            distance_free=free,
             static_score=np.fromiter((static_points(s, w) for s in services), np.float64, n),
             updated_s=updated,
             point_start=start,

@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from routing.engine.records import NeedRequest, ServiceRecord
 from routing.engine.results import Exclusion, Match, NeedResult, TeamMember, TeamProposal
 from routing.engine.rules import (
-    RULE_BY_NAME,
     QueryContext,
     distance_m,
     first_failure,
@@ -63,17 +62,17 @@ def make_exclusion(service: ServiceRecord, need_code: str, ctx: QueryContext) ->
     return Exclusion(service, need_code, rule, reason, distance_m(service, ctx.point))
 
 
-def exclusion_for_rule(
-    service: ServiceRecord, need_code: str, ctx: QueryContext, rule: str, distance: float | None
+def exclusion_at(
+    service: ServiceRecord, need_code: str, ctx: QueryContext, distance: float | None
 ) -> Exclusion:
-    """The exclusion record when the failing rule and distance are already known.
+    """``make_exclusion`` when the distance is already known.
 
-    Raises ValueError if the service in fact passes that rule.
+    Raises ValueError if the service in fact passes every rule.
     """
-    reason = RULE_BY_NAME[rule](service, ctx)
-    if reason is None:
-        raise ValueError(f"service {service.id} passes the {rule} rule")
-    return Exclusion(service, need_code, rule, reason, distance)
+    failure = first_failure(service, ctx)
+    if failure is None:
+        raise ValueError(f"service {service.id} is eligible, not excluded")
+    return Exclusion(service, need_code, failure[0], failure[1], distance)
 
 
 def exclusion_order(distance: float | None, service_id: int) -> tuple[bool, float, int]:

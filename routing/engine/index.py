@@ -16,27 +16,27 @@ from dataclasses import dataclass
 import numpy as np
 
 from routing.engine.areas import AreaCatalogue
-from routing.engine.columns import BoolArray, FloatArray, IntArray, ServiceColumns
-from routing.engine.explain import exclusion_for_rule, make_team, rank_matches
-from routing.engine.grid import PointGrid
-from routing.engine.records import DirectorySnapshot, FamilyQuery, ServiceRecord
-from routing.engine.results import Match, NeedResult, RoutingResult, ScorePart, TeamProposal
-from routing.engine.rules import RULE_NAMES, QueryContext, hub_at_school
-from routing.engine.scoring import (
-    SECONDS_PER_DAY,
-    distance_array,
-    epoch_seconds,
-    freshness_array,
-    score_parts,
-    static_parts,
+from routing.engine.columns import (
+    ACCEPTING,
+    DISTANCE_FREE,
+    REFERRALS,
+    BoolArray,
+    FloatArray,
+    IntArray,
+    ServiceColumns,
 )
+from routing.engine.explain import exclusion_at, make_team, rank_matches
+from routing.engine.grid import PointGrid
+from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
+from routing.engine.results import Match, NeedResult, RoutingResult, ScorePart, TeamProposal
+from routing.engine.rules import QueryContext, hub_at_school
+from routing.engine.scoring import SECONDS_PER_DAY, epoch_seconds, score_parts, static_parts
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
 
-_RULE_CODE = {name: i + 1 for i, name in enumerate(RULE_NAMES)}
-# Exclusions beyond the limit are looked for within this radius before a full pass.
-_WIDER_SEARCH_M = 20_000.0
+# Exclusions beyond the limit: how many times to double the radius before a full pass.
+_WIDENINGS = 3
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -44,12 +44,16 @@ _EMPTY = np.empty(0, dtype=np.int64)
 class _Evaluation:
     """Rule outcome, distance and score of candidate rows (parallel arrays)."""
 
-    rows: IntArray
-    fail: IntArray  # 0 = eligible, else the code of the first failing rule
+    rows: IntArray  # sorted, distinct
+    ok: BoolArray  # passes every rule but the need rule
     distance: FloatArray  # NaN = no distance
     score: FloatArray
     at_school: BoolArray
     continuing: BoolArray
+
+
+# (score, parts, reasons, distance, hub): a Match without its service and need code.
+_Explained = tuple[float, tuple[ScorePart, ...], tuple[str, ...], float | None, HubRecord | None]
 
 
 class DirectoryIndex:
@@ -128,6 +132,7 @@ class DirectoryIndex:
         for a well-formed query.
         """
         ctx = QueryContext.build(query, self._areas)
+        cols = self._cols
         if not query.needs:
             return RoutingResult((), TeamProposal((), ()), self.version)
         masks = [self._need_mask(need.code) for need in query.needs]
@@ -137,7 +142,7 @@ class DirectoryIndex:
         if ctx.point is not None and limit is not None:
             found = [self._grid.rows_within(ctx.point[0], ctx.point[1], limit)]
             if query.school_id is not None:
-                found.append(self._cols.by_school.get(query.school_id, _EMPTY))
+                found.append(cols.by_school.get(query.school_id, _EMPTY))
             for slot in (0, *slots):
                 found.append(self._free_by_slot.get(slot, _EMPTY))
             rows = np.concatenate(found)
@@ -146,35 +151,43 @@ class DirectoryIndex:
                 wanted |= mask[rows]
             rows = _unique(rows[wanted])
         else:
-            rows = np.unique(np.concatenate([np.flatnonzero(m) for m in masks]))
+            rows = _unique(np.concatenate([np.flatnonzero(m) for m in masks]))
         ev = self._evaluate(rows, ctx, slots)
+        # Failing rows nearest first (ties by row, which is id order): the pool each
+        # need's exclusions are picked from. Beyond the limit it may be incomplete.
+        failing = np.flatnonzero(~ev.ok)
+        if spatial and limit is not None:
+            failing = failing[ev.distance[failing] <= limit]
+        failing = failing[np.lexsort((rows[failing], _nan_last(ev.distance[failing])))]
 
+        want = max(query.excluded_per_need, 0)
+        limit_n = max(query.limit_per_need, 0)
         results: list[NeedResult] = []
         team_masks = np.zeros(len(rows), dtype=np.int64) if len(query.needs) <= 62 else None
         eligible_sets: list[IntArray] = []
-        explained: dict[int, Match] = {}
-        eligible_rows = ev.fail == 0
+        explained: dict[int, _Explained] = {}
         for i, need in enumerate(query.needs):
             meets = masks[i][rows]
-            eligible = np.flatnonzero(meets & eligible_rows)
+            eligible = np.flatnonzero(meets & ev.ok)
             eligible_sets.append(eligible)
             if team_masks is not None:
                 team_masks[eligible] |= 1 << i
-            limit_n = max(query.limit_per_need, 0)
             top = eligible[np.lexsort((rows[eligible], -ev.score[eligible]))][:limit_n]
-            chosen = []
+            matches = []
             for pos in top.tolist():
-                match = explained.get(pos)
-                if match is None:
-                    match = explained[pos] = self._explain_match(pos, ev, ctx)
-                chosen.append(match)
-            excluded = self._exclusions(ev, meets, ctx, masks[i], slots, spatial)
+                facts = explained.get(pos)
+                if facts is None:
+                    facts = explained[pos] = self._explain_match(pos, ev, ctx)
+                matches.append(Match(cols.services[int(rows[pos])], need.code, *facts))
+            near = failing[meets[failing]][:want]
+            excluded = [(int(rows[p]), _float(ev.distance[p])) for p in near.tolist()]
+            if spatial and len(excluded) < want:
+                excluded = self._wider_exclusions(ctx, masks[i], slots, want)
             results.append(NeedResult(
                 need=need,
-                matches=tuple(_for_need(m, need.code) for m in rank_matches(chosen)),
+                matches=tuple(rank_matches(matches)),
                 excluded=tuple(
-                    exclusion_for_rule(self._cols.services[row], need.code, ctx, rule, d)
-                    for row, rule, d in excluded
+                    exclusion_at(cols.services[row], need.code, ctx, d) for row, d in excluded
                 ),
                 eligible_count=len(eligible),
             ))
@@ -183,15 +196,14 @@ class DirectoryIndex:
             self._team_candidates(rows, ev, team_masks, eligible_sets),
             self._weights,
         )
-        services = self._by_id
         return RoutingResult(
             needs=tuple(results),
-            team=make_team(query.needs, results, team, services.__getitem__),
+            team=make_team(query.needs, results, team, self._by_id.__getitem__),
             snapshot_version=self.version,
         )
 
-    def _explain_match(self, pos: int, ev: _Evaluation, ctx: QueryContext) -> Match:
-        """The Match of candidate ``pos`` (need code left blank), reusing the columns."""
+    def _explain_match(self, pos: int, ev: _Evaluation, ctx: QueryContext) -> _Explained:
+        """(score, parts, reasons, distance, hub) of candidate ``pos``, for its Matches."""
         cols = self._cols
         row = int(ev.rows[pos])
         service = cols.services[row]
@@ -199,10 +211,9 @@ class DirectoryIndex:
         if static is None:
             # Benign race under threads: both compute the same parts.
             static = self._static[row] = static_parts(service, self._weights)
-        raw = float(ev.distance[pos])
-        distance = None if math.isnan(raw) else raw
+        distance = _float(ev.distance[pos])
         updated = float(cols.updated_s[row])
-        age = None if math.isnan(updated) else (self._epoch(ctx) - updated) / SECONDS_PER_DAY
+        age = None if math.isinf(updated) else (self._epoch(ctx) - updated) / SECONDS_PER_DAY
         hub = hub_at_school(service, ctx.query.school_id) if ev.at_school[pos] else None
         score, parts, phrases = score_parts(
             service,
@@ -215,7 +226,7 @@ class DirectoryIndex:
             hub=hub,
             continuing=bool(ev.continuing[pos]),
         )
-        return Match(service, "", score, parts, phrases, distance, hub)
+        return score, parts, phrases, distance, hub
 
     @staticmethod
     def _epoch(ctx: QueryContext) -> float:
@@ -248,118 +259,101 @@ class DirectoryIndex:
         ]
 
     def _evaluate(self, rows: IntArray, ctx: QueryContext, slots: list[int]) -> _Evaluation:
-        """Apply every rule but the need rule, and score, over ``rows``."""
+        """Apply every rule but the need rule, and score, over ``rows`` (sorted, distinct).
+
+        Mirrors the scalar rules in ``rules.py`` and the formulas in ``scoring.py``.
+        """
         cols, query, w = self._cols, ctx.query, self._weights
         n = len(rows)
-        checks: list[tuple[int, BoolArray]] = []
+        flags = cols.flags[rows]
+        required = (REFERRALS if query.require_system_referrals else 0) | (
+            ACCEPTING if query.require_accepting else 0)
+        ok = (flags & required) == required
         if query.age is not None:
-            bad = (cols.min_age[rows] > query.age) | (cols.max_age[rows] < query.age)
-            checks.append((_RULE_CODE["age"], bad))
-        if ctx.point is not None:
-            inside = np.zeros(len(self._areas) + 1, dtype=np.bool_)
-            inside[0] = True
-            inside[slots] = True
-            checks.append((_RULE_CODE["area"], ~inside[cols.area_slot[rows]]))
-            distance = cols.min_distance(rows, ctx.point[0], ctx.point[1])
-        else:
-            distance = np.full(n, np.nan)
+            ok &= cols.min_age[rows] <= query.age
+            ok &= cols.max_age[rows] >= query.age
         at_school = np.zeros(n, dtype=np.bool_)
         school_rows = cols.by_school.get(query.school_id) if query.school_id is not None else None
         if school_rows is not None and n:
             where = np.minimum(np.searchsorted(rows, school_rows), n - 1)
             at_school[where[rows[where] == school_rows]] = True
-        free = cols.distance_free[rows]
-        if ctx.point is not None and query.max_distance_m is not None:
-            # NaN distances fail the comparison but those rows are distance-free.
-            near = distance <= query.max_distance_m
-            checks.append((_RULE_CODE["distance"], ~(free | at_school | near)))
+        free = (flags & DISTANCE_FREE) != 0
+        if ctx.point is not None:
+            inside = np.zeros(len(self._areas) + 1, dtype=np.bool_)
+            inside[0] = True
+            inside[slots] = True
+            ok &= inside[cols.area_slot[rows]]
+            distance = cols.min_distance(rows, ctx.point[0], ctx.point[1])
+            if query.max_distance_m is not None:
+                # NaN distances compare False, but those rows are distance-free.
+                ok &= free | at_school | (distance <= query.max_distance_m)
+            # As scoring.distance_array; rows with no place are all distance-free.
+            points = w.distance * w.distance_scale_m / (w.distance_scale_m + distance)
+            dist_pts = np.where(free, w.remote, points)
+        else:
+            distance = np.full(n, np.nan)
+            dist_pts = np.zeros(n)
         if query.delivery_modes:
             wanted = 0
             for mode in query.delivery_modes:
                 wanted |= cols.mode_bit.get(mode, 0)
-            checks.append((_RULE_CODE["mode"], (cols.modes[rows] & wanted) == 0))
+            ok &= (cols.modes[rows] & wanted) != 0
         if ctx.language is not None:
             offered = self._language_masks.get(ctx.language)
-            bad = np.ones(n, dtype=np.bool_) if offered is None else ~offered[rows]
-            checks.append((_RULE_CODE["language"], bad))
-        if query.require_system_referrals:
-            checks.append((_RULE_CODE["referrals"], ~cols.referrals[rows]))
-        if query.require_accepting:
-            checks.append((_RULE_CODE["accepting"], ~cols.accepting[rows]))
-        fail = np.zeros(n, dtype=np.int64)
-        # Later rules first, so an earlier failing rule overwrites and wins.
-        for code, bad in reversed(checks):
-            fail[bad] = code
-
-        fresh = freshness_array(cols.updated_s[rows], epoch_seconds(query.now), w)
-        dist_pts = distance_array(distance, free, w) if ctx.point is not None else np.zeros(n)
+            ok &= False if offered is None else offered[rows]
+        # As scoring.freshness_array; never-updated rows hold -inf and so score 0.
+        age = (epoch_seconds(query.now) - cols.updated_s[rows]) / SECONDS_PER_DAY
+        fresh = w.freshness * np.maximum(0.0, 1.0 - np.maximum(age, 0.0) / w.stale_after_days)
         school_pts = np.where(at_school, w.at_school, 0.0)
         if query.current_provider_ids:
             providers = np.fromiter(query.current_provider_ids, dtype=np.int64)
-            cont = np.where(np.isin(cols.organisation[rows], providers), w.continuity, 0.0)
+            continuing = np.isin(cols.organisation[rows], providers)
+            cont = np.where(continuing, w.continuity, 0.0)
         else:
+            continuing = np.zeros(n, dtype=np.bool_)
             cont = np.zeros(n)
         # The order of scoring.total, so scores are bit-identical to the scan's.
         score = cols.static_score[rows] + fresh + dist_pts + school_pts + cont
-        return _Evaluation(rows, fail, distance, score, at_school, cont > 0.0)
+        return _Evaluation(rows, ok, distance, score, at_school, continuing)
 
-    def _exclusions(
-        self,
-        ev: _Evaluation,
-        meets: BoolArray,
-        ctx: QueryContext,
-        need_mask: BoolArray,
-        slots: list[int],
-        spatial: bool,
-    ) -> list[tuple[int, str, float | None]]:
-        """(row, rule, distance) of the nearest services meeting the need but failing
-        a rule, ties by id.
+    def _wider_exclusions(
+        self, ctx: QueryContext, need_mask: BoolArray, slots: list[int], want: int
+    ) -> list[tuple[int, float | None]]:
+        """Exclusions when fewer than ``want`` fail within the limit: search ever wider.
 
-        Within the distance limit every place was gathered, so failing rows there
-        are complete; if there are too few, search wider, then the whole need.
+        Within a radius every place is found, so the failing rows there are complete;
+        past a few doublings, evaluate every service meeting the need.
         """
-        want = max(ctx.query.excluded_per_need, 0)
-        if want == 0:
-            return []
-        if not spatial:
-            return self._nearest_failing(ev, meets, None, want)
         assert ctx.point is not None and ctx.query.max_distance_m is not None
-        limit = ctx.query.max_distance_m
-        found = self._nearest_failing(ev, meets, limit, want)
-        if len(found) >= want:
-            return found
-        wider = max(4 * limit, _WIDER_SEARCH_M)
-        rows = self._grid.rows_within(ctx.point[0], ctx.point[1], wider)
-        rows = _unique(rows[need_mask[rows]])
-        wide = self._evaluate(rows, ctx, slots)
-        found = self._nearest_failing(wide, np.ones(len(rows), dtype=np.bool_), wider, want)
-        if len(found) >= want:
-            return found
-        rows = np.flatnonzero(need_mask)
-        everything = self._evaluate(rows, ctx, slots)
-        return self._nearest_failing(everything, np.ones(len(rows), dtype=np.bool_), None, want)
+        radius = max(ctx.query.max_distance_m, 1000.0)
+        for _ in range(_WIDENINGS):
+            radius *= 2
+            rows = self._grid.rows_within(ctx.point[0], ctx.point[1], radius)
+            ev = self._evaluate(_unique(rows[need_mask[rows]]), ctx, slots)
+            found = _nearest_failing(ev, radius, want)
+            if len(found) >= want:
+                return found
+        ev = self._evaluate(np.flatnonzero(need_mask), ctx, slots)
+        return _nearest_failing(ev, None, want)
 
-    def _nearest_failing(
-        self, ev: _Evaluation, meets: BoolArray, within: float | None, want: int
-    ) -> list[tuple[int, str, float | None]]:
-        """Up to ``want`` failing rows, nearest first (no distance last), ties by id.
 
-        With ``within``, only rows no further than it count (the rest may be
-        incomplete).
-        """
-        pick = meets & (ev.fail > 0)
-        if within is not None:
-            pick &= ev.distance <= within
-        pos = np.flatnonzero(pick)
-        dist = ev.distance[pos]
-        key = np.where(np.isnan(dist), np.inf, dist)
-        # Rows are in id order, so sorting by row breaks ties by id.
-        order = pos[np.lexsort((ev.rows[pos], key))][:want]
-        return [
-            (int(ev.rows[p]), RULE_NAMES[int(ev.fail[p]) - 1],
-             None if math.isnan(ev.distance[p]) else float(ev.distance[p]))
-            for p in order.tolist()
-        ]
+def _nearest_failing(
+    ev: _Evaluation, within: float | None, want: int
+) -> list[tuple[int, float | None]]:
+    """(row, distance) of up to ``want`` failing rows no further than ``within``."""
+    pos = np.flatnonzero(~ev.ok)
+    if within is not None:
+        pos = pos[ev.distance[pos] <= within]
+    pos = pos[np.lexsort((ev.rows[pos], _nan_last(ev.distance[pos])))][:want]
+    return [(int(ev.rows[p]), _float(ev.distance[p])) for p in pos.tolist()]
+
+
+def _nan_last(distance: FloatArray) -> FloatArray:
+    return np.where(np.isnan(distance), np.inf, distance)
+
+
+def _float(value: np.float64) -> float | None:
+    return None if math.isnan(value) else float(value)
 
 
 def _unique(rows: IntArray) -> IntArray:
@@ -371,8 +365,3 @@ def _unique(rows: IntArray) -> IntArray:
     keep[0] = True
     np.not_equal(rows[1:], rows[:-1], out=keep[1:])
     return rows[keep]
-
-
-def _for_need(match: Match, code: str) -> Match:
-    return Match(match.service, code, match.score, match.parts, match.reasons,
-                 match.distance_m, match.at_school)

@@ -21,6 +21,11 @@ def miles(metres: float) -> str:
     return f"{metres / METRES_PER_MILE:.1f} miles"
 
 
+def mile_limit(metres: float) -> str:
+    """'5.0-mile', as in 'the 5.0-mile limit'."""
+    return f"{metres / METRES_PER_MILE:.1f}-mile"
+
+
 def join_words(words: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     if len(words) <= 1:

@@ -116,12 +116,7 @@ def check_distance(service: ServiceRecord, ctx: QueryContext) -> str | None:
     d = distance_m(service, ctx.point)
     if d is None or d <= limit:
         return None
-    return f"{miles(d)} away, beyond the {miles(limit)} limit"
-
-
-def miles(metres: float) -> str:
-    """Shorthand for the reasons' miles phrase."""
-    return reasons.miles(metres)
+    return f"{reasons.miles(d)} away, beyond the {reasons.mile_limit(limit)} limit"
 
 
 def check_mode(service: ServiceRecord, ctx: QueryContext) -> str | None:

@@ -89,6 +89,7 @@ def read_onspd(path: Path, report: ImportReport) -> Iterator[_Row]:
         reader = csv.reader(handle)
         header = next(reader)
         pc = _column(header, "pcds", "pcd", "postcode")
+        assert pc is not None  # required=True raises instead of returning None
         east = _column(header, "oseast1m", "east1m", "easting", required=False)
         north = _column(header, "osnrth1m", "north1m", "northing", required=False)
         lat = _column(header, "lat", required=False)

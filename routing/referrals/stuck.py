@@ -30,6 +30,10 @@ class StuckReport:
             or self.unsupported_children
         )
 
+    def only_schools(self, school_ids: set[int]) -> StuckReport:
+        """The part of the report about referrals from these schools."""
+        return _only(self, school_ids)
+
     @property
     def count(self) -> int:
         return (
@@ -88,3 +92,20 @@ def stuck_report(session: Session, now: datetime, working_days: int = 5) -> Stuc
         if ended and not supported:
             report.unsupported_children.append((child_id, referrals))
     return report
+
+
+def _in(referral: Referral, school_ids: set[int]) -> bool:
+    return referral.school_id in school_ids
+
+
+def _only(report: StuckReport, school_ids: set[int]) -> StuckReport:
+    return StuckReport(
+        not_opened=[item for item in report.not_opened if _in(item[0], school_ids)],
+        declined_no_onward=[r for r in report.declined_no_onward if _in(r, school_ids)],
+        long_waits=[item for item in report.long_waits if _in(item[0], school_ids)],
+        unsupported_children=[
+            item for item in report.unsupported_children
+            if any(_in(r, school_ids) for r in item[1])
+        ],
+    )
+

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from tests.factories import Cast, make_school, make_service
 from services.listings import ReferralRoute, Service
 from services.organisations import Organisation
+from tests.factories import Cast, make_school, make_service
 
 # Roughly central Bolton, as GeoJSON (longitude first).
 BOLTON_AREA = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +85,13 @@ def _pointer(path: str) -> str:
     return path.replace("~", "~0").replace("/", "~1")
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(path: str) -> Any:
     """A Draft 2020-12 validator (formats checked) for the 200 answer of ``GET path``."""
     from jsonschema import Draft202012Validator
 
-    pointer = f"{OPENAPI_URI}#/paths/{_pointer(path)}/get/responses/200/content/application~1json/schema"
+    pointer = (f"{OPENAPI_URI}#/paths/{_pointer(path)}"
+               "/get/responses/200/content/application~1json/schema")
     return Draft202012Validator(
         {"$ref": pointer}, registry=registry(),
         format_checker=Draft202012Validator.FORMAT_CHECKER,

@@ -21,7 +21,6 @@ ROUNDS = 20
 
 def _race(app, db: Session, cast: Cast, places: int) -> None:  # type: ignore[no-untyped-def]
     engine = app.extensions["sqlalchemy"].engine
-    t1 = time.monotonic()
     service = make_service(db, cast.provider, free_places=places, needs=("MHW",))
     template = sent_referral(db, cast, service, opened=True)
     # The other 49 are copies made in one go: the form is not what is under test.
@@ -41,10 +40,8 @@ def _race(app, db: Session, cast: Cast, places: int) -> None:  # type: ignore[no
         for n in range(THREADS - 1)
     ]
     db.add_all(referrals)
-    print("setup", time.monotonic() - t1)
     db.commit()
     ids = [r.id for r in referrals]
-    t0 = time.monotonic()
     manager = actor(cast.manager)
     outcomes: dict[int, ops.AcceptOutcome | Exception] = {}
     start = threading.Barrier(THREADS)
@@ -67,7 +64,6 @@ def _race(app, db: Session, cast: Cast, places: int) -> None:  # type: ignore[no
         thread.start()
     for thread in threads:
         thread.join()
-    print("race", time.monotonic() - t0)
     errors = [o for o in outcomes.values() if isinstance(o, Exception)]
     assert not errors, errors[:3]
     db.expire_all()
@@ -84,7 +80,6 @@ def _race(app, db: Session, cast: Cast, places: int) -> None:  # type: ignore[no
         select(Capacity.free_places).where(Capacity.service_id == service.id)
     ).scalar_one()
     assert free == 0
-    print("round", time.monotonic() - t1)
 
 
 def ops_now():  # type: ignore[no-untyped-def]
@@ -93,6 +88,7 @@ def ops_now():  # type: ignore[no-untyped-def]
     return utcnow()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("places", [1, 5])
 def test_concurrent_acceptances_never_take_more_places_than_exist(
     app, db: Session, cast: Cast, places: int
@@ -100,5 +96,6 @@ def test_concurrent_acceptances_never_take_more_places_than_exist(
     started = time.monotonic()
     for _ in range(ROUNDS):
         _race(app, db, cast, places)
-    # Budget: both place counts together stay under ~30 s per backend.
-    assert time.monotonic() - started < 20
+    # Budget: both place counts together take about 30 s per backend; a
+    # round that hangs on a lock would blow far past this.
+    assert time.monotonic() - started < 45

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from routing_factories import OTHER_SQUARE, SQUARE, hub, query, service, snapshot
+from routing_factories import NEED_PARENTS, OTHER_SQUARE, SQUARE, hub, query, service, snapshot
 
 from routing.engine import DirectoryIndex, FamilyQuery, ServiceRecord, scan_route
 from routing.engine.areas import AreaCatalogue
@@ -19,7 +19,6 @@ from routing.engine.rules import (
     meets_need,
 )
 from routing.engine.taxonomy import Taxonomy
-from routing_factories import NEED_PARENTS
 
 
 def ctx(q: FamilyQuery, *services: ServiceRecord) -> QueryContext:
@@ -107,7 +106,7 @@ def test_a_service_with_no_free_places_is_still_eligible() -> None:
 def test_it_excludes_a_service_beyond_the_distance_limit_in_miles() -> None:
     s = service(venue=(5000.0 + 16093.44, 5000.0))
     reason = check_distance(s, ctx(query(max_distance_m=8046.72)))
-    assert reason == "10.0 miles away, beyond the 5.0 miles limit"
+    assert reason == "10.0 miles away, beyond the 5.0-mile limit"
 
 
 def test_the_nearest_place_counts_for_distance() -> None:

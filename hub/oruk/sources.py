@@ -1,0 +1,261 @@
+"""Read ORUK feeds into one shape: ORUK 3.0 fully nested service dicts.
+
+Accepts a live ORUK 3.0 or ORUK 1.0 API (following its pages), a saved JSON file
+(a page, a list, one service, or our own export) and an HSDS tabular data
+package (a folder of CSV files). ORUK 1.0 records are converted on the way in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+MAX_PAGES = 10_000
+Fetch = Callable[[str], Any]
+
+
+class SourceError(ValueError):
+    """The source cannot be read at all; the message says why."""
+
+
+def fetch_json(url: str, timeout: float = 30.0) -> Any:
+    """GET ``url`` as JSON. Raises SourceError for network, HTTP or JSON errors."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise SourceError(f"Not an http(s) address: {url}")
+    request = urllib.request.Request(url, headers={"Accept": "application/json",  # noqa: S310
+                                                   "User-Agent": "family-hub-oruk-import"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            return json.loads(response.read().decode("utf-8"))
+    except (OSError, ValueError) as error:
+        raise SourceError(f"Could not read {url}: {error}") from error
+
+
+def _page_items(page: Any) -> tuple[list[Any], bool]:
+    """A page's items and whether it is the last page (ORUK 3.0 or 1.0 shape)."""
+    if isinstance(page, list):
+        return page, True
+    if not isinstance(page, dict):
+        raise SourceError("A page of the feed is not a JSON object")
+    items = page.get("contents", page.get("content"))
+    if not isinstance(items, list):
+        raise SourceError("A page of the feed has no contents")
+    last = page.get("last_page", page.get("last"))
+    number = page.get("page_number", page.get("number"))
+    total = page.get("total_pages", page.get("totalPages"))
+    if last is None and isinstance(number, int) and isinstance(total, int):
+        last = number >= total
+    return items, bool(last) or not items
+
+
+def _with_query(url: str, **params: object) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = dict(urllib.parse.parse_qsl(parts.query))
+    query.update({key: str(value) for key, value in params.items()})
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def read_feed(url: str, fetch: Fetch = fetch_json) -> Iterator[dict[str, Any]]:
+    """Every service of a live feed, page by page, fully nested. Raises SourceError."""
+    base = url.rstrip("/")
+    services_url = base if base.endswith("/services") else base + "/services"
+    api_base = services_url[: -len("/services")]
+    for number in range(1, MAX_PAGES + 1):
+        items, last = _page_items(fetch(_with_query(services_url, page=number, per_page=100)))
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            if "id" in item and not _is_nested(item):
+                detail = fetch(f"{api_base}/services/{urllib.parse.quote(str(item['id']))}")
+                if isinstance(detail, dict):
+                    item = detail
+            yield normalise(item)
+        if last:
+            return
+
+
+def _is_nested(item: dict[str, Any]) -> bool:
+    return any(key in item for key in ("service_at_locations", "attributes", "schedules",
+                                       "service_taxonomys", "regular_schedules"))
+
+
+def read_json_file(path: Path) -> Iterator[dict[str, Any]]:
+    """Every service in a saved JSON file. Raises SourceError."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise SourceError(f"Could not read {path}: {error}") from error
+    if isinstance(data, dict) and isinstance(data.get("services"), list):
+        items: list[Any] = data["services"]
+    elif isinstance(data, dict) and ("contents" in data or "content" in data):
+        items = _page_items(data)[0]
+    elif isinstance(data, list):
+        items = data
+    elif isinstance(data, dict) and "name" in data:
+        items = [data]
+    else:
+        raise SourceError(f"{path.name} holds no services")
+    for item in items:
+        if isinstance(item, dict):
+            yield normalise(item)
+
+
+def normalise(record: dict[str, Any]) -> dict[str, Any]:
+    """An ORUK 1.0 service converted to the ORUK 3.0 shape; ORUK 3.0 passes through."""
+    if not any(key in record for key in ("service_taxonomys", "eligibilitys",
+                                         "regular_schedules", "physical_addresses")):
+        return record
+    converted = dict(record)
+    ages = [e for e in record.get("eligibilitys") or [] if isinstance(e, dict)]
+    if ages:
+        converted.setdefault("minimum_age", ages[0].get("minimum_age"))
+        converted.setdefault("maximum_age", ages[0].get("maximum_age"))
+        converted.setdefault("eligibility_description", ages[0].get("eligibility") or "")
+    converted["attributes"] = [
+        {"taxonomy_term": {"id": (link.get("taxonomy") or {}).get("id"),
+                           "name": (link.get("taxonomy") or {}).get("name", ""),
+                           "taxonomy": (link.get("taxonomy") or {}).get("vocabulary", "")}}
+        for link in record.get("service_taxonomys") or [] if isinstance(link, dict)
+    ]
+    converted["languages"] = [
+        {"name": lang.get("language")} for lang in record.get("languages") or []
+        if isinstance(lang, dict) and lang.get("language")
+    ]
+    phones = [phone.get("number") for contact in record.get("contacts") or []
+              if isinstance(contact, dict) for phone in contact.get("phones") or []
+              if isinstance(phone, dict) and phone.get("number")]
+    converted["phones"] = [{"number": number} for number in phones]
+    converted["contacts"] = []
+    sals = []
+    for sal in record.get("service_at_locations") or []:
+        location = dict((sal or {}).get("location") or {})
+        addresses = location.get("physical_addresses") or []
+        location["addresses"] = [
+            {"address_1": a.get("address_1", ""), "city": a.get("city", ""),
+             "postal_code": a.get("postal_code", "")}
+            for a in addresses if isinstance(a, dict)
+        ]
+        sals.append({"id": (sal or {}).get("id"), "location": location})
+    converted["service_at_locations"] = sals
+    schedules = [s for s in record.get("regular_schedules") or [] if isinstance(s, dict)]
+    converted["schedules"] = [
+        {"byday": s.get("byday") or s.get("weekday") or "", "opens_at": s.get("opens_at"),
+         "closes_at": s.get("closes_at"), "description": s.get("description") or ""}
+        for s in schedules
+    ]
+    return converted
+
+
+# --- tabular data package ---------------------------------------------------------------------
+
+
+def _rows(folder: Path, name: str) -> list[dict[str, str]]:
+    path = folder / name
+    if not path.is_file():
+        return []
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return [{k: (v or "") for k, v in row.items() if k} for row in csv.DictReader(handle)]
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _clean(row: dict[str, str]) -> dict[str, Any]:
+    return {key: value for key, value in row.items() if value != ""}
+
+
+def read_tabular(folder: Path) -> Iterator[dict[str, Any]]:
+    """Every service of an HSDS tabular data package, nested. Raises SourceError."""
+    if not (folder / "services.csv").is_file():
+        raise SourceError(f"{folder} has no services.csv")
+    organisations = {r["id"]: _clean(r) for r in _rows(folder, "organizations.csv")}
+    terms = {r["id"]: _clean(r) for r in _rows(folder, "taxonomy_terms.csv")}
+    addresses: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(folder, "addresses.csv"):
+        addresses.setdefault(row.get("location_id", ""), []).append(_clean(row))
+    locations = {}
+    for row in _rows(folder, "locations.csv"):
+        location: dict[str, Any] = _clean(row)
+        for key in ("latitude", "longitude"):
+            if key in location:
+                location[key] = _number(location[key])
+        location["addresses"] = addresses.get(row["id"], [])
+        locations[row["id"]] = location
+
+    def grouped(name: str, key: str) -> dict[str, list[dict[str, Any]]]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for row in _rows(folder, name):
+            groups.setdefault(row.get(key, ""), []).append(_clean(row))
+        return groups
+
+    sals = grouped("service_at_location.csv", "service_id")
+    attributes = grouped("attributes.csv", "link_id")
+    schedules = grouped("schedules.csv", "service_id")
+    sal_schedules = grouped("schedules.csv", "service_at_location_id")
+    phones = grouped("phones.csv", "service_id")
+    languages = grouped("languages.csv", "service_id")
+    areas = grouped("service_areas.csv", "service_id")
+    costs = grouped("cost_options.csv", "service_id")
+    extras = {r["service_id"]: r for r in _rows(folder, "family_hub.csv")}
+    for row in _rows(folder, "services.csv"):
+        record: dict[str, Any] = _clean(row)
+        service_id = row.get("id", "")
+        for key in ("minimum_age", "maximum_age"):
+            if key in record:
+                record[key] = _number(record[key])
+        if row.get("organization_id") in organisations:
+            record["organization"] = organisations[row["organization_id"]]
+        record["attributes"] = [
+            {**a, "taxonomy_term": terms.get(a.get("taxonomy_term_id", ""), {})}
+            for a in attributes.get(service_id, [])
+        ]
+        record["service_at_locations"] = [
+            {**sal, "location": locations.get(sal.get("location_id", ""), {})}
+            for sal in sals.get(service_id, [])
+        ]
+        record["schedules"] = list(schedules.get(service_id, [])) + [
+            s for sal in sals.get(service_id, []) for s in sal_schedules.get(sal.get("id", ""), [])
+        ]
+        record["phones"] = phones.get(service_id, [])
+        record["languages"] = languages.get(service_id, [])
+        record["service_areas"] = areas.get(service_id, [])
+        record["cost_options"] = costs.get(service_id, [])
+        if service_id in extras:
+            record["family_hub"] = _family_hub_row(extras[service_id])
+        yield record
+
+
+def _family_hub_row(row: dict[str, str]) -> dict[str, Any]:
+    capacity = None
+    if row.get("accepting"):
+        wait = row.get("typical_wait_days", "")
+        capacity = {
+            "accepting": row["accepting"].lower() == "true",
+            "free_places": int(row.get("free_places") or 0),
+            "waitlist_length": int(row.get("waitlist_length") or 0),
+            "typical_wait_days": int(wait) if wait.isdigit() else None,
+            "updated": row.get("capacity_updated") or None,
+        }
+    return {"delivery_modes": [m for m in row.get("delivery_modes", "").split(";") if m],
+            "referral_route": row.get("referral_route") or None, "capacity": capacity}
+
+
+def read_source(source: str, fetch: Fetch = fetch_json) -> Iterator[dict[str, Any]]:
+    """Services from a URL, a JSON file or a CSV package folder. Raises SourceError."""
+    if source.startswith(("http://", "https://")):
+        return read_feed(source, fetch)
+    path = Path(source)
+    if path.is_dir():
+        return read_tabular(path)
+    if path.is_file():
+        return read_json_file(path)
+    raise SourceError(f"{source} is not a URL, a JSON file or a folder of CSV files")

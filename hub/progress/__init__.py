@@ -1,0 +1,1 @@
+"""The family's progress page, reached by a capability link."""

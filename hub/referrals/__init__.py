@@ -1,0 +1,1 @@
+"""Referral pages: the referral form, inboxes, timelines and the stuck report."""

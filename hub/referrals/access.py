@@ -1,0 +1,108 @@
+"""Who may see and act on referrals, drafts and children. Views load through these
+helpers, which 404 for unknown ids and 403 when not allowed, and audit every read."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask import abort
+from sqlalchemy import exists, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.access import me
+from hub.auth.models import Role, User
+from hub.extensions import db
+from hub.referrals.clock import now
+from routing.referrals.lifecycle import Actor
+from routing.referrals.models import Child, Referral, ReferralRequest, Status
+from routing.referrals.operations import audit
+from services.schools import School
+
+
+class Act(StrEnum):
+    VIEW = "view"
+    PROVIDER = "provider"  # open, accept, wait-list, decline, ask, first contact, close
+    REFERRER = "referrer"  # withdraw, answer, re-route, progress links
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user.id, user.name, user.organisation_id, user.organisation.name)
+
+
+def school_ids_for(user: User) -> list[int]:
+    """The schools whose staff this user is (empty for everyone else)."""
+    if not user.role.is_school:
+        return []
+    return list(
+        db.session.execute(
+            select(School.id).where(School.organisation_id == user.organisation_id)
+        ).scalars()
+    )
+
+
+def visible_referrals(user: User) -> ColumnElement[bool]:
+    """A WHERE clause for the referrals ``user`` may see."""
+    if user.role == Role.COORDINATOR:
+        return Referral.id.isnot(None)
+    if user.role.is_school:
+        return Referral.school_id.in_(school_ids_for(user))
+    return (Referral.organisation_id == user.organisation_id) & (Referral.status != Status.DRAFT)
+
+
+def allowed(user: User, referral: Referral, act: Act) -> bool:
+    if act is Act.PROVIDER:
+        return user.role.is_provider and referral.organisation_id == user.organisation_id
+    if act is Act.REFERRER:
+        return user.role.is_school and referral.school_id in school_ids_for(user)
+    if user.role == Role.COORDINATOR:
+        return True
+    if user.role.is_school:
+        return referral.school_id in school_ids_for(user)
+    return referral.organisation_id == user.organisation_id and referral.status != Status.DRAFT
+
+
+def load_referral(referral_id: int, act: Act = Act.VIEW) -> Referral:
+    """The referral, if ``act`` is allowed for the signed-in user; the read is audited."""
+    referral = db.session.get(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    user = me()
+    if not allowed(user, referral, act):
+        abort(403)
+    audit(db.session, actor_for(user), f"referral_{act}", now(), referral.child_id, referral.id)
+    return referral
+
+
+def load_child(child_id: int) -> Child:
+    """The child's record, if the user may see at least one of their referrals (or is
+    staff at the child's school, or a coordinator); the read is audited."""
+    child = db.session.get(Child, child_id)
+    if child is None:
+        abort(404)
+    user = me()
+    ok = user.role == Role.COORDINATOR or (
+        user.role.is_school and child.school_id in school_ids_for(user)
+    )
+    if not ok:
+        ok = bool(
+            db.session.execute(
+                select(exists().where(Referral.child_id == child.id, visible_referrals(user)))
+            ).scalar()
+        )
+    if not ok:
+        abort(403)
+    audit(db.session, actor_for(user), "child_viewed", now(), child.id)
+    return child
+
+
+def load_draft(request_id: int) -> ReferralRequest:
+    """A referral form, for school staff of the school that started it."""
+    draft = db.session.get(ReferralRequest, request_id)
+    if draft is None:
+        abort(404)
+    user = me()
+    if not (user.role.is_school and draft.school_id in school_ids_for(user)):
+        abort(403)
+    if draft.child_id is not None:
+        audit(db.session, actor_for(user), "draft_viewed", now(), draft.child_id)
+    return draft

@@ -1,0 +1,244 @@
+"""Import and export: round trips, idempotence, feeds over HTTP, examples and the CLI."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.oruk.exporter import export_directory, write_json, write_tabular
+from hub.oruk.importer import MappingError, import_records, load_mapping
+from hub.oruk.sources import read_json_file, read_source, read_tabular
+from services.listings import Service
+from tests.factories import Cast
+from tests.oruk.directory import PREFIX, Directory, make_directory
+from tests.oruk.spec import HSDS, ORUK, require_spec
+
+VOLATILE = {"id", "location_id", "service_at_location_id", "last_modified", "link_id",
+            "exported_at"}
+
+
+def comparable(data: Any) -> Any:
+    """The export without ids derived from database row ids and timestamps of the write."""
+    if isinstance(data, dict):
+        return {k: comparable(v) for k, v in data.items() if k not in VOLATILE}
+    if isinstance(data, list):
+        return [comparable(v) for v in data]
+    return data
+
+
+def delete_services(db: Session) -> None:
+    for service in db.execute(select(Service)).scalars():
+        db.delete(service)
+    db.commit()
+
+
+@pytest.fixture
+def directory(db: Session, cast: Cast) -> Directory:
+    return make_directory(db, cast)
+
+
+def test_our_json_export_round_trips_through_the_importer_without_loss(
+        db: Session, directory: Directory, tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    assert write_json(db, path) == 3
+    before = json.loads(path.read_text())
+    delete_services(db)
+    report = import_records(db, read_source(str(path)))
+    db.commit()
+    assert (report.created, report.skipped, report.unmapped_terms) == (3, [], {})
+    after = export_directory(db)
+    assert [s["id"] for s in after["services"]] == [s["id"] for s in before["services"]]
+    assert comparable(after["services"]) == comparable(before["services"])
+
+
+def test_our_tabular_export_round_trips_through_the_importer_without_loss(
+        db: Session, directory: Directory, tmp_path: Path) -> None:
+    before = export_directory(db)
+    assert write_tabular(db, tmp_path / "csv") == 3
+    assert (tmp_path / "csv" / "datapackage.json").is_file()
+    delete_services(db)
+    report = import_records(db, read_tabular(tmp_path / "csv"))
+    db.commit()
+    assert (report.created, report.skipped) == (3, [])
+    assert comparable(export_directory(db)["services"]) == comparable(before["services"])
+
+
+def test_importing_twice_changes_nothing_and_a_changed_record_updates(
+        db: Session, directory: Directory, tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    write_json(db, path)
+    first = import_records(db, read_json_file(path))
+    db.commit()
+    assert (first.created, first.updated, first.unchanged) == (0, 0, 3)
+    stamps = {s.uuid: s.updated_at for s in db.execute(select(Service)).scalars()}
+    again = import_records(db, read_json_file(path))
+    db.commit()
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert {s.uuid: s.updated_at for s in db.execute(select(Service)).scalars()} == stamps
+    data = json.loads(path.read_text())
+    data["services"][0]["name"] = "Renamed service"
+    path.write_text(json.dumps(data))
+    changed = import_records(db, read_json_file(path))
+    db.commit()
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert db.execute(select(Service).where(Service.name == "Renamed service")).scalar_one()
+
+
+class FeedHandler(BaseHTTPRequestHandler):
+    """Serves pre-rendered JSON by path, and pages of services by ``page``."""
+
+    pages: dict[int, Any] = {}
+    documents: dict[str, Any] = {}
+    requests: list[str] = []
+
+    def do_GET(self) -> None:
+        parts = urllib.parse.urlsplit(self.path)
+        self.requests.append(self.path)
+        if parts.path.endswith("/services"):
+            number = int(dict(urllib.parse.parse_qsl(parts.query)).get("page", "1"))
+            body = self.pages.get(number, {"contents": [], "last_page": True})
+        elif parts.path in self.documents:
+            body = self.documents[parts.path]
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        payload = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def feed_server() -> Iterator[tuple[str, type[FeedHandler]]]:
+    handler = type("Handler", (FeedHandler,), {"pages": {}, "documents": {}, "requests": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api", handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_live_oruk_3_feed_is_followed_page_by_page(
+        client: FlaskClient, db: Session, directory: Directory,
+        feed_server: tuple[str, type[FeedHandler]]) -> None:
+    url, handler = feed_server
+    for number in (1, 2):
+        handler.pages[number] = client.get(f"{PREFIX}/services?per_page=2&page={number}").json
+    for item in client.get(f"{PREFIX}/services").json["contents"]:
+        handler.documents[f"/api/services/{item['id']}"] = client.get(
+            f"{PREFIX}/services/{item['id']}").json
+    delete_services(db)
+    report = import_records(db, read_source(url))
+    db.commit()
+    assert (report.created, report.skipped) == (3, [])
+    assert [r.split("?")[0] for r in handler.requests].count("/api/services") == 2
+
+
+def test_a_live_oruk_1_feed_with_its_paged_shape_is_imported(
+        db: Session, cast: Cast, feed_server: tuple[str, type[FeedHandler]]) -> None:
+    url, handler = feed_server
+    service = {
+        "id": "legacy-1", "name": "Legacy parenting course", "description": "Weekly course.",
+        "status": "active", "url": "https://example.org/course",
+        "organization": {"id": "o1", "name": "Legacy Council", "description": "A council"},
+        "eligibilitys": [{"eligibility": "Parents", "minimum_age": 0, "maximum_age": 16}],
+        "service_taxonomys": [{"taxonomy": {"id": "t1", "name": "Parenting programmes",
+                                            "vocabulary": "Local"}},
+                              {"taxonomy": {"id": "t2", "name": "Unheard of term"}}],
+        "contacts": [{"name": "A Person", "phones": [{"number": "01204 111 222"}]}],
+        "languages": [{"language": "English"}, {"language": "Polish"}],
+        "service_at_locations": [{"id": "sal1", "location": {
+            "name": "Town hall", "physical_addresses": [
+                {"address_1": "Victoria Square", "city": "Bolton", "postal_code": "BL1 1SE"}]}}],
+        "regular_schedules": [{"byday": "MO", "opens_at": "10:00", "closes_at": "12:00"}],
+    }
+    second = {**copy.deepcopy(service), "id": "legacy-2", "name": "Second course"}
+    handler.pages[1] = {"totalElements": 2, "totalPages": 2, "number": 1, "size": 1,
+                        "first": True, "last": False, "content": [service]}
+    handler.pages[2] = {"totalElements": 2, "totalPages": 2, "number": 2, "size": 1,
+                        "first": False, "last": True, "content": [second]}
+    report = import_records(db, read_source(url))
+    db.commit()
+    assert (report.created, report.skipped) == (2, [])
+    assert report.unmapped_terms == {"Unheard of term": 2}
+    imported = db.execute(select(Service).where(Service.name == "Second course")).scalar_one()
+    assert imported.need_codes == ["PARENTING.PROG"]
+    assert imported.location is not None and imported.location.postcode == "BL1 1SE"
+    assert imported.contact_phone == "01204 111 222"
+    assert imported.contact_name == ""  # no personal names are taken in
+    assert imported.organisation.name == "Legacy Council"
+    again = import_records(db, read_source(url))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_the_oruk_example_service_is_skipped_with_its_reasons_then_imported_when_mapped(
+        db: Session, cast: Cast, tmp_path: Path) -> None:
+    require_spec()
+    example = ORUK / "examples" / "service_full.json"
+    report = import_records(db, read_source(str(example)))
+    assert report.created == 0
+    assert report.skipped and "taxonomy" in report.skipped[0][1]
+    assert report.unmapped_terms == {"name": 1}
+    mapping_file = tmp_path / "mapping.json"
+    mapping_file.write_text(json.dumps({"name": "MHW"}))
+    mapped = import_records(db, read_source(str(example)), load_mapping(mapping_file))
+    db.commit()
+    assert mapped.created == 1, mapped.skipped
+    assert any("ABC 1234" in warning for warning in mapped.warnings)
+    service = db.execute(select(Service).where(Service.name == "Community Counselling")
+                         ).scalar_one()
+    assert service.uuid == "ac148810-d857-441c-9679-408f346de14b"
+    assert service.organisation.name == "Example Organization Inc."
+
+
+def test_the_oruk_example_list_and_the_hsds_csv_package_report_every_skip(
+        db: Session, cast: Cast) -> None:
+    require_spec()
+    listed = import_records(db, read_source(str(ORUK / "examples" / "service_list.json")))
+    assert listed.created == 0 and len(listed.skipped) == 1
+    tabular = import_records(db, read_source(str(HSDS / "examples" / "csv")))
+    assert tabular.created == 0
+    assert [reason for _label, reason in tabular.skipped] == [
+        "none of its taxonomy terms maps to one of our needs"]
+
+
+def test_a_mapping_to_an_unknown_need_code_is_refused(db: Session, cast: Cast,
+                                                      tmp_path: Path) -> None:
+    path = tmp_path / "mapping.json"
+    path.write_text(json.dumps({"anything": "NOPE"}))
+    with pytest.raises(MappingError):
+        import_records(db, [], load_mapping(path))
+
+
+def test_the_cli_exports_and_imports(app: Flask, db: Session, directory: Directory,
+                                     tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    out = tmp_path / "out.json"
+    result = runner.invoke(args=["oruk", "export", "-o", str(out), "--tabular",
+                                 str(tmp_path / "csv")])
+    assert result.exit_code == 0, result.output
+    assert "3 services" in result.output
+    result = runner.invoke(args=["oruk", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "created 0, updated 0, unchanged 3, skipped 0" in result.output
+    result = runner.invoke(args=["oruk", "import", str(tmp_path / "missing.json")])
+    assert result.exit_code != 0

@@ -1,0 +1,247 @@
+"""Lifecycle, capacity, child records, safeguarding, idempotency and the stuck report."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from routing.referrals import operations as ops
+from routing.referrals.children import ChildDetails, MatchKind, clean_details, find_child
+from routing.referrals.lifecycle import ALLOWED, TransitionRefused
+from routing.referrals.models import (
+    OutboxMessage,
+    Referral,
+    ReferralEvent,
+    ReferralRequest,
+    RequestStatus,
+    Status,
+)
+from routing.referrals.stuck import stuck_report
+from services.db import utcnow
+from services.errors import InvalidInput
+from services.listings import Capacity
+from tests.factories import Cast, make_service
+from tests.referrals.helpers import actor, complete_draft, sent_referral
+
+
+def _free(db: Session, service_id: int) -> int:
+    return db.execute(
+        select(Capacity.free_places).where(Capacity.service_id == service_id)
+    ).scalar_one()
+
+
+def test_sending_a_form_makes_one_referral_per_service_and_tells_the_provider(
+    db: Session, cast: Cast
+) -> None:
+    one = make_service(db, cast.provider, needs=("MHW",))
+    two = make_service(db, cast.other_provider, needs=("SLEEP",))
+    one.contact_email = "team@provider.test"
+    draft = complete_draft(db, cast, {"MHW": one, "SLEEP": two})
+    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    assert [r.status for r in referrals] == [Status.SENT, Status.SENT]
+    assert {r.service_id for r in referrals} == {one.id, two.id}
+    message = db.execute(select(OutboxMessage)).scalars().one()
+    assert message.recipient == "team@provider.test"
+    assert message.reference == referrals[0].reference
+    assert "Sam" not in f"{message.reference}{message.service_name}{message.link_path}"
+
+
+def test_submitting_the_same_form_twice_makes_one_referral(db: Session, cast: Cast) -> None:
+    service = make_service(db, cast.provider)
+    draft = complete_draft(db, cast, {"MHW": service})
+    first = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    again = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    assert [r.id for r in first] == [r.id for r in again]
+    assert db.execute(select(func.count(Referral.id))).scalar_one() == 1
+
+
+def test_starting_the_form_twice_with_one_key_makes_one_draft(db: Session, cast: Cast) -> None:
+    a = ops.start_request(db, "k" * 20, cast.staff.id, cast.school.id, utcnow())
+    b = ops.start_request(db, "k" * 20, cast.staff.id, cast.school.id, utcnow())
+    assert a.id == b.id
+
+
+def test_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
+    db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider)
+    draft = complete_draft(db, cast, {"MHW": service})
+    draft.status = RequestStatus.DRAFT
+    ops.stop_for_safeguarding(db, draft, actor(cast.staff), utcnow())
+    with pytest.raises(InvalidInput):
+        ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    assert db.execute(select(func.count(Referral.id))).scalar_one() == 0
+    assert db.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
+    stopped = db.get(ReferralRequest, draft.id)
+    assert stopped is not None and stopped.safeguarding_stopped_at is not None
+
+
+@pytest.mark.parametrize("to", list(Status))
+def test_only_allowed_transitions_are_made_from_sent(db: Session, cast: Cast, to: Status) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    if to in ALLOWED[Status.SENT]:
+        ops.lifecycle_move = None  # documents that move() is the only path
+        from routing.referrals.lifecycle import move
+
+        move(db, referral, to, actor(cast.manager), utcnow())
+        assert referral.status is to
+    else:
+        from routing.referrals.lifecycle import move
+
+        with pytest.raises(TransitionRefused):
+            move(db, referral, to, actor(cast.manager), utcnow())
+
+
+def test_every_change_writes_an_event_with_who_and_from_and_to(db: Session, cast: Cast) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
+    ops.accept_referral(db, referral, actor(cast.manager), utcnow())
+    db.flush()
+    events = db.execute(
+        select(ReferralEvent).where(ReferralEvent.referral_id == referral.id)
+        .order_by(ReferralEvent.id)
+    ).scalars().all()
+    assert [(e.from_status, e.to_status) for e in events] == [
+        (Status.DRAFT, Status.SENT), (Status.SENT, Status.OPENED),
+        (Status.OPENED, Status.ACCEPTED),
+    ]
+    assert events[-1].actor_id == cast.manager.id
+    assert events[-1].organisation_id == cast.provider.id
+
+
+def test_events_cannot_be_changed(db: Session, cast: Cast) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    db.flush()
+    event = db.execute(select(ReferralEvent).where(ReferralEvent.referral_id == referral.id))
+    first = event.scalars().first()
+    assert first is not None
+    first.reason = "rewritten"
+    with pytest.raises(ValueError, match="cannot be changed"):
+        db.flush()
+    db.rollback()
+
+
+def test_a_declined_or_closed_referral_cannot_be_accepted(db: Session, cast: Cast) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
+    ops.decline_referral(db, referral, actor(cast.manager), utcnow(), "not_eligible", "Too old")
+    with pytest.raises(TransitionRefused):
+        ops.accept_referral(db, referral, actor(cast.manager), utcnow())
+
+
+def test_accepting_with_no_place_wait_lists_and_says_so(db: Session, cast: Cast) -> None:
+    service = make_service(db, cast.provider, free_places=0)
+    referral = sent_referral(db, cast, service, opened=True)
+    outcome = ops.accept_referral(db, referral, actor(cast.manager), utcnow())
+    assert not outcome.accepted and outcome.position == 1
+    assert "no free places" in outcome.message
+    assert referral.status is Status.WAITLISTED
+
+
+def test_closing_frees_the_place_for_the_highest_risk_on_the_wait_list(
+    db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider, free_places=1)
+    holder = sent_referral(db, cast, service, opened=True)
+    ops.accept_referral(db, holder, actor(cast.manager), utcnow())
+    low = sent_referral(db, cast, service, risk="low", opened=True)
+    ops.accept_referral(db, low, actor(cast.manager), utcnow() - timedelta(days=3))
+    high = sent_referral(db, cast, service, risk="high", opened=True)
+    ops.accept_referral(db, high, actor(cast.manager), utcnow())
+    db.flush()
+    assert _free(db, service.id) == 0
+    offered = ops.close_referral(db, holder, actor(cast.manager), utcnow(), "support_completed")
+    assert offered is high and high.status is Status.ACCEPTED
+    assert low.status is Status.WAITLISTED
+    assert _free(db, service.id) == 0
+
+
+def test_withdrawing_an_accepted_referral_gives_the_place_back(db: Session, cast: Cast) -> None:
+    service = make_service(db, cast.provider, free_places=1)
+    referral = sent_referral(db, cast, service, opened=True)
+    ops.accept_referral(db, referral, actor(cast.manager), utcnow())
+    ops.withdraw_referral(db, referral, actor(cast.staff), utcnow(), "Family moved")
+    db.flush()
+    assert _free(db, service.id) == 1
+
+
+def test_rerouting_a_declined_need_sends_it_to_another_service_once(
+    db: Session, cast: Cast
+) -> None:
+    first = make_service(db, cast.provider)
+    second = make_service(db, cast.other_provider)
+    referral = sent_referral(db, cast, first, opened=True)
+    ops.decline_referral(db, referral, actor(cast.manager), utcnow(), "no_capacity", "Full")
+    with pytest.raises(InvalidInput):
+        ops.reroute_need(db, referral, first.id, actor(cast.staff), utcnow())
+    onward = ops.reroute_need(db, referral, second.id, actor(cast.staff), utcnow())
+    assert onward.status is Status.SENT and onward.need_codes == referral.need_codes
+    with pytest.raises(InvalidInput):
+        ops.reroute_need(db, referral, second.id, actor(cast.staff), utcnow())
+
+
+def test_invalid_upn_and_nhs_numbers_are_refused() -> None:
+    details = ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE", "B801200005002",
+                           "9434765918")
+    with pytest.raises(InvalidInput) as error:
+        clean_details(details, date(2025, 1, 1))
+    assert set(error.value.errors) == {"upn", "nhs_number"}
+
+
+def test_valid_identifiers_are_normalised() -> None:
+    details = ChildDetails("Sam", "Jones", date(2015, 1, 1), "bl11se", "b801200005001",
+                           "943 476 5919")
+    clean = clean_details(details, date(2025, 1, 1))
+    assert (clean.upn, clean.nhs_number, clean.home_postcode) == (
+        "B801200005001", "9434765919", "BL1 1SE")
+
+
+def test_same_nhs_number_is_the_same_child_and_same_name_is_probable(
+    db: Session, cast: Cast
+) -> None:
+    draft = ops.start_request(db, "x" * 20, cast.staff.id, cast.school.id, utcnow())
+    details = ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE", "", "9434765919")
+    child = ops.save_child(db, draft, details, None, date(2025, 1, 1))
+    same = find_child(db, clean_details(
+        ChildDetails("Samuel", "Jones", date(2015, 1, 2), "BL2 2JU", "", "9434765919"),
+        date(2025, 1, 1)))
+    assert same is not None and same.kind is MatchKind.SAME and same.child.id == child.id
+    probable = find_child(db, clean_details(
+        ChildDetails("sam", "JONES", date(2015, 1, 1), "bl1 1se"), date(2025, 1, 1)))
+    assert probable is not None and probable.kind is MatchKind.PROBABLE
+    other = ops.start_request(db, "y" * 20, cast.staff.id, cast.school.id, utcnow())
+    with pytest.raises(ops.ConfirmMatch):
+        ops.save_child(db, other, ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE"),
+                       None, date(2025, 1, 1))
+    ops.save_child(db, other, ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE"),
+                   True, date(2025, 1, 1))
+    assert other.child_id == child.id
+
+
+def test_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: Cast) -> None:
+    service = make_service(db, cast.provider)
+    # Sent on Wednesday 24 December 2025: Christmas, Boxing Day and a weekend follow.
+    sent_at = utcnow().replace(year=2025, month=12, day=24, hour=10)
+    referral = sent_referral(db, cast, service, now=sent_at)
+    db.flush()
+    on_31st = sent_at.replace(day=31)
+    assert stuck_report(db, on_31st, working_days=5).empty  # only 3 working days
+    on_2nd = sent_at.replace(year=2026, month=1, day=2)
+    report = stuck_report(db, on_2nd, working_days=5)
+    assert [r.id for r, _ in report.not_opened] == [referral.id]
+
+
+def test_stuck_report_finds_declines_long_waits_and_unsupported_children(
+    db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider, free_places=0, typical_wait_days=10)
+    declined = sent_referral(db, cast, service, opened=True)
+    ops.decline_referral(db, declined, actor(cast.manager), utcnow(), "other", "No")
+    waiting = sent_referral(db, cast, service, opened=True)
+    ops.accept_referral(db, waiting, actor(cast.manager), utcnow() - timedelta(days=20))
+    db.flush()
+    report = stuck_report(db, utcnow())
+    assert [r.id for r in report.declined_no_onward] == [declined.id]
+    assert [r.id for r, _, _ in report.long_waits] == [waiting.id]
+    assert [child_id for child_id, _ in report.unsupported_children] == [declined.child_id]

@@ -1,0 +1,76 @@
+"""Building the index, weights and the API edges."""
+
+from __future__ import annotations
+
+import pytest
+from routing_factories import NOW, query, service, snapshot
+
+from routing.engine import DirectoryIndex, FamilyQuery, Weights, scan_route
+
+
+def test_it_looks_services_up_by_id_and_reports_the_snapshot_version() -> None:
+    index = DirectoryIndex.build(snapshot(service(1), service(2), version=42))
+    assert index.version == 42
+    assert index.service(2) is not None and index.service(2).id == 2  # type: ignore[union-attr]
+    assert index.service(3) is None
+
+
+def test_it_rejects_duplicate_service_ids() -> None:
+    with pytest.raises(ValueError, match="duplicate service id 1"):
+        DirectoryIndex.build(snapshot(service(1), service(1)))
+
+
+def test_it_rejects_an_area_that_is_not_a_polygon() -> None:
+    with pytest.raises(ValueError, match="polygon"):
+        DirectoryIndex.build(snapshot(service(1, area_wkt="POINT (1 2)")))
+    with pytest.raises(ValueError, match="WKT"):
+        DirectoryIndex.build(snapshot(service(1, area_wkt="POLYGON ((nonsense")))
+
+
+def test_it_prepares_each_distinct_area_once() -> None:
+    square = "POLYGON ((0 0, 10000 0, 10000 10000, 0 10000, 0 0))"
+    index = DirectoryIndex.build(snapshot(*(service(i, area_wkt=square) for i in range(1, 50))))
+    assert len(index._areas) == 1
+
+
+def test_a_query_with_no_needs_returns_an_empty_result() -> None:
+    result = DirectoryIndex.build(snapshot(service(1))).route(FamilyQuery(needs=(), now=NOW))
+    assert result.needs == () and result.team.members == ()
+
+
+def test_a_query_with_no_location_still_routes_and_lists_exclusions_by_id() -> None:
+    snap = snapshot(service(1), service(3, accepting=False), service(2, accepting=False))
+    q = query(home=None, max_distance_m=100.0)
+    result = DirectoryIndex.build(snap).route(q)
+    assert [m.service.id for m in result.needs[0].matches] == [1]
+    assert [e.service.id for e in result.needs[0].excluded] == [2, 3]
+    assert all(e.distance_m is None for e in result.needs[0].excluded)
+    assert result == scan_route(snap, q)
+
+
+def test_it_limits_matches_and_exclusions_per_need() -> None:
+    snap = snapshot(*(service(i) for i in range(1, 20)),
+                    *(service(i, accepting=False) for i in range(20, 30)))
+    result = DirectoryIndex.build(snap).route(query(limit_per_need=3, excluded_per_need=2))
+    assert len(result.needs[0].matches) == 3
+    assert len(result.needs[0].excluded) == 2
+    assert result.needs[0].eligible_count == 19
+
+
+def test_custom_weights_change_the_ranking() -> None:
+    snap = snapshot(service(1, free_places=0), service(2, venue=(5000.0, 12000.0)))
+    near_first = DirectoryIndex.build(snap, Weights(capacity=0.0)).route(query())
+    places_first = DirectoryIndex.build(snap, Weights(distance=0.0)).route(query())
+    assert [m.service.id for m in near_first.needs[0].matches] == [1, 2]
+    assert [m.service.id for m in places_first.needs[0].matches] == [2, 1]
+
+
+def test_weights_come_from_a_mapping_and_unknown_keys_are_rejected() -> None:
+    assert Weights.from_mapping({"distance": 5, "continuity": "2.5"}) == Weights(
+        distance=5.0, continuity=2.5)
+    with pytest.raises(ValueError, match="unknown routing weight"):
+        Weights.from_mapping({"distanse": 5})
+    with pytest.raises(ValueError, match="must be a number"):
+        Weights.from_mapping({"distance": "far"})
+    with pytest.raises(ValueError, match="positive"):
+        Weights.from_mapping({"distance_scale_m": 0})

@@ -1,0 +1,134 @@
+"""Each score part and its plain-language reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from routing_factories import NOW, hub, query, service, snapshot
+
+from routing.engine import DirectoryIndex, Match, Weights, scan_route
+from routing.engine.scoring import (
+    capacity_points,
+    capacity_reason,
+    distance_points,
+    distance_reason,
+    freshness_points,
+    freshness_reason,
+    school_reason,
+    wait_points,
+    wait_reason,
+)
+
+W = Weights()
+
+
+def only_match(**query_overrides: object) -> Match:
+    snap = snapshot(service(1, **query_overrides.pop("service", {})))  # type: ignore[arg-type]
+    result = DirectoryIndex.build(snap).route(query(**query_overrides))
+    assert result == scan_route(snap, query(**query_overrides))
+    (match,) = result.needs[0].matches
+    return match
+
+
+def part(match: Match, name: str) -> float:
+    return next(p.points for p in match.parts if p.name == name)
+
+
+def test_delivery_at_the_childs_school_earns_points_and_names_the_school_and_days() -> None:
+    h = hub(school_id=4, name="Castle Hill Primary", days=("Tuesday", "Thursday"))
+    match = only_match(school_id=4, service={"hubs": (h,)})
+    assert match.at_school == h
+    assert part(match, "at_school") == W.at_school
+    assert "runs at Castle Hill Primary on Tuesdays and Thursdays" in match.reasons
+    assert school_reason(hub(days=())) == "runs at Castle Hill Primary"
+
+
+def test_no_school_part_when_the_service_is_not_at_the_childs_school() -> None:
+    match = only_match(school_id=99, service={"hubs": (hub(school_id=4),)})
+    assert match.at_school is None
+    assert all(p.name != "at_school" for p in match.parts)
+
+
+def test_distance_points_decay_with_distance_and_halve_at_the_scale() -> None:
+    assert distance_points(0.0, False, W) == W.distance
+    assert distance_points(W.distance_scale_m, False, W) == pytest.approx(W.distance / 2)
+    assert distance_points(1000.0, False, W) > distance_points(5000.0, False, W)
+
+
+def test_distance_reason_is_in_miles_with_one_decimal() -> None:
+    assert distance_reason(service(), 1931.2, False) == "1.2 miles away"
+    match = only_match(home=(5000.0, 5000.0 + 1931.2))
+    assert match.distance_m == pytest.approx(1931.2)
+    assert "1.2 miles away" in match.reasons
+
+
+def test_remote_services_get_flat_distance_points_and_say_how_they_are_delivered() -> None:
+    online = service(venue=None, delivery_modes=frozenset({"online", "phone"}))
+    visits = service(venue=None, delivery_modes=frozenset({"home_visit"}))
+    assert distance_points(None, True, W) == W.remote
+    assert distance_reason(online, None, True) == "offered online and by phone"
+    assert distance_reason(visits, None, True) == "visits families at home"
+
+
+def test_free_places_earn_capacity_points_up_to_a_cap() -> None:
+    assert capacity_points(service(free_places=1), W) < capacity_points(service(free_places=3), W)
+    assert capacity_points(service(free_places=50), W) == W.capacity
+    assert capacity_reason(service(free_places=3)) == "3 places free"
+    assert capacity_reason(service(free_places=1)) == "1 place free"
+
+
+def test_a_wait_list_costs_points_when_no_places_are_free() -> None:
+    s = service(free_places=0, waitlist_length=4)
+    assert capacity_points(s, W) < 0 < capacity_points(service(free_places=1), W)
+    assert capacity_reason(s) == "no places free: 4 on the wait-list"
+    assert capacity_points(service(free_places=0, waitlist_length=0), W) == 0.0
+
+
+def test_shorter_waits_score_higher() -> None:
+    assert wait_points(service(typical_wait_days=7), W) > wait_points(
+        service(typical_wait_days=60), W)
+    assert wait_points(service(typical_wait_days=None), W) == 0.0
+
+
+def test_the_measured_wait_is_preferred_and_the_reason_says_so() -> None:
+    s = service(typical_wait_days=100, measured_wait_days=21.0)
+    assert wait_points(s, W) == wait_points(service(typical_wait_days=21), W)
+    assert wait_reason(s) == "typical wait 3 weeks (from our referrals)"
+    assert wait_reason(service(typical_wait_days=5)) == "typical wait 5 days (provider's estimate)"
+    assert wait_reason(service(typical_wait_days=None)) == "waiting time not known"
+
+
+def test_fresh_capacity_scores_high_and_stale_or_unknown_scores_nothing() -> None:
+    assert freshness_points(0.0, W) == W.freshness
+    assert freshness_points(2.0, W) > freshness_points(30.0, W) > 0
+    assert freshness_points(W.stale_after_days + 1, W) == 0.0
+    assert freshness_points(None, W) == 0.0
+    assert freshness_reason(2.0) == "updated 2 days ago"
+    assert freshness_reason(None) == "capacity never updated"
+
+
+def test_capacity_and_freshness_share_one_reason() -> None:
+    match = only_match(service={"capacity_updated_at": NOW - timedelta(days=2)})
+    assert "3 places free, updated 2 days ago" in match.reasons
+
+
+def test_an_organisation_already_working_with_the_child_earns_continuity() -> None:
+    match = only_match(current_provider_ids=frozenset({101}))
+    assert part(match, "continuity") == W.continuity
+    assert "already working with this child" in match.reasons
+    assert all(p.name != "continuity" for p in only_match().parts)
+
+
+def test_the_score_is_the_sum_of_its_parts() -> None:
+    match = only_match(school_id=1, current_provider_ids=frozenset({101}),
+                       service={"hubs": (hub(school_id=1),)})
+    assert match.score == pytest.approx(sum(p.points for p in match.parts))
+
+
+def test_matches_are_ranked_by_score_then_by_service_id() -> None:
+    snap = snapshot(service(3), service(1), service(2, free_places=0, waitlist_length=9),
+                    service(4, venue=(5000.0, 9000.0)))
+    result = DirectoryIndex.build(snap).route(query())
+    assert [m.service.id for m in result.needs[0].matches] == [1, 3, 4, 2]
+    assert result == scan_route(snap, query())
