@@ -1,9 +1,10 @@
 """The baseline for the benchmark: a plain scan vectorised with numpy.
 
 Every query computes the distance to every place of every service and checks
-every rule over the whole directory; no spatial or need index. It shares only the
-engine's record types, need taxonomy and score formulas, so its matches can be
-compared with the engine's.
+every rule over the whole directory; no spatial or need index. It shares the
+engine's record types, need taxonomy, score formulas and record builders, so its
+results can be compared with the engine's: ``route`` gives matched ids only,
+``route_full`` the whole RoutingResult (reasons, exclusions, team).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import math
 import numpy as np
 import shapely
 
-from routing.engine import DirectorySnapshot, FamilyQuery, Weights
-from routing.engine.rules import is_distance_free
+from routing.engine import DirectorySnapshot, FamilyQuery, NeedResult, RoutingResult, Weights
+from routing.engine.areas import AreaCatalogue
+from routing.engine.explain import make_exclusion, make_match, make_team
+from routing.engine.rules import QueryContext, is_distance_free
 from routing.engine.scoring import (
     distance_array,
     epoch_seconds,
@@ -22,6 +25,7 @@ from routing.engine.scoring import (
     static_points,
 )
 from routing.engine.taxonomy import Taxonomy
+from routing.engine.team import choose_team
 
 
 class NumpyScan:
@@ -78,9 +82,14 @@ class NumpyScan:
             for code in s.need_codes:
                 self.declared.setdefault(code, np.zeros(n, dtype=bool))[row] = True
         self.n = n
+        self.version = snapshot.version
+        # Only for the reasons of the few returned records; the rules above use numpy.
+        self.catalogue = AreaCatalogue(wkts)
 
-    def route(self, q: FamilyQuery) -> list[tuple[list[int], int]]:
-        """(matched ids, eligible count) per need."""
+    def _rules_and_scores(
+        self, q: FamilyQuery
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(passes every rule but the need rule, distance, score) for every service."""
         n, w = self.n, self.w
         point = q.home if q.home is not None else q.school_point
         ok = np.ones(n, dtype=bool)
@@ -119,13 +128,65 @@ class NumpyScan:
         if q.current_provider_ids:
             cont = np.where(np.isin(self.org, list(q.current_provider_ids)), w.continuity, 0.0)
         score = self.static + fresh + dpts + school + cont
+        return ok, dist, score
+
+    def _meets(self, code: str) -> np.ndarray:
+        meets = np.zeros(self.n, dtype=bool)
+        for declared in self.taxonomy.matching_codes(code):
+            if declared in self.declared:
+                meets |= self.declared[declared]
+        return meets
+
+    def route(self, q: FamilyQuery) -> list[tuple[list[int], int]]:
+        """Matches only: (matched ids, eligible count) per need."""
+        ok, _, score = self._rules_and_scores(q)
         out = []
         for need in q.needs:
-            meets = np.zeros(n, dtype=bool)
-            for code in self.taxonomy.matching_codes(need.code):
-                if code in self.declared:
-                    meets |= self.declared[code]
-            rows = np.flatnonzero(meets & ok)
+            rows = np.flatnonzero(self._meets(need.code) & ok)
             top = rows[np.lexsort((self.ids[rows], -score[rows]))][: q.limit_per_need]
             out.append((self.ids[top].tolist(), len(rows)))
         return out
+
+    def route_full(self, q: FamilyQuery) -> RoutingResult:
+        """The whole RoutingResult, as the engine gives it: matches with reasons,
+        nearest exclusions and the team, from a full scan."""
+        ok, dist, score = self._rules_and_scores(q)
+        ctx = QueryContext.build(q, self.catalogue)
+        results = []
+        masks = np.zeros(self.n, dtype=np.int64)
+        key = np.where(np.isnan(dist), np.inf, dist)
+        for i, need in enumerate(q.needs):
+            meets = self._meets(need.code)
+            rows = np.flatnonzero(meets & ok)
+            masks[rows] |= 1 << i
+            top = _smallest(rows, -score[rows], q.limit_per_need)
+            failing = np.flatnonzero(meets & ~ok)
+            near = _smallest(failing, key[failing], q.excluded_per_need)
+            results.append(NeedResult(
+                need=need,
+                matches=tuple(make_match(self.services[r], need.code, ctx, self.w)
+                              for r in top.tolist()),
+                excluded=tuple(make_exclusion(self.services[r], need.code, ctx)
+                               for r in near.tolist()),
+                eligible_count=len(rows),
+            ))
+        pos = np.flatnonzero(masks)
+        team = choose_team(
+            [n.priority for n in q.needs],
+            [(int(self.ids[p]), int(masks[p]), float(score[p])) for p in pos.tolist()],
+            self.w,
+        )
+        by_id = {s.id: s for s in (self.services[p] for p in pos.tolist())}
+        return RoutingResult(tuple(results), make_team(q.needs, results, team, by_id.__getitem__),
+                             self.version)
+
+
+def _smallest(rows: np.ndarray, key: np.ndarray, k: int) -> np.ndarray:
+    """The k rows with the smallest key, ties by row (= id order), in that order."""
+    if k <= 0 or len(rows) == 0:
+        return rows[:0]
+    if len(rows) > k:
+        kth = np.partition(key, k - 1)[k - 1]
+        keep = key <= kth
+        rows, key = rows[keep], key[keep]
+    return rows[np.lexsort((rows, key))][:k]

@@ -55,7 +55,7 @@ def deliver_pending(session: Session, base_url: str, limit: int = 50) -> int:
                 },
                 reference=message.reference,
             )
-        except Exception as error:  # noqa: BLE001  (kept for retry; no personal data logged)
+        except Exception as error:
             message.error = type(error).__name__
             log.warning("Notify delivery failed for outbox message %s", message.id)
             continue

@@ -200,18 +200,21 @@ def _matches(row: ServiceRow, query: ListQuery, index: DirectoryIndex,
 def find_services(index: DirectoryIndex, query: ListQuery,
                   origin: Origin | None) -> list[ServiceRow]:
     """Services matching every filter (AND): by name, or nearest first with ``proximity``."""
-    found = [row for row in index.services if _matches(row, query, index, origin)]
     if origin is None or query.proximity is None:
-        return found
-    limit = query.proximity
+        return [row for row in index.services if _matches(row, query, index, origin)]
+    # Distance first (cheap, squared metres), then the other filters on what is near.
+    limit = query.proximity * query.proximity
+    x, y = origin.easting, origin.northing
     scored = []
-    for row in found:
-        nearest = min((origin.distance(s.easting, s.northing) for s in row.sites),
-                      default=math.inf)
-        if nearest <= limit:
-            scored.append((nearest, row))
-    scored.sort(key=lambda pair: pair[0])
-    return [row for _distance, row in scored]
+    for row in index.services:
+        nearest = math.inf
+        for site in row.sites:
+            squared = (site.easting - x) ** 2 + (site.northing - y) ** 2
+            nearest = min(nearest, squared)
+        if nearest <= limit and _matches(row, query, index, origin):
+            scored.append((nearest, row.name, row.pk, row))
+    scored.sort(key=lambda item: item[:3])
+    return [item[3] for item in scored]
 
 
 def find_sites(index: DirectoryIndex, query: ListQuery,

@@ -12,4 +12,4 @@ from services.db import utcnow
 def now() -> datetime:
     """Naive UTC now, from ``current_app.config["CLOCK"]`` when set (a callable)."""
     clock = current_app.config.get("CLOCK")
-    return clock() if clock else utcnow()  # type: ignore[no-any-return]
+    return clock() if clock else utcnow()

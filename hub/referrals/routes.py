@@ -6,11 +6,12 @@ from __future__ import annotations
 import secrets
 from collections import Counter
 from datetime import date
+from typing import cast
 
 import click
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
@@ -47,6 +48,9 @@ from routing.referrals.stuck import stuck_report
 from services.errors import InvalidInput
 from services.taxonomy_ops import need_choices
 
+# The request's session, typed as a plain Session (a scoped proxy underneath).
+session = cast(Session, db.session)
+
 bp = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
 
 SCHOOL_ROLES = (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD)
@@ -70,8 +74,8 @@ def _stuck_days() -> int:
 
 def _deliver() -> None:
     """Send queued messages through Notify when configured (after the commit)."""
-    if deliver_pending(db.session, request.host_url):
-        db.session.commit()
+    if deliver_pending(session, request.host_url):
+        session.commit()
 
 
 # --- Lists -------------------------------------------------------------------------
@@ -81,7 +85,7 @@ def _list(title: str, query_filter: object) -> str:
     user = me()
     status = request.args.get("status", "")
     rows = list(
-        db.session.execute(
+        session.execute(
             select(Referral)
             .where(visible_referrals(user), query_filter)  # type: ignore[arg-type]
             .options(selectinload(Referral.service), selectinload(Referral.organisation))
@@ -124,8 +128,8 @@ def new() -> Response | str:
         key = request.form.get("start_key", "")
         if len(key) < 16:
             abort(400)
-        draft = ops.start_request(db.session, key, me().id, schools[0], now())
-        db.session.commit()
+        draft = ops.start_request(session, key, me().id, schools[0], now())
+        session.commit()
         return redirect(url_for("referrals.step", request_id=draft.id, step="child"))
     return render_template("referrals/new.html", start_key=secrets.token_urlsafe(24))
 
@@ -164,7 +168,7 @@ def step(request_id: int, step: str) -> Response | str:
             if step == "child":
                 same = form.get("same_child")
                 ops.save_child(
-                    db.session,
+                    session,
                     draft,
                     ChildDetails(
                         first_name=form.get("first_name", ""),
@@ -184,8 +188,8 @@ def step(request_id: int, step: str) -> Response | str:
                 if answer not in ("yes", "no"):
                     raise InvalidInput({"significant_harm": "Answer yes or no"})
                 if answer == "yes":
-                    ops.stop_for_safeguarding(db.session, draft, actor_for(me()), now())
-                    db.session.commit()
+                    ops.stop_for_safeguarding(session, draft, actor_for(me()), now())
+                    session.commit()
                     return redirect(url_for("referrals.stopped", request_id=draft.id))
                 ops.clear_safeguarding(draft, now())
             elif step == "providers":
@@ -195,34 +199,35 @@ def step(request_id: int, step: str) -> Response | str:
                     else None
                     for code in codes
                 }
-                ops.choose_providers(db.session, draft, choices, now())
+                ops.choose_providers(session, draft, choices, now())
             else:
                 data = {key: form.get(key) for key in form}
                 for many in ("needs", "urgent", "ways"):
                     data[many] = form.getlist(many)  # type: ignore[assignment]
-                ops.save_step(db.session, draft, step, data, now())
+                ops.save_step(session, draft, step, data, now())
         except ops.ConfirmMatch as confirm:
-            db.session.rollback()
+            session.rollback()
             match = confirm.match
             draft = load_draft(request_id)
         except InvalidInput as error:
-            db.session.rollback()
+            session.rollback()
             errors = error.errors
             draft = load_draft(request_id)
         else:
-            db.session.commit()
+            session.commit()
             return redirect(url_for("referrals.step", request_id=draft.id, step=_next_step(step))
                             if step != "providers" else
                             url_for("referrals.check", request_id=draft.id))
     context: dict[str, object] = {}
     if step == "needs":
-        context["need_choices"] = need_choices(db.session)
+        context["need_choices"] = need_choices(session)
     if step == "providers" and draft.child is not None:
-        needs = [(n["code"], n["priority"]) for n in draft.answers.get("needs", {}).get("needs", [])]
+        asked = draft.answers.get("needs", {}).get("needs", [])
+        needs = [(n["code"], n["priority"]) for n in asked]
         context["result"] = route_for_child(
-            db.session, index_cache().get(db.session), draft.child, needs, now()
+            session, index_cache().get(session), draft.child, needs, now()
         )
-    db.session.commit()  # the audit of this read
+    session.commit()  # the audit of this read
     return render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
         answers=draft.answers or {}, errors=errors, form=form, match=match,
@@ -237,7 +242,7 @@ def stopped(request_id: int) -> str:
     draft = load_draft(request_id)
     if draft.status is not RequestStatus.SAFEGUARDING_STOP:
         abort(404)
-    db.session.commit()
+    session.commit()
     return render_template("referrals/stopped.html", draft=draft)
 
 
@@ -249,14 +254,14 @@ def check(request_id: int) -> Response | str:
     if request.method == "POST":
         try:
             ops.refer_family(
-                db.session, draft, request.form.get("send_key", ""), actor_for(me()), now()
+                session, draft, request.form.get("send_key", ""), actor_for(me()), now()
             )
         except InvalidInput as error:
-            db.session.rollback()
+            session.rollback()
             errors = error.errors
             draft = load_draft(request_id)
         else:
-            db.session.commit()
+            session.commit()
             _deliver()
             return redirect(url_for("referrals.sent", request_id=draft.id))
     if draft.status is RequestStatus.SENT:
@@ -265,11 +270,11 @@ def check(request_id: int) -> Response | str:
 
     chosen = draft.answers.get("providers", {})
     services = {
-        s.id: s for s in db.session.execute(
+        s.id: s for s in session.execute(
             select(Service).where(Service.id.in_([int(v) for v in chosen.values()]))
         ).scalars()
     }
-    db.session.commit()
+    session.commit()
     return render_template(
         "referrals/check.html", draft=draft, answers=draft.answers, errors=errors,
         services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
@@ -281,7 +286,7 @@ def check(request_id: int) -> Response | str:
 @roles_required(*SCHOOL_ROLES)
 def sent(request_id: int) -> str:
     draft = load_draft(request_id)
-    db.session.commit()
+    session.commit()
     return render_template("referrals/sent.html", draft=draft)
 
 
@@ -296,26 +301,26 @@ def show(referral_id: int) -> str:
     provider = user.role.is_provider and referral.organisation_id == user.organisation_id
     if provider and referral.status is Status.SENT:
         # Reading it is opening it: the referrer sees that it has been read.
-        ops.open_referral(db.session, referral, actor_for(user), now())
+        ops.open_referral(session, referral, actor_for(user), now())
     referrer = user.role.is_school and referral.school_id in school_ids_for(user)
     options = []
     if referrer and referral.status is Status.DECLINED:
-        onward = db.session.execute(
+        onward = session.execute(
             select(Referral).where(Referral.rerouted_from_id == referral.id)
         ).scalar_one_or_none()
         if onward is None:
-            options = next_options(db.session, index_cache().get(db.session), referral, now())
-    onward_referral = db.session.execute(
+            options = next_options(session, index_cache().get(session), referral, now())
+    onward_referral = session.execute(
         select(Referral).where(Referral.rerouted_from_id == referral.id)
     ).scalar_one_or_none()
-    db.session.commit()
+    session.commit()
     return render_template(
         "referrals/show.html", referral=referral, provider=provider, referrer=referrer,
         options=options, onward=onward_referral, answers=(referral.request.answers
                                                           if referral.request else {}),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome),
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
-        position=(ops.capacity.waitlist_position(db.session, referral)
+        position=(ops.capacity.waitlist_position(session, referral)
                   if referral.status is Status.WAITLISTED else None),
     )
 
@@ -336,45 +341,45 @@ def act(referral_id: int, action: str) -> Response:
     target = referral
     try:
         if action == "accept":
-            outcome = ops.accept_referral(db.session, referral, who, at)
+            outcome = ops.accept_referral(session, referral, who, at)
             message = outcome.message
         elif action == "waitlist":
-            position = ops.waitlist_referral(db.session, referral, who, at, form.get("reason", ""))
+            position = ops.waitlist_referral(session, referral, who, at, form.get("reason", ""))
             message = f"Referral {referral.reference} is on the wait-list at position {position}."
         elif action == "decline":
             ops.decline_referral(
-                db.session, referral, who, at, form.get("reason_code", ""), form.get("reason", "")
+                session, referral, who, at, form.get("reason_code", ""), form.get("reason", "")
             )
             message = f"Referral {referral.reference} declined. The school has been told."
         elif action == "ask":
-            ops.request_information(db.session, referral, who, at, form.get("question", ""))
+            ops.request_information(session, referral, who, at, form.get("question", ""))
             message = "Your question has been sent to the school."
         elif action == "first-contact":
-            ops.record_first_contact(db.session, referral, who, at, form.get("next_step", ""))
+            ops.record_first_contact(session, referral, who, at, form.get("next_step", ""))
             message = "First contact recorded."
         elif action == "close":
             ops.close_referral(
-                db.session, referral, who, at, form.get("outcome", ""), form.get("reason", "")
+                session, referral, who, at, form.get("outcome", ""), form.get("reason", "")
             )
             message = f"Referral {referral.reference} closed."
         elif action == "withdraw":
-            ops.withdraw_referral(db.session, referral, who, at, form.get("reason", ""))
+            ops.withdraw_referral(session, referral, who, at, form.get("reason", ""))
             message = f"Referral {referral.reference} withdrawn."
         elif action == "answer":
-            ops.supply_information(db.session, referral, who, at, form.get("answer", ""))
+            ops.supply_information(session, referral, who, at, form.get("answer", ""))
             message = "Information sent to the service."
         else:
             service_id = form.get("service_id", "")
             if not service_id.isdigit():
                 raise InvalidInput({"service_id": "Choose a service"})
-            target = ops.reroute_need(db.session, referral, int(service_id), who, at)
+            target = ops.reroute_need(session, referral, int(service_id), who, at)
             message = f"Referral {target.reference} sent to {target.service.name}."
     except (InvalidInput, TransitionRefused) as error:
-        db.session.rollback()
+        session.rollback()
         text = "; ".join(error.errors.values()) if isinstance(error, InvalidInput) else str(error)
         flash(text, "error")
         return redirect(url_for("referrals.show", referral_id=referral_id))
-    db.session.commit()
+    session.commit()
     _deliver()
     flash(message, "success")
     return redirect(url_for("referrals.show", referral_id=target.id))
@@ -389,14 +394,14 @@ def child(child_id: int) -> str:
     record = load_child(child_id)
     user = me()
     referrals = list(
-        db.session.execute(
+        session.execute(
             select(Referral)
             .where(Referral.child_id == record.id, visible_referrals(user))
             .order_by(Referral.id)
         ).scalars()
     )
     events = list(
-        db.session.execute(
+        session.execute(
             select(ReferralEvent)
             .where(ReferralEvent.referral_id.in_([r.id for r in referrals]))
             .order_by(ReferralEvent.at, ReferralEvent.id)
@@ -405,7 +410,7 @@ def child(child_id: int) -> str:
     links = []
     if user.role.is_school:
         links = list(
-            db.session.execute(
+            session.execute(
                 select(ProgressLink)
                 .where(ProgressLink.child_id == record.id, ProgressLink.referrer_id == user.id)
                 .order_by(ProgressLink.id.desc())
@@ -414,7 +419,7 @@ def child(child_id: int) -> str:
     from routing.referrals.models import AuditEvent
 
     family_views = list(
-        db.session.execute(
+        session.execute(
             select(AuditEvent)
             .where(AuditEvent.child_id == record.id,
                    AuditEvent.action == "family_viewed_progress")
@@ -422,7 +427,7 @@ def child(child_id: int) -> str:
             .limit(20)
         ).scalars()
     )
-    db.session.commit()
+    session.commit()
     return render_template(
         "referrals/child.html", child=record, referrals=referrals, events=events, links=links,
         family_views=family_views, new_token=None, can_link=user.role.is_school and referrals,
@@ -433,8 +438,8 @@ def child(child_id: int) -> str:
 @roles_required(*SCHOOL_ROLES)
 def issue_progress_link(child_id: int) -> str:
     record = load_child(child_id)
-    _, token = progress.issue_link(db.session, record.id, actor_for(me()), now())
-    db.session.commit()
+    _, token = progress.issue_link(session, record.id, actor_for(me()), now())
+    session.commit()
     # Shown once: only the hash is kept, so it cannot be shown again.
     return render_template(
         "referrals/link.html", child=record,
@@ -446,13 +451,13 @@ def issue_progress_link(child_id: int) -> str:
 @roles_required(*SCHOOL_ROLES)
 def revoke_progress_link(child_id: int) -> Response:
     record = load_child(child_id)
-    for link in db.session.execute(
+    for link in session.execute(
         select(ProgressLink).where(
             ProgressLink.child_id == record.id, ProgressLink.referrer_id == me().id
         )
     ).scalars():
-        progress.revoke_link(db.session, link, actor_for(me()), now())
-    db.session.commit()
+        progress.revoke_link(session, link, actor_for(me()), now())
+    session.commit()
     flash("The family's progress link no longer works.", "success")
     return redirect(url_for("referrals.child", child_id=record.id))
 
@@ -464,11 +469,11 @@ def revoke_progress_link(child_id: int) -> Response:
 @roles_required(Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
 def stuck() -> str:
     user = me()
-    report = stuck_report(db.session, now(), _stuck_days())
+    report = stuck_report(session, now(), _stuck_days())
     if user.role is Role.SAFEGUARDING_LEAD:
         report = report.only_schools(set(school_ids_for(user)))
-    ops.audit(db.session, actor_for(user), "stuck_report_viewed", now())
-    db.session.commit()
+    ops.audit(session, actor_for(user), "stuck_report_viewed", now())
+    session.commit()
     return render_template("referrals/stuck.html", report=report, days=_stuck_days())
 
 
@@ -476,13 +481,17 @@ def stuck() -> str:
 @click.option("--days", type=int, default=None, help="Working days before 'not opened'.")
 def stuck_command(days: int | None) -> None:
     """List referrals and children falling through the cracks (references only)."""
-    report = stuck_report(db.session, now(), days or _stuck_days())
+    report = stuck_report(session, now(), days or _stuck_days())
     for referral, waited in report.not_opened:
-        click.echo(f"not-opened {referral.reference} {referral.service.name} ({waited} working days)")
+        click.echo(
+            f"not-opened {referral.reference} {referral.service.name} ({waited} working days)"
+        )
     for referral in report.declined_no_onward:
         click.echo(f"declined-no-onward {referral.reference} {referral.service.name}")
     for referral, waited, typical in report.long_waits:
-        click.echo(f"long-wait {referral.reference} {referral.service.name} ({waited} > {typical} days)")
+        click.echo(
+            f"long-wait {referral.reference} {referral.service.name} ({waited} > {typical} days)"
+        )
     for child_id, referrals in report.unsupported_children:
         refs = ", ".join(r.reference for r in referrals)
         click.echo(f"no-support child {child_id}: {refs}")

@@ -37,6 +37,9 @@ from routing.engine.weights import Weights
 
 # Exclusions beyond the limit: how many times to double the radius before a full pass.
 _WIDENINGS = 3
+# ... unless the short needs have at most this many services between them: then a
+# single pass over all of them is cheaper.
+_FULL_PASS_ROWS = 3000
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -84,8 +87,9 @@ class DirectoryIndex:
         # One boolean column per requestable code, so the need rule is one gather.
         codes = set(snapshot.need_parents) | set(cols.by_code)
         self._need_masks: dict[str, BoolArray] = {}
+        self._rows_of_need: dict[str, IntArray] = {}
         for code in codes:
-            self._need_mask(code)
+            self._need_rows(code)
         self._language_masks: dict[str, BoolArray] = {}
         for lang, rows in cols.by_language.items():
             mask = np.zeros(n, dtype=np.bool_)
@@ -125,18 +129,24 @@ class DirectoryIndex:
             self._need_masks[code] = mask
         return mask
 
+    def _need_rows(self, code: str) -> IntArray:
+        rows = self._rows_of_need.get(code)
+        if rows is None:
+            rows = self._rows_of_need[code] = np.flatnonzero(self._need_mask(code))
+        return rows
+
     def route(self, query: FamilyQuery) -> RoutingResult:
         """Rank services for each need, explain near exclusions, propose a team.
 
         Gives the same result as ``scan_route`` on the same snapshot. Never raises
         for a well-formed query.
         """
-        ctx = QueryContext.build(query, self._areas)
+        ctx = QueryContext.build(query, self._areas, find_areas=True)
         cols = self._cols
         if not query.needs:
             return RoutingResult((), TeamProposal((), ()), self.version)
         masks = [self._need_mask(need.code) for need in query.needs]
-        slots = self._areas.slots_containing(ctx.point) if ctx.point is not None else []
+        slots = sorted(ctx.inside_slots or ())
         limit = query.max_distance_m
         spatial = ctx.point is not None and limit is not None
         if ctx.point is not None and limit is not None:
@@ -151,7 +161,7 @@ class DirectoryIndex:
                 wanted |= mask[rows]
             rows = _unique(rows[wanted])
         else:
-            rows = _unique(np.concatenate([np.flatnonzero(m) for m in masks]))
+            rows = _unique(np.concatenate([self._need_rows(n.code) for n in query.needs]))
         ev = self._evaluate(rows, ctx, slots)
         # Failing rows nearest first (ties by row, which is id order): the pool each
         # need's exclusions are picked from. Beyond the limit it may be incomplete.
@@ -162,10 +172,12 @@ class DirectoryIndex:
 
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
-        results: list[NeedResult] = []
         team_masks = np.zeros(len(rows), dtype=np.int64) if len(query.needs) <= 62 else None
         eligible_sets: list[IntArray] = []
         explained: dict[int, _Explained] = {}
+        ranked: list[list[Match]] = []
+        nearest: list[list[tuple[int, float | None]]] = []
+        short: list[int] = []  # needs with too few exclusions within the limit
         for i, need in enumerate(query.needs):
             meets = masks[i][rows]
             eligible = np.flatnonzero(meets & ev.ok)
@@ -179,18 +191,27 @@ class DirectoryIndex:
                 if facts is None:
                     facts = explained[pos] = self._explain_match(pos, ev, ctx)
                 matches.append(Match(cols.services[int(rows[pos])], need.code, *facts))
+            ranked.append(rank_matches(matches))
             near = failing[meets[failing]][:want]
-            excluded = [(int(rows[p]), _float(ev.distance[p])) for p in near.tolist()]
-            if spatial and len(excluded) < want:
-                excluded = self._wider_exclusions(ctx, masks[i], slots, want)
-            results.append(NeedResult(
+            nearest.append([(int(rows[p]), _float(ev.distance[p])) for p in near.tolist()])
+            if spatial and len(near) < want:
+                short.append(i)
+        if short:
+            codes = [query.needs[i].code for i in short]
+            wider = self._wider_exclusions(ctx, codes, slots, want)
+            for i, far in zip(short, wider, strict=True):
+                nearest[i] = far
+        results = [
+            NeedResult(
                 need=need,
-                matches=tuple(rank_matches(matches)),
+                matches=tuple(ranked[i]),
                 excluded=tuple(
-                    exclusion_at(cols.services[row], need.code, ctx, d) for row, d in excluded
+                    exclusion_at(cols.services[row], need.code, ctx, d) for row, d in nearest[i]
                 ),
-                eligible_count=len(eligible),
-            ))
+                eligible_count=len(eligible_sets[i]),
+            )
+            for i, need in enumerate(query.needs)
+        ]
         team = choose_team(
             [n.priority for n in query.needs],
             self._team_candidates(rows, ev, team_masks, eligible_sets),
@@ -317,35 +338,61 @@ class DirectoryIndex:
         return _Evaluation(rows, ok, distance, score, at_school, continuing)
 
     def _wider_exclusions(
-        self, ctx: QueryContext, need_mask: BoolArray, slots: list[int], want: int
-    ) -> list[tuple[int, float | None]]:
-        """Exclusions when fewer than ``want`` fail within the limit: search ever wider.
+        self, ctx: QueryContext, codes: list[str], slots: list[int], want: int
+    ) -> list[list[tuple[int, float | None]]]:
+        """Exclusions for needs with fewer than ``want`` failing within the limit.
 
-        Within a radius every place is found, so the failing rows there are complete;
-        past a few doublings, evaluate every service meeting the need.
+        Search ever wider circles, all short needs at once: within a radius every
+        place is found, so the failing rows there are complete. After a few
+        doublings (or at once, when the needs have few services) evaluate every
+        service meeting them, which also finds services with no place.
         """
         assert ctx.point is not None and ctx.query.max_distance_m is not None
+        need_masks = [self._need_mask(code) for code in codes]
+        need_rows = [self._need_rows(code) for code in codes]
+        found: list[list[tuple[int, float | None]] | None] = [None] * len(codes)
+        todo = list(range(len(codes)))
         radius = max(ctx.query.max_distance_m, 1000.0)
-        for _ in range(_WIDENINGS):
+        small = sum(len(r) for r in need_rows) <= _FULL_PASS_ROWS
+        for _ in range(0 if small else _WIDENINGS):
             radius *= 2
-            rows = self._grid.rows_within(ctx.point[0], ctx.point[1], radius)
-            ev = self._evaluate(_unique(rows[need_mask[rows]]), ctx, slots)
-            found = _nearest_failing(ev, radius, want)
-            if len(found) >= want:
-                return found
-        ev = self._evaluate(np.flatnonzero(need_mask), ctx, slots)
-        return _nearest_failing(ev, None, want)
+            hits = self._grid.rows_within(ctx.point[0], ctx.point[1], radius)
+            wanted = need_masks[todo[0]][hits]
+            for t in todo[1:]:
+                wanted |= need_masks[t][hits]
+            ev = self._evaluate(_unique(hits[wanted]), ctx, slots)
+            pool = _failing_nearest_first(ev, radius)
+            for t in list(todo):
+                picked = _pick(ev, pool, need_masks[t], want)
+                if len(picked) >= want:
+                    found[t] = picked
+                    todo.remove(t)
+            if not todo:
+                break
+        if todo:
+            ev = self._evaluate(
+                _unique(np.concatenate([need_rows[t] for t in todo])), ctx, slots
+            )
+            pool = _failing_nearest_first(ev, None)
+            for t in todo:
+                found[t] = _pick(ev, pool, need_masks[t], want)
+        return [f or [] for f in found]
 
 
-def _nearest_failing(
-    ev: _Evaluation, within: float | None, want: int
-) -> list[tuple[int, float | None]]:
-    """(row, distance) of up to ``want`` failing rows no further than ``within``."""
+def _failing_nearest_first(ev: _Evaluation, within: float | None) -> IntArray:
+    """Positions of failing rows no further than ``within``, nearest first, ties by id."""
     pos = np.flatnonzero(~ev.ok)
     if within is not None:
         pos = pos[ev.distance[pos] <= within]
-    pos = pos[np.lexsort((ev.rows[pos], _nan_last(ev.distance[pos])))][:want]
-    return [(int(ev.rows[p]), _float(ev.distance[p])) for p in pos.tolist()]
+    return pos[np.lexsort((ev.rows[pos], _nan_last(ev.distance[pos])))]
+
+
+def _pick(
+    ev: _Evaluation, pool: IntArray, need_mask: BoolArray, want: int
+) -> list[tuple[int, float | None]]:
+    """(row, distance) of the first ``want`` pool positions meeting the need."""
+    picked = pool[need_mask[ev.rows[pool]]][:want]
+    return [(int(ev.rows[p]), _float(ev.distance[p])) for p in picked.tolist()]
 
 
 def _nan_last(distance: FloatArray) -> FloatArray:

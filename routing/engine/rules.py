@@ -25,13 +25,35 @@ class QueryContext:
     point: tuple[float, float] | None
     areas: AreaCatalogue
     language: str | None
+    # Slots of the areas holding the point, when already worked out (the index does).
+    inside_slots: frozenset[int] | None = None
 
     @classmethod
-    def build(cls, query: FamilyQuery, areas: AreaCatalogue) -> QueryContext:
-        """Context for ``query``: the family's point is the home, else the school."""
+    def build(cls, query: FamilyQuery, areas: AreaCatalogue, *,
+              find_areas: bool = False) -> QueryContext:
+        """Context for ``query``: the family's point is the home, else the school.
+
+        With ``find_areas``, every area holding the point is found up front, so the
+        area rule is a set lookup.
+        """
         point = query.home if query.home is not None else query.school_point
         language = query.language.casefold() if query.language else None
-        return cls(query=query, point=point, areas=areas, language=language)
+        inside = None
+        if find_areas and point is not None:
+            inside = frozenset(areas.slots_containing(point))
+        return cls(query=query, point=point, areas=areas, language=language,
+                   inside_slots=inside)
+
+    def in_area(self, wkt: str) -> bool:
+        """Whether the family's point lies in the area (True with no point).
+
+        Raises KeyError for an area missing from the catalogue.
+        """
+        if self.point is None:
+            return True
+        if self.inside_slots is not None:
+            return self.areas.slot(wkt) in self.inside_slots
+        return self.areas.contains(wkt, self.point)
 
 
 def service_points(service: ServiceRecord) -> list[tuple[float, float]]:
@@ -94,9 +116,7 @@ def check_age(service: ServiceRecord, ctx: QueryContext) -> str | None:
 
 def check_area(service: ServiceRecord, ctx: QueryContext) -> str | None:
     """Area: the family's point lies in the service area (no area, or no point, passes)."""
-    if service.area_wkt is None or ctx.point is None:
-        return None
-    if ctx.areas.contains(service.area_wkt, ctx.point):
+    if service.area_wkt is None or ctx.in_area(service.area_wkt):
         return None
     where = f" ({service.area_name})" if service.area_name else ""
     return f"the family lives outside its area{where}"

@@ -297,13 +297,13 @@ def choose_providers(
         ).scalars()
     }
     for code, sid in chosen.items():
-        service = services.get(int(sid))  # type: ignore[arg-type]
+        service = services.get(int(sid))
         if service is None or not service.active or not service.need_codes:
             raise InvalidInput({f"need-{code}": "Choose a service from the list"})
         if not service.referral_route.takes_system_referrals:
             raise InvalidInput({f"need-{code}": "That service only takes self-referrals"})
     answers = dict(draft.answers or {})
-    answers["providers"] = {code: int(sid) for code, sid in chosen.items()}  # type: ignore[arg-type]
+    answers["providers"] = {code: int(sid) for code, sid in chosen.items()}
     draft.answers = answers
     draft.updated_at = now
 

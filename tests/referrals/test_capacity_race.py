@@ -55,7 +55,7 @@ def _race(app, db: Session, cast: Cast, places: int) -> None:  # type: ignore[no
                 outcome = ops.accept_referral(session, referral, manager, ops_now())
                 session.commit()
                 outcomes[referral_id] = outcome
-            except Exception as error:  # noqa: BLE001  (recorded and asserted below)
+            except Exception as error:
                 session.rollback()
                 outcomes[referral_id] = error
 

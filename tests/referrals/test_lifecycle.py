@@ -37,9 +37,9 @@ def test_sending_a_form_makes_one_referral_per_service_and_tells_the_provider(
     db: Session, cast: Cast
 ) -> None:
     one = make_service(db, cast.provider, needs=("MHW",))
-    two = make_service(db, cast.other_provider, needs=("SLEEP",))
+    two = make_service(db, cast.other_provider, needs=("HOUSING",))
     one.contact_email = "team@provider.test"
-    draft = complete_draft(db, cast, {"MHW": one, "SLEEP": two})
+    draft = complete_draft(db, cast, {"MHW": one, "HOUSING": two})
     referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
     assert [r.status for r in referrals] == [Status.SENT, Status.SENT]
     assert {r.service_id for r in referrals} == {one.id, two.id}
@@ -227,8 +227,9 @@ def test_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: C
     db.flush()
     on_31st = sent_at.replace(day=31)
     assert stuck_report(db, on_31st, working_days=5).empty  # only 3 working days
-    on_2nd = sent_at.replace(year=2026, month=1, day=2)
-    report = stuck_report(db, on_2nd, working_days=5)
+    assert stuck_report(db, sent_at.replace(year=2026, month=1, day=2)).empty  # 4: New Year
+    on_5th = sent_at.replace(year=2026, month=1, day=5)
+    report = stuck_report(db, on_5th, working_days=5)
     assert [r.id for r, _ in report.not_opened] == [referral.id]
 
 

@@ -1,0 +1,54 @@
+"""Every worker sees a directory change on its next request, without restarting."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from hub import create_app
+from hub.directory_index import index_cache
+from routing.engine import FamilyQuery, NeedRequest
+from services.capacity_ops import update_capacity
+from services.db import utcnow
+from tests.factories import Cast, make_service
+
+
+def _free_places(app: Flask, session: Session, service_id: int) -> int:
+    index = index_cache(app).get(session)
+    record = index.service(service_id)
+    assert record is not None
+    return record.free_places
+
+
+def test_a_second_worker_sees_a_capacity_change_made_by_the_first(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider, free_places=2)
+    db.commit()
+    other_worker = create_app(dict(app.config))
+    assert _free_places(other_worker, db, service.id) == 2
+    update_capacity(db, service, accepting=True, free_places=6, waitlist_length=0,
+                    typical_wait_days=None, user_id=cast.worker.id, user_name="Sam")
+    db.commit()
+    assert _free_places(other_worker, db, service.id) == 6
+
+
+def test_the_index_is_reused_while_nothing_changes(app: Flask, db: Session, cast: Cast) -> None:
+    make_service(db, cast.provider)
+    db.commit()
+    first = index_cache(app).get(db)
+    assert index_cache(app).get(db) is first
+
+
+def test_search_and_referral_matching_use_the_same_engine_rules(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    full = make_service(db, cast.provider, name="Closed", accepting=False)
+    db.commit()
+    index = index_cache(app).get(db)
+    home = (full.location.easting, full.location.northing)  # type: ignore[union-attr]
+    browse = FamilyQuery(needs=(NeedRequest("MHW"),), now=utcnow(), home=home,
+                         require_accepting=False, require_system_referrals=False)
+    refer = FamilyQuery(needs=(NeedRequest("MHW"),), now=utcnow(), home=home)
+    assert [m.service.id for m in index.route(browse).needs[0].matches] == [full.id]
+    assert index.route(refer).needs[0].matches == ()

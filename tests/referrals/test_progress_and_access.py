@@ -1,0 +1,142 @@
+"""The family's progress link, and who may see and act on referrals."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from routing.referrals import operations as ops
+from routing.referrals import progress
+from routing.referrals.models import AuditEvent, ProgressLink
+from services.db import utcnow
+from tests.factories import Cast, login, make_service
+from tests.referrals.helpers import actor, sent_referral
+
+BORN = date(2015, 3, 14)
+
+
+def _linked(db: Session, cast: Cast):  # type: ignore[no-untyped-def]
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    link, token = progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
+    db.commit()
+    return referral, link, token
+
+
+def test_only_the_hash_of_a_256_bit_token_is_stored(db: Session, cast: Cast) -> None:
+    _, link, token = _linked(db, cast)
+    assert len(token) >= 43
+    assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in repr(db.execute(select(ProgressLink.__table__)).all())
+
+
+def test_the_right_date_of_birth_shows_plain_status_and_is_audited(
+    db: Session, cast: Cast
+) -> None:
+    referral, _, token = _linked(db, cast)
+    (view,) = progress.check_and_show(db, token, BORN, "1.2.3.4", utcnow())
+    assert view.reference == referral.reference and "waiting" in view.status
+    assert db.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.action == "family_viewed_progress")
+    ).scalar_one() == 1
+
+
+@pytest.mark.parametrize("case", ["wrong", "unknown", "revoked", "expired"])
+def test_wrong_unknown_revoked_and_expired_links_look_the_same(
+    db: Session, cast: Cast, case: str
+) -> None:
+    referral, link, token = _linked(db, cast)
+    born, now = BORN, utcnow()
+    if case == "wrong":
+        born = date(2015, 3, 15)
+    elif case == "unknown":
+        token = token[:-2] + "xx"
+    elif case == "revoked":
+        progress.revoke_link(db, link, actor(cast.staff), now)
+    else:
+        ops.withdraw_referral(db, referral, actor(cast.staff), now, "Moved away")
+        now += timedelta(days=31)
+    with pytest.raises(progress.NotShown):
+        progress.check_and_show(db, token, born, "1.2.3.4", now)
+
+
+def test_regenerating_a_link_stops_the_old_one(db: Session, cast: Cast) -> None:
+    referral, _, old = _linked(db, cast)
+    progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
+    with pytest.raises(progress.NotShown):
+        progress.check_and_show(db, old, BORN, "1.2.3.4", utcnow())
+
+
+def test_guessing_is_rate_limited_even_with_the_right_answer(db: Session, cast: Cast) -> None:
+    _, _, token = _linked(db, cast)
+    for _ in range(progress.MAX_FAILURES):
+        with pytest.raises(progress.NotShown):
+            progress.check_and_show(db, token, date(2000, 1, 1), "1.2.3.4", utcnow())
+    with pytest.raises(progress.TooManyAttempts):
+        progress.check_and_show(db, token, BORN, "1.2.3.4", utcnow())
+
+
+def test_the_progress_page_is_private_and_the_same_for_any_token(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    _, _, token = _linked(db, cast)
+    client = app.test_client()
+    real = client.post(f"/progress/{token}", data={"dob-day": "1", "dob-month": "1",
+                                                   "dob-year": "2000"})
+    fake = client.post("/progress/not-a-token", data={"dob-day": "1", "dob-month": "1",
+                                                     "dob-year": "2000"})
+    assert real.status_code == fake.status_code == 200
+    def same(body: str, used: str) -> str:  # the CSP nonce differs per request
+        return re.sub(r'nonce="[^"]+"', "", body.replace(used, ""))
+
+    assert same(real.get_data(as_text=True), token) == same(fake.get_data(as_text=True),
+                                                            "not-a-token")
+    assert real.headers["Cache-Control"] == "no-store"
+    assert real.headers["Referrer-Policy"] == "no-referrer"
+    assert 'name="robots" content="noindex' in real.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("staff", 200), ("dsl", 200), ("other_staff", 403), ("manager", 200), ("worker", 200),
+     ("other_manager", 403), ("coordinator", 200)],
+)
+def test_each_role_sees_only_its_own_organisations_referrals(
+    app: Flask, db: Session, cast: Cast, who: str, status: int
+) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    db.commit()
+    client = app.test_client()
+    login(client, getattr(cast, who))
+    assert client.get(f"/referrals/{referral.id}").status_code == status
+    assert db.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.referral_id == referral.id)
+    ).scalar_one() == (1 if status == 200 else 0)
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "status"),
+    [("manager", "accept", 302), ("other_manager", "accept", 403), ("staff", "accept", 403),
+     ("staff", "withdraw", 302), ("other_staff", "withdraw", 403),
+     ("manager", "withdraw", 403)],
+)
+def test_each_role_may_act_only_on_its_own_side_of_a_referral(
+    app: Flask, db: Session, cast: Cast, who: str, action: str, status: int
+) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
+    db.commit()
+    client = app.test_client()
+    login(client, getattr(cast, who))
+    response = client.post(f"/referrals/{referral.id}/{action}", data={"reason": "Moved"})
+    assert response.status_code == status
+
+
+def test_unknown_referrals_are_not_found(app: Flask, cast: Cast) -> None:
+    client = app.test_client()
+    login(client, cast.coordinator)
+    assert client.get("/referrals/99999").status_code == 404
