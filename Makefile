@@ -6,7 +6,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi:app
 
-.PHONY: run test lint types pytest bench load setup demo clean
+.PHONY: run test lint types security pytest bench load setup demo clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -34,10 +34,13 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
+security: $(STAMP)
+	$(BIN)/bandit -q -r hub services routing -ll
+
 pytest: $(STAMP)
 	$(BIN)/python -m pytest
 
-test: lint types pytest
+test: lint types security pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/routing_bench.py

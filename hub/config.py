@@ -68,6 +68,9 @@ def from_environment(secret: str | None = None) -> dict[str, Any]:
         # Demo runs on plain http://127.0.0.1; production sits behind TLS.
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not demo),
         "SESSION_COOKIE_NAME": "family_hub_session",
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not demo),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_MINUTES", 480) * 60,
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
@@ -88,10 +91,12 @@ def from_environment(secret: str | None = None) -> dict[str, Any]:
 
 def engine_options(database_url: str) -> dict[str, Any]:
     """Connection options per backend."""
+    # hide_parameters keeps query values (children's names, postcodes) out of
+    # error messages, which end up in logs.
     if database_url.startswith("sqlite"):
         # WAL and busy_timeout are set per connection in hub.database.
-        return {"connect_args": {"timeout": 15}}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "hide_parameters": True}
 
 
 def _demo_secret() -> str:

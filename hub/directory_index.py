@@ -15,7 +15,9 @@ def index_cache(app: Flask | None = None) -> IndexCache:
     cache = app.extensions.get("family_hub_index")
     if cache is None:
         weights = Weights.from_mapping(app.config.get("ROUTING_WEIGHTS") or {})
-        cache = IndexCache(weights)
+        from routing.referrals.history import measured_waits
+
+        cache = IndexCache(weights, measured_waits)
         app.extensions["family_hub_index"] = cache
     return cache
 

@@ -18,10 +18,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from tests.factories import Cast
-
 from hub import create_app
 from services.db import Base
+from tests.factories import Cast
 
 KEEP_TABLES = {"gazetteer_postcode", "gazetteer_district", "alembic_version"}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, render_template
 from flask_login import login_required
+from jinja2.utils import htmlsafe_json_dumps
 
 from hub.directory_index import index_cache, online_geocoder
 from hub.extensions import db
@@ -58,5 +57,5 @@ def index() -> str:
         form=form,
         tree=needs_tree(db.session()),
         outcome=outcome,
-        map_json=json.dumps(points),
+        map_json=htmlsafe_json_dumps(points),
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
 import shapely
 from shapely.errors import ShapelyError
+
+_CELL_M = 20_000.0
 
 
 class AreaCatalogue:
@@ -17,7 +20,7 @@ class AreaCatalogue:
     as inside.
     """
 
-    __slots__ = ("_geoms", "_maxx", "_maxy", "_minx", "_miny", "_slot")
+    __slots__ = ("_bounds", "_cells", "_geoms", "_slot")
 
     def __init__(self, wkts: Iterable[str]) -> None:
         """Parse and prepare every distinct WKT.
@@ -41,12 +44,18 @@ class AreaCatalogue:
             self._slot[wkt] = len(geoms) + 1
             geoms.append(geom)
         self._geoms = geoms
-        bounds = (
-            shapely.bounds(np.array(geoms, dtype=object)) if geoms else np.empty((0, 4))
-        )
-        self._minx, self._miny, self._maxx, self._maxy = (
-            np.ascontiguousarray(bounds[:, i]) for i in range(4)
-        )
+        self._bounds: list[tuple[float, float, float, float]] = [
+            tuple(b) for b in shapely.bounds(np.array(geoms, dtype=object)).tolist()
+        ] if geoms else []
+        # Coarse buckets of area slots by bounding box, so finding the areas around a
+        # point tests a handful of polygons rather than all of them.
+        self._cells: dict[tuple[int, int], list[int]] = {}
+        for slot, (minx, miny, maxx, maxy) in enumerate(self._bounds, start=1):
+            if math.isnan(minx):  # an empty area holds no point
+                continue
+            for cx in range(math.floor(minx / _CELL_M), math.floor(maxx / _CELL_M) + 1):
+                for cy in range(math.floor(miny / _CELL_M), math.floor(maxy / _CELL_M) + 1):
+                    self._cells.setdefault((cx, cy), []).append(slot)
 
     def __len__(self) -> int:
         return len(self._geoms)
@@ -66,9 +75,11 @@ class AreaCatalogue:
         return self.slot_contains(self.slot(wkt), point)
 
     def slots_containing(self, point: tuple[float, float]) -> list[int]:
-        """Slots of every area holding the point, found through their bounding boxes."""
+        """Slots of every area holding the point, in slot order."""
         x, y = point
-        near = np.flatnonzero(
-            (self._minx <= x) & (self._maxx >= x) & (self._miny <= y) & (self._maxy >= y)
-        )
-        return [int(i) + 1 for i in near if self.slot_contains(int(i) + 1, point)]
+        found = []
+        for slot in self._cells.get((math.floor(x / _CELL_M), math.floor(y / _CELL_M)), ()):
+            minx, miny, maxx, maxy = self._bounds[slot - 1]
+            if minx <= x <= maxx and miny <= y <= maxy and self.slot_contains(slot, point):
+                found.append(slot)
+        return found

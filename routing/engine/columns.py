@@ -24,10 +24,14 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 MAX_MODES = 62
-# Bits of ServiceColumns.flags.
+# Bits of ServiceColumns.flags: three booleans, then one bit per age the service
+# takes (bit AGE_SHIFT + a for age a, up to MAX_PACKED_AGE), so the referrals,
+# accepting and age rules are a single mask test.
 REFERRALS = 1
 ACCEPTING = 2
 DISTANCE_FREE = 4
+AGE_SHIFT = 8
+MAX_PACKED_AGE = 54
 
 
 def mode_bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
@@ -59,7 +63,7 @@ class ServiceColumns:
     min_age: IntArray
     max_age: IntArray
     modes: IntArray
-    flags: IntArray  # REFERRALS | ACCEPTING | DISTANCE_FREE
+    flags: IntArray  # REFERRALS | ACCEPTING | DISTANCE_FREE | age bits
     area_slot: IntArray
     distance_free: BoolArray
     static_score: FloatArray
@@ -113,10 +117,22 @@ class ServiceColumns:
             if s.capacity_updated_at is not None:
                 updated[row] = epoch_seconds(s.capacity_updated_at)
         free = np.fromiter((is_distance_free(s) for s in services), np.bool_, n)
+        age_cache: dict[tuple[int, int], int] = {}
+        ages = np.zeros(n, dtype=np.int64)
+        for row, s in enumerate(services):
+            key = (s.min_age, s.max_age)
+            bits = age_cache.get(key)
+            if bits is None:
+                bits = age_cache[key] = sum(
+                    1 << (AGE_SHIFT + a)
+                    for a in range(max(s.min_age, 0), min(s.max_age, MAX_PACKED_AGE) + 1)
+                )
+            ages[row] = bits
         flags = (
             np.fromiter((s.takes_system_referrals for s in services), np.int64, n) * REFERRALS
             + np.fromiter((s.accepting for s in services), np.int64, n) * ACCEPTING
             + free * DISTANCE_FREE
+            + ages
         )
         return cls(
             services=tuple(services),

@@ -18,7 +18,9 @@ import numpy as np
 from routing.engine.areas import AreaCatalogue
 from routing.engine.columns import (
     ACCEPTING,
+    AGE_SHIFT,
     DISTANCE_FREE,
+    MAX_PACKED_AGE,
     REFERRALS,
     BoolArray,
     FloatArray,
@@ -30,7 +32,7 @@ from routing.engine.grid import PointGrid
 from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
 from routing.engine.results import Match, NeedResult, RoutingResult, ScorePart, TeamProposal
 from routing.engine.rules import QueryContext, hub_at_school
-from routing.engine.scoring import SECONDS_PER_DAY, epoch_seconds, score_parts, static_parts
+from routing.engine.scoring import SECONDS_PER_DAY, StaticParts, epoch_seconds, score_parts
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
@@ -55,8 +57,10 @@ class _Evaluation:
     continuing: BoolArray
 
 
-# (score, parts, reasons, distance, hub): a Match without its service and need code.
-_Explained = tuple[float, tuple[ScorePart, ...], tuple[str, ...], float | None, HubRecord | None]
+# (row, score, parts, reasons, distance, hub): a Match but for its need code.
+_Explained = tuple[
+    int, float, tuple[ScorePart, ...], tuple[str, ...], float | None, HubRecord | None
+]
 
 
 class DirectoryIndex:
@@ -74,8 +78,9 @@ class DirectoryIndex:
         self._taxonomy = Taxonomy(snapshot.need_parents)
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
         self._by_id = {s.id: s for s in services}
-        # Capacity and wait parts per row, filled in as services are first returned.
-        self._static: dict[int, tuple[ScorePart, ScorePart]] = {}
+        # Capacity and wait parts per row, shared between rows with equal figures.
+        parts = StaticParts(weights)
+        self._static: list[tuple[ScorePart, ScorePart]] = [parts(s) for s in services]
         n = len(services)
         rows_of_points = np.repeat(np.arange(n, dtype=np.int64), cols.point_count)
         self._grid = PointGrid(cols.point_x, cols.point_y, rows_of_points)
@@ -84,12 +89,19 @@ class DirectoryIndex:
         self._free_by_slot = {
             int(slot): free_rows[free_slots == slot] for slot in np.unique(free_slots)
         }
-        # One boolean column per requestable code, so the need rule is one gather.
-        codes = set(snapshot.need_parents) | set(cols.by_code)
+        # One boolean column per known code, so the need rule is one gather. Built
+        # here only: the index is never mutated by a query, so it is thread-safe.
+        self._no_rows = np.zeros(n, dtype=np.bool_)
         self._need_masks: dict[str, BoolArray] = {}
         self._rows_of_need: dict[str, IntArray] = {}
-        for code in codes:
-            self._need_rows(code)
+        for code in set(snapshot.need_parents) | set(cols.by_code):
+            mask = np.zeros(n, dtype=np.bool_)
+            for declared in self._taxonomy.matching_codes(code):
+                declared_rows = cols.by_code.get(declared)
+                if declared_rows is not None:
+                    mask[declared_rows] = True
+            self._need_masks[code] = mask
+            self._rows_of_need[code] = np.flatnonzero(mask)
         self._language_masks: dict[str, BoolArray] = {}
         for lang, rows in cols.by_language.items():
             mask = np.zeros(n, dtype=np.bool_)
@@ -118,22 +130,13 @@ class DirectoryIndex:
         return len(self._cols.services)
 
     def _need_mask(self, code: str) -> BoolArray:
+        """Rows meeting a request for ``code``; all False for a code nobody knows."""
         mask = self._need_masks.get(code)
-        if mask is None:
-            mask = np.zeros(len(self._cols.services), dtype=np.bool_)
-            for declared in self._taxonomy.matching_codes(code):
-                rows = self._cols.by_code.get(declared)
-                if rows is not None:
-                    mask[rows] = True
-            # Codes outside the taxonomy are cached too; a race only repeats work.
-            self._need_masks[code] = mask
-        return mask
+        return self._no_rows if mask is None else mask
 
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
-        if rows is None:
-            rows = self._rows_of_need[code] = np.flatnonzero(self._need_mask(code))
-        return rows
+        return _EMPTY if rows is None else rows
 
     def route(self, query: FamilyQuery) -> RoutingResult:
         """Rank services for each need, explain near exclusions, propose a team.
@@ -163,12 +166,13 @@ class DirectoryIndex:
         else:
             rows = _unique(np.concatenate([self._need_rows(n.code) for n in query.needs]))
         ev = self._evaluate(rows, ctx, slots)
-        # Failing rows nearest first (ties by row, which is id order): the pool each
-        # need's exclusions are picked from. Beyond the limit it may be incomplete.
+        # Failing rows nearest first, ties by row (= id order, as the sort is stable
+        # and rows ascend), no distance last: each need's exclusions come from here.
+        # Beyond the limit it may be incomplete.
         failing = np.flatnonzero(~ev.ok)
         if spatial and limit is not None:
             failing = failing[ev.distance[failing] <= limit]
-        failing = failing[np.lexsort((rows[failing], _nan_last(ev.distance[failing])))]
+        failing = failing[np.argsort(ev.distance[failing], kind="stable")]
 
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
@@ -178,22 +182,24 @@ class DirectoryIndex:
         ranked: list[list[Match]] = []
         nearest: list[list[tuple[int, float | None]]] = []
         short: list[int] = []  # needs with too few exclusions within the limit
+        now_s = epoch_seconds(query.now)
         for i, need in enumerate(query.needs):
             meets = masks[i][rows]
             eligible = np.flatnonzero(meets & ev.ok)
             eligible_sets.append(eligible)
             if team_masks is not None:
                 team_masks[eligible] |= 1 << i
-            top = eligible[np.lexsort((rows[eligible], -ev.score[eligible]))][:limit_n]
+            # Highest score first; the stable sort keeps ascending rows (ids) for ties.
+            top = eligible[np.argsort(-ev.score[eligible], kind="stable")[:limit_n]]
             matches = []
             for pos in top.tolist():
                 facts = explained.get(pos)
                 if facts is None:
-                    facts = explained[pos] = self._explain_match(pos, ev, ctx)
-                matches.append(Match(cols.services[int(rows[pos])], need.code, *facts))
+                    facts = explained[pos] = self._explain_match(pos, ev, ctx, now_s)
+                matches.append(Match(cols.services[facts[0]], need.code, *facts[1:]))
             ranked.append(rank_matches(matches))
-            near = failing[meets[failing]][:want]
-            nearest.append([(int(rows[p]), _float(ev.distance[p])) for p in near.tolist()])
+            near = failing[meets[failing]][:want].tolist()
+            nearest.append(_with_distance(ev, near))
             if spatial and len(near) < want:
                 short.append(i)
         if short:
@@ -223,18 +229,19 @@ class DirectoryIndex:
             snapshot_version=self.version,
         )
 
-    def _explain_match(self, pos: int, ev: _Evaluation, ctx: QueryContext) -> _Explained:
-        """(score, parts, reasons, distance, hub) of candidate ``pos``, for its Matches."""
+    def _explain_match(
+        self, pos: int, ev: _Evaluation, ctx: QueryContext, now_s: float
+    ) -> _Explained:
+        """(row, score, parts, reasons, distance, hub) of candidate ``pos``."""
         cols = self._cols
         row = int(ev.rows[pos])
         service = cols.services[row]
-        static = self._static.get(row)
-        if static is None:
-            # Benign race under threads: both compute the same parts.
-            static = self._static[row] = static_parts(service, self._weights)
-        distance = _float(ev.distance[pos])
+        static = self._static[row]
+        distance: float | None = float(ev.distance[pos])
+        if distance != distance:  # NaN: no distance
+            distance = None
         updated = float(cols.updated_s[row])
-        age = None if math.isinf(updated) else (self._epoch(ctx) - updated) / SECONDS_PER_DAY
+        age = None if updated == -math.inf else (now_s - updated) / SECONDS_PER_DAY
         hub = hub_at_school(service, ctx.query.school_id) if ev.at_school[pos] else None
         score, parts, phrases = score_parts(
             service,
@@ -247,11 +254,7 @@ class DirectoryIndex:
             hub=hub,
             continuing=bool(ev.continuing[pos]),
         )
-        return score, parts, phrases, distance, hub
-
-    @staticmethod
-    def _epoch(ctx: QueryContext) -> float:
-        return epoch_seconds(ctx.query.now)
+        return row, score, parts, phrases, distance, hub
 
     def _team_candidates(
         self,
@@ -272,7 +275,8 @@ class DirectoryIndex:
         pos = np.flatnonzero(team_masks)
         if len(pos) == 0:
             return []
-        order = pos[np.lexsort((ids[rows[pos]], -ev.score[pos], team_masks[pos]))]
+        # Stable sorts keep ascending positions (= ids) for equal scores.
+        order = pos[np.lexsort((-ev.score[pos], team_masks[pos]))]
         m = team_masks[order]
         firsts = order[np.concatenate(([True], m[1:] != m[:-1]))]
         return [
@@ -289,10 +293,14 @@ class DirectoryIndex:
         flags = cols.flags[rows]
         required = (REFERRALS if query.require_system_referrals else 0) | (
             ACCEPTING if query.require_accepting else 0)
+        age = query.age
+        if age is not None and 0 <= age <= MAX_PACKED_AGE:
+            required |= 1 << (AGE_SHIFT + age)
+            age = None
         ok = (flags & required) == required
-        if query.age is not None:
-            ok &= cols.min_age[rows] <= query.age
-            ok &= cols.max_age[rows] >= query.age
+        if age is not None:
+            ok &= cols.min_age[rows] <= age
+            ok &= cols.max_age[rows] >= age
         at_school = np.zeros(n, dtype=np.bool_)
         school_rows = cols.by_school.get(query.school_id) if query.school_id is not None else None
         if school_rows is not None and n:
@@ -323,8 +331,8 @@ class DirectoryIndex:
             offered = self._language_masks.get(ctx.language)
             ok &= False if offered is None else offered[rows]
         # As scoring.freshness_array; never-updated rows hold -inf and so score 0.
-        age = (epoch_seconds(query.now) - cols.updated_s[rows]) / SECONDS_PER_DAY
-        fresh = w.freshness * np.maximum(0.0, 1.0 - np.maximum(age, 0.0) / w.stale_after_days)
+        days = (epoch_seconds(query.now) - cols.updated_s[rows]) / SECONDS_PER_DAY
+        fresh = w.freshness * np.maximum(0.0, 1.0 - np.maximum(days, 0.0) / w.stale_after_days)
         school_pts = np.where(at_school, w.at_school, 0.0)
         if query.current_provider_ids:
             providers = np.fromiter(query.current_provider_ids, dtype=np.int64)
@@ -380,27 +388,28 @@ class DirectoryIndex:
 
 
 def _failing_nearest_first(ev: _Evaluation, within: float | None) -> IntArray:
-    """Positions of failing rows no further than ``within``, nearest first, ties by id."""
+    """Positions of failing rows no further than ``within``: nearest first, ties by id
+    (the sort is stable and rows ascend), no distance (NaN) last."""
     pos = np.flatnonzero(~ev.ok)
     if within is not None:
         pos = pos[ev.distance[pos] <= within]
-    return pos[np.lexsort((ev.rows[pos], _nan_last(ev.distance[pos])))]
+    return pos[np.argsort(ev.distance[pos], kind="stable")]
 
 
 def _pick(
     ev: _Evaluation, pool: IntArray, need_mask: BoolArray, want: int
 ) -> list[tuple[int, float | None]]:
     """(row, distance) of the first ``want`` pool positions meeting the need."""
-    picked = pool[need_mask[ev.rows[pool]]][:want]
-    return [(int(ev.rows[p]), _float(ev.distance[p])) for p in picked.tolist()]
+    return _with_distance(ev, pool[need_mask[ev.rows[pool]]][:want].tolist())
 
 
-def _nan_last(distance: FloatArray) -> FloatArray:
-    return np.where(np.isnan(distance), np.inf, distance)
-
-
-def _float(value: np.float64) -> float | None:
-    return None if math.isnan(value) else float(value)
+def _with_distance(ev: _Evaluation, positions: list[int]) -> list[tuple[int, float | None]]:
+    """(row, distance or None) of candidate positions."""
+    out: list[tuple[int, float | None]] = []
+    for p in positions:
+        d = float(ev.distance[p])
+        out.append((int(ev.rows[p]), None if d != d else d))
+    return out
 
 
 def _unique(rows: IntArray) -> IntArray:

@@ -154,6 +154,35 @@ def static_parts(service: ServiceRecord, w: Weights) -> tuple[ScorePart, ScorePa
     )
 
 
+class StaticParts:
+    """``static_parts`` for many services, sharing equal parts between them.
+
+    Few services differ in places free, wait-list and waiting days, so the parts
+    (and their reason strings) are made once per distinct figure.
+    """
+
+    __slots__ = ("_capacity", "_w", "_wait")
+
+    def __init__(self, w: Weights) -> None:
+        self._w = w
+        self._capacity: dict[tuple[int, int], ScorePart] = {}
+        self._wait: dict[tuple[float | None, int | None], ScorePart] = {}
+
+    def __call__(self, service: ServiceRecord) -> tuple[ScorePart, ScorePart]:
+        """The capacity and wait parts of ``service``."""
+        key = (service.free_places, service.waitlist_length if service.free_places <= 0 else 0)
+        capacity = self._capacity.get(key)
+        if capacity is None:
+            capacity = self._capacity[key] = ScorePart(
+                "capacity", capacity_points(service, self._w), capacity_reason(service))
+        wait_key = (service.measured_wait_days, service.typical_wait_days)
+        wait = self._wait.get(wait_key)
+        if wait is None:
+            wait = self._wait[wait_key] = ScorePart(
+                "wait", wait_points(service, self._w), wait_reason(service))
+        return capacity, wait
+
+
 def score_parts(
     service: ServiceRecord,
     *,

@@ -33,5 +33,7 @@ class Taxonomy:
                 codes.add(parent)
             codes.update(self._children.get(code, ()))
             found = frozenset(codes)
-            self._cache[code] = found
+            # Only taxonomy codes are cached, so odd requests cannot grow the cache.
+            if code in self._parents or code in self._children:
+                self._cache[code] = found
         return found

@@ -16,7 +16,12 @@ from routing.geo import (
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("bl11aa", "BL1 1AA"), (" BL1   1SE ", "BL1 1SE"), ("sw1a1aa", "SW1A 1AA"), ("m11ae", "M1 1AE")],
+    [
+        ("bl11aa", "BL1 1AA"),
+        (" BL1   1SE ", "BL1 1SE"),
+        ("sw1a1aa", "SW1A 1AA"),
+        ("m11ae", "M1 1AE"),
+    ],
 )
 def test_it_normalises_what_people_type(typed: str, expected: str) -> None:
     assert normalise_postcode(typed) == expected

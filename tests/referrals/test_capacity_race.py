@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import select
@@ -93,9 +92,6 @@ def ops_now():  # type: ignore[no-untyped-def]
 def test_concurrent_acceptances_never_take_more_places_than_exist(
     app, db: Session, cast: Cast, places: int
 ) -> None:
-    started = time.monotonic()
+    # No timing assertion: speed is measured by benchmarks, never by tests.
     for _ in range(ROUNDS):
         _race(app, db, cast, places)
-    # Budget: both place counts together take about 30 s per backend; a
-    # round that hangs on a lock would blow far past this.
-    assert time.monotonic() - started < 45

@@ -74,3 +74,19 @@ def test_weights_come_from_a_mapping_and_unknown_keys_are_rejected() -> None:
         Weights.from_mapping({"distance": "far"})
     with pytest.raises(ValueError, match="positive"):
         Weights.from_mapping({"distance_scale_m": 0})
+
+
+def test_it_finds_the_same_far_exclusions_as_the_scan_on_a_large_directory() -> None:
+    # Enough services that the index widens its search in steps, not in one pass.
+    services = [
+        service(i, venue=(5000.0 + 97.0 * (i % 60) * (i % 7), 5000.0 + 131.0 * (i % 53) * (i % 5)),
+                accepting=i % 97 != 0, min_age=0 if i % 89 else 16)
+        for i in range(1, 3500)
+    ]
+    snap = snapshot(*services)
+    index = DirectoryIndex.build(snap)
+    for home in [(5000.0, 5000.0), (-30000.0, 9000.0), (60000.0, 60000.0)]:
+        q = query(home=home, age=6, max_distance_m=2000.0)
+        result = index.route(q)
+        assert result == scan_route(snap, q)
+        assert len(result.needs[0].excluded) == 5

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import timedelta
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from routing.engine import (
     ServiceRecord,
     scan_route,
 )
+from routing.engine import index as index_module
 from routing.engine.rules import QueryContext, first_failure, meets_need
 from routing.engine.taxonomy import Taxonomy
 
@@ -172,5 +174,11 @@ def test_each_needs_matches_do_not_depend_on_the_order_of_the_needs(
         assert by_need[n.need] == (n.matches, n.excluded)
 
 
-def test_datetimes_in_the_factories_are_naive_utc() -> None:
-    assert NOW.tzinfo is None and isinstance(NOW, datetime)
+@SETTINGS
+@given(snapshots(), queries())
+def test_the_index_matches_the_scan_when_it_widens_exclusion_searches_in_steps(
+    snapshot: DirectorySnapshot, query: FamilyQuery
+) -> None:
+    # Small directories normally skip straight to a full pass; force the doublings.
+    with patch.object(index_module, "_FULL_PASS_ROWS", 0):
+        assert DirectoryIndex.build(snapshot).route(query) == scan_route(snapshot, query)

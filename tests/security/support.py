@@ -34,7 +34,9 @@ from tests.factories import PASSWORD, Cast, make_service
 from tests.referrals.helpers import actor, complete_draft, sent_referral
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
-CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+CSRF_INPUT = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
 
 
 def strict_app(app: Flask, **overrides: Any) -> Flask:

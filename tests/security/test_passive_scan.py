@@ -92,10 +92,9 @@ def _check_headers(response: TestResponse, signed_in: bool, secure: bool) -> lis
     server = headers.get("Server")
     if server and not server.startswith("Werkzeug/"):
         problems.append(f"Server header leaks {server!r} (ZAP 10036)")
-    if signed_in and not path.startswith("/static/"):
-        if "no-store" not in headers.get("Cache-Control", ""):
-            problems.append(f"Cache-Control {headers.get('Cache-Control')!r} lacks no-store "
-                            "for a signed-in user (ZAP 10015)")
+    cache = headers.get("Cache-Control", "")
+    if signed_in and not path.startswith("/static/") and "no-store" not in cache:
+        problems.append(f"Cache-Control {cache!r} lacks no-store for a signed-in user (ZAP 10015)")
     if secure and "Strict-Transport-Security" not in headers:
         problems.append("no Strict-Transport-Security with secure cookies (ZAP 10035)")
     for cookie in headers.getlist("Set-Cookie"):
