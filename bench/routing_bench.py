@@ -17,15 +17,15 @@ import numpy as np
 
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parents[1])]
 
-from numpy_scan import NumpyScan  # noqa: E402
-from synthetic import make_directory, make_queries, make_world  # noqa: E402
+from routing_numpy_scan import NumpyScan  # noqa: E402
+from routing_synthetic import make_directory, make_queries, make_world  # noqa: E402
 
 from routing.engine import DirectoryIndex, FamilyQuery, RoutingResult  # noqa: E402
 
 # (services, engine queries, scan queries)
 SIZES = [(1_000, 1000, 300), (10_000, 1000, 300), (100_000, 1000, 200), (500_000, 400, 40)]
 HEADLINE = 100_000
-REPEATS = 2  # each query is timed this many times and its best time kept
+REPEATS = 3  # each query is timed this many times and its best time kept
 
 
 def rss_bytes() -> int:

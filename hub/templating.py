@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask, g, request, url_for
 from flask_login import current_user
 
+from routing.engine.reasons import ago as _ago_in_days
 from services.db import utcnow
 
 METRES_PER_MILE = 1609.344
@@ -20,20 +21,16 @@ def miles(metres: float | None) -> str:
     return f"{value:.1f} miles" if value >= 0.05 else "under 0.1 miles"
 
 
+def days_ago(elapsed: timedelta) -> str:
+    return _ago_in_days(elapsed.total_seconds() / 86400)
+
+
 def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """'today', 'yesterday', '3 days ago', '5 weeks ago'."""
+    """'today', 'yesterday', '3 days ago', '5 weeks ago': the same words as the
+    routing engine's reasons, so a badge and a reason never disagree."""
     if moment is None:
         return "never"
-    days = ((now or utcnow()) - moment).days
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 14:
-        return f"{days} days ago"
-    if days < 60:
-        return f"{days // 7} weeks ago"
-    return f"{days // 30} months ago"
+    return days_ago((now or utcnow()) - moment)
 
 
 def govuk_date(moment: datetime | None) -> str:

@@ -6,10 +6,10 @@ import json
 from functools import lru_cache
 from typing import Any
 
+import shapely
 from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 from shapely.validation import explain_validity
 
 
@@ -70,4 +70,4 @@ def _wgs84_to_bng() -> Transformer:
 
 def area_to_bng(area: dict[str, Any]) -> BaseGeometry:
     """The area as a shapely geometry in British National Grid metres."""
-    return transform(_wgs84_to_bng().transform, shape(area))
+    return shapely.transform(shape(area), _wgs84_to_bng().transform, interleaved=False)

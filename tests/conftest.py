@@ -44,12 +44,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         path = Path(tmp_path_factory.mktemp("db")) / "test.db"
         url = f"sqlite:///{path}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = _worker_database(os.environ["TEST_DATABASE_URL"])
         from hub.config import normalise_database_url
 
         engine = create_engine(normalise_database_url(url))
         with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
         engine.dispose()
     app = create_app(_base_config(url))
@@ -64,6 +64,25 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         db.session.commit()
         db.engine.dispose()
     return url
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database beside the given one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    from hub.config import normalise_database_url
+
+    base = make_url(normalise_database_url(url))
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture

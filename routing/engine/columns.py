@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +17,7 @@ import numpy.typing as npt
 from routing.engine.areas import AreaCatalogue
 from routing.engine.records import ServiceRecord
 from routing.engine.rules import is_distance_free
-from routing.engine.scoring import epoch_seconds, static_points
+from routing.engine.scoring import capacity_array, epoch_seconds, wait_array, wait_days
 from routing.engine.weights import Weights
 
 IntArray = npt.NDArray[np.int64]
@@ -49,6 +50,40 @@ def mode_bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
     return bits
 
 
+@dataclass(frozen=True, slots=True)
+class StaticColumns:
+    """The query-independent score head (capacity + wait) and, per service, which
+    capacity and wait figures it has: services with equal figures share one key,
+    and ``*_first`` gives a service of each key, to make its parts from."""
+
+    score: FloatArray
+    capacity_key: IntArray
+    capacity_first: IntArray
+    wait_key: IntArray
+    wait_first: IntArray
+
+    @classmethod
+    def build(cls, services: Sequence[ServiceRecord], w: Weights) -> StaticColumns:
+        n = len(services)
+        free = np.fromiter((s.free_places for s in services), np.int64, n)
+        waiting = np.fromiter((s.waitlist_length for s in services), np.int64, n)
+        waits = [wait_days(s) for s in services]
+        days = np.fromiter((math.nan if d is None else d for d, _ in waits), np.float64, n)
+        source = np.fromiter(
+            (0 if d is None else 1 if measured else 2 for d, measured in waits), np.float64, n)
+        # capacity + wait, as scoring.static_points adds them.
+        score = capacity_array(free.astype(np.float64), waiting.astype(np.float64), w) + (
+            wait_array(days, w))
+        # The figures the capacity and wait parts depend on, and nothing else.
+        capacity = np.stack([np.maximum(free, 0), np.where(free > 0, 0, waiting)], axis=1)
+        wait = np.stack([np.nan_to_num(days, nan=0.0), source], axis=1)
+        _, capacity_first, capacity_key = np.unique(
+            capacity, axis=0, return_index=True, return_inverse=True)
+        _, wait_first, wait_key = np.unique(wait, axis=0, return_index=True, return_inverse=True)
+        return cls(score, capacity_key.reshape(-1), capacity_first, wait_key.reshape(-1),
+                   wait_first)
+
+
 def _indices(groups: dict[str, list[int]]) -> dict[str, IntArray]:
     return {key: np.array(rows, dtype=np.int64) for key, rows in groups.items()}
 
@@ -66,7 +101,7 @@ class ServiceColumns:
     flags: IntArray  # REFERRALS | ACCEPTING | DISTANCE_FREE | age bits
     area_slot: IntArray
     distance_free: BoolArray
-    static_score: FloatArray
+    static: StaticColumns
     updated_s: FloatArray  # epoch seconds; -inf = never updated
     point_start: IntArray
     point_count: IntArray
@@ -85,17 +120,21 @@ class ServiceColumns:
         n = len(services)
         px: list[float] = []
         py: list[float] = []
-        start = np.zeros(n, dtype=np.int64)
-        count = np.zeros(n, dtype=np.int64)
+        start: list[int] = []
+        count: list[int] = []
         by_code: dict[str, list[int]] = {}
         by_language: dict[str, list[int]] = {}
         by_school: dict[int, list[int]] = {}
+        # Services share few distinct sets and dates: work each out once.
         mode_cache: dict[frozenset[str], int] = {}
+        lang_cache: dict[frozenset[str], frozenset[str]] = {}
+        date_cache: dict[datetime, float] = {}
         bit_of: dict[str, int] = {}
-        modes = np.zeros(n, dtype=np.int64)
-        updated = np.full(n, -math.inf)
+        modes: list[int] = []
+        updated: list[float] = []
         for row, s in enumerate(services):
-            start[row] = len(px)
+            first = len(px)
+            start.append(first)
             if s.venue is not None:
                 px.append(s.venue[0])
                 py.append(s.venue[1])
@@ -105,17 +144,26 @@ class ServiceColumns:
                 rows = by_school.setdefault(hub.school_id, [])
                 if not rows or rows[-1] != row:
                     rows.append(row)
-            count[row] = len(px) - start[row]
+            count.append(len(px) - first)
             for code in s.need_codes:
                 by_code.setdefault(code, []).append(row)
-            for lang in {lang.casefold() for lang in s.languages}:
+            langs = lang_cache.get(s.languages)
+            if langs is None:
+                langs = lang_cache[s.languages] = frozenset(x.casefold() for x in s.languages)
+            for lang in langs:
                 by_language.setdefault(lang, []).append(row)
             bits = mode_cache.get(s.delivery_modes)
             if bits is None:
                 bits = mode_cache[s.delivery_modes] = mode_bits(s.delivery_modes, bit_of)
-            modes[row] = bits
-            if s.capacity_updated_at is not None:
-                updated[row] = epoch_seconds(s.capacity_updated_at)
+            modes.append(bits)
+            when = s.capacity_updated_at
+            if when is None:
+                updated.append(-math.inf)
+            else:
+                seconds = date_cache.get(when)
+                if seconds is None:
+                    seconds = date_cache[when] = epoch_seconds(when)
+                updated.append(seconds)
         free = np.fromiter((is_distance_free(s) for s in services), np.bool_, n)
         age_cache: dict[tuple[int, int], int] = {}
         ages = np.zeros(n, dtype=np.int64)
@@ -140,14 +188,14 @@ class ServiceColumns:
             organisation=np.fromiter((s.organisation_id for s in services), np.int64, n),
             min_age=np.fromiter((s.min_age for s in services), np.int64, n),
             max_age=np.fromiter((s.max_age for s in services), np.int64, n),
-            modes=modes,
+            modes=np.array(modes, dtype=np.int64),
             flags=flags,
             area_slot=np.fromiter((areas.slot(s.area_wkt) for s in services), np.int64, n),
             distance_free=free,
-            static_score=np.fromiter((static_points(s, w) for s in services), np.float64, n),
-            updated_s=updated,
-            point_start=start,
-            point_count=count,
+            static=StaticColumns.build(services, w),
+            updated_s=np.array(updated, dtype=np.float64),
+            point_start=np.array(start, dtype=np.int64),
+            point_count=np.array(count, dtype=np.int64),
             point_x=np.array(px, dtype=np.float64),
             point_y=np.array(py, dtype=np.float64),
             by_code=_indices(by_code),
@@ -163,14 +211,14 @@ class ServiceColumns:
         """
         out = np.full(len(rows), math.nan)
         counts = self.point_count[rows]
-        has = np.flatnonzero(counts)
+        has = counts.nonzero()[0]
         if len(has) == 0:
             return out
         c = counts[has]
-        ends = np.cumsum(c)
+        ends = c.cumsum()
         firsts = ends - c
         # Flat positions of every place of every row, in row order.
-        flat = np.repeat(self.point_start[rows[has]] - firsts, c) + np.arange(ends[-1])
+        flat = (self.point_start[rows[has]] - firsts).repeat(c) + np.arange(ends[-1])
         dx = self.point_x[flat] - x
         dy = self.point_y[flat] - y
         out[has] = np.minimum.reduceat(np.sqrt(dx * dx + dy * dy), firsts)

@@ -58,12 +58,12 @@ class PointGrid:
         if lo_strip > hi_strip or left > right:
             return np.empty(0, dtype=np.int64)
         base = np.arange(lo_strip, hi_strip + 1) * self._stride
-        starts = np.searchsorted(self._key, base + left, side="left")
-        counts = np.searchsorted(self._key, base + right, side="right") - starts
-        ends = np.cumsum(counts)
+        starts = self._key.searchsorted(base + left, side="left")
+        counts = self._key.searchsorted(base + right, side="right") - starts
+        ends = counts.cumsum()
         if ends[-1] == 0:
             return np.empty(0, dtype=np.int64)
-        flat = np.repeat(starts - (ends - counts), counts) + np.arange(ends[-1])
+        flat = (starts - (ends - counts)).repeat(counts) + np.arange(ends[-1])
         dx = self._x[flat] - x
         dy = self._y[flat] - y
         return self._row[flat[dx * dx + dy * dy <= r * r]]

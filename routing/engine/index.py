@@ -11,50 +11,39 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
 
 import numpy as np
 
 from routing.engine.areas import AreaCatalogue
 from routing.engine.columns import (
-    ACCEPTING,
-    AGE_SHIFT,
-    DISTANCE_FREE,
-    MAX_PACKED_AGE,
-    REFERRALS,
     BoolArray,
-    FloatArray,
     IntArray,
     ServiceColumns,
 )
+from routing.engine.evaluation import Evaluation, RuleEvaluator
+from routing.engine.exclusions import smallest, unique_rows, wider_exclusions, with_distance
 from routing.engine.explain import exclusion_at, make_team, rank_matches
 from routing.engine.grid import PointGrid
 from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
 from routing.engine.results import Match, NeedResult, RoutingResult, ScorePart, TeamProposal
 from routing.engine.rules import QueryContext, hub_at_school
-from routing.engine.scoring import SECONDS_PER_DAY, StaticParts, epoch_seconds, score_parts
+from routing.engine.scoring import (
+    SECONDS_PER_DAY,
+    capacity_points,
+    capacity_reason,
+    epoch_seconds,
+    score_parts,
+    wait_points,
+    wait_reason,
+)
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
 
-# Exclusions beyond the limit: how many times to double the radius before a full pass.
-_WIDENINGS = 3
-# ... unless the short needs have at most this many services between them: then a
-# single pass over all of them is cheaper.
-_FULL_PASS_ROWS = 3000
 _EMPTY = np.empty(0, dtype=np.int64)
-
-
-@dataclass(frozen=True, slots=True)
-class _Evaluation:
-    """Rule outcome, distance and score of candidate rows (parallel arrays)."""
-
-    rows: IntArray  # sorted, distinct
-    ok: BoolArray  # passes every rule but the need rule
-    distance: FloatArray  # NaN = no distance
-    score: FloatArray
-    at_school: BoolArray
-    continuing: BoolArray
+# Above this many eligible rows, the team's best row per needs mask is found by
+# argmax per mask rather than one sort (no bincount over huge masks: few needs).
+_SORT_TEAM_ROWS = 2000
 
 
 # (row, score, parts, reasons, distance, hub): a Match but for its need code.
@@ -77,20 +66,23 @@ class DirectoryIndex:
         self._areas = AreaCatalogue(s.area_wkt for s in services if s.area_wkt is not None)
         self._taxonomy = Taxonomy(snapshot.need_parents)
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
+        # Capacity and wait parts, one per distinct figure, made when first returned
+        # (thread-safe: a race only makes an equal part twice).
+        self._capacity_parts: list[ScorePart | None] = [None] * len(cols.static.capacity_first)
+        self._wait_parts: list[ScorePart | None] = [None] * len(cols.static.wait_first)
         self._by_id = {s.id: s for s in services}
-        # Capacity and wait parts per row, shared between rows with equal figures.
-        parts = StaticParts(weights)
-        self._static: list[tuple[ScorePart, ScorePart]] = [parts(s) for s in services]
         n = len(services)
         rows_of_points = np.repeat(np.arange(n, dtype=np.int64), cols.point_count)
         self._grid = PointGrid(cols.point_x, cols.point_y, rows_of_points)
+        # Services not limited by distance, by area slot (0 = no area): a query takes
+        # the buckets of the areas around the family, never the whole directory.
         free_rows = np.flatnonzero(cols.distance_free)
         free_slots = cols.area_slot[free_rows]
         self._free_by_slot = {
             int(slot): free_rows[free_slots == slot] for slot in np.unique(free_slots)
         }
         # One boolean column per known code, so the need rule is one gather. Built
-        # here only: the index is never mutated by a query, so it is thread-safe.
+        # here only: queries never change them (only the shared parts lists above).
         self._no_rows = np.zeros(n, dtype=np.bool_)
         self._need_masks: dict[str, BoolArray] = {}
         self._rows_of_need: dict[str, IntArray] = {}
@@ -102,11 +94,7 @@ class DirectoryIndex:
                     mask[declared_rows] = True
             self._need_masks[code] = mask
             self._rows_of_need[code] = np.flatnonzero(mask)
-        self._language_masks: dict[str, BoolArray] = {}
-        for lang, rows in cols.by_language.items():
-            mask = np.zeros(n, dtype=np.bool_)
-            mask[rows] = True
-            self._language_masks[lang] = mask
+        self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
 
     @classmethod
     def build(cls, snapshot: DirectorySnapshot, weights: Weights | None = None) -> DirectoryIndex:
@@ -141,8 +129,8 @@ class DirectoryIndex:
     def route(self, query: FamilyQuery) -> RoutingResult:
         """Rank services for each need, explain near exclusions, propose a team.
 
-        Gives the same result as ``scan_route`` on the same snapshot. Never raises
-        for a well-formed query.
+        Gives the same result as ``scan_route`` on the same snapshot. Raises
+        ValueError if the home (or school point) is not finite.
         """
         ctx = QueryContext.build(query, self._areas, find_areas=True)
         cols = self._cols
@@ -162,49 +150,49 @@ class DirectoryIndex:
             wanted = masks[0][rows]
             for mask in masks[1:]:
                 wanted |= mask[rows]
-            rows = _unique(rows[wanted])
+            rows = unique_rows(rows[wanted])
         else:
-            rows = _unique(np.concatenate([self._need_rows(n.code) for n in query.needs]))
+            rows = unique_rows(np.concatenate([self._need_rows(n.code) for n in query.needs]))
         ev = self._evaluate(rows, ctx, slots)
-        # Failing rows nearest first, ties by row (= id order, as the sort is stable
-        # and rows ascend), no distance last: each need's exclusions come from here.
-        # Beyond the limit it may be incomplete.
-        failing = np.flatnonzero(~ev.ok)
+        # Failing rows, each need's exclusions come from; beyond the limit it may be
+        # incomplete, so only rows within it count.
+        failing = (~ev.ok).nonzero()[0]
         if spatial and limit is not None:
             failing = failing[ev.distance[failing] <= limit]
-        failing = failing[np.argsort(ev.distance[failing], kind="stable")]
 
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
         team_masks = np.zeros(len(rows), dtype=np.int64) if len(query.needs) <= 62 else None
         eligible_sets: list[IntArray] = []
-        explained: dict[int, _Explained] = {}
         ranked: list[list[Match]] = []
         nearest: list[list[tuple[int, float | None]]] = []
         short: list[int] = []  # needs with too few exclusions within the limit
-        now_s = epoch_seconds(query.now)
-        for i, need in enumerate(query.needs):
+        tops: list[IntArray] = []
+        for i in range(len(query.needs)):
             meets = masks[i][rows]
-            eligible = np.flatnonzero(meets & ev.ok)
+            eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
             if team_masks is not None:
                 team_masks[eligible] |= 1 << i
-            # Highest score first; the stable sort keeps ascending rows (ids) for ties.
-            top = eligible[np.argsort(-ev.score[eligible], kind="stable")[:limit_n]]
-            matches = []
-            for pos in top.tolist():
-                facts = explained.get(pos)
-                if facts is None:
-                    facts = explained[pos] = self._explain_match(pos, ev, ctx, now_s)
-                matches.append(Match(cols.services[facts[0]], need.code, *facts[1:]))
-            ranked.append(rank_matches(matches))
-            near = failing[meets[failing]][:want].tolist()
-            nearest.append(_with_distance(ev, near))
+            # Highest score first, ties by id; nearest first, ties by id, none last.
+            tops.append(smallest(eligible, -ev.score[eligible], limit_n))
+            candidates = failing[meets[failing]]
+            near = smallest(candidates, ev.distance[candidates], want).tolist()
+            nearest.append(with_distance(ev, near))
             if spatial and len(near) < want:
                 short.append(i)
+        explained = self._explain_matches(np.concatenate(tops), ev, ctx)
+        for need, top in zip(query.needs, tops, strict=True):
+            ranked.append(rank_matches([
+                Match(cols.services[facts[0]], need.code, *facts[1:])
+                for facts in (explained[pos] for pos in top.tolist())
+            ]))
         if short:
             codes = [query.needs[i].code for i in short]
-            wider = self._wider_exclusions(ctx, codes, slots, want)
+            wider = wider_exclusions(
+                self._grid, self._evaluate, [self._need_mask(c) for c in codes],
+                [self._need_rows(c) for c in codes], ctx, slots, want,
+            )
             for i, far in zip(short, wider, strict=True):
                 nearest[i] = far
         results = [
@@ -229,37 +217,70 @@ class DirectoryIndex:
             snapshot_version=self.version,
         )
 
-    def _explain_match(
-        self, pos: int, ev: _Evaluation, ctx: QueryContext, now_s: float
-    ) -> _Explained:
-        """(row, score, parts, reasons, distance, hub) of candidate ``pos``."""
-        cols = self._cols
-        row = int(ev.rows[pos])
-        service = cols.services[row]
-        static = self._static[row]
-        distance: float | None = float(ev.distance[pos])
-        if distance != distance:  # NaN: no distance
-            distance = None
-        updated = float(cols.updated_s[row])
-        age = None if updated == -math.inf else (now_s - updated) / SECONDS_PER_DAY
-        hub = hub_at_school(service, ctx.query.school_id) if ev.at_school[pos] else None
-        score, parts, phrases = score_parts(
-            service,
-            w=self._weights,
-            age=age,
-            static=static,
-            distance=distance,
-            has_point=ctx.point is not None,
-            distance_free=bool(cols.distance_free[row]),
-            hub=hub,
-            continuing=bool(ev.continuing[pos]),
-        )
-        return row, score, parts, phrases, distance, hub
+    def _explain_matches(
+        self, positions: IntArray, ev: Evaluation, ctx: QueryContext
+    ) -> dict[int, _Explained]:
+        """(row, score, parts, reasons, distance, hub) of each candidate position.
+
+        Everything the parts need is gathered from the columns in one go, so the
+        service records themselves are only touched for school hubs and remote modes.
+        """
+        cols, w, query = self._cols, self._weights, ctx.query
+        positions = unique_rows(positions)
+        rows = ev.rows[positions]
+        now_s = epoch_seconds(query.now)
+        has_point = ctx.point is not None
+        out: dict[int, _Explained] = {}
+        for pos, row, distance, updated, free, at_school, continuing, ckey, wkey in zip(
+            positions.tolist(),
+            rows.tolist(),
+            ev.distance[positions].tolist(),
+            cols.updated_s[rows].tolist(),
+            cols.distance_free[rows].tolist(),
+            ev.at_school[positions].tolist(),
+            ev.continuing[positions].tolist(),
+            cols.static.capacity_key[rows].tolist(),
+            cols.static.wait_key[rows].tolist(),
+            strict=True,
+        ):
+            service = cols.services[row]
+            hub = hub_at_school(service, query.school_id) if at_school else None
+            known = None if distance != distance else distance  # NaN: no distance
+            score, parts, phrases = score_parts(
+                service,
+                w=w,
+                age=None if updated == -math.inf else (now_s - updated) / SECONDS_PER_DAY,
+                static=(self._capacity_part(ckey), self._wait_part(wkey)),
+                distance=known,
+                has_point=has_point,
+                distance_free=free,
+                hub=hub,
+                continuing=continuing,
+            )
+            out[pos] = (row, score, parts, phrases, known, hub)
+        return out
+
+    def _capacity_part(self, key: int) -> ScorePart:
+        part = self._capacity_parts[key]
+        if part is None:
+            service = self._cols.services[int(self._cols.static.capacity_first[key])]
+            part = ScorePart("capacity", capacity_points(service, self._weights),
+                             capacity_reason(service))
+            self._capacity_parts[key] = part
+        return part
+
+    def _wait_part(self, key: int) -> ScorePart:
+        part = self._wait_parts[key]
+        if part is None:
+            service = self._cols.services[int(self._cols.static.wait_first[key])]
+            part = ScorePart("wait", wait_points(service, self._weights), wait_reason(service))
+            self._wait_parts[key] = part
+        return part
 
     def _team_candidates(
         self,
         rows: IntArray,
-        ev: _Evaluation,
+        ev: Evaluation,
         team_masks: IntArray | None,
         eligible_sets: list[IntArray],
     ) -> list[tuple[int, int, float]]:
@@ -272,152 +293,23 @@ class DirectoryIndex:
                 for pos in eligible.tolist():
                     by_pos[pos] = by_pos.get(pos, 0) | 1 << i
             return [(int(ids[rows[p]]), m, float(ev.score[p])) for p, m in by_pos.items()]
-        pos = np.flatnonzero(team_masks)
+        pos = team_masks.nonzero()[0]
         if len(pos) == 0:
             return []
-        # Stable sorts keep ascending positions (= ids) for equal scores.
-        order = pos[np.lexsort((-ev.score[pos], team_masks[pos]))]
-        m = team_masks[order]
-        firsts = order[np.concatenate(([True], m[1:] != m[:-1]))]
+        masks = team_masks[pos]
+        if len(pos) <= _SORT_TEAM_ROWS:
+            # Stable sorts keep ascending positions (= ids) for equal scores.
+            order = np.lexsort((-ev.score[pos], masks))
+            sorted_masks = masks[order]
+            firsts = pos[order[np.concatenate(([True], sorted_masks[1:] != sorted_masks[:-1]))]]
+        else:
+            # Many rows (no distance limit): one argmax per distinct mask beats a sort;
+            # argmax takes the first, lowest-id, of equal scores.
+            scores = ev.score[pos]
+            firsts = np.array([
+                pos[hits][np.argmax(scores[hits])]
+                for hits in (masks == m for m in np.flatnonzero(np.bincount(masks)))
+            ], dtype=np.int64)
         return [
             (int(ids[rows[p]]), int(team_masks[p]), float(ev.score[p])) for p in firsts.tolist()
         ]
-
-    def _evaluate(self, rows: IntArray, ctx: QueryContext, slots: list[int]) -> _Evaluation:
-        """Apply every rule but the need rule, and score, over ``rows`` (sorted, distinct).
-
-        Mirrors the scalar rules in ``rules.py`` and the formulas in ``scoring.py``.
-        """
-        cols, query, w = self._cols, ctx.query, self._weights
-        n = len(rows)
-        flags = cols.flags[rows]
-        required = (REFERRALS if query.require_system_referrals else 0) | (
-            ACCEPTING if query.require_accepting else 0)
-        age = query.age
-        if age is not None and 0 <= age <= MAX_PACKED_AGE:
-            required |= 1 << (AGE_SHIFT + age)
-            age = None
-        ok = (flags & required) == required
-        if age is not None:
-            ok &= cols.min_age[rows] <= age
-            ok &= cols.max_age[rows] >= age
-        at_school = np.zeros(n, dtype=np.bool_)
-        school_rows = cols.by_school.get(query.school_id) if query.school_id is not None else None
-        if school_rows is not None and n:
-            where = np.minimum(np.searchsorted(rows, school_rows), n - 1)
-            at_school[where[rows[where] == school_rows]] = True
-        free = (flags & DISTANCE_FREE) != 0
-        if ctx.point is not None:
-            inside = np.zeros(len(self._areas) + 1, dtype=np.bool_)
-            inside[0] = True
-            inside[slots] = True
-            ok &= inside[cols.area_slot[rows]]
-            distance = cols.min_distance(rows, ctx.point[0], ctx.point[1])
-            if query.max_distance_m is not None:
-                # NaN distances compare False, but those rows are distance-free.
-                ok &= free | at_school | (distance <= query.max_distance_m)
-            # As scoring.distance_array; rows with no place are all distance-free.
-            points = w.distance * w.distance_scale_m / (w.distance_scale_m + distance)
-            dist_pts = np.where(free, w.remote, points)
-        else:
-            distance = np.full(n, np.nan)
-            dist_pts = np.zeros(n)
-        if query.delivery_modes:
-            wanted = 0
-            for mode in query.delivery_modes:
-                wanted |= cols.mode_bit.get(mode, 0)
-            ok &= (cols.modes[rows] & wanted) != 0
-        if ctx.language is not None:
-            offered = self._language_masks.get(ctx.language)
-            ok &= False if offered is None else offered[rows]
-        # As scoring.freshness_array; never-updated rows hold -inf and so score 0.
-        days = (epoch_seconds(query.now) - cols.updated_s[rows]) / SECONDS_PER_DAY
-        fresh = w.freshness * np.maximum(0.0, 1.0 - np.maximum(days, 0.0) / w.stale_after_days)
-        school_pts = np.where(at_school, w.at_school, 0.0)
-        if query.current_provider_ids:
-            providers = np.fromiter(query.current_provider_ids, dtype=np.int64)
-            continuing = np.isin(cols.organisation[rows], providers)
-            cont = np.where(continuing, w.continuity, 0.0)
-        else:
-            continuing = np.zeros(n, dtype=np.bool_)
-            cont = np.zeros(n)
-        # The order of scoring.total, so scores are bit-identical to the scan's.
-        score = cols.static_score[rows] + fresh + dist_pts + school_pts + cont
-        return _Evaluation(rows, ok, distance, score, at_school, continuing)
-
-    def _wider_exclusions(
-        self, ctx: QueryContext, codes: list[str], slots: list[int], want: int
-    ) -> list[list[tuple[int, float | None]]]:
-        """Exclusions for needs with fewer than ``want`` failing within the limit.
-
-        Search ever wider circles, all short needs at once: within a radius every
-        place is found, so the failing rows there are complete. After a few
-        doublings (or at once, when the needs have few services) evaluate every
-        service meeting them, which also finds services with no place.
-        """
-        assert ctx.point is not None and ctx.query.max_distance_m is not None
-        need_masks = [self._need_mask(code) for code in codes]
-        need_rows = [self._need_rows(code) for code in codes]
-        found: list[list[tuple[int, float | None]] | None] = [None] * len(codes)
-        todo = list(range(len(codes)))
-        radius = max(ctx.query.max_distance_m, 1000.0)
-        small = sum(len(r) for r in need_rows) <= _FULL_PASS_ROWS
-        for _ in range(0 if small else _WIDENINGS):
-            radius *= 2
-            hits = self._grid.rows_within(ctx.point[0], ctx.point[1], radius)
-            wanted = need_masks[todo[0]][hits]
-            for t in todo[1:]:
-                wanted |= need_masks[t][hits]
-            ev = self._evaluate(_unique(hits[wanted]), ctx, slots)
-            pool = _failing_nearest_first(ev, radius)
-            for t in list(todo):
-                picked = _pick(ev, pool, need_masks[t], want)
-                if len(picked) >= want:
-                    found[t] = picked
-                    todo.remove(t)
-            if not todo:
-                break
-        if todo:
-            ev = self._evaluate(
-                _unique(np.concatenate([need_rows[t] for t in todo])), ctx, slots
-            )
-            pool = _failing_nearest_first(ev, None)
-            for t in todo:
-                found[t] = _pick(ev, pool, need_masks[t], want)
-        return [f or [] for f in found]
-
-
-def _failing_nearest_first(ev: _Evaluation, within: float | None) -> IntArray:
-    """Positions of failing rows no further than ``within``: nearest first, ties by id
-    (the sort is stable and rows ascend), no distance (NaN) last."""
-    pos = np.flatnonzero(~ev.ok)
-    if within is not None:
-        pos = pos[ev.distance[pos] <= within]
-    return pos[np.argsort(ev.distance[pos], kind="stable")]
-
-
-def _pick(
-    ev: _Evaluation, pool: IntArray, need_mask: BoolArray, want: int
-) -> list[tuple[int, float | None]]:
-    """(row, distance) of the first ``want`` pool positions meeting the need."""
-    return _with_distance(ev, pool[need_mask[ev.rows[pool]]][:want].tolist())
-
-
-def _with_distance(ev: _Evaluation, positions: list[int]) -> list[tuple[int, float | None]]:
-    """(row, distance or None) of candidate positions."""
-    out: list[tuple[int, float | None]] = []
-    for p in positions:
-        d = float(ev.distance[p])
-        out.append((int(ev.rows[p]), None if d != d else d))
-    return out
-
-
-def _unique(rows: IntArray) -> IntArray:
-    """Sorted distinct rows (cheaper than np.unique on a few hundred values)."""
-    rows = np.sort(rows)
-    if len(rows) < 2:
-        return rows
-    keep = np.empty(len(rows), dtype=np.bool_)
-    keep[0] = True
-    np.not_equal(rows[1:], rows[:-1], out=keep[1:])
-    return rows[keep]

@@ -34,9 +34,11 @@ class QueryContext:
         """Context for ``query``: the family's point is the home, else the school.
 
         With ``find_areas``, every area holding the point is found up front, so the
-        area rule is a set lookup.
+        area rule is a set lookup. Raises ValueError if the point is not finite.
         """
         point = query.home if query.home is not None else query.school_point
+        if point is not None and not (math.isfinite(point[0]) and math.isfinite(point[1])):
+            raise ValueError("the family's location must be finite grid coordinates")
         language = query.language.casefold() if query.language else None
         inside = None
         if find_areas and point is not None:

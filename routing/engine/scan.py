@@ -26,7 +26,8 @@ def scan_route(
 ) -> RoutingResult:
     """Route ``query`` by checking every service of ``snapshot``.
 
-    Raises ValueError for a service area that is not a valid polygon WKT.
+    Raises ValueError for a service area that is not a valid polygon WKT, or a
+    home (or school point) that is not finite.
     """
     w = weights or Weights()
     services = sorted(snapshot.services, key=lambda s: s.id)

@@ -45,6 +45,14 @@ def capacity_points(service: ServiceRecord, w: Weights) -> float:
     return 0.0 - w.waitlist_penalty * min(waiting, w.waitlist_cap) / w.waitlist_cap
 
 
+def capacity_array(free: FloatArray, waiting: FloatArray, w: Weights) -> FloatArray:
+    """``capacity_points`` over arrays of free places and wait-list lengths."""
+    with_places = w.capacity * np.minimum(free, w.full_capacity_places) / w.full_capacity_places
+    listed = 0.0 - w.waitlist_penalty * np.minimum(np.maximum(waiting, 0.0), w.waitlist_cap) / (
+        w.waitlist_cap)
+    return np.where(free > 0, with_places, listed)
+
+
 def capacity_reason(service: ServiceRecord) -> str:
     """'3 places free' or 'no places free: 4 on the wait-list'."""
     if service.free_places > 0:
@@ -69,6 +77,12 @@ def wait_points(service: ServiceRecord, w: Weights) -> float:
     if days is None:
         return 0.0
     return w.wait * w.wait_scale_days / (w.wait_scale_days + max(days, 0.0))
+
+
+def wait_array(days: FloatArray, w: Weights) -> FloatArray:
+    """``wait_points`` over an array of waiting days (NaN = not known)."""
+    points = w.wait * w.wait_scale_days / (w.wait_scale_days + np.maximum(days, 0.0))
+    return np.where(np.isnan(days), 0.0, points)
 
 
 def wait_reason(service: ServiceRecord) -> str:
@@ -152,35 +166,6 @@ def static_parts(service: ServiceRecord, w: Weights) -> tuple[ScorePart, ScorePa
         ScorePart("capacity", capacity_points(service, w), capacity_reason(service)),
         ScorePart("wait", wait_points(service, w), wait_reason(service)),
     )
-
-
-class StaticParts:
-    """``static_parts`` for many services, sharing equal parts between them.
-
-    Few services differ in places free, wait-list and waiting days, so the parts
-    (and their reason strings) are made once per distinct figure.
-    """
-
-    __slots__ = ("_capacity", "_w", "_wait")
-
-    def __init__(self, w: Weights) -> None:
-        self._w = w
-        self._capacity: dict[tuple[int, int], ScorePart] = {}
-        self._wait: dict[tuple[float | None, int | None], ScorePart] = {}
-
-    def __call__(self, service: ServiceRecord) -> tuple[ScorePart, ScorePart]:
-        """The capacity and wait parts of ``service``."""
-        key = (service.free_places, service.waitlist_length if service.free_places <= 0 else 0)
-        capacity = self._capacity.get(key)
-        if capacity is None:
-            capacity = self._capacity[key] = ScorePart(
-                "capacity", capacity_points(service, self._w), capacity_reason(service))
-        wait_key = (service.measured_wait_days, service.typical_wait_days)
-        wait = self._wait.get(wait_key)
-        if wait is None:
-            wait = self._wait[wait_key] = ScorePart(
-                "wait", wait_points(service, self._w), wait_reason(service))
-        return capacity, wait
 
 
 def score_parts(

@@ -54,6 +54,12 @@ def choose_team(
     best = best_per_mask(candidates)
     if not best:
         return []
+    full = 0
+    for mask in best:
+        full |= mask
+    if full in best:
+        # One service can take every need: the best such service is the team.
+        return [(best[full][1], full)]
     exact = len(priorities) <= EXACT_MAX_NEEDS
     chosen = _exact(best, factors) if exact else _greedy(best, factors)
     return sorted(chosen, key=lambda a: ((a[1] & -a[1]).bit_length(), a[0]))

@@ -90,3 +90,46 @@ def test_it_finds_the_same_far_exclusions_as_the_scan_on_a_large_directory() -> 
         result = index.route(q)
         assert result == scan_route(snap, q)
         assert len(result.needs[0].excluded) == 5
+
+
+def test_it_agrees_with_the_scan_without_a_distance_limit_on_a_large_directory() -> None:
+    # Thousands of eligible rows: the team and the top matches take the paths meant
+    # for long candidate lists.
+    services = [
+        service(i, venue=(float(i % 300) * 40.0, float(i // 300) * 40.0),
+                need_codes=frozenset({("MHW.ANX", "MHW", "PAR", "SEND.ASD")[i % 4]}),
+                free_places=i % 4, accepting=i % 11 != 0, measured_wait_days=float(i % 9))
+        for i in range(1, 4200)
+    ]
+    snap = snapshot(*services)
+    q = query("MHW", "PAR.EY", "SEND", home=(2000.0, 300.0), max_distance_m=None, age=None)
+    result = DirectoryIndex.build(snap).route(q)
+    assert result == scan_route(snap, q)
+    assert len(result.team.members) == 3
+
+
+def test_an_empty_directory_routes_to_no_matches_and_every_need_unmet() -> None:
+    q = query("MHW", "PAR", max_distance_m=8000.0)
+    result = DirectoryIndex.build(snapshot()).route(q)
+    assert [n.matches for n in result.needs] == [(), ()]
+    assert result.team.unmet == ("MHW", "PAR")
+    assert result == scan_route(snapshot(), q)
+
+
+def test_a_directory_of_remote_services_only_still_routes() -> None:
+    snap = snapshot(service(1, venue=None, delivery_modes=frozenset({"phone"})),
+                    service(2, venue=None, delivery_modes=frozenset({"home_visit"}),
+                            accepting=False))
+    q = query(max_distance_m=8000.0)
+    result = DirectoryIndex.build(snap).route(q)
+    assert [m.service.id for m in result.needs[0].matches] == [1]
+    assert [e.service.id for e in result.needs[0].excluded] == [2]
+    assert result == scan_route(snap, q)
+
+
+def test_it_rejects_a_location_that_is_not_a_number() -> None:
+    snap = snapshot(service(1))
+    with pytest.raises(ValueError, match="finite"):
+        DirectoryIndex.build(snap).route(query(home=(float("nan"), 1.0)))
+    with pytest.raises(ValueError, match="finite"):
+        scan_route(snap, query(home=(float("inf"), 1.0)))

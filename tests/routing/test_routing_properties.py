@@ -17,9 +17,9 @@ from routing.engine import (
     NeedRequest,
     RoutingResult,
     ServiceRecord,
+    exclusions,
     scan_route,
 )
-from routing.engine import index as index_module
 from routing.engine.rules import QueryContext, first_failure, meets_need
 from routing.engine.taxonomy import Taxonomy
 
@@ -180,5 +180,5 @@ def test_the_index_matches_the_scan_when_it_widens_exclusion_searches_in_steps(
     snapshot: DirectorySnapshot, query: FamilyQuery
 ) -> None:
     # Small directories normally skip straight to a full pass; force the doublings.
-    with patch.object(index_module, "_FULL_PASS_ROWS", 0):
+    with patch.object(exclusions, "FULL_PASS_ROWS", 0):
         assert DirectoryIndex.build(snapshot).route(query) == scan_route(snapshot, query)

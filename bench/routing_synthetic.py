@@ -54,7 +54,7 @@ def uniform_points(rng: np.random.Generator, count: int) -> np.ndarray:
     """Points spread evenly over the England outline."""
     minx, miny, maxx, maxy = ENGLAND.bounds
     shapely.prepare(ENGLAND)
-    out: list[np.ndarray] = []
+    out: list[np.ndarray] = [np.empty((0, 2))]
     got = 0
     while got < count:
         xy = rng.uniform((minx, miny), (maxx, maxy), size=(count * 2, 2))

@@ -1,0 +1,119 @@
+"""Finding the nearest services that meet a need but fail a rule.
+
+Failing candidates are sorted nearest first with a stable sort over rows in id
+order, so ties go to the lower id and services with no distance come last.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from routing.engine.columns import BoolArray, FloatArray, IntArray
+from routing.engine.evaluation import Evaluation, RuleEvaluator
+from routing.engine.grid import PointGrid
+from routing.engine.rules import QueryContext
+
+# Exclusions beyond the limit: how many times to double the radius before a full pass.
+WIDENINGS = 3
+# ... unless the short needs have at most this many services between them: then a
+# single pass over all of them is cheaper.
+FULL_PASS_ROWS = 3000
+
+
+def wider_exclusions(
+    grid: PointGrid,
+    evaluate: RuleEvaluator,
+    need_masks: list[BoolArray],
+    need_rows: list[IntArray],
+    ctx: QueryContext,
+    slots: list[int],
+    want: int,
+) -> list[list[tuple[int, float | None]]]:
+    """Exclusions for needs with fewer than ``want`` failing within the limit.
+
+    Search ever wider circles, all short needs at once: within a radius every
+    place is found, so the failing rows there are complete. After a few
+    doublings (or at once, when the needs have few services) evaluate every
+    service meeting them, which also finds services with no place.
+    """
+    assert ctx.point is not None and ctx.query.max_distance_m is not None
+    found: list[list[tuple[int, float | None]] | None] = [None] * len(need_masks)
+    todo = list(range(len(need_masks)))
+    radius = max(ctx.query.max_distance_m, 1000.0)
+    small = sum(len(r) for r in need_rows) <= FULL_PASS_ROWS
+    for _ in range(0 if small else WIDENINGS):
+        radius *= 2
+        hits = grid.rows_within(ctx.point[0], ctx.point[1], radius)
+        wanted = need_masks[todo[0]][hits]
+        for t in todo[1:]:
+            wanted |= need_masks[t][hits]
+        ev = evaluate(unique_rows(hits[wanted]), ctx, slots)
+        pool = failing(ev, radius)
+        for t in list(todo):
+            picked = pick(ev, pool, need_masks[t], want)
+            if len(picked) >= want:
+                found[t] = picked
+                todo.remove(t)
+        if not todo:
+            break
+    if todo:
+        ev = evaluate(
+            unique_rows(np.concatenate([need_rows[t] for t in todo])), ctx, slots
+        )
+        pool = failing(ev, None)
+        for t in todo:
+            found[t] = pick(ev, pool, need_masks[t], want)
+    return [f or [] for f in found]
+
+
+def failing(ev: Evaluation, within: float | None) -> IntArray:
+    """Positions of failing rows no further than ``within`` (any distance if None)."""
+    pos = (~ev.ok).nonzero()[0]
+    if within is not None:
+        pos = pos[ev.distance[pos] <= within]
+    return pos
+
+
+def pick(
+    ev: Evaluation, pool: IntArray, need_mask: BoolArray, want: int
+) -> list[tuple[int, float | None]]:
+    """(row, distance) of the ``want`` nearest pool positions meeting the need."""
+    candidates = pool[need_mask[ev.rows[pool]]]
+    return with_distance(ev, smallest(candidates, ev.distance[candidates], want).tolist())
+
+
+def with_distance(ev: Evaluation, positions: list[int]) -> list[tuple[int, float | None]]:
+    """(row, distance or None) of candidate positions."""
+    out: list[tuple[int, float | None]] = []
+    for p in positions:
+        d = float(ev.distance[p])
+        out.append((int(ev.rows[p]), None if d != d else d))
+    return out
+
+
+def smallest(positions: IntArray, key: FloatArray, k: int) -> IntArray:
+    """The ``k`` positions with the smallest key, in key order; ties keep the order of
+    ``positions`` (ascending, so by id) and NaN keys come last.
+
+    Long lists are cut down with a partition first, so this is not a full sort.
+    """
+    if k <= 0:
+        return positions[:0]
+    if len(positions) > 4 * k + 64:
+        kth = np.partition(key, k - 1)[k - 1]
+        if kth == kth:  # NaN when fewer than k keys are numbers: keep them all
+            keep = key <= kth
+            positions, key = positions[keep], key[keep]
+    return positions[key.argsort(kind="stable")[:k]]
+
+
+def unique_rows(rows: IntArray) -> IntArray:
+    """Sorted distinct rows (cheaper than np.unique on a few hundred values)."""
+    rows = rows.copy()
+    rows.sort()
+    if len(rows) < 2:
+        return rows
+    keep = np.empty(len(rows), dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(rows[1:], rows[:-1], out=keep[1:])
+    return rows[keep]
