@@ -188,7 +188,23 @@ def score_parts(
     updated 2 days ago"). Never raises.
     """
     capacity, wait = static
-    fresh = ScorePart("freshness", freshness_points(age, w), freshness_reason(age))
+    if age is None:
+        fresh = ScorePart("freshness", 0.0, "capacity never updated")
+    else:
+        fresh = ScorePart("freshness", freshness_points(age, w), f"updated {reasons.ago(age)}")
+    together = f"{capacity.reason}, {fresh.reason}"
+    if has_point:
+        if distance_free or distance is None:
+            distance_pts = w.remote
+            why = distance_reason(service, distance, distance_free)
+        else:
+            distance_pts = w.distance * w.distance_scale_m / (w.distance_scale_m + distance)
+            why = f"{reasons.miles(distance)} away"
+        placed = ScorePart("distance", distance_pts, why)
+        if hub is None and not continuing:
+            # The common case, spelled out: no school or continuity part.
+            score = total(capacity.points + wait.points, fresh.points, distance_pts, 0.0, 0.0)
+            return score, (placed, capacity, wait, fresh), (why, together, wait.reason)
     parts: list[ScorePart] = []
     phrases: list[str] = []
     school_pts = 0.0
@@ -198,13 +214,11 @@ def score_parts(
         phrases.append(parts[-1].reason)
     distance_pts = 0.0
     if has_point:
-        distance_pts = distance_points(distance, distance_free, w)
-        why = distance_reason(service, distance, distance_free)
-        parts.append(ScorePart("distance", distance_pts, why))
-        phrases.append(why)
-    parts += static
-    parts.append(fresh)
-    phrases += [f"{capacity.reason}, {fresh.reason}", wait.reason]
+        distance_pts = placed.points
+        parts.append(placed)
+        phrases.append(placed.reason)
+    parts += (capacity, wait, fresh)
+    phrases += (together, wait.reason)
     continuity_pts = 0.0
     if continuing:
         continuity_pts = w.continuity

@@ -1,0 +1,41 @@
+"""What every referral page module shares: the blueprint, roles and helpers."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from flask import Blueprint, current_app, request
+from sqlalchemy.orm import Session
+
+from hub.auth.models import Role
+from hub.extensions import db
+from hub.notifications.delivery import deliver_pending
+
+# The request's session, typed as a plain Session (a scoped proxy underneath).
+session = cast(Session, db.session)
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
+
+SCHOOL_ROLES = (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD)
+PROVIDER_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
+ALL_ROLES = (*SCHOOL_ROLES, *PROVIDER_ROLES, Role.COORDINATOR)
+STEP_TITLES = {
+    "child": "About the child",
+    "needs": "Needs and what the family wants",
+    "profile": "Pupil profile",
+    "risk": "Risk assessment",
+    "safeguarding": "Safeguarding",
+    "consent": "Sharing information",
+    "contact": "Contacting the family",
+    "providers": "Choose services",
+}
+
+
+def stuck_days() -> int:
+    return int(current_app.config.get("REFERRAL_STUCK_WORKING_DAYS", 5))
+
+
+def deliver_messages() -> None:
+    """Send queued messages through Notify when configured (after the commit)."""
+    if deliver_pending(session, request.host_url):
+        session.commit()

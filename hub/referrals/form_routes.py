@@ -1,0 +1,212 @@
+"""The referral form: steps saved as a draft, the safeguarding stop, check and send."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from flask import abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from hub.access import me, roles_required
+from hub.directory_index import index_cache
+from hub.referrals.access import (
+    actor_for,
+    load_draft,
+    school_ids_for,
+)
+from hub.referrals.clock import now
+from hub.referrals.common import (
+    SCHOOL_ROLES,
+    STEP_TITLES,
+    bp,
+    deliver_messages,
+    session,
+)
+from routing.referrals import operations as ops
+from routing.referrals.children import ChildDetails
+from routing.referrals.matching import route_for_child
+from routing.referrals.models import (
+    RequestStatus,
+    RiskLevel,
+)
+from services.errors import InvalidInput
+from services.taxonomy_ops import need_choices
+
+# --- The referral form -------------------------------------------------------------
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*SCHOOL_ROLES)
+def new() -> Response | str:
+    schools = school_ids_for(me())
+    if not schools:
+        abort(403)
+    if request.method == "POST":
+        key = request.form.get("start_key", "")
+        if len(key) < 16:
+            abort(400)
+        draft = ops.start_request(session, key, me().id, schools[0], now())
+        session.commit()
+        return redirect(url_for("referrals.step", request_id=draft.id, step="child"))
+    return render_template("referrals/new.html", start_key=secrets.token_urlsafe(24))
+
+
+def _next_step(step: str) -> str:
+    index = ops.STEPS.index(step)
+    return ops.STEPS[index + 1] if index + 1 < len(ops.STEPS) else "check"
+
+
+def _parse_date(prefix: str) -> date | None:
+    try:
+        return date(
+            int(request.form.get(f"{prefix}-year", "")),
+            int(request.form.get(f"{prefix}-month", "")),
+            int(request.form.get(f"{prefix}-day", "")),
+        )
+    except ValueError:
+        return None
+
+
+@bp.route("/drafts/<int:request_id>/<step>", methods=["GET", "POST"])
+@roles_required(*SCHOOL_ROLES)
+def step(request_id: int, step: str) -> Response | str:
+    draft = load_draft(request_id)
+    if step not in ops.STEPS:
+        abort(404)
+    if draft.status is RequestStatus.SAFEGUARDING_STOP:
+        return redirect(url_for("referrals.stopped", request_id=draft.id))
+    if draft.status is RequestStatus.SENT:
+        return redirect(url_for("referrals.sent", request_id=draft.id))
+    errors: dict[str, str] = {}
+    match = None
+    form = request.form
+    if request.method == "POST":
+        try:
+            if step == "child":
+                same = form.get("same_child")
+                ops.save_child(
+                    session,
+                    draft,
+                    ChildDetails(
+                        first_name=form.get("first_name", ""),
+                        last_name=form.get("last_name", ""),
+                        date_of_birth=_parse_date("dob"),
+                        home_postcode=form.get("home_postcode", ""),
+                        upn=form.get("upn", ""),
+                        nhs_number=form.get("nhs_number", ""),
+                        attendance_concern=form.get("attendance_concern") == "yes",
+                        missing_education=form.get("missing_education") == "yes",
+                    ),
+                    None if same is None else same == "yes",
+                    now().date(),
+                )
+            elif step == "safeguarding":
+                answer = form.get("significant_harm")
+                if answer not in ("yes", "no"):
+                    raise InvalidInput({"significant_harm": "Answer yes or no"})
+                if answer == "yes":
+                    ops.stop_for_safeguarding(session, draft, actor_for(me()), now())
+                    session.commit()
+                    return redirect(url_for("referrals.stopped", request_id=draft.id))
+                ops.clear_safeguarding(draft, now())
+            elif step == "providers":
+                codes = [n["code"] for n in draft.answers.get("needs", {}).get("needs", [])]
+                choices = {
+                    code: int(form[f"need-{code}"]) if form.get(f"need-{code}", "").isdigit()
+                    else None
+                    for code in codes
+                }
+                ops.choose_providers(session, draft, choices, now())
+            else:
+                data = {key: form.get(key) for key in form}
+                for many in ("needs", "urgent", "ways"):
+                    data[many] = form.getlist(many)  # type: ignore[assignment]
+                ops.save_step(session, draft, step, data, now())
+        except ops.ConfirmMatch as confirm:
+            session.rollback()
+            match = confirm.match
+            draft = load_draft(request_id)
+        except InvalidInput as error:
+            session.rollback()
+            errors = error.errors
+            draft = load_draft(request_id)
+        else:
+            session.commit()
+            return redirect(url_for("referrals.step", request_id=draft.id, step=_next_step(step))
+                            if step != "providers" else
+                            url_for("referrals.check", request_id=draft.id))
+    context: dict[str, object] = {}
+    if step == "needs":
+        context["need_choices"] = need_choices(session)
+    if step == "providers" and draft.child is not None:
+        asked = draft.answers.get("needs", {}).get("needs", [])
+        needs = [(n["code"], n["priority"]) for n in asked]
+        context["result"] = route_for_child(
+            session, index_cache().get(session), draft.child, needs, now()
+        )
+    session.commit()  # the audit of this read
+    return render_template(
+        "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
+        answers=draft.answers or {}, errors=errors, form=form, match=match,
+        risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
+        lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS, **context,
+    )
+
+
+@bp.route("/drafts/<int:request_id>/stopped")
+@roles_required(*SCHOOL_ROLES)
+def stopped(request_id: int) -> str:
+    draft = load_draft(request_id)
+    if draft.status is not RequestStatus.SAFEGUARDING_STOP:
+        abort(404)
+    session.commit()
+    return render_template("referrals/stopped.html", draft=draft)
+
+
+@bp.route("/drafts/<int:request_id>/check", methods=["GET", "POST"])
+@roles_required(*SCHOOL_ROLES)
+def check(request_id: int) -> Response | str:
+    draft = load_draft(request_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            ops.refer_family(
+                session, draft, request.form.get("send_key", ""), actor_for(me()), now()
+            )
+        except InvalidInput as error:
+            session.rollback()
+            errors = error.errors
+            draft = load_draft(request_id)
+        else:
+            session.commit()
+            deliver_messages()
+            return redirect(url_for("referrals.sent", request_id=draft.id))
+    if draft.status is RequestStatus.SENT:
+        return redirect(url_for("referrals.sent", request_id=draft.id))
+    from services.listings import Service
+
+    chosen = draft.answers.get("providers", {})
+    services = {
+        s.id: s for s in session.execute(
+            select(Service).where(Service.id.in_([int(v) for v in chosen.values()]))
+        ).scalars()
+    }
+    session.commit()
+    return render_template(
+        "referrals/check.html", draft=draft, answers=draft.answers, errors=errors,
+        services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
+        contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES,
+    )
+
+
+@bp.route("/drafts/<int:request_id>/sent")
+@roles_required(*SCHOOL_ROLES)
+def sent(request_id: int) -> str:
+    draft = load_draft(request_id)
+    session.commit()
+    return render_template("referrals/sent.html", draft=draft)
+
+
+# --- One referral ------------------------------------------------------------------
