@@ -74,13 +74,6 @@ class DirectoryIndex:
         n = len(services)
         rows_of_points = np.repeat(np.arange(n, dtype=np.int64), cols.point_count)
         self._grid = PointGrid(cols.point_x, cols.point_y, rows_of_points)
-        # Services not limited by distance, by area slot (0 = no area): a query takes
-        # the buckets of the areas around the family, never the whole directory.
-        free_rows = np.flatnonzero(cols.distance_free)
-        free_slots = cols.area_slot[free_rows]
-        self._free_by_slot = {
-            int(slot): free_rows[free_slots == slot] for slot in np.unique(free_slots)
-        }
         # One boolean column per known code, so the need rule is one gather. Built
         # here only: queries never change them (only the shared parts lists above).
         self._no_rows = np.zeros(n, dtype=np.bool_)
@@ -94,6 +87,15 @@ class DirectoryIndex:
                     mask[declared_rows] = True
             self._need_masks[code] = mask
             self._rows_of_need[code] = np.flatnonzero(mask)
+        # Services meeting each code that are not limited by distance, by area slot
+        # (0 = no area): a query takes the buckets of the areas around the family.
+        self._free_by_code: dict[str, dict[int, IntArray]] = {}
+        for code, need_rows in self._rows_of_need.items():
+            free_rows = need_rows[cols.distance_free[need_rows]]
+            free_slots = cols.area_slot[free_rows]
+            self._free_by_code[code] = {
+                int(slot): free_rows[free_slots == slot] for slot in np.unique(free_slots)
+            }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
 
     @classmethod
@@ -144,13 +146,16 @@ class DirectoryIndex:
             found = [self._grid.rows_within(ctx.point[0], ctx.point[1], limit)]
             if query.school_id is not None:
                 found.append(cols.by_school.get(query.school_id, _EMPTY))
-            for slot in (0, *slots):
-                found.append(self._free_by_slot.get(slot, _EMPTY))
             rows = np.concatenate(found)
             wanted = masks[0][rows]
             for mask in masks[1:]:
                 wanted |= mask[rows]
-            rows = unique_rows(rows[wanted])
+            found = [rows[wanted]]
+            # Distance-free services already meet their code: no need filter.
+            for need in query.needs:
+                buckets = self._free_by_code.get(need.code, {})
+                found.extend(buckets[slot] for slot in (0, *slots) if slot in buckets)
+            rows = unique_rows(np.concatenate(found))
         else:
             rows = unique_rows(np.concatenate([self._need_rows(n.code) for n in query.needs]))
         ev = self._evaluate(rows, ctx, slots)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from routing_factories import NOW, query, service, snapshot
+from routing_factories import NOW, hub, query, service, snapshot
 
 from routing.engine import DirectoryIndex, FamilyQuery, Weights, scan_route
 
@@ -133,3 +133,14 @@ def test_it_rejects_a_location_that_is_not_a_number() -> None:
         DirectoryIndex.build(snap).route(query(home=(float("nan"), 1.0)))
     with pytest.raises(ValueError, match="finite"):
         scan_route(snap, query(home=(float("inf"), 1.0)))
+
+
+def test_a_service_with_many_places_is_as_near_as_its_nearest_place() -> None:
+    far_hubs = tuple(hub(school_id=10 + k, at=(90000.0 + k, 0.0)) for k in range(6))
+    near_last = (*far_hubs, hub(school_id=99, at=(5100.0, 5000.0)))
+    snap = snapshot(service(1, venue=(90000.0, 0.0), hubs=near_last),
+                    service(2, venue=(90000.0, 0.0), hubs=far_hubs, accepting=False))
+    q = query(max_distance_m=200.0)
+    result = DirectoryIndex.build(snap).route(q)
+    assert [(m.service.id, m.distance_m) for m in result.needs[0].matches] == [(1, 100.0)]
+    assert result == scan_route(snap, q)

@@ -1,0 +1,505 @@
+"""Load test: the app under gunicorn (2 workers) on a grown copy of the demo, driven over HTTP.
+
+Run: ``make load`` (or ``python bench/load/run.py [--seconds 20] [--users 4]``).
+
+1. Builds a database in a temporary directory: migrations, the Bolton demo, then
+   bench/load/grow.py up to 10,000 services and 50,000 referrals. SQLite by default;
+   ``LOAD_DATABASE_URL=postgresql://…`` uses that database instead (its public
+   schema is dropped and rebuilt: give it a throw-away database).
+2. Serves it with ``gunicorn --workers 2 wsgi:app`` on 127.0.0.1 (a free port).
+3. From this process, ``--users`` threads per scenario send requests for
+   ``--seconds`` each (after a 2 s warm-up that is not counted):
+
+   - search: signed-in school staff POST /search (CSRF token, postcode, needs, age);
+   - family page: POST /progress/<token> with the right date of birth, the page a
+     family sees once the check is done (the app keeps no state after the check);
+   - provider inbox: GET /referrals/inbox as the NHS trust's manager;
+   - send referral: the final step of the form, POST /referrals/drafts/<id>/check,
+     on complete drafts cloned from one made through the whole form over HTTP.
+
+4. Prints requests a second, p50/p95/p99 and errors per scenario, checks that every
+   referral sent arrived in the database (zero lost), stops gunicorn and exits 1 on
+   any error or lost referral.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import queue
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+PASSWORD = "demo-password"  # noqa: S105  (the public demo log-ins)
+STAFF = "staff.tongemoor@demo.familyhub.test"
+PROVIDER = "manager.nhs@demo.familyhub.test"
+NEEDS = ["MHW", "SEMH", "SEND", "HOUSING", "PARENTING", "MONEY", "HEALTH", "ACTIVITY",
+         "MHW.ANX", "SEND.AUTISM", "ATTEND.PERSIST", "CARERS"]
+GOALS = {  # scenario: (requests a second at least, p95 below in ms)
+    "search": (200, 150),
+    "family page": (300, 100),
+    "provider inbox": (None, None),
+    "send referral": (50, None),
+}
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+# --- A small HTTP client: one connection a request (gunicorn's sync workers close them) --
+
+
+@dataclass
+class Client:
+    host: str
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, form: list[tuple[str, str]] | None = None,
+                ) -> tuple[int, dict[str, str], str]:
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        headers = {"Host": f"{self.host}:{self.port}"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode("utf-8", "replace")
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    key, _, rest = value.partition("=")
+                    self.cookies[key] = rest.split(";", 1)[0]
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, text
+        finally:
+            connection.close()
+
+    def csrf(self, path: str) -> str:
+        status, _, text = self.request("GET", path)
+        match = CSRF.search(text)
+        if status != 200 or not match:
+            raise RuntimeError(f"no CSRF token on {path} ({status})")
+        return match.group(1) or match.group(2)
+
+    def log_in(self, email: str) -> None:
+        token = self.csrf("/login")
+        status, _, _ = self.request(
+            "POST", "/login", [("csrf_token", token), ("email", email), ("password", PASSWORD)]
+        )
+        if status != 302:
+            raise RuntimeError(f"could not sign in as {email} ({status})")
+
+
+# --- The served app -------------------------------------------------------------------
+
+
+def _run(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{done.stderr}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare_database(workdir: Path, url: str | None, services: int, referrals: int,
+                     env: dict[str, str]) -> str:
+    if url is None:
+        url = f"sqlite:///{workdir / 'load.db'}"
+    else:
+        from sqlalchemy import create_engine, text
+
+        from hub.config import normalise_database_url
+
+        engine = create_engine(normalise_database_url(url))
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    env["DATABASE_URL"] = url
+    started = time.perf_counter()
+    _run(env, "db", "upgrade")
+    _run(env, "demo", "load")
+    print(f"demo loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    from bench.load.grow import grow
+    from hub import create_app
+    from hub.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": env["SECRET_KEY"]})
+    with app.app_context():
+        grown = grow(db.session, services, referrals)
+        db.session.commit()
+        db.engine.dispose()
+    print(f"grown by {grown.services} services, {grown.referrals} referrals and "
+          f"{grown.children} children in {time.perf_counter() - started:.1f} s", flush=True)
+    return url
+
+
+@contextmanager
+def served(env: dict[str, str], workers: int, workdir: Path) -> Iterator[Client]:
+    port = _free_port()
+    log = (workdir / "gunicorn.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+         f"127.0.0.1:{port}", "--backlog", "256", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        client = Client("127.0.0.1", port)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if client.request("GET", "/login")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit(f"gunicorn did not start: see {workdir / 'gunicorn.log'}")
+            time.sleep(0.2)
+        yield client
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+# --- Set-up through the app and the database -------------------------------------------
+
+
+def make_draft_over_http(client: Client) -> int:
+    """Go through every step of the referral form once; return the completed draft's id."""
+    token = client.csrf("/referrals/new")
+    start_page = client.request("GET", "/referrals/new")[2]
+    key = re.search(r'name="start_key" value="([^"]+)"', start_page)
+    assert key is not None
+    status, headers, _ = client.request(
+        "POST", "/referrals/new", [("csrf_token", token), ("start_key", key.group(1))]
+    )
+    assert status == 302, status
+    base = headers["location"].rsplit("/", 1)[0]
+    base = urllib.parse.urlsplit(base).path
+    steps: list[tuple[str, list[tuple[str, str]]]] = [
+        ("child", [("first_name", "Load"), ("last_name", "Template"), ("dob-day", "2"),
+                   ("dob-month", "5"), ("dob-year", "2014"), ("home_postcode", "BL1 1SE"),
+                   ("attendance_concern", "no"), ("missing_education", "no")]),
+        ("needs", [("needs", "MHW"), ("needs", "HOUSING"), ("family_wants", "Support")]),
+        ("profile", [("strengths", "Music")]),
+        ("risk", [("to_self_level", "low"), ("to_others_level", "none"),
+                  ("from_others_level", "none")]),
+        ("safeguarding", [("significant_harm", "no")]),
+        ("consent", [("lawful_basis", "consent"), ("family_agreed", "yes"),
+                     ("agreed_by", "Parent")]),
+        ("contact", [("ways", "phone"), ("times", "After school")]),
+    ]
+    for step, data in steps:
+        status, _, _ = client.request("POST", f"{base}/{step}", [("csrf_token", token), *data])
+        assert status == 302, (step, status)
+    page = client.request("GET", f"{base}/providers")[2]
+    choices = []
+    for code in ("MHW", "HOUSING"):
+        match = re.search(rf'name="need-{re.escape(code)}" type="radio" value="(\d+)"', page)
+        if match:
+            choices.append((f"need-{code}", match.group(1)))
+    status, _, _ = client.request("POST", f"{base}/providers", [("csrf_token", token), *choices])
+    assert status == 302, ("providers", status)
+    return int(base.rsplit("/", 1)[1])
+
+
+def clone_drafts(url: str, secret: str, template_id: int, count: int,
+                 ) -> tuple[list[tuple[int, str]], int]:
+    """``count`` complete drafts like the template, each for a new child: ([(id, send key)],
+    how many referrals sending one makes)."""
+    from sqlalchemy import func, insert, select
+
+    from hub import create_app
+    from hub.extensions import db
+    from routing.referrals.models import Child, ReferralRequest
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        session = db.session
+        template = session.get(ReferralRequest, template_id)
+        child = session.get(Child, template.child_id) if template else None
+        assert template is not None and child is not None
+        per_draft = len(set(template.answers["providers"].values()))
+        first_child = int(session.execute(select(func.max(Child.id))).scalar_one()) + 1
+        first_draft = int(session.execute(select(func.max(ReferralRequest.id))).scalar_one()) + 1
+        session.execute(insert(Child), [
+            {"id": first_child + n, "first_name": f"Send{n}", "last_name": "Load",
+             "date_of_birth": child.date_of_birth, "school_id": child.school_id,
+             "home_postcode": child.home_postcode} for n in range(count)
+        ])
+        drafts = [
+            {"id": first_draft + n, "start_key": secrets.token_urlsafe(24),
+             "send_key": secrets.token_urlsafe(24), "status": template.status,
+             "child_id": first_child + n, "school_id": template.school_id,
+             "referrer_id": template.referrer_id, "answers": template.answers}
+            for n in range(count)
+        ]
+        session.execute(insert(ReferralRequest), drafts)
+        session.commit()
+        db.engine.dispose()
+    return [(d["id"], d["send_key"]) for d in drafts], per_draft
+
+
+def issue_progress_links(url: str, secret: str, count: int) -> list[tuple[str, date]]:
+    """Progress links for children with two or more referrals: (token, date of birth)."""
+    from sqlalchemy import func, select
+
+    from hub import create_app
+    from hub.extensions import db
+    from routing.referrals.models import Child, ProgressLink, Referral
+    from routing.referrals.progress import hash_token
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    links = []
+    with app.app_context():
+        rows = db.session.execute(
+            select(Referral.child_id, func.min(Referral.referrer_id))
+            .group_by(Referral.child_id).having(func.count(Referral.id) >= 2)
+            .order_by(Referral.child_id).limit(count)
+        ).all()
+        for child_id, referrer_id in rows:
+            token = secrets.token_urlsafe(32)
+            db.session.add(ProgressLink(token_hash=hash_token(token), child_id=child_id,
+                                        referrer_id=referrer_id))
+            child = db.session.get(Child, child_id)
+            assert child is not None
+            links.append((token, child.date_of_birth))
+        db.session.commit()
+        db.engine.dispose()
+    return links
+
+
+def count_referrals(url: str, secret: str) -> int:
+    from sqlalchemy import func, select
+
+    from hub import create_app
+    from hub.extensions import db
+    from routing.referrals.models import Referral
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        total = int(db.session.execute(select(func.count(Referral.id))).scalar_one())
+        db.engine.dispose()
+    return total
+
+
+# --- The driver -----------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    name: str
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(int(len(ordered) * share), len(ordered) - 1)]
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def line(self) -> str:
+        low, p95_under = GOALS[self.name]
+        verdict = []
+        if low is not None:
+            verdict.append("ok" if self.rate >= low else f"below {low}/s")
+        if p95_under is not None:
+            verdict.append("ok" if self.percentile(0.95) < p95_under else f"p95 over {p95_under}")
+        errors = sum(self.errors.values())
+        return (f"{self.name:<15} {self.rate:8.1f} req/s  p50 {self.percentile(0.5):6.1f} ms  "
+                f"p95 {self.percentile(0.95):6.1f} ms  p99 {self.percentile(0.99):6.1f} ms  "
+                f"{len(self.latencies):6d} ok  {errors} errors {self.errors or ''}  "
+                f"{' '.join(verdict)}")
+
+
+Call = Callable[[], tuple[bool, str]]
+
+
+def drive(name: str, calls: list[Call], seconds: float, warmup: float = 2.0) -> Result:
+    """Run each call in its own thread in a loop; count only after the warm-up."""
+    result = Result(name, seconds)
+    lock = threading.Lock()
+    start = time.perf_counter() + warmup
+    stop = start + seconds
+
+    def loop(call: Call) -> None:
+        while True:
+            began = time.perf_counter()
+            if began >= stop:
+                return
+            try:
+                ok, why = call()
+            except (OSError, http.client.HTTPException) as error:
+                ok, why = False, type(error).__name__
+            except queue.Empty:
+                return
+            ended = time.perf_counter()
+            if began < start:
+                continue
+            with lock:
+                if ok:
+                    result.latencies.append((ended - began) * 1000)
+                else:
+                    result.errors[why] = result.errors.get(why, 0) + 1
+
+    threads = [threading.Thread(target=loop, args=(call,), daemon=True) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.latencies = result.latencies or []
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20, help="per scenario")
+    parser.add_argument("--users", type=int, default=4, help="threads per scenario")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--services", type=int, default=10_000)
+    parser.add_argument("--referrals", type=int, default=50_000)
+    parser.add_argument("--drafts", type=int, default=3_000, help="drafts ready to send")
+    options = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="family-hub-load-"))
+    secret = secrets.token_hex(32)
+    env = {k: v for k, v in os.environ.items() if k != "FAMILY_HUB_DEMO"}
+    env.update(SECRET_KEY=secret, SESSION_COOKIE_SECURE="0", FLASK_APP="wsgi:app")
+    try:
+        url = prepare_database(workdir, os.environ.get("LOAD_DATABASE_URL"),
+                               options.services, options.referrals, env)
+        backend = url.split(":", 1)[0]
+        links = issue_progress_links(url, secret, 50)
+        with served(env, options.workers, workdir) as anonymous:
+            staff = Client(anonymous.host, anonymous.port)
+            staff.log_in(STAFF)
+            staff_token = staff.csrf("/search")
+            provider = Client(anonymous.host, anonymous.port)
+            provider.log_in(PROVIDER)
+            template = make_draft_over_http(staff)
+            drafts: queue.Queue[tuple[int, str]] = queue.Queue()
+            ready, per_draft = clone_drafts(url, secret, template, options.drafts)
+            for draft in ready:
+                drafts.put(draft)
+            postcodes = _postcodes(url, secret)
+            print(f"serving on 127.0.0.1:{anonymous.port} with {options.workers} workers "
+                  f"({backend}); {options.users} users a scenario, {options.seconds:.0f} s each",
+                  flush=True)
+
+            def search() -> tuple[bool, str]:
+                rng = secrets.SystemRandom()
+                form = [("csrf_token", staff_token), ("where", "postcode"),
+                        ("postcode", rng.choice(postcodes)), ("age", str(rng.randint(2, 16))),
+                        ("radius", "5"), ("mode", "")]
+                form += [("needs", code) for code in rng.sample(NEEDS, rng.choice((1, 2)))]
+                status, _, text = Client(staff.host, staff.port, dict(staff.cookies)).request(
+                    "POST", "/search", form)
+                ok = status == 200 and "found" in text and "There is a problem" not in text
+                return ok, f"HTTP {status}" if status != 200 else "no results page"
+
+            def family_call() -> Call:
+                token, born = links[secrets.randbelow(len(links))]
+                family = Client(anonymous.host, anonymous.port)
+                csrf = family.csrf(f"/progress/{token}")
+                form = [("csrf_token", csrf), ("dob-day", str(born.day)),
+                        ("dob-month", str(born.month)), ("dob-year", str(born.year))]
+
+                def call() -> tuple[bool, str]:
+                    status, _, text = family.request("POST", f"/progress/{token}", form)
+                    return status == 200 and "Reference" in text, f"HTTP {status}"
+                return call
+
+            def inbox() -> tuple[bool, str]:
+                status, _, text = Client(provider.host, provider.port,
+                                         dict(provider.cookies)).request(
+                    "GET", "/referrals/inbox")
+                return status == 200 and "Referral inbox" in text, f"HTTP {status}"
+
+            sent: list[int] = []
+
+            def send() -> tuple[bool, str]:
+                draft_id, key = drafts.get_nowait()
+                status, headers, _ = Client(staff.host, staff.port, dict(staff.cookies)).request(
+                    "POST", f"/referrals/drafts/{draft_id}/check",
+                    [("csrf_token", staff_token), ("send_key", key)])
+                ok = status == 302 and headers.get("location", "").endswith("/sent")
+                if ok:
+                    sent.append(draft_id)
+                return ok, f"HTTP {status}"
+
+            results = [
+                drive("search", [search] * options.users, options.seconds),
+                drive("family page", [family_call() for _ in range(options.users)],
+                      options.seconds),
+                drive("provider inbox", [inbox] * options.users, options.seconds),
+            ]
+            before = count_referrals(url, secret)
+            results.append(drive("send referral", [send] * options.users, options.seconds,
+                                 warmup=0))
+            after = count_referrals(url, secret)
+        expected = len(sent) * per_draft
+        print()
+        for result in results:
+            print(result.line())
+        lost = expected - (after - before)
+        print(f"\nreferrals in the database: {before} before, {after} after; {len(sent)} forms "
+              f"sent x {per_draft} services = {expected} expected; lost: {lost}")
+        errors = sum(sum(r.errors.values()) for r in results)
+        return 1 if errors or lost else 0
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _postcodes(url: str, secret: str) -> list[str]:
+    from sqlalchemy import select
+
+    from hub import create_app
+    from hub.extensions import db
+    from routing.gazetteer.models import GazetteerPostcode
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    with app.app_context():
+        rows = list(db.session.execute(
+            select(GazetteerPostcode.postcode).where(GazetteerPostcode.postcode.like("BL1 %"))
+            .limit(400)
+        ).scalars())
+        db.engine.dispose()
+    return rows
+
+
+if __name__ == "__main__":
+    sys.exit(main())
