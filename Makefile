@@ -6,7 +6,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 export FLASK_APP := wsgi:app
 
-.PHONY: run test lint types security pytest bench load setup demo clean
+.PHONY: run test lint types security pytest browser bench load setup demo clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -40,10 +40,21 @@ security: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
-test: lint types security pytest
+test: lint types security pytest browser
+
+# Browser journeys (Playwright + Debian's /usr/bin/chromium, axe-core): one process, in
+# order, against gunicorn. They skip with a reason when chromium or playwright is absent.
+browser: $(STAMP)
+	# Exit 5 is pytest's "nothing ran": the journeys skip where Chromium is absent.
+	$(BIN)/python -m pytest tests/browser -p no:xdist || [ $$? -eq 5 ]
 
 bench: $(STAMP)
 	$(BIN)/python bench/routing_bench.py
+
+# Load test: gunicorn (2 workers) on the demo grown to 10,000 services and 50,000
+# referrals (SQLite, or LOAD_DATABASE_URL), driven from this machine for 20 s a scenario.
+load: $(STAMP)
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/*.db-wal instance/*.db-shm

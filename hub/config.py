@@ -85,7 +85,6 @@ def from_environment(secret: str | None = None) -> dict[str, Any]:
         "ONLINE_GEOCODER": _flag("ONLINE_GEOCODER"),
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "family-hub"),
         "ROUTING_WEIGHTS": json.loads(weights) if weights else {},
-        "STALE_CAPACITY_DAYS": _int("STALE_CAPACITY_DAYS", 14),
     }
 
 

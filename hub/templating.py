@@ -77,12 +77,21 @@ def _navigation() -> list[dict[str, Any]]:
     items = [("Find services", url_for("search.index"), "/search")]
     role = current_user.role
     items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
+    if role.value in ("coordinator", "safeguarding_lead"):
+        items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
     if role.is_provider:
         items.append(("Our services", url_for("providers.services"), "/provider"))
     if role.value == "coordinator":
+        items.append(("Messages", url_for("notifications.outbox"), "/notifications"))
         items.append(("Manage", url_for("admin.index"), "/admin"))
+    # The longest matching prefix wins, so /referrals/stuck is not also "Referrals".
+    active = max(
+        (prefix for _, _, prefix in items if request.path.startswith(prefix)),
+        key=len,
+        default=None,
+    )
     return [
-        {"text": text, "href": href, "active": request.path.startswith(prefix)}
+        {"text": text, "href": href, "active": prefix == active}
         for text, href, prefix in items
     ]
 

@@ -269,19 +269,26 @@ def clone_drafts(url: str, secret: str, template_id: int, count: int,
 
 
 def issue_progress_links(url: str, secret: str, count: int) -> list[tuple[str, date]]:
-    """Progress links for children with two or more referrals: (token, date of birth)."""
+    """Progress links for children with two or more referrals still open: (token, date of birth).
+
+    A link whose referrals all closed long ago has expired: a check on it counts as a
+    failure, and five failures lock out the address (127.0.0.1 here) for 15 minutes.
+    """
     from sqlalchemy import func, select
 
     from hub import create_app
     from hub.extensions import db
-    from routing.referrals.models import Child, ProgressLink, Referral
+    from routing.referrals.models import Child, ProgressLink, Referral, Status
     from routing.referrals.progress import hash_token
+
+    open_statuses = [s for s in Status if not s.ended and s is not Status.DRAFT]
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
     links = []
     with app.app_context():
         rows = db.session.execute(
             select(Referral.child_id, func.min(Referral.referrer_id))
+            .where(Referral.status.in_(open_statuses))
             .group_by(Referral.child_id).having(func.count(Referral.id) >= 2)
             .order_by(Referral.child_id).limit(count)
         ).all()

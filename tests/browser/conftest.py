@@ -8,6 +8,7 @@ parametrised fixtures of tests/conftest.py: the journeys run once.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -48,11 +49,15 @@ def axe_script() -> str:
     return str(AXE_SCRIPT)
 
 
+_ORDER = itertools.count(1)
+
+
 @pytest.fixture
 def journey(
     request: pytest.FixtureRequest, browser: Browser, served_app: ServedApp, axe_script: str
 ) -> Iterator[Journey]:
-    name = request.node.originalname.removeprefix("test_")[:48]
+    # Screenshots and axe reports are named "<order>-<test name>-<page number>-<page>".
+    name = f"{next(_ORDER)}-{request.node.originalname.removeprefix('test_')[:40]}"
     current = Journey(name=name, browser=browser, app=served_app, axe_script=axe_script)
     yield current
     current.close()

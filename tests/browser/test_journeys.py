@@ -21,9 +21,9 @@ from tests.browser.support import skip_reason
 if (_reason := skip_reason()) is not None:
     pytest.skip(_reason, allow_module_level=True)
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from tests.browser.support import Journey, ServedApp, is_focused, log_in, tab_until  # noqa: E402
+from tests.browser.support import Journey, ServedApp, is_focused, log_in, tab_until
 
 STAFF = "staff.tongemoor@demo.familyhub.test"
 PROVIDER = "manager.nhs@demo.familyhub.test"
@@ -287,7 +287,8 @@ def test_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
         page.reload()
         expect(page.locator("#nothing-stuck")).to_have_count(0)
         reference, service = story.onward
-        section = page.locator("h2", has_text="Not opened within").locator("xpath=following-sibling::ul[1]")
+        heading = page.locator("h2", has_text="Not opened within")
+        section = heading.locator("xpath=following-sibling::ul[1]")
         expect(section).to_contain_text(reference)
         expect(section).to_contain_text(service)
         journey.check(page, "stuck")
