@@ -71,6 +71,16 @@ def mode_label(value: str) -> str:
         return value
 
 
+def iso_datetime(text: str | None) -> str:
+    """An ISO timestamp stored in JSON answers, in GOV.UK style."""
+    if not text:
+        return ""
+    try:
+        return govuk_datetime(datetime.fromisoformat(text))
+    except ValueError:
+        return text
+
+
 def _navigation() -> list[dict[str, Any]]:
     if not current_user.is_authenticated:
         return []
@@ -102,6 +112,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime
     app.jinja_env.filters["need_name"] = need_name
+    app.jinja_env.filters["iso_datetime"] = iso_datetime
     app.jinja_env.filters["mode_label"] = mode_label
 
     @app.context_processor

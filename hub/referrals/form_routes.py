@@ -32,7 +32,7 @@ from routing.referrals.models import (
     RiskLevel,
 )
 from services.errors import InvalidInput
-from services.taxonomy_ops import need_choices
+from services.taxonomy_ops import needs_tree
 
 # --- The referral form -------------------------------------------------------------
 
@@ -139,7 +139,7 @@ def step(request_id: int, step: str) -> Response | str:
                             url_for("referrals.check", request_id=draft.id))
     context: dict[str, object] = {}
     if step == "needs":
-        context["need_choices"] = need_choices(session)
+        context["need_tree"] = needs_tree(session)
     if step == "providers" and draft.child is not None:
         asked = draft.answers.get("needs", {}).get("needs", [])
         needs = [(n["code"], n["priority"]) for n in asked]

@@ -239,6 +239,8 @@ def save_step(
             "lawful_basis": basis,
             "family_agreed": agreed == "yes",
             "agreed_by": _text(data, "agreed_by", 200),
+            # Who recorded the family's answer, and when: the draft's referrer.
+            "recorded_by_id": draft.referrer_id,
             "recorded_at": now.isoformat(timespec="minutes"),
         }
     elif step == "contact":

@@ -104,8 +104,8 @@ def test_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for_tw
     _continue(journey, page, "step child")
 
     expect(page.get_by_role("heading", name="Needs and what the family wants")).to_be_visible()
-    page.locator("#need-MHW").check()
-    page.locator("#need-HEALTH").check()
+    page.locator("#needs-MHW").check()
+    page.locator("#needs-HEALTH").check()
     page.get_by_label("What does the family want to happen?").fill("Help with worries and teeth")
     _continue(journey, page, "step needs")
 
