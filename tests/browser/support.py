@@ -163,13 +163,6 @@ KNOWN_VIOLATIONS = [
         "question; GDS keep it on purpose after research with screen reader users "
         "(alphagov/govuk-frontend#979, a documented known issue).",
     ),
-    (
-        "target-size", "leaflet-marker-icon", "",
-        "Leaflet map markers for services at the same venue overlap; every marker's "
-        "service is also a full-size link in the results list beside the map, which is "
-        "the 'equivalent control' exception of WCAG 2.5.8. The fix belongs in "
-        "hub/static/js/map.js (offset or cluster markers at one venue).",
-    ),
 ]
 
 

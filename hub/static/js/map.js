@@ -29,13 +29,28 @@
   tiles.addTo(map);
   L.Icon.Default.imagePath = element.getAttribute("data-images") || "/static/leaflet/images/";
   var bounds = [];
+  // Services at one venue share one marker, named for all of them.
+  var groups = {};
+  var order = [];
   points.forEach(function (p) {
-    var marker = p.origin
-      ? L.circleMarker([p.lat, p.lon], { radius: 8, color: "#d4351c", fillOpacity: 0.8 })
-      : L.marker([p.lat, p.lon], { title: p.label, alt: p.label });
-    marker.bindPopup(document.createTextNode(p.label));
+    var key = p.origin ? "origin" : p.lat.toFixed(5) + "," + p.lon.toFixed(5);
+    if (!groups[key]) { groups[key] = []; order.push(key); }
+    groups[key].push(p);
+  });
+  order.forEach(function (key) {
+    var group = groups[key];
+    var first = group[0];
+    var labels = group.map(function (p) { return p.label; });
+    var title = labels.length > 1 ? labels.length + " services: " + labels.join("; ") : labels[0];
+    // Markers are pictures, not controls: every service is a full-size link in
+    // the list beside the map, and small overlapping targets fail WCAG 2.5.8.
+    var marker = first.origin
+      ? L.circleMarker([first.lat, first.lon],
+          { radius: 12, color: "#d4351c", fillOpacity: 0.8, interactive: false })
+      : L.marker([first.lat, first.lon],
+          { title: title, alt: title, interactive: false, keyboard: false });
     marker.addTo(map);
-    bounds.push([p.lat, p.lon]);
+    bounds.push([first.lat, first.lon]);
   });
   map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 });
 })();
