@@ -2,11 +2,68 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+import threading
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from routing.engine import Weights
 from routing.gazetteer.lookup import OnlineGeocoder
 from routing.snapshot import IndexCache
+from services.schools import School
+from services.taxonomy import Need
+from services.taxonomy_ops import NeedNode, choices_from_outline, needs_outline
+from services.version import current_version
+
+_lookups_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DirectoryLookups:
+    """Small read-only lists every search page needs, for one directory version.
+
+    Needs and schools only change through operations that bump the directory
+    version, so a copy per worker keyed by that version is as fresh as a read.
+    """
+
+    version: int
+    needs: tuple[NeedNode, ...]
+    need_choices: tuple[tuple[str, str], ...]
+    need_names: dict[str, str]
+    school_choices: tuple[tuple[str, str], ...]
+
+
+def _read_lookups(session: Session, version: int) -> DirectoryLookups:
+    outline = needs_outline(session)
+    names = {code: name for code, name in session.execute(select(Need.code, Need.name))}
+    schools = session.execute(select(School.id, School.name).order_by(School.name)).all()
+    return DirectoryLookups(
+        version=version,
+        needs=outline,
+        need_choices=tuple(choices_from_outline(outline)),
+        need_names=names,
+        school_choices=(("", "Choose a school"), *((str(i), name) for i, name in schools)),
+    )
+
+
+def directory_lookups(session: Session, app: Flask | None = None) -> DirectoryLookups:
+    """This worker's lookups for the directory's current version (read once a request)."""
+    lookups: DirectoryLookups | None = g.get("directory_lookups")
+    if lookups is not None:
+        return lookups
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    version = current_version(session)
+    lookups = app.extensions.get("family_hub_lookups")
+    if lookups is None or lookups.version != version:
+        with _lookups_lock:
+            lookups = app.extensions.get("family_hub_lookups")
+            if lookups is None or lookups.version != version:
+                lookups = _read_lookups(session, version)
+                app.extensions["family_hub_lookups"] = lookups
+    g.directory_lookups = lookups
+    return lookups
 
 
 def index_cache(app: Flask | None = None) -> IndexCache:

@@ -49,15 +49,14 @@ def govuk_datetime(moment: datetime | None) -> str:
 
 
 def need_name(code: str) -> str:
-    """The display name of a need code, looked up once per request."""
+    """The display name of a need code, from this worker's copy for the directory
+    version (read once per request; names change only with a version bump)."""
     names: dict[str, str] | None = g.get("need_names")
     if names is None:
-        from sqlalchemy import select
-
+        from hub.directory_index import directory_lookups
         from services.db import db
-        from services.taxonomy import Need
 
-        names = dict(db.session.execute(select(Need.code, Need.name)).all())
+        names = directory_lookups(db.session()).need_names
         g.need_names = names
     return names.get(code, code)
 

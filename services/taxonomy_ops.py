@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,14 +48,47 @@ def needs_tree(session: Session, include_inactive: bool = False) -> list[Need]:
 
 def need_choices(session: Session) -> list[tuple[str, str]]:
     """(code, label) pairs for select boxes: each parent then its children, indented."""
-    choices: list[tuple[str, str]] = []
-    for parent in needs_tree(session):
-        choices.append((parent.code, parent.name))
-        choices.extend(
-            (child.code, f"{parent.name}: {child.name}")
-            for child in parent.children
-            if child.active
+    return choices_from_outline(needs_outline(session))
+
+
+@dataclass(frozen=True)
+class NeedNode:
+    """A need as a plain record, safe to keep between requests (no session attached)."""
+
+    code: str
+    name: str
+    active: bool = True
+    children: tuple[NeedNode, ...] = ()
+
+
+def needs_outline(session: Session) -> tuple[NeedNode, ...]:
+    """Active top-level needs in order, each with its active children: one query.
+
+    The same shape as ``needs_tree`` (``code``, ``name``, ``active``, ``children``)
+    for templates, but plain records that a per-version cache may hold.
+    """
+    rows = session.execute(
+        select(Need.code, Need.parent_code, Need.name, Need.active).order_by(
+            Need.position, Need.code
         )
+    ).all()
+    children: dict[str, list[NeedNode]] = {}
+    for code, parent_code, name, active in rows:
+        if parent_code is not None and active:
+            children.setdefault(parent_code, []).append(NeedNode(code, name))
+    return tuple(
+        NeedNode(code, name, True, tuple(children.get(code, ())))
+        for code, parent_code, name, active in rows
+        if parent_code is None and active
+    )
+
+
+def choices_from_outline(outline: tuple[NeedNode, ...]) -> list[tuple[str, str]]:
+    """``need_choices`` from an outline already read."""
+    choices: list[tuple[str, str]] = []
+    for parent in outline:
+        choices.append((parent.code, parent.name))
+        choices.extend((child.code, f"{parent.name}: {child.name}") for child in parent.children)
     return choices
 
 

@@ -6,13 +6,12 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 from jinja2.utils import htmlsafe_json_dumps
 
-from hub.directory_index import index_cache, online_geocoder
+from hub.directory_index import directory_lookups, index_cache, online_geocoder
 from hub.extensions import db
 from hub.search import operations
 from hub.search.forms import SearchForm
 from hub.search.presenters import map_points
 from services.errors import InvalidInput
-from services.taxonomy_ops import need_choices, needs_tree
 
 bp = Blueprint("search", __name__)
 
@@ -26,9 +25,10 @@ def home() -> str:
 @bp.route("/search", methods=["GET", "POST"])
 @login_required
 def index() -> str:
+    lookups = directory_lookups(db.session())
     form = SearchForm()
-    form.school_id.choices = operations.school_choices(db.session())
-    form.needs.choices = need_choices(db.session())
+    form.school_id.choices = list(lookups.school_choices)
+    form.needs.choices = list(lookups.need_choices)
     outcome = None
     if form.validate_on_submit():
         criteria = operations.SearchCriteria(
@@ -49,13 +49,15 @@ def index() -> str:
         except InvalidInput as error:
             for name, message in error.errors.items():
                 getattr(form, name).errors = [message]
-        # An online geocoder answer is cached in the gazetteer.
-        db.session.commit()
+        # An online geocoder answer is cached in the gazetteer. Commit only then:
+        # a commit expires the signed-in user, which the page header would reload.
+        if db.session.new or db.session.dirty:
+            db.session.commit()
     points = map_points(outcome) if outcome else []
     return render_template(
         "search/index.html",
         form=form,
-        tree=needs_tree(db.session()),
+        tree=lookups.needs,
         outcome=outcome,
         map_json=htmlsafe_json_dumps(points),
     )

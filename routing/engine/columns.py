@@ -33,6 +33,7 @@ ACCEPTING = 2
 DISTANCE_FREE = 4
 AGE_SHIFT = 8
 MAX_PACKED_AGE = 54
+PAD_PLACES = 4
 
 
 def mode_bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
@@ -107,6 +108,12 @@ class ServiceColumns:
     point_count: IntArray
     point_x: FloatArray
     point_y: FloatArray
+    # The first PAD_PLACES places of each row side by side (NaN = none), so the
+    # nearest place of most rows is one 2-D gather; ``crowded`` marks rows with more.
+    pad_x: FloatArray
+    pad_y: FloatArray
+    crowded: BoolArray
+    any_crowded: bool
     by_code: dict[str, IntArray]
     by_language: dict[str, IntArray]
     by_school: dict[int, IntArray]
@@ -182,6 +189,18 @@ class ServiceColumns:
             + free * DISTANCE_FREE
             + ages
         )
+        point_start = np.array(start, dtype=np.int64)
+        point_count = np.array(count, dtype=np.int64)
+        point_x = np.array(px, dtype=np.float64)
+        point_y = np.array(py, dtype=np.float64)
+        width = max(1, min(PAD_PLACES, int(point_count.max()) if n else 1))
+        pad_x = np.full((n, width), math.nan)
+        pad_y = np.full((n, width), math.nan)
+        for k in range(width):
+            has = point_count > k
+            pad_x[has, k] = point_x[point_start[has] + k]
+            pad_y[has, k] = point_y[point_start[has] + k]
+        crowded = point_count > width
         return cls(
             services=tuple(services),
             ids=np.fromiter((s.id for s in services), dtype=np.int64, count=n),
@@ -194,10 +213,14 @@ class ServiceColumns:
             distance_free=free,
             static=StaticColumns.build(services, w),
             updated_s=np.array(updated, dtype=np.float64),
-            point_start=np.array(start, dtype=np.int64),
-            point_count=np.array(count, dtype=np.int64),
-            point_x=np.array(px, dtype=np.float64),
-            point_y=np.array(py, dtype=np.float64),
+            point_start=point_start,
+            point_count=point_count,
+            point_x=point_x,
+            point_y=point_y,
+            pad_x=pad_x,
+            pad_y=pad_y,
+            crowded=crowded,
+            any_crowded=bool(crowded.any()),
             by_code=_indices(by_code),
             by_language=_indices(by_language),
             by_school={k: np.array(v, dtype=np.int64) for k, v in by_school.items()},
@@ -209,6 +232,19 @@ class ServiceColumns:
 
         Same arithmetic as ``rules.distance_m`` so the values are bit-identical.
         """
+        dx = self.pad_x[rows] - x
+        dy = self.pad_y[rows] - y
+        near = np.sqrt(dx * dx + dy * dy)
+        # fmin skips the NaN padding; a row with no place at all stays NaN.
+        out = np.fmin.reduce(near, axis=1) if near.shape[1] > 1 else near[:, 0]
+        if self.any_crowded:
+            many = self.crowded[rows].nonzero()[0]
+            if len(many):
+                out[many] = self._min_distance_flat(rows[many], x, y)
+        return out
+
+    def _min_distance_flat(self, rows: IntArray, x: float, y: float) -> FloatArray:
+        """``min_distance`` over every place of each row, however many it has."""
         out = np.full(len(rows), math.nan)
         counts = self.point_count[rows]
         has = counts.nonzero()[0]

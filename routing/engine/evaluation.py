@@ -104,17 +104,19 @@ class RuleEvaluator:
         # As scoring.freshness_array; never-updated rows hold -inf and so score 0.
         days = (epoch_seconds(query.now) - cols.updated_s[rows]) / SECONDS_PER_DAY
         fresh = w.freshness * np.maximum(0.0, 1.0 - np.maximum(days, 0.0) / w.stale_after_days)
-        school_pts = np.where(at_school, w.at_school, 0.0)
+        # Adding a scalar 0.0 gives the same bits as adding an array of zeros.
+        school_pts: FloatArray | float = (
+            np.where(at_school, w.at_school, 0.0) if school_rows is not None else 0.0)
         if query.current_provider_ids:
             # Few providers: comparisons beat np.isin, which sorts.
             organisation = cols.organisation[rows]
             continuing = np.zeros(n, dtype=np.bool_)
             for provider in query.current_provider_ids:
                 continuing |= organisation == provider
-            cont = np.where(continuing, w.continuity, 0.0)
+            cont: FloatArray | float = np.where(continuing, w.continuity, 0.0)
         else:
             continuing = np.zeros(n, dtype=np.bool_)
-            cont = np.zeros(n)
+            cont = 0.0
         # The order of scoring.total, so scores are bit-identical to the scan's.
         score = cols.static.score[rows] + fresh + dist_pts + school_pts + cont
         return Evaluation(rows, ok, distance, score, at_school, continuing)

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from routing.engine import reasons
 from routing.engine.areas import AreaCatalogue
 from routing.engine.columns import (
     BoolArray,
@@ -22,17 +23,27 @@ from routing.engine.columns import (
 )
 from routing.engine.evaluation import Evaluation, RuleEvaluator
 from routing.engine.exclusions import smallest, unique_rows, wider_exclusions, with_distance
-from routing.engine.explain import exclusion_at, make_team, rank_matches
+from routing.engine.explain import make_team
 from routing.engine.grid import PointGrid
 from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
-from routing.engine.results import Match, NeedResult, RoutingResult, ScorePart, TeamProposal
-from routing.engine.rules import QueryContext, hub_at_school
+from routing.engine.results import (
+    Exclusion,
+    Match,
+    NeedResult,
+    RoutingResult,
+    ScorePart,
+    TeamProposal,
+)
+from routing.engine.rules import QueryContext, first_failure_at, hub_at_school
 from routing.engine.scoring import (
     SECONDS_PER_DAY,
     capacity_points,
     capacity_reason,
+    distance_reason,
     epoch_seconds,
+    freshness_points,
     score_parts,
+    total,
     wait_points,
     wait_reason,
 )
@@ -97,6 +108,16 @@ class DirectoryIndex:
                 int(slot): free_rows[free_slots == slot] for slot in np.unique(free_slots)
             }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
+        # Python lists of the columns read row by row when explaining matches.
+        self._free_list: list[bool] = cols.distance_free.tolist()
+        self._updated_list: list[float] = cols.updated_s.tolist()
+        self._capacity_keys: list[int] = cols.static.capacity_key.tolist()
+        self._wait_keys: list[int] = cols.static.wait_key.tolist()
+        # Distance parts of distance-free rows (query-independent), and freshness parts
+        # with their joined capacity phrase for one ``now`` (epoch seconds); both made
+        # when first needed (thread-safe: a race only makes an equal part twice).
+        self._free_distance_parts: dict[int, ScorePart] = {}
+        self._fresh_cache: tuple[float, dict[int, tuple[ScorePart, str]]] = (math.nan, {})
 
     @classmethod
     def build(cls, snapshot: DirectorySnapshot, weights: Weights | None = None) -> DirectoryIndex:
@@ -187,11 +208,15 @@ class DirectoryIndex:
             if spatial and len(near) < want:
                 short.append(i)
         explained = self._explain_matches(np.concatenate(tops), ev, ctx)
+        services = cols.services
         for need, top in zip(query.needs, tops, strict=True):
-            ranked.append(rank_matches([
-                Match(cols.services[facts[0]], need.code, *facts[1:])
-                for facts in (explained[pos] for pos in top.tolist())
-            ]))
+            # ``smallest`` already orders by score, ties by id (positions are in id
+            # order), as rank_matches would.
+            code = need.code
+            ranked.append([
+                Match(services[e[0]], code, e[1], e[2], e[3], e[4], e[5])
+                for e in map(explained.__getitem__, top.tolist())
+            ])
         if short:
             codes = [query.needs[i].code for i in short]
             wider = wider_exclusions(
@@ -200,12 +225,14 @@ class DirectoryIndex:
             )
             for i, far in zip(short, wider, strict=True):
                 nearest[i] = far
+        failures: dict[int, tuple[str, str]] = {}
         results = [
             NeedResult(
                 need=need,
                 matches=tuple(ranked[i]),
                 excluded=tuple(
-                    exclusion_at(cols.services[row], need.code, ctx, d) for row, d in nearest[i]
+                    Exclusion(services[row], need.code, *self._failure(row, d, ctx, failures), d)
+                    for row, d in nearest[i]
                 ),
                 eligible_count=len(eligible_sets[i]),
             )
@@ -222,6 +249,21 @@ class DirectoryIndex:
             snapshot_version=self.version,
         )
 
+    def _failure(
+        self, row: int, distance: float | None, ctx: QueryContext,
+        seen: dict[int, tuple[str, str]],
+    ) -> tuple[str, str]:
+        """(rule, reason) of the first rule a failing row breaks (cached per query)."""
+        found = seen.get(row)
+        if found is None:
+            service = self._cols.services[row]
+            at_school = hub_at_school(service, ctx.query.school_id) is not None
+            found = first_failure_at(service, ctx, distance, at_school, self._free_list[row])
+            if found is None:
+                raise ValueError(f"service {service.id} is eligible, not excluded")
+            seen[row] = found
+        return found
+
     def _explain_matches(
         self, positions: IntArray, ev: Evaluation, ctx: QueryContext
     ) -> dict[int, _Explained]:
@@ -229,33 +271,69 @@ class DirectoryIndex:
 
         Everything the parts need is gathered from the columns in one go, so the
         service records themselves are only touched for school hubs and remote modes.
+        The freshness part of a row is cached for the query's ``now``.
         """
         cols, w, query = self._cols, self._weights, ctx.query
         positions = unique_rows(positions)
         rows = ev.rows[positions]
         now_s = epoch_seconds(query.now)
         has_point = ctx.point is not None
+        fresh_now, fresh_cache = self._fresh_cache
+        if fresh_now != now_s:
+            fresh_cache = {}
+            self._fresh_cache = (now_s, fresh_cache)
+        services = cols.services
+        updated_s = self._updated_list
+        free_list = self._free_list
+        ckeys = self._capacity_keys
+        wkeys = self._wait_keys
+        free_parts = self._free_distance_parts
+        capacity_parts = self._capacity_parts
+        wait_parts = self._wait_parts
+        d_points = w.distance * w.distance_scale_m
+        d_scale = w.distance_scale_m
         out: dict[int, _Explained] = {}
-        for pos, row, distance, updated, free, at_school, continuing, ckey, wkey in zip(
+        for pos, row, distance, at_school, continuing in zip(
             positions.tolist(),
             rows.tolist(),
             ev.distance[positions].tolist(),
-            cols.updated_s[rows].tolist(),
-            cols.distance_free[rows].tolist(),
             ev.at_school[positions].tolist(),
             ev.continuing[positions].tolist(),
-            cols.static.capacity_key[rows].tolist(),
-            cols.static.wait_key[rows].tolist(),
             strict=True,
         ):
-            service = cols.services[row]
-            hub = hub_at_school(service, query.school_id) if at_school else None
             known = None if distance != distance else distance  # NaN: no distance
+            # (A ScorePart is a non-empty tuple, so ``or`` only fills a missing one.)
+            capacity = capacity_parts[ckeys[row]] or self._capacity_part(ckeys[row])
+            wait = wait_parts[wkeys[row]] or self._wait_part(wkeys[row])
+            free = free_list[row]
+            if has_point and not at_school and not continuing:
+                # The common case (as score_parts spells it out), with cached parts.
+                cached = fresh_cache.get(row)
+                if cached is None:
+                    fresh = _fresh_part(updated_s[row], now_s, w)
+                    cached = fresh_cache[row] = (fresh, f"{capacity.reason}, {fresh.reason}")
+                fresh, together = cached
+                if free or known is None:
+                    placed = free_parts.get(row)
+                    if placed is None:
+                        placed = free_parts[row] = ScorePart(
+                            "distance", w.remote, distance_reason(services[row], known, free))
+                else:
+                    placed = ScorePart("distance", d_points / (d_scale + known),
+                                       f"{reasons.miles(known)} away")
+                score = total(capacity.points + wait.points, fresh.points, placed.points,
+                              0.0, 0.0)
+                out[pos] = (row, score, (placed, capacity, wait, fresh),
+                            (placed.reason, together, wait.reason), known, None)
+                continue
+            service = services[row]
+            hub = hub_at_school(service, query.school_id) if at_school else None
+            updated = updated_s[row]
             score, parts, phrases = score_parts(
                 service,
                 w=w,
                 age=None if updated == -math.inf else (now_s - updated) / SECONDS_PER_DAY,
-                static=(self._capacity_part(ckey), self._wait_part(wkey)),
+                static=(capacity, wait),
                 distance=known,
                 has_point=has_point,
                 distance_free=free,
@@ -318,3 +396,11 @@ class DirectoryIndex:
         return [
             (int(ids[rows[p]]), int(team_masks[p]), float(ev.score[p])) for p in firsts.tolist()
         ]
+
+
+def _fresh_part(updated: float, now_s: float, w: Weights) -> ScorePart:
+    """The freshness part, as ``score_parts`` makes it (-inf = never updated)."""
+    if updated == -math.inf:
+        return ScorePart("freshness", 0.0, "capacity never updated")
+    age = (now_s - updated) / SECONDS_PER_DAY
+    return ScorePart("freshness", freshness_points(age, w), f"updated {reasons.ago(age)}")

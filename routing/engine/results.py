@@ -1,14 +1,19 @@
-"""What the router returns: ranked matches, explained exclusions and a team."""
+"""What the router returns: ranked matches, explained exclusions and a team.
+
+The three records made many times per query (``ScorePart``, ``Match`` and
+``Exclusion``) are immutable named tuples, which are much cheaper to build than
+frozen dataclasses; the rest are frozen dataclasses.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from routing.engine.records import HubRecord, NeedRequest, ServiceRecord
 
 
-@dataclass(frozen=True, slots=True)
-class ScorePart:
+class ScorePart(NamedTuple):
     """One named contribution to a match's score, with its plain-language reason."""
 
     name: str
@@ -16,8 +21,7 @@ class ScorePart:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """An eligible service for one need, with how its score was made up."""
 
     service: ServiceRecord
@@ -29,8 +33,7 @@ class Match:
     at_school: HubRecord | None
 
 
-@dataclass(frozen=True, slots=True)
-class Exclusion:
+class Exclusion(NamedTuple):
     """A nearby service that meets the need but fails a hard rule."""
 
     service: ServiceRecord

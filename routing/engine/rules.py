@@ -196,3 +196,26 @@ def first_failure(service: ServiceRecord, ctx: QueryContext) -> tuple[str, str] 
         if reason is not None:
             return name, reason
     return None
+
+
+def first_failure_at(
+    service: ServiceRecord,
+    ctx: QueryContext,
+    distance: float | None,
+    at_school: bool,
+    distance_free: bool,
+) -> tuple[str, str] | None:
+    """``first_failure`` when the distance, the school hub and ``is_distance_free`` are
+    already known (as the index knows them), so the places are not walked again."""
+    for name, rule in RULES:
+        if rule is check_distance:
+            limit = ctx.query.max_distance_m
+            if (limit is None or ctx.point is None or distance_free or at_school
+                    or distance is None or distance <= limit):
+                continue
+            beyond = reasons.mile_limit(limit)
+            return name, f"{reasons.miles(distance)} away, beyond the {beyond} limit"
+        reason = rule(service, ctx)
+        if reason is not None:
+            return name, reason
+    return None

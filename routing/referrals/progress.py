@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import (
@@ -68,27 +68,34 @@ def revoke_link(session: Session, link: ProgressLink, actor: Actor, now: datetim
         audit(session, actor, "progress_link_revoked", now, child_id=link.child_id)
 
 
-def link_referrals(session: Session, link: ProgressLink) -> list[Referral]:
-    """The referrals the family sees: this child's, made by this referrer, sent."""
-    return list(
-        session.execute(
-            select(Referral)
-            .where(
-                Referral.child_id == link.child_id,
-                Referral.referrer_id == link.referrer_id,
-                Referral.status != Status.DRAFT,
-            )
-            .order_by(Referral.id)
-        ).scalars()
-    )
+def link_referrals(session: Session, link: ProgressLink, *, for_display: bool = False,
+                   ) -> list[Referral]:
+    """The referrals the family sees: this child's, made by this referrer, sent.
+
+    Selected by child only (a child has a handful of referrals) and narrowed here:
+    with both conditions in SQL, SQLite picks the far less selective referrer index
+    and walks every referral that referrer ever made. ``for_display`` loads each
+    referral's service and organisation in the same query.
+    """
+    query = select(Referral).where(Referral.child_id == link.child_id).order_by(Referral.id)
+    if for_display:
+        query = query.options(joinedload(Referral.service), joinedload(Referral.organisation))
+    return [
+        referral
+        for referral in session.execute(query).scalars()
+        if referral.referrer_id == link.referrer_id and referral.status is not Status.DRAFT
+    ]
+
+
+def _expiry(referrals: list[Referral]) -> datetime | None:
+    if not referrals or not all(r.status.ended for r in referrals):
+        return None
+    return max(r.ended_at or r.updated_at for r in referrals) + EXPIRES_AFTER_CLOSE
 
 
 def expires_at(session: Session, link: ProgressLink) -> datetime | None:
     """30 days after the last referral ended; None while any is still open."""
-    referrals = link_referrals(session, link)
-    if not referrals or not all(r.status.ended for r in referrals):
-        return None
-    return max(r.ended_at or r.updated_at for r in referrals) + EXPIRES_AFTER_CLOSE
+    return _expiry(link_referrals(session, link))
 
 
 def usable(session: Session, link: ProgressLink | None, now: datetime) -> bool:
@@ -125,7 +132,8 @@ def check_and_show(
 
     Raises TooManyAttempts (rate limit, held in the database) or NotShown
     (deliberately one error for unknown, expired, revoked and wrong answers).
-    Every attempt is recorded; a successful view is audited for the referrer.
+    Every failed attempt is recorded (the limit counts failures only); each
+    successful page view is audited once for the referrer.
     """
     token_hash = hash_token(token)
     remote_hash = hash_address(remote_addr)
@@ -140,36 +148,52 @@ def check_and_show(
     ).scalar_one()
     if failures >= MAX_FAILURES:
         raise TooManyAttempts()
-    link = session.execute(
-        select(ProgressLink).where(ProgressLink.token_hash == token_hash)
-    ).scalar_one_or_none()
-    child = session.get(Child, link.child_id) if link else None
+    found = session.execute(
+        select(ProgressLink, Child.date_of_birth)
+        .join(Child, Child.id == ProgressLink.child_id)
+        .where(ProgressLink.token_hash == token_hash)
+    ).one_or_none()
+    link, date_of_birth = found if found is not None else (None, None)
+    referrals: list[Referral] = []
+    if link is not None and link.revoked_at is None:
+        referrals = link_referrals(session, link, for_display=True)
+    ends = _expiry(referrals)
     ok = (
         link is not None
-        and child is not None
+        and link.revoked_at is None
+        and date_of_birth is not None
         and born is not None
-        and usable(session, link, now)
-        and secrets.compare_digest(child.date_of_birth.isoformat(), born.isoformat())
-    )
-    session.add(
-        ProgressAttempt(token_hash=token_hash, remote_hash=remote_hash, at=now, succeeded=ok)
+        and (ends is None or now < ends)
+        and secrets.compare_digest(date_of_birth.isoformat(), born.isoformat())
     )
     if not ok or link is None:
+        # Only failures are counted, so only failures are written.
+        session.add(ProgressAttempt(
+            token_hash=token_hash, remote_hash=remote_hash, at=now, succeeded=False
+        ))
         raise NotShown()
+    # One audit row per page view (the referrer's child page lists each view).
     family = Actor(None, "The family (progress link)", None, "")
+    audit(session, family, "family_viewed_progress", now, link.child_id)
+    latest: dict[int, datetime] = {}
+    if referrals:
+        latest = {
+            referral_id: at
+            for referral_id, at in session.execute(
+                select(ReferralEvent.referral_id, func.max(ReferralEvent.at))
+                .where(ReferralEvent.referral_id.in_([r.id for r in referrals]))
+                .group_by(ReferralEvent.referral_id)
+            ).all()
+        }
     views = []
-    for referral in link_referrals(session, link):
-        audit(session, family, "family_viewed_progress", now, link.child_id, referral.id)
-        last = session.execute(
-            select(func.max(ReferralEvent.at)).where(ReferralEvent.referral_id == referral.id)
-        ).scalar_one()
+    for referral in referrals:
         service = referral.service
         views.append(
             FamilyView(
                 reference=referral.reference,
                 service_name=service.name,
                 status=referral.status.plain,
-                last_update=last or referral.updated_at,
+                last_update=latest.get(referral.id) or referral.updated_at,
                 next_step=_next_step(referral),
                 contact_phone=service.contact_phone or (referral.organisation.phone or ""),
                 contact_email=service.contact_email or (referral.organisation.email or ""),

@@ -52,3 +52,30 @@ def test_search_and_referral_matching_use_the_same_engine_rules(
     refer = FamilyQuery(needs=(NeedRequest("MHW"),), now=utcnow(), home=home)
     assert [m.service.id for m in index.route(browse).needs[0].matches] == [full.id]
     assert index.route(refer).needs[0].matches == ()
+
+
+def test_the_search_page_lists_are_kept_per_version_and_follow_a_change(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    from flask import g
+
+    from hub.directory_index import directory_lookups
+    from services.taxonomy import Need
+    from services.taxonomy_ops import update_need
+
+    other_worker = create_app(dict(app.config))
+    with other_worker.test_request_context():
+        first = directory_lookups(db)
+        assert ("MHW", first.need_names["MHW"]) in first.need_choices
+        del g.directory_lookups
+        assert directory_lookups(db) is first  # reused while the version stands
+    need = db.get(Need, "MHW")
+    assert need is not None
+    update_need(db, need, name="Emotional wellbeing", description="", active=True)
+    db.commit()
+    with other_worker.test_request_context():
+        after = directory_lookups(db)
+        assert after.version > first.version
+        assert after.need_names["MHW"] == "Emotional wellbeing"
+        assert ("MHW", "Emotional wellbeing") in after.need_choices
+        assert [n.name for n in after.needs if n.code == "MHW"] == ["Emotional wellbeing"]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
 from routing.referrals import progress
-from routing.referrals.models import AuditEvent, ProgressLink
+from routing.referrals.models import AuditEvent, ProgressAttempt, ProgressLink
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
 from tests.referrals.helpers import actor, sent_referral
@@ -43,6 +43,25 @@ def test_the_right_date_of_birth_shows_plain_status_and_is_audited(
     assert view.reference == referral.reference and "waiting" in view.status
     assert db.execute(
         select(func.count(AuditEvent.id)).where(AuditEvent.action == "family_viewed_progress")
+    ).scalar_one() == 1
+
+
+def test_each_page_view_is_audited_once_and_a_success_writes_no_attempt(
+    db: Session, cast: Cast
+) -> None:
+    first, _, token = _linked(db, cast)
+    views = progress.check_and_show(db, token, BORN, "1.2.3.4", utcnow())
+    progress.check_and_show(db, token, BORN, "1.2.3.4", utcnow())
+    assert [v.reference for v in views] == [first.reference]
+    rows = db.execute(
+        select(AuditEvent.child_id).where(AuditEvent.action == "family_viewed_progress")
+    ).scalars().all()
+    assert rows == [first.child_id, first.child_id]  # one a view, for the referrer's list
+    assert db.execute(select(func.count(ProgressAttempt.id))).scalar_one() == 0
+    with pytest.raises(progress.NotShown):
+        progress.check_and_show(db, token, date(2000, 1, 1), "1.2.3.4", utcnow())
+    assert db.execute(
+        select(func.count(ProgressAttempt.id)).where(ProgressAttempt.succeeded.is_(False))
     ).scalar_one() == 1
 
 
