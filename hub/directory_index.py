@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
 from sqlalchemy import select
@@ -33,6 +33,9 @@ class DirectoryLookups:
     need_choices: tuple[tuple[str, str], ...]
     need_names: dict[str, str]
     school_choices: tuple[tuple[str, str], ...]
+    # Rendered page fragments that depend only on this version and the key's
+    # arguments (see hub.fragments); dropped with the rest when the version moves.
+    fragments: dict[tuple[object, ...], str] = field(default_factory=dict, compare=False)
 
 
 def _read_lookups(session: Session, version: int) -> DirectoryLookups:

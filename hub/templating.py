@@ -61,6 +61,16 @@ def need_name(code: str) -> str:
     return names.get(code, code)
 
 
+def service_url(service_id: int) -> str:
+    """The service page's URL: ``url_for`` once a request, as result lists link
+    dozens of services and building each URL from the rule map is slow."""
+    base: str | None = g.get("service_url_base")
+    if base is None:
+        base = url_for("directory.service", service_id=0).removesuffix("0")
+        g.service_url_base = base
+    return f"{base}{service_id}"
+
+
 def mode_label(value: str) -> str:
     from services.listings import DELIVERY_MODE_LABELS, DeliveryMode
 
@@ -113,6 +123,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["need_name"] = need_name
     app.jinja_env.filters["iso_datetime"] = iso_datetime
     app.jinja_env.filters["mode_label"] = mode_label
+
+    from hub.fragments import needs_tree_html
+
+    app.jinja_env.globals["needs_tree_html"] = needs_tree_html
+    app.jinja_env.globals["service_url"] = service_url
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -124,9 +124,14 @@ class IndexCache:
         self._lock = threading.Lock()
         self.built_at: datetime | None = None
 
-    def get(self, session: Session) -> DirectoryIndex:
-        """The index for the directory's current version, rebuilt if it is stale."""
-        version = current_version(session)
+    def get(self, session: Session, version: int | None = None) -> DirectoryIndex:
+        """The index for the directory's current version, rebuilt if it is stale.
+
+        ``version`` is that version when the caller has just read it in this
+        transaction; otherwise it is read here.
+        """
+        if version is None:
+            version = current_version(session)
         index = self._index
         if index is not None and index.version == version:
             return index

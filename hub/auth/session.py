@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from hub.auth.models import User
 from hub.extensions import db, login_manager
@@ -22,8 +23,9 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
+    # Every page header names the user's organisation: load it in the same query.
     user = db.session.execute(
-        select(User).where(User.id == int(raw_id))
+        select(User).options(joinedload(User.organisation)).where(User.id == int(raw_id))
     ).scalar_one_or_none()
     # A token that no longer matches means the user logged out since this
     # cookie was issued: treat the cookie as anonymous.

@@ -32,7 +32,6 @@ from routing.referrals.models import (
     RiskLevel,
 )
 from services.errors import InvalidInput
-from services.taxonomy_ops import needs_tree
 
 # --- The referral form -------------------------------------------------------------
 
@@ -138,8 +137,6 @@ def step(request_id: int, step: str) -> Response | str:
                             if step != "providers" else
                             url_for("referrals.check", request_id=draft.id))
     context: dict[str, object] = {}
-    if step == "needs":
-        context["need_tree"] = needs_tree(session)
     if step == "providers" and draft.child is not None:
         asked = draft.answers.get("needs", {}).get("needs", [])
         needs = [(n["code"], n["priority"]) for n in asked]

@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -17,13 +16,16 @@ from services.listings import DELIVERY_MODE_LABELS
 class SearchForm(FlaskForm):
     """Posted, not sent as a query string, so postcodes and ages stay out of URLs and logs."""
 
-    where = RadioField(
-        "Search near",
-        choices=[("postcode", "The family's home postcode"), ("school", "A school")],
-        default="postcode",
+    postcode = StringField(
+        "Family's home postcode",
+        description="Distances are measured from here. Leave it blank to search near the school.",
     )
-    postcode = StringField("Family's postcode")
-    school_id = SelectField("School", coerce=str, validators=[Optional()])
+    school_id = SelectField(
+        "Child's school",
+        coerce=str,
+        validators=[Optional()],
+        description="Services that run at this school are marked and ranked higher.",
+    )
     needs = SelectMultipleField("Needs", validators=[InputRequired("Choose at least one need")])
     age = IntegerField(
         "Child's age",
@@ -41,11 +43,9 @@ class SearchForm(FlaskForm):
         default="",
     )
     accepting_only = BooleanField("Only show services accepting referrals now")
+    # Set by a result list's "Show more" button (a need code); never rendered.
+    more = StringField("Show more for")
 
     def validate_postcode(self, field: StringField) -> None:
-        if self.where.data == "postcode" and not (field.data or "").strip():
-            raise ValidationError("Enter the family's postcode")
-
-    def validate_school_id(self, field: SelectField) -> None:
-        if self.where.data == "school" and not field.data:
-            raise ValidationError("Choose a school")
+        if not (field.data or "").strip() and not self.school_id.data:
+            raise ValidationError("Enter the family's postcode or choose the child's school")

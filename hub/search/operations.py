@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.engine import FamilyQuery, NeedRequest, RoutingResult
@@ -17,6 +16,10 @@ from services.errors import InvalidInput
 from services.schools import School
 
 METRES_PER_MILE = 1609.344
+# Matches listed per need at first, and for the one need a user asks to see more of.
+# The ten best are what people act on; a longer list is one click away.
+SHORT_LIST = 10
+FULL_LIST = 50
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,8 @@ class SearchCriteria:
     radius_miles: float | None = 5
     mode: str | None = None
     accepting_only: bool = False
+    # The need whose list is shown in full ("Show more"); None for short lists only.
+    expand: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,14 @@ class SearchOutcome:
     place: Place | None
     school: School | None
     searched_at: datetime
+    expanded: str | None = None
+
+    def has_more(self, code: str) -> bool:
+        """Whether a short list left out eligible services that "Show more" would list."""
+        for need in self.result.needs:
+            if need.need.code == code:
+                return code != self.expanded and len(need.matches) < need.eligible_count
+        return False
 
 
 def search_services(
@@ -43,8 +56,10 @@ def search_services(
     cache: IndexCache,
     criteria: SearchCriteria,
     online: OnlineGeocoder | None = None,
+    version: int | None = None,
 ) -> SearchOutcome:
-    """Rank directory services for the criteria.
+    """Rank directory services for the criteria (``version``: the directory version
+    already read in this transaction, if any).
 
     Raises InvalidInput (keyed by form field) for an unknown school or a
     postcode we cannot place.
@@ -65,6 +80,7 @@ def search_services(
     if place is None and school is None:
         raise InvalidInput({"postcode": "Enter the family's postcode or choose a school"})
     now = utcnow()
+    expanded = criteria.expand if criteria.expand in criteria.need_codes else None
     school_point = (school.location.easting, school.location.northing) if school else None
     query = FamilyQuery(
         needs=tuple(NeedRequest(code) for code in criteria.need_codes),
@@ -79,12 +95,16 @@ def search_services(
         ),
         require_system_referrals=False,
         require_accepting=criteria.accepting_only,
-        limit_per_need=25,
+        limit_per_need=FULL_LIST if expanded else SHORT_LIST,
     )
-    result = cache.get(session).route(query)
-    return SearchOutcome(result=result, place=place, school=school, searched_at=now)
+    result = cache.get(session, version).route(query)
+    if expanded:
+        # The other needs keep their short lists.
+        result = replace(result, needs=tuple(
+            need if need.need.code == expanded else replace(need, matches=need.matches[:SHORT_LIST])
+            for need in result.needs
+        ))
+    return SearchOutcome(
+        result=result, place=place, school=school, searched_at=now, expanded=expanded
+    )
 
-
-def school_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.execute(select(School.id, School.name).order_by(School.name))
-    return [("", "Choose a school"), *((str(i), name) for i, name in rows)]

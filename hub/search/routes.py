@@ -33,18 +33,17 @@ def index() -> str:
     if form.validate_on_submit():
         criteria = operations.SearchCriteria(
             need_codes=tuple(form.needs.data or ()),
-            postcode=form.postcode.data if form.where.data == "postcode" else None,
-            school_id=int(form.school_id.data)
-            if form.where.data == "school" and form.school_id.data
-            else None,
+            postcode=(form.postcode.data or "").strip() or None,
+            school_id=int(form.school_id.data) if form.school_id.data else None,
             age=form.age.data,
             radius_miles=float(form.radius.data) if form.radius.data else None,
             mode=form.mode.data or None,
             accepting_only=bool(form.accepting_only.data),
+            expand=form.more.data or None,
         )
         try:
             outcome = operations.search_services(
-                db.session(), index_cache(), criteria, online_geocoder()
+                db.session(), index_cache(), criteria, online_geocoder(), lookups.version
             )
         except InvalidInput as error:
             for name, message in error.errors.items():
@@ -57,7 +56,6 @@ def index() -> str:
     return render_template(
         "search/index.html",
         form=form,
-        tree=lookups.needs,
         outcome=outcome,
         map_json=htmlsafe_json_dumps(points),
     )

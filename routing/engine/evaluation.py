@@ -7,6 +7,7 @@ exactly (the property tests hold it to them), so the index ranks as the scan doe
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 
@@ -14,13 +15,18 @@ from routing.engine.columns import (
     ACCEPTING,
     AGE_SHIFT,
     DISTANCE_FREE,
+    FLAGS_COL,
     MAX_PACKED_AGE,
     REFERRALS,
+    SCORE_COL,
+    SLOT_COL,
+    UPDATED_COL,
     BoolArray,
     FloatArray,
     IntArray,
     ServiceColumns,
 )
+from routing.engine.records import FamilyQuery
 from routing.engine.rules import QueryContext
 from routing.engine.scoring import SECONDS_PER_DAY, epoch_seconds
 from routing.engine.weights import Weights
@@ -41,7 +47,7 @@ class Evaluation:
 class RuleEvaluator:
     """Evaluates candidate rows of one index: every rule but the need rule, and the score."""
 
-    __slots__ = ("_area_count", "_cols", "_language_masks", "_weights")
+    __slots__ = ("_area_count", "_cols", "_language_masks", "_now", "_weights")
 
     def __init__(self, cols: ServiceColumns, area_count: int, weights: Weights) -> None:
         self._cols = cols
@@ -53,6 +59,27 @@ class RuleEvaluator:
             mask = np.zeros(n, dtype=np.bool_)
             mask[rows] = True
             self._language_masks[lang] = mask
+        # The last query's ``now`` and its epoch seconds (a pair, so thread-safe).
+        self._now: tuple[datetime, float] | None = None
+
+    @staticmethod
+    def required_flags(query: FamilyQuery) -> int:
+        """The ``ServiceColumns.flags`` bits a row must all have to pass the referrals
+        and accepting rules and, for an age up to MAX_PACKED_AGE, the age rule."""
+        required = (REFERRALS if query.require_system_referrals else 0) | (
+            ACCEPTING if query.require_accepting else 0)
+        age = query.age
+        if age is not None and 0 <= age <= MAX_PACKED_AGE:
+            required |= 1 << (AGE_SHIFT + age)
+        return required
+
+    def _now_seconds(self, now: datetime) -> float:
+        last = self._now
+        if last is not None and last[0] == now:
+            return last[1]
+        seconds = epoch_seconds(now)
+        self._now = (now, seconds)
+        return seconds
 
     def __call__(self, rows: IntArray, ctx: QueryContext, slots: list[int]) -> Evaluation:
         """Apply every rule but the need rule, and score, over ``rows`` (sorted, distinct).
@@ -61,15 +88,13 @@ class RuleEvaluator:
         """
         cols, query, w = self._cols, ctx.query, self._weights
         n = len(rows)
-        flags = cols.flags[rows]
-        required = (REFERRALS if query.require_system_referrals else 0) | (
-            ACCEPTING if query.require_accepting else 0)
-        age = query.age
-        if age is not None and 0 <= age <= MAX_PACKED_AGE:
-            required |= 1 << (AGE_SHIFT + age)
-            age = None
+        floats = cols.row_floats.take(rows, axis=0)
+        ints = cols.row_ints.take(rows, axis=0)
+        flags = ints[:, FLAGS_COL]
+        required = self.required_flags(query)
         ok = (flags & required) == required
-        if age is not None:
+        age = query.age
+        if age is not None and not 0 <= age <= MAX_PACKED_AGE:
             ok &= cols.min_age[rows] <= age
             ok &= cols.max_age[rows] >= age
         at_school = np.zeros(n, dtype=np.bool_)
@@ -82,8 +107,8 @@ class RuleEvaluator:
             inside = np.zeros(self._area_count + 1, dtype=np.bool_)
             inside[0] = True
             inside[slots] = True
-            ok &= inside[cols.area_slot[rows]]
-            distance = cols.min_distance(rows, ctx.point[0], ctx.point[1])
+            ok &= inside[ints[:, SLOT_COL]]
+            distance = cols.nearest(floats, rows, ctx.point[0], ctx.point[1])
             if query.max_distance_m is not None:
                 # NaN distances compare False, but those rows are distance-free.
                 ok &= free | at_school | (distance <= query.max_distance_m)
@@ -102,7 +127,7 @@ class RuleEvaluator:
             offered = self._language_masks.get(ctx.language)
             ok &= False if offered is None else offered[rows]
         # As scoring.freshness_array; never-updated rows hold -inf and so score 0.
-        days = (epoch_seconds(query.now) - cols.updated_s[rows]) / SECONDS_PER_DAY
+        days = (self._now_seconds(query.now) - floats[:, UPDATED_COL]) / SECONDS_PER_DAY
         fresh = w.freshness * np.maximum(0.0, 1.0 - np.maximum(days, 0.0) / w.stale_after_days)
         # Adding a scalar 0.0 gives the same bits as adding an array of zeros.
         school_pts: FloatArray | float = (
@@ -118,5 +143,5 @@ class RuleEvaluator:
             continuing = np.zeros(n, dtype=np.bool_)
             cont = 0.0
         # The order of scoring.total, so scores are bit-identical to the scan's.
-        score = cols.static.score[rows] + fresh + dist_pts + school_pts + cont
+        score = floats[:, SCORE_COL] + fresh + dist_pts + school_pts + cont
         return Evaluation(rows, ok, distance, score, at_school, continuing)

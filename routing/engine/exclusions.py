@@ -20,42 +20,52 @@ WIDENINGS = 3
 FULL_PASS_ROWS = 3000
 
 
+def first_widening(limit: float) -> float:
+    """The radius of the first, smallest, wider search beyond the distance limit."""
+    return max(limit, 1000.0) * 2
+
+
 def wider_exclusions(
     grid: PointGrid,
     evaluate: RuleEvaluator,
+    need_groups: list[list[int]],
     need_masks: list[BoolArray],
     need_rows: list[IntArray],
     ctx: QueryContext,
     slots: list[int],
     want: int,
+    known: tuple[Evaluation, float] | None = None,
 ) -> list[list[tuple[int, float | None]]]:
     """Exclusions for needs with fewer than ``want`` failing within the limit.
 
-    Search ever wider circles, all short needs at once: within a radius every
-    place is found, so the failing rows there are complete. After a few
+    Search ever wider circles, all short needs at once (``need_groups`` are the
+    grid groups of the services meeting each): within a radius every place is
+    found, so the failing rows there are complete. After a few
     doublings (or at once, when the needs have few services) evaluate every
     service meeting them, which also finds services with no place.
+
+    ``known`` is an evaluation already made and a radius within which it holds
+    every service with a place meeting the needs: the search starts there.
+    Whichever circles are searched, the result is the same: the ``want`` nearest
+    failing services (ties by id, no distance last).
     """
     assert ctx.point is not None and ctx.query.max_distance_m is not None
     found: list[list[tuple[int, float | None]] | None] = [None] * len(need_masks)
     todo = list(range(len(need_masks)))
-    radius = max(ctx.query.max_distance_m, 1000.0)
-    small = sum(len(r) for r in need_rows) <= FULL_PASS_ROWS
-    for _ in range(0 if small else WIDENINGS):
-        radius *= 2
-        hits = grid.rows_within(ctx.point[0], ctx.point[1], radius)
-        wanted = need_masks[todo[0]][hits]
-        for t in todo[1:]:
-            wanted |= need_masks[t][hits]
-        ev = evaluate(unique_rows(hits[wanted]), ctx, slots)
-        pool = failing(ev, radius)
-        for t in list(todo):
-            picked = pick(ev, pool, need_masks[t], want)
-            if len(picked) >= want:
-                found[t] = picked
-                todo.remove(t)
+    radius = first_widening(ctx.query.max_distance_m) / 2
+    widenings = 0 if sum(len(r) for r in need_rows) <= FULL_PASS_ROWS else WIDENINGS
+    if known is not None and known[1] >= radius * 2:
+        ev, radius = known
+        _pick_complete(ev, failing(ev, radius), need_masks, want, todo, found)
+        widenings -= 1
+    for _ in range(widenings):
         if not todo:
             break
+        radius *= 2
+        groups = sorted({g for t in todo for g in need_groups[t]})
+        hits = grid.rows_within(ctx.point[0], ctx.point[1], radius, groups)
+        ev = evaluate(unique_rows(hits), ctx, slots)
+        _pick_complete(ev, failing(ev, radius), need_masks, want, todo, found)
     if todo:
         ev = evaluate(
             unique_rows(np.concatenate([need_rows[t] for t in todo])), ctx, slots
@@ -64,6 +74,19 @@ def wider_exclusions(
         for t in todo:
             found[t] = pick(ev, pool, need_masks[t], want)
     return [f or [] for f in found]
+
+
+def _pick_complete(
+    ev: Evaluation, pool: IntArray, need_masks: list[BoolArray], want: int,
+    todo: list[int], found: list[list[tuple[int, float | None]] | None],
+) -> None:
+    """Settle the needs in ``todo`` with ``want`` exclusions in ``pool`` (failing rows
+    complete within some radius), taking them off ``todo``."""
+    for t in list(todo):
+        picked = pick(ev, pool, need_masks[t], want)
+        if len(picked) >= want:
+            found[t] = picked
+            todo.remove(t)
 
 
 def failing(ev: Evaluation, within: float | None) -> IntArray:

@@ -15,16 +15,24 @@ import math
 import numpy as np
 
 from routing.engine import reasons
-from routing.engine.areas import AreaCatalogue
+from routing.engine.area_raster import RasterAreaCatalogue
+from routing.engine.best_rows import best_per_mask
+from routing.engine.code_grid import code_grid
 from routing.engine.columns import (
     BoolArray,
     IntArray,
     ServiceColumns,
 )
 from routing.engine.evaluation import Evaluation, RuleEvaluator
-from routing.engine.exclusions import smallest, unique_rows, wider_exclusions, with_distance
+from routing.engine.exclusions import (
+    first_widening,
+    smallest,
+    unique_rows,
+    wider_exclusions,
+    with_distance,
+)
 from routing.engine.explain import make_team
-from routing.engine.grid import PointGrid
+from routing.engine.failures import FailureFinder
 from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
 from routing.engine.results import (
     Exclusion,
@@ -33,8 +41,9 @@ from routing.engine.results import (
     RoutingResult,
     ScorePart,
     TeamProposal,
+    new_record,
 )
-from routing.engine.rules import QueryContext, first_failure_at, hub_at_school
+from routing.engine.rules import QueryContext, hub_at_school
 from routing.engine.scoring import (
     SECONDS_PER_DAY,
     capacity_points,
@@ -43,7 +52,6 @@ from routing.engine.scoring import (
     epoch_seconds,
     freshness_points,
     score_parts,
-    total,
     wait_points,
     wait_reason,
 )
@@ -52,9 +60,8 @@ from routing.engine.team import choose_team
 from routing.engine.weights import Weights
 
 _EMPTY = np.empty(0, dtype=np.int64)
-# Above this many eligible rows, the team's best row per needs mask is found by
-# argmax per mask rather than one sort (no bincount over huge masks: few needs).
-_SORT_TEAM_ROWS = 2000
+# Fewer places than this within the limit: search the first wider circle at once.
+_SPARSE_HITS = 48
 
 
 # (row, score, parts, reasons, distance, hub): a Match but for its need code.
@@ -74,7 +81,8 @@ class DirectoryIndex:
                 raise ValueError(f"duplicate service id {a.id} in snapshot")
         self._snapshot_version = snapshot.version
         self._weights = weights
-        self._areas = AreaCatalogue(s.area_wkt for s in services if s.area_wkt is not None)
+        self._areas = RasterAreaCatalogue(
+            s.area_wkt for s in services if s.area_wkt is not None)
         self._taxonomy = Taxonomy(snapshot.need_parents)
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
         # Capacity and wait parts, one per distinct figure, made when first returned
@@ -83,16 +91,20 @@ class DirectoryIndex:
         self._wait_parts: list[ScorePart | None] = [None] * len(cols.static.wait_first)
         self._by_id = {s.id: s for s in services}
         n = len(services)
-        rows_of_points = np.repeat(np.arange(n, dtype=np.int64), cols.point_count)
-        self._grid = PointGrid(cols.point_x, cols.point_y, rows_of_points)
+        self._grid, group_of_code = code_grid(cols)
         # One boolean column per known code, so the need rule is one gather. Built
         # here only: queries never change them (only the shared parts lists above).
         self._no_rows = np.zeros(n, dtype=np.bool_)
         self._need_masks: dict[str, BoolArray] = {}
         self._rows_of_need: dict[str, IntArray] = {}
+        # Grid groups of the declared codes that meet each code.
+        self._groups_of_need: dict[str, frozenset[int]] = {}
         for code in set(snapshot.need_parents) | set(cols.by_code):
             mask = np.zeros(n, dtype=np.bool_)
-            for declared in self._taxonomy.matching_codes(code):
+            matching = self._taxonomy.matching_codes(code)
+            self._groups_of_need[code] = frozenset(
+                group_of_code[c] for c in matching if c in group_of_code)
+            for declared in matching:
                 declared_rows = cols.by_code.get(declared)
                 if declared_rows is not None:
                     mask[declared_rows] = True
@@ -100,24 +112,31 @@ class DirectoryIndex:
             self._rows_of_need[code] = np.flatnonzero(mask)
         # Services meeting each code that are not limited by distance, by area slot
         # (0 = no area): a query takes the buckets of the areas around the family.
+        # Each bucket holds the rows' flags (to drop failing rows early) over the rows.
         self._free_by_code: dict[str, dict[int, IntArray]] = {}
         for code, need_rows in self._rows_of_need.items():
             free_rows = need_rows[cols.distance_free[need_rows]]
             free_slots = cols.area_slot[free_rows]
+            buckets = [free_rows[free_slots == slot] for slot in np.unique(free_slots)]
             self._free_by_code[code] = {
-                int(slot): free_rows[free_slots == slot] for slot in np.unique(free_slots)
+                int(cols.area_slot[b[0]]): np.stack([cols.flags[b], b]) for b in buckets
             }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
+        self._failures = FailureFinder(cols)
         # Python lists of the columns read row by row when explaining matches.
         self._free_list: list[bool] = cols.distance_free.tolist()
         self._updated_list: list[float] = cols.updated_s.tolist()
         self._capacity_keys: list[int] = cols.static.capacity_key.tolist()
         self._wait_keys: list[int] = cols.static.wait_key.tolist()
-        # Distance parts of distance-free rows (query-independent), and freshness parts
-        # with their joined capacity phrase for one ``now`` (epoch seconds); both made
-        # when first needed (thread-safe: a race only makes an equal part twice).
-        self._free_distance_parts: dict[int, ScorePart] = {}
-        self._fresh_cache: tuple[float, dict[int, tuple[ScorePart, str]]] = (math.nan, {})
+        # Per row, for one ``now`` (epoch seconds): the score head and parts
+        # (``_match_head``), and whole matches of distance-free rows
+        # (``_remote_match``); made when first needed (thread-safe: a race only
+        # makes an equal entry twice, or drops a cache for a newer ``now``).
+        self._now_cache: tuple[
+            float,
+            dict[int, tuple[float, ScorePart, ScorePart, ScorePart, str]],
+            dict[int, tuple[float, tuple[ScorePart, ...], tuple[str, ...]]],
+        ] = (math.nan, {}, {})
 
     @classmethod
     def build(cls, snapshot: DirectorySnapshot, weights: Weights | None = None) -> DirectoryIndex:
@@ -145,6 +164,34 @@ class DirectoryIndex:
         mask = self._need_masks.get(code)
         return self._no_rows if mask is None else mask
 
+    def _free_rows(self, query: FamilyQuery, slots: list[int]) -> list[IntArray]:
+        """Distance-free rows meeting a need (so no need filter), with no area or an
+        area around the family, that pass the flag rules (referrals, accepting and,
+        mostly, age).
+
+        Leaving out the rows failing a flag rule changes nothing: they are not
+        matches, and not exclusions either, as a row with no place has no distance
+        and one with places is found by the grid when within the limit. Most
+        distance-free rows are national, so this keeps the candidates few.
+        """
+        found: list[IntArray] = []
+        for need in query.needs:
+            buckets = self._free_by_code.get(need.code)
+            if buckets:
+                found.extend(buckets[slot] for slot in (0, *slots) if slot in buckets)
+        if not found:
+            return []
+        flags, rows = np.concatenate(found, axis=1) if len(found) > 1 else found[0]
+        required = self._evaluate.required_flags(query)
+        return [rows[(flags & required) == required]]
+
+    def _need_groups(self, query: FamilyQuery) -> list[int]:
+        """Grid groups (declared codes) of the services meeting any of the needs."""
+        groups: set[int] = set()
+        for need in query.needs:
+            groups.update(self._groups_of_need.get(need.code, ()))
+        return sorted(groups)
+
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
         return _EMPTY if rows is None else rows
@@ -163,19 +210,23 @@ class DirectoryIndex:
         slots = sorted(ctx.inside_slots or ())
         limit = query.max_distance_m
         spatial = ctx.point is not None and limit is not None
+        complete = 0.0  # the candidates hold every row with a place of a need this near
         if ctx.point is not None and limit is not None:
-            found = [self._grid.rows_within(ctx.point[0], ctx.point[1], limit)]
+            complete = limit
+            groups = self._need_groups(query)
+            hits = self._grid.rows_within(ctx.point[0], ctx.point[1], limit, groups)
+            if len(hits) < _SPARSE_HITS:
+                # Few places near (in the country): take those within the first wider
+                # search too, as some need is then likely short of exclusions, and
+                # wider_exclusions can start from this evaluation. The extra rows
+                # lie beyond the limit: they are neither matches nor exclusions.
+                complete = first_widening(limit)
+                hits = self._grid.rows_within(ctx.point[0], ctx.point[1], complete, groups)
+            found = [hits]
             if query.school_id is not None:
+                # Not filtered by need: rows meeting none are never picked anyway.
                 found.append(cols.by_school.get(query.school_id, _EMPTY))
-            rows = np.concatenate(found)
-            wanted = masks[0][rows]
-            for mask in masks[1:]:
-                wanted |= mask[rows]
-            found = [rows[wanted]]
-            # Distance-free services already meet their code: no need filter.
-            for need in query.needs:
-                buckets = self._free_by_code.get(need.code, {})
-                found.extend(buckets[slot] for slot in (0, *slots) if slot in buckets)
+            found.extend(self._free_rows(query, slots))
             rows = unique_rows(np.concatenate(found))
         else:
             rows = unique_rows(np.concatenate([self._need_rows(n.code) for n in query.needs]))
@@ -214,30 +265,33 @@ class DirectoryIndex:
             # order), as rank_matches would.
             code = need.code
             ranked.append([
-                Match(services[e[0]], code, e[1], e[2], e[3], e[4], e[5])
+                new_record(Match, (services[e[0]], code, e[1], e[2], e[3], e[4], e[5]))
                 for e in map(explained.__getitem__, top.tolist())
             ])
         if short:
             codes = [query.needs[i].code for i in short]
             wider = wider_exclusions(
-                self._grid, self._evaluate, [self._need_mask(c) for c in codes],
-                [self._need_rows(c) for c in codes], ctx, slots, want,
+                self._grid, self._evaluate,
+                [sorted(self._groups_of_need.get(c, ())) for c in codes],
+                [self._need_mask(c) for c in codes],
+                [self._need_rows(c) for c in codes], ctx, slots, want, (ev, complete),
             )
             for i, far in zip(short, wider, strict=True):
                 nearest[i] = far
+        # The first failing rule of each row, once per query.
         failures: dict[int, tuple[str, str]] = {}
-        results = [
-            NeedResult(
-                need=need,
-                matches=tuple(ranked[i]),
-                excluded=tuple(
-                    Exclusion(services[row], need.code, *self._failure(row, d, ctx, failures), d)
-                    for row, d in nearest[i]
-                ),
-                eligible_count=len(eligible_sets[i]),
-            )
-            for i, need in enumerate(query.needs)
-        ]
+        first_failure = self._failures.first
+        results = []
+        for i, need in enumerate(query.needs):
+            excluded = []
+            for row, d in nearest[i]:
+                failure = failures.get(row)
+                if failure is None:
+                    failure = failures[row] = first_failure(row, ctx, d)
+                excluded.append(
+                    new_record(Exclusion, (services[row], need.code, failure[0], failure[1], d)))
+            results.append(NeedResult(need, tuple(ranked[i]), tuple(excluded),
+                                      len(eligible_sets[i])))
         team = choose_team(
             [n.priority for n in query.needs],
             self._team_candidates(rows, ev, team_masks, eligible_sets),
@@ -249,21 +303,6 @@ class DirectoryIndex:
             snapshot_version=self.version,
         )
 
-    def _failure(
-        self, row: int, distance: float | None, ctx: QueryContext,
-        seen: dict[int, tuple[str, str]],
-    ) -> tuple[str, str]:
-        """(rule, reason) of the first rule a failing row breaks (cached per query)."""
-        found = seen.get(row)
-        if found is None:
-            service = self._cols.services[row]
-            at_school = hub_at_school(service, ctx.query.school_id) is not None
-            found = first_failure_at(service, ctx, distance, at_school, self._free_list[row])
-            if found is None:
-                raise ValueError(f"service {service.id} is eligible, not excluded")
-            seen[row] = found
-        return found
-
     def _explain_matches(
         self, positions: IntArray, ev: Evaluation, ctx: QueryContext
     ) -> dict[int, _Explained]:
@@ -274,55 +313,48 @@ class DirectoryIndex:
         The freshness part of a row is cached for the query's ``now``.
         """
         cols, w, query = self._cols, self._weights, ctx.query
-        positions = unique_rows(positions)
-        rows = ev.rows[positions]
         now_s = epoch_seconds(query.now)
         has_point = ctx.point is not None
-        fresh_now, fresh_cache = self._fresh_cache
-        if fresh_now != now_s:
-            fresh_cache = {}
-            self._fresh_cache = (now_s, fresh_cache)
+        cache_now, heads, remotes = self._now_cache
+        if cache_now != now_s:
+            heads, remotes = {}, {}
+            self._now_cache = (now_s, heads, remotes)
         services = cols.services
         updated_s = self._updated_list
         free_list = self._free_list
-        ckeys = self._capacity_keys
-        wkeys = self._wait_keys
-        free_parts = self._free_distance_parts
-        capacity_parts = self._capacity_parts
-        wait_parts = self._wait_parts
         d_points = w.distance * w.distance_scale_m
         d_scale = w.distance_scale_m
+        miles = reasons.miles
         out: dict[int, _Explained] = {}
+        # Positions may repeat (a row in several needs' tops): the dict keeps one.
         for pos, row, distance, at_school, continuing in zip(
             positions.tolist(),
-            rows.tolist(),
+            ev.rows[positions].tolist(),
             ev.distance[positions].tolist(),
             ev.at_school[positions].tolist(),
             ev.continuing[positions].tolist(),
             strict=True,
         ):
             known = None if distance != distance else distance  # NaN: no distance
-            # (A ScorePart is a non-empty tuple, so ``or`` only fills a missing one.)
-            capacity = capacity_parts[ckeys[row]] or self._capacity_part(ckeys[row])
-            wait = wait_parts[wkeys[row]] or self._wait_part(wkeys[row])
             free = free_list[row]
             if has_point and not at_school and not continuing:
                 # The common case (as score_parts spells it out), with cached parts.
-                cached = fresh_cache.get(row)
-                if cached is None:
-                    fresh = _fresh_part(updated_s[row], now_s, w)
-                    cached = fresh_cache[row] = (fresh, f"{capacity.reason}, {fresh.reason}")
-                fresh, together = cached
                 if free or known is None:
-                    placed = free_parts.get(row)
-                    if placed is None:
-                        placed = free_parts[row] = ScorePart(
-                            "distance", w.remote, distance_reason(services[row], known, free))
-                else:
-                    placed = ScorePart("distance", d_points / (d_scale + known),
-                                       f"{reasons.miles(known)} away")
-                score = total(capacity.points + wait.points, fresh.points, placed.points,
-                              0.0, 0.0)
+                    # No distance part depends on the query: all of it is cached.
+                    made = remotes.get(row)
+                    if made is None:
+                        made = remotes[row] = self._remote_match(row, now_s)
+                    out[pos] = (row, made[0], made[1], made[2], known, None)
+                    continue
+                head = heads.get(row)
+                if head is None:
+                    head = heads[row] = self._match_head(row, now_s)
+                points, capacity, wait, fresh, together = head
+                placed = new_record(
+                    ScorePart, ("distance", d_points / (d_scale + known), f"{miles(known)} away"))
+                # ``points`` is capacity + wait + freshness, the first two additions
+                # of scoring.total; the rest follow in its order.
+                score = points + placed.points + 0.0 + 0.0
                 out[pos] = (row, score, (placed, capacity, wait, fresh),
                             (placed.reason, together, wait.reason), known, None)
                 continue
@@ -333,7 +365,7 @@ class DirectoryIndex:
                 service,
                 w=w,
                 age=None if updated == -math.inf else (now_s - updated) / SECONDS_PER_DAY,
-                static=(capacity, wait),
+                static=self._static_parts(row),
                 distance=known,
                 has_point=has_point,
                 distance_free=free,
@@ -342,6 +374,34 @@ class DirectoryIndex:
             )
             out[pos] = (row, score, parts, phrases, known, hub)
         return out
+
+    def _static_parts(self, row: int) -> tuple[ScorePart, ScorePart]:
+        """The capacity and wait parts of a row (shared by rows with equal figures)."""
+        ckey, wkey = self._capacity_keys[row], self._wait_keys[row]
+        # (A ScorePart is a non-empty tuple, so ``or`` only fills a missing one.)
+        return (self._capacity_parts[ckey] or self._capacity_part(ckey),
+                self._wait_parts[wkey] or self._wait_part(wkey))
+
+    def _match_head(self, row: int, now_s: float) -> tuple[
+            float, ScorePart, ScorePart, ScorePart, str]:
+        """(capacity + wait + freshness points, capacity, wait, freshness part, the
+        joined capacity and freshness phrase) of a row, as of ``now_s``."""
+        capacity, wait = self._static_parts(row)
+        fresh = _fresh_part(self._updated_list[row], now_s, self._weights)
+        points = capacity.points + wait.points + fresh.points
+        return points, capacity, wait, fresh, f"{capacity.reason}, {fresh.reason}"
+
+    def _remote_match(
+        self, row: int, now_s: float
+    ) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
+        """(score, parts, reasons) of a distance-free (or placeless) row, as of ``now_s``,
+        for a query with a point, no school hub and no continuity."""
+        points, capacity, wait, fresh, together = self._match_head(row, now_s)
+        w = self._weights
+        placed = ScorePart("distance", w.remote, distance_reason(
+            self._cols.services[row], None, self._free_list[row]))
+        score = points + placed.points + 0.0 + 0.0  # scoring.total's order, as above
+        return score, (placed, capacity, wait, fresh), (placed.reason, together, wait.reason)
 
     def _capacity_part(self, key: int) -> ScorePart:
         part = self._capacity_parts[key]
@@ -380,22 +440,10 @@ class DirectoryIndex:
         if len(pos) == 0:
             return []
         masks = team_masks[pos]
-        if len(pos) <= _SORT_TEAM_ROWS:
-            # Stable sorts keep ascending positions (= ids) for equal scores.
-            order = np.lexsort((-ev.score[pos], masks))
-            sorted_masks = masks[order]
-            firsts = pos[order[np.concatenate(([True], sorted_masks[1:] != sorted_masks[:-1]))]]
-        else:
-            # Many rows (no distance limit): one argmax per distinct mask beats a sort;
-            # argmax takes the first, lowest-id, of equal scores.
-            scores = ev.score[pos]
-            firsts = np.array([
-                pos[hits][np.argmax(scores[hits])]
-                for hits in (masks == m for m in np.flatnonzero(np.bincount(masks)))
-            ], dtype=np.int64)
-        return [
-            (int(ids[rows[p]]), int(team_masks[p]), float(ev.score[p])) for p in firsts.tolist()
-        ]
+        scores = ev.score[pos]
+        firsts = best_per_mask(pos, masks, scores, len(eligible_sets))
+        return list(zip(ids[rows[firsts]].tolist(), team_masks[firsts].tolist(),
+                        ev.score[firsts].tolist(), strict=True))
 
 
 def _fresh_part(updated: float, now_s: float, w: Weights) -> ScorePart:

@@ -17,8 +17,12 @@ _MODE_ORDER = tuple(MODE_LABELS)
 
 
 def miles(metres: float) -> str:
-    """'1.2 miles' with one decimal."""
-    return f"{metres / METRES_PER_MILE:.1f} miles"
+    """'1.2 miles' with one decimal; 'under 0.1 miles' for what rounds to 0.0."""
+    rounded = f"{metres / METRES_PER_MILE:.1f}"
+    if rounded in ("0.0", "-0.0"):
+        # "0.0 miles away" reads as if the service were at the family's door.
+        return "under 0.1 miles"
+    return f"{rounded} miles"
 
 
 def mile_limit(metres: float) -> str:

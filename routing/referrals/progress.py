@@ -6,9 +6,10 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import (
@@ -20,6 +21,8 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.operations import audit
+from services.listings import Service
+from services.organisations import Organisation
 
 TOKEN_BYTES = 32  # 256 bits
 EXPIRES_AFTER_CLOSE = timedelta(days=30)
@@ -68,18 +71,14 @@ def revoke_link(session: Session, link: ProgressLink, actor: Actor, now: datetim
         audit(session, actor, "progress_link_revoked", now, child_id=link.child_id)
 
 
-def link_referrals(session: Session, link: ProgressLink, *, for_display: bool = False,
-                   ) -> list[Referral]:
+def link_referrals(session: Session, link: ProgressLink) -> list[Referral]:
     """The referrals the family sees: this child's, made by this referrer, sent.
 
     Selected by child only (a child has a handful of referrals) and narrowed here:
     with both conditions in SQL, SQLite picks the far less selective referrer index
-    and walks every referral that referrer ever made. ``for_display`` loads each
-    referral's service and organisation in the same query.
+    and walks every referral that referrer ever made.
     """
     query = select(Referral).where(Referral.child_id == link.child_id).order_by(Referral.id)
-    if for_display:
-        query = query.options(joinedload(Referral.service), joinedload(Referral.organisation))
     return [
         referral
         for referral in session.execute(query).scalars()
@@ -87,7 +86,33 @@ def link_referrals(session: Session, link: ProgressLink, *, for_display: bool = 
     ]
 
 
-def _expiry(referrals: list[Referral]) -> datetime | None:
+def _shown_rows(session: Session, link: ProgressLink) -> list[Any]:
+    """``link_referrals`` as the columns the family page shows, with each referral's
+    latest event, in one query: no whole referral (answers, risk, notes) is loaded."""
+    last_event = (
+        select(func.max(ReferralEvent.at))
+        .where(ReferralEvent.referral_id == Referral.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Referral.referrer_id, Referral.reference, Referral.status, Referral.next_step,
+            Referral.updated_at, Referral.ended_at, last_event.label("last_event"),
+            Service.name.label("service_name"), Service.contact_phone, Service.contact_email,
+            Organisation.name.label("organisation_name"),
+            Organisation.phone.label("organisation_phone"),
+            Organisation.email.label("organisation_email"),
+        )
+        .join(Service, Service.id == Referral.service_id)
+        .join(Organisation, Organisation.id == Referral.organisation_id)
+        .where(Referral.child_id == link.child_id)
+        .order_by(Referral.id)
+    ).all()
+    return [r for r in rows if r.referrer_id == link.referrer_id and r.status is not Status.DRAFT]
+
+
+def _expiry(referrals: list[Any]) -> datetime | None:
+    """30 days after the last of ``referrals`` ended; None while any is still open."""
     if not referrals or not all(r.status.ended for r in referrals):
         return None
     return max(r.ended_at or r.updated_at for r in referrals) + EXPIRES_AFTER_CLOSE
@@ -154,10 +179,10 @@ def check_and_show(
         .where(ProgressLink.token_hash == token_hash)
     ).one_or_none()
     link, date_of_birth = found if found is not None else (None, None)
-    referrals: list[Referral] = []
+    rows: list[Any] = []
     if link is not None and link.revoked_at is None:
-        referrals = link_referrals(session, link, for_display=True)
-    ends = _expiry(referrals)
+        rows = _shown_rows(session, link)
+    ends = _expiry(rows)
     ok = (
         link is not None
         and link.revoked_at is None
@@ -175,37 +200,25 @@ def check_and_show(
     # One audit row per page view (the referrer's child page lists each view).
     family = Actor(None, "The family (progress link)", None, "")
     audit(session, family, "family_viewed_progress", now, link.child_id)
-    latest: dict[int, datetime] = {}
-    if referrals:
-        latest = {
-            referral_id: at
-            for referral_id, at in session.execute(
-                select(ReferralEvent.referral_id, func.max(ReferralEvent.at))
-                .where(ReferralEvent.referral_id.in_([r.id for r in referrals]))
-                .group_by(ReferralEvent.referral_id)
-            ).all()
-        }
-    views = []
-    for referral in referrals:
-        service = referral.service
-        views.append(
-            FamilyView(
-                reference=referral.reference,
-                service_name=service.name,
-                status=referral.status.plain,
-                last_update=latest.get(referral.id) or referral.updated_at,
-                next_step=_next_step(referral),
-                contact_phone=service.contact_phone or (referral.organisation.phone or ""),
-                contact_email=service.contact_email or (referral.organisation.email or ""),
-                organisation_name=referral.organisation.name,
-            )
+    return [
+        FamilyView(
+            reference=row.reference,
+            service_name=row.service_name,
+            status=row.status.plain,
+            last_update=row.last_event or row.updated_at,
+            next_step=_next_step(row.status, row.next_step),
+            contact_phone=row.contact_phone or (row.organisation_phone or ""),
+            contact_email=row.contact_email or (row.organisation_email or ""),
+            organisation_name=row.organisation_name,
         )
-    return views
+        for row in rows
+    ]
 
 
-def _next_step(referral: Referral) -> str:
-    if referral.status is Status.IN_PROGRESS and referral.next_step:
-        return referral.next_step
+def _next_step(status: Status, recorded: str | None) -> str:
+    """What happens next, in plain words: the provider's own words once work started."""
+    if status is Status.IN_PROGRESS and recorded:
+        return recorded
     return {
         Status.SENT: "The service will read the referral and decide if they can help.",
         Status.OPENED: "The service will tell the school if they can help.",
@@ -217,4 +230,4 @@ def _next_step(referral: Referral) -> str:
         Status.CLOSED: "Nothing; contact the school if you need more help.",
         Status.WITHDRAWN: "Contact the school if you have questions.",
         Status.DRAFT: "",
-    }[referral.status]
+    }[status]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from hub import create_app
@@ -10,7 +11,7 @@ from hub.directory_index import index_cache
 from routing.engine import FamilyQuery, NeedRequest
 from services.capacity_ops import update_capacity
 from services.db import utcnow
-from tests.factories import Cast, make_service
+from tests.factories import Cast, login, make_service
 
 
 def _free_places(app: Flask, session: Session, service_id: int) -> int:
@@ -79,3 +80,30 @@ def test_the_search_page_lists_are_kept_per_version_and_follow_a_change(
         assert after.need_names["MHW"] == "Emotional wellbeing"
         assert ("MHW", "Emotional wellbeing") in after.need_choices
         assert [n.name for n in after.needs if n.code == "MHW"] == ["Emotional wellbeing"]
+
+
+def test_the_needs_checkboxes_are_rendered_once_and_follow_a_renamed_need(
+    client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    from services.taxonomy import Need
+    from services.taxonomy_ops import update_need
+
+    login(client, cast.staff)
+    first = client.get("/search").get_data(as_text=True)
+    again = client.get("/search").get_data(as_text=True)
+    assert "Mental health and wellbeing" in first
+    assert _needs_fieldset(first) == _needs_fieldset(again)
+    need = db.get(Need, "MHW")
+    assert need is not None
+    update_need(db, need, name="Emotional wellbeing", description="", active=True)
+    db.commit()
+    after = client.get("/search").get_data(as_text=True)
+    assert "Emotional wellbeing" in _needs_fieldset(after)
+    assert "Mental health and wellbeing" not in _needs_fieldset(after)
+    ticked = client.post("/search", data={"postcode": "BL1 1SE", "needs": ["MHW"]})
+    assert 'value="MHW" checked' in _needs_fieldset(ticked.get_data(as_text=True))
+
+
+def _needs_fieldset(page: str) -> str:
+    start = page.index("What does the family need help with?")
+    return page[start:page.index("</fieldset>", start)]

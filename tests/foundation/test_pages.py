@@ -9,7 +9,7 @@ from tests.factories import Cast, login, make_service
 
 
 def _search(client: FlaskClient, **fields: object) -> str:
-    data = {"where": "postcode", "postcode": "BL1 1SE", "needs": ["MHW"], "age": "9",
+    data = {"postcode": "BL1 1SE", "needs": ["MHW"], "age": "9",
             "radius": "5", "mode": ""}
     data.update(fields)
     response = client.post("/search", data=data)
@@ -62,9 +62,50 @@ def test_search_by_school_shows_a_badge_for_services_at_that_school(
                  modes=("school_hub",), postcode=None)
     db.commit()
     login(client, cast.staff)
-    page = _search(client, where="school", school_id=str(cast.school.id), postcode="")
+    page = _search(client, school_id=str(cast.school.id), postcode="")
     assert "School Nurse Drop-in" in page
     assert f"At {cast.school.name}" in page
+
+
+def test_search_asks_for_a_postcode_or_a_school_and_keeps_the_needs_chosen(
+    client: FlaskClient, cast: Cast
+) -> None:
+    login(client, cast.staff)
+    page = _search(client, postcode="  ", needs=["MHW", "SEND"])
+    assert "Enter the family&#39;s postcode or choose the child&#39;s school" in page
+    assert page.count("checked") >= 2
+
+
+def test_search_with_a_postcode_and_a_school_measures_from_home_and_marks_the_school(
+    client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    make_service(db, cast.provider, name="School Nurse Drop-in", hubs=(cast.school,),
+                 modes=("school_hub",), postcode="BL1 1SE")
+    db.commit()
+    login(client, cast.staff)
+    page = _search(client, school_id=str(cast.school.id))
+    assert f"At {cast.school.name}" in page
+    assert "miles away" in page
+
+
+def test_search_lists_the_ten_best_and_shows_more_of_one_need_on_request(
+    client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    for n in range(12):
+        make_service(db, cast.provider, name=f"Counselling {n:02d}", free_places=n + 1)
+    make_service(db, cast.provider, name="Homework Club", needs=("ACTIVITY",))
+    db.commit()
+    login(client, cast.staff)
+    card = '<div class="hub-result">'
+    short = _search(client, needs=["MHW", "ACTIVITY"])
+    assert short.count(card) == 10 + 1
+    assert "12 services found, the best 10 shown" in short
+    assert 'name="more" value="MHW"' in short
+    assert 'name="more" value="ACTIVITY"' not in short  # its one service is listed
+    full = _search(client, needs=["MHW", "ACTIVITY"], more="MHW")
+    assert full.count(card) == 12 + 1
+    assert 'name="more"' not in full
+    assert "Homework Club" in full
 
 
 def test_a_capacity_update_shows_in_the_next_search(

@@ -8,6 +8,7 @@ import pytest
 from routing_factories import NOW, hub, query, service, snapshot
 
 from routing.engine import DirectoryIndex, Match, Weights, scan_route
+from routing.engine.reasons import miles
 from routing.engine.scoring import (
     capacity_points,
     capacity_reason,
@@ -61,6 +62,17 @@ def test_distance_reason_is_in_miles_with_one_decimal() -> None:
     match = only_match(home=(5000.0, 5000.0 + 1931.2))
     assert match.distance_m == pytest.approx(1931.2)
     assert "1.2 miles away" in match.reasons
+
+
+def test_distances_that_round_to_nought_read_as_under_a_tenth_of_a_mile() -> None:
+    assert miles(0.0) == "under 0.1 miles"
+    assert miles(80.0) == "under 0.1 miles"  # 0.0497 miles
+    assert miles(81.0) == "0.1 miles"  # 0.0503 miles
+    assert distance_reason(service(), 50.0, False) == "under 0.1 miles away"
+    # The index and the scan agree (only_match compares them) on the wording.
+    match = only_match(home=(5000.0, 5000.0 + 50.0))
+    assert "under 0.1 miles away" in match.reasons
+    assert any(p.reason == "under 0.1 miles away" for p in match.parts)
 
 
 def test_remote_services_get_flat_distance_points_and_say_how_they_are_delivered() -> None:

@@ -17,7 +17,7 @@ def test_a_service_name_cannot_break_out_of_the_search_map_data(
     db.commit()
     login(client, cast.staff)
     response = client.post("/search", data={
-        "where": "postcode", "postcode": "BL1 1SE", "needs": "MHW", "radius": "5",
+        "postcode": "BL1 1SE", "needs": "MHW", "radius": "5",
     })
     html = response.get_data(as_text=True)
     assert response.status_code == 200

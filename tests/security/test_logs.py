@@ -134,7 +134,7 @@ def test_no_password_postcode_email_or_session_cookie_appears_in_the_logs(
     assert browser.submit("/login", {"email": cast.staff.email, "password": PASSWORD}) == 302
     # A search by postcode.
     status, _, _ = browser.send("POST", "/search", {
-        "csrf_token": csrf_token_from(browser.get("/search")), "where": "postcode",
+        "csrf_token": csrf_token_from(browser.get("/search")),
         "postcode": typed, "needs": "MHW", "age": "7", "radius": "5", "mode": "",
     })
     assert status == 200
@@ -177,7 +177,7 @@ def test_search_forms_are_posted_so_postcodes_never_reach_a_url(
     assert with_postcode, "the search page has no postcode field"
     assert all(form.method == "post" for form in with_postcode)
     # The page does not read a postcode from the query string either.
-    response = client.get("/search?where=postcode&postcode=BL7+9ZZ&needs=MHW")
+    response = client.get("/search?postcode=BL7+9ZZ&needs=MHW")
     assert response.status_code == 200
     assert "BL7 9ZZ" not in response.get_data(as_text=True)
 
