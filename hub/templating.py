@@ -12,6 +12,15 @@ from routing.engine.reasons import ago as _ago_in_days
 from services.db import utcnow
 
 METRES_PER_MILE = 1609.344
+# The routing engine's score parts, as the "Why this rank" tables name them.
+SCORE_PART_LABELS = {
+    "at_school": "At the child's school",
+    "distance": "Distance",
+    "capacity": "Places",
+    "wait": "Typical wait",
+    "freshness": "How recent",
+    "continuity": "Already helping",
+}
 
 
 def miles(metres: float | None) -> str:
@@ -128,6 +137,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["needs_tree_html"] = needs_tree_html
     app.jinja_env.globals["service_url"] = service_url
+    app.jinja_env.globals["score_part_labels"] = SCORE_PART_LABELS
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -13,6 +13,32 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from services.listings import DELIVERY_MODE_LABELS
 
 
+class _PlainChoices:
+    """Checks a submitted value against flat ``(value, label)`` choices with a set.
+
+    WTForms' own check builds a normalised option object for every choice on every
+    request; with dozens of needs and schools that is a measurable part of each search.
+    """
+
+    choices: list[tuple[str, str]]
+
+    def _acceptable(self) -> set[str]:
+        return {value for value, _ in self.choices}
+
+
+class NeedsField(_PlainChoices, SelectMultipleField):
+    def pre_validate(self, form: object) -> None:
+        unknown = set(self.data or ()) - self._acceptable()
+        if unknown:
+            raise ValidationError("Choose needs from the list")
+
+
+class SchoolField(_PlainChoices, SelectField):
+    def pre_validate(self, form: object) -> None:
+        if (self.data or "") not in self._acceptable():
+            raise ValidationError("Choose a school from the list")
+
+
 class SearchForm(FlaskForm):
     """Posted, not sent as a query string, so postcodes and ages stay out of URLs and logs."""
 
@@ -20,13 +46,13 @@ class SearchForm(FlaskForm):
         "Family's home postcode",
         description="Distances are measured from here. Leave it blank to search near the school.",
     )
-    school_id = SelectField(
+    school_id = SchoolField(
         "Child's school",
         coerce=str,
         validators=[Optional()],
         description="Services that run at this school are marked and ranked higher.",
     )
-    needs = SelectMultipleField("Needs", validators=[InputRequired("Choose at least one need")])
+    needs = NeedsField("Needs", validators=[InputRequired("Choose at least one need")])
     age = IntegerField(
         "Child's age",
         validators=[Optional(), NumberRange(0, 25, "Enter an age between 0 and 25")],
