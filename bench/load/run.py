@@ -7,8 +7,9 @@ Run: ``make load`` (or ``python bench/load/run.py [--seconds 20] [--users 4]``).
    ``LOAD_DATABASE_URL=postgresql://…`` uses that database instead (its public
    schema is dropped and rebuilt: give it a throw-away database).
 2. Serves it with ``gunicorn --workers 2 wsgi:app`` on 127.0.0.1 (a free port).
-3. From this process, ``--users`` threads per scenario send requests for
-   ``--seconds`` each (after a 2 s warm-up that is not counted):
+3. ``--users`` concurrent clients per scenario send requests for ``--seconds`` each
+   (after a 2 s warm-up that is not counted): wrk (bench/load/wrk_driver.py) for the
+   first three scenarios when it is installed, otherwise threads of this process;
 
    - search: signed-in school staff POST /search (CSRF token, postcode, needs, age);
    - family page: POST /progress/<token> with the right date of birth, the page a
