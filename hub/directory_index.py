@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,7 +36,7 @@ class DirectoryLookups:
     school_choices: tuple[tuple[str, str], ...]
     # Rendered page fragments that depend only on this version and the key's
     # arguments (see hub.fragments); dropped with the rest when the version moves.
-    fragments: dict[tuple[object, ...], str] = field(default_factory=dict, compare=False)
+    fragments: dict[tuple[object, ...], Markup] = field(default_factory=dict, compare=False)
 
 
 def _read_lookups(session: Session, version: int) -> DirectoryLookups:

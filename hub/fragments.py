@@ -39,8 +39,11 @@ def needs_tree_html(
     html = lookups.fragments.get(key)
     if html is None:
         macro = current_app.jinja_env.get_template("search/_needs.html").module.needs_tree  # type: ignore[attr-defined]
-        html = str(macro(name, id, list(ticked), lookups.needs, legend, error, hint))
+        # An autoescaping template's macro returns Markup: it is kept as it came.
+        html = macro(name, id, list(ticked), lookups.needs, legend, error, hint)
+        if not isinstance(html, Markup):
+            raise TypeError("the needs macro must come from an autoescaping template")
         if len(lookups.fragments) >= MAX_FRAGMENTS:
             lookups.fragments.clear()
         lookups.fragments[key] = html
-    return Markup(html)  # noqa: S704  (rendered by our own autoescaping template)
+    return html

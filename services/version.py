@@ -23,10 +23,13 @@ class DirectoryVersion(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# Read before nearly every search: built once.
+_CURRENT = select(DirectoryVersion.version).where(DirectoryVersion.id == 1)
+
+
 def current_version(session: Session) -> int:
     """The directory's version number; 0 when the row does not exist yet."""
-    value = session.execute(select(DirectoryVersion.version).where(DirectoryVersion.id == 1))
-    return value.scalar_one_or_none() or 0
+    return session.execute(_CURRENT).scalar_one_or_none() or 0
 
 
 def bump_version(session: Session) -> None:

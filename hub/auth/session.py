@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from hub.auth.models import User
@@ -18,15 +20,21 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
 
+@functools.cache
+def _user_statement() -> Select[User]:
+    # Every signed-in request runs it: built once, only the id changes. Every page
+    # header names the user's organisation, so it is loaded in the same query.
+    return (
+        select(User).options(joinedload(User.organisation)).where(User.id == bindparam("id"))
+    )
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    # Every page header names the user's organisation: load it in the same query.
-    user = db.session.execute(
-        select(User).options(joinedload(User.organisation)).where(User.id == int(raw_id))
-    ).scalar_one_or_none()
+    user = db.session.execute(_user_statement(), {"id": int(raw_id)}).scalar_one_or_none()
     # A token that no longer matches means the user logged out since this
     # cookie was issued: treat the cookie as anonymous.
     if user is None or user.session_token != token or not user.active:

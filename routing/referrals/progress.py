@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from routing.referrals.lifecycle import Actor
@@ -86,15 +87,37 @@ def link_referrals(session: Session, link: ProgressLink) -> list[Referral]:
     ]
 
 
-def _shown_rows(session: Session, link: ProgressLink) -> list[Any]:
-    """``link_referrals`` as the columns the family page shows, with each referral's
-    latest event, in one query: no whole referral (answers, risk, notes) is loaded."""
+# The family page is the most requested page a family sees, so its three reads are
+# built once (statements are immutable) and only their parameters change.
+
+
+@functools.cache
+def _failures_statement() -> Select[int]:
+    return select(func.count(ProgressAttempt.id)).where(
+        ProgressAttempt.at >= bindparam("since"),
+        ProgressAttempt.succeeded.is_(False),
+        (ProgressAttempt.token_hash == bindparam("token_hash"))
+        | (ProgressAttempt.remote_hash == bindparam("remote_hash")),
+    )
+
+
+@functools.cache
+def _link_statement() -> Select[ProgressLink, date]:
+    return (
+        select(ProgressLink, Child.date_of_birth)
+        .join(Child, Child.id == ProgressLink.child_id)
+        .where(ProgressLink.token_hash == bindparam("token_hash"))
+    )
+
+
+@functools.cache
+def _shown_statement() -> Select[*tuple[Any, ...]]:
     last_event = (
         select(func.max(ReferralEvent.at))
         .where(ReferralEvent.referral_id == Referral.id)
         .scalar_subquery()
     )
-    rows = session.execute(
+    return (
         select(
             Referral.referrer_id, Referral.reference, Referral.status, Referral.next_step,
             Referral.updated_at, Referral.ended_at, last_event.label("last_event"),
@@ -105,9 +128,15 @@ def _shown_rows(session: Session, link: ProgressLink) -> list[Any]:
         )
         .join(Service, Service.id == Referral.service_id)
         .join(Organisation, Organisation.id == Referral.organisation_id)
-        .where(Referral.child_id == link.child_id)
+        .where(Referral.child_id == bindparam("child_id"))
         .order_by(Referral.id)
-    ).all()
+    )
+
+
+def _shown_rows(session: Session, link: ProgressLink) -> list[Any]:
+    """``link_referrals`` as the columns the family page shows, with each referral's
+    latest event, in one query: no whole referral (answers, risk, notes) is loaded."""
+    rows = session.execute(_shown_statement(), {"child_id": link.child_id}).all()
     return [r for r in rows if r.referrer_id == link.referrer_id and r.status is not Status.DRAFT]
 
 
@@ -164,20 +193,12 @@ def check_and_show(
     remote_hash = hash_address(remote_addr)
     since = now - WINDOW
     failures = session.execute(
-        select(func.count(ProgressAttempt.id)).where(
-            ProgressAttempt.at >= since,
-            ProgressAttempt.succeeded.is_(False),
-            (ProgressAttempt.token_hash == token_hash)
-            | (ProgressAttempt.remote_hash == remote_hash),
-        )
+        _failures_statement(),
+        {"since": since, "token_hash": token_hash, "remote_hash": remote_hash},
     ).scalar_one()
     if failures >= MAX_FAILURES:
         raise TooManyAttempts()
-    found = session.execute(
-        select(ProgressLink, Child.date_of_birth)
-        .join(Child, Child.id == ProgressLink.child_id)
-        .where(ProgressLink.token_hash == token_hash)
-    ).one_or_none()
+    found = session.execute(_link_statement(), {"token_hash": token_hash}).one_or_none()
     link, date_of_birth = found if found is not None else (None, None)
     rows: list[Any] = []
     if link is not None and link.revoked_at is None:
