@@ -3,11 +3,8 @@ hub.referrals.access, call one operation, turn domain errors into messages, and 
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
@@ -17,7 +14,6 @@ from hub.referrals.access import (
     actor_for,
     load_referral,
     school_ids_for,
-    visible_referrals,
 )
 from hub.referrals.clock import now
 from hub.referrals.common import (
@@ -28,6 +24,7 @@ from hub.referrals.common import (
     deliver_messages,
     session,
 )
+from hub.referrals.listing import referral_page
 from routing.referrals import operations as ops
 from routing.referrals.lifecycle import TransitionRefused
 from routing.referrals.matching import next_options
@@ -42,22 +39,13 @@ from services.errors import InvalidInput
 # --- Lists -------------------------------------------------------------------------
 
 
-def _list(title: str, query_filter: object) -> str:
-    user = me()
-    status = request.args.get("status", "")
-    rows = list(
-        session.execute(
-            select(Referral)
-            .where(visible_referrals(user), query_filter)  # type: ignore[arg-type]
-            .options(selectinload(Referral.service), selectinload(Referral.organisation))
-            .order_by(Referral.updated_at.desc())
-        ).scalars()
+def _list(title: str, scope: ColumnElement[bool]) -> str:
+    listing = referral_page(
+        session, me(), scope, request.args.get("status", ""),
+        request.args.get("page", 1, type=int) or 1,
     )
-    counts = Counter(r.status for r in rows)
-    shown = [r for r in rows if not status or r.status.value == status]
     return render_template(
-        "referrals/list.html", title=title, referrals=shown, counts=counts,
-        statuses=list(Status), status=status,
+        "referrals/list.html", title=title, listing=listing, statuses=list(Status),
     )
 
 
