@@ -59,15 +59,11 @@ def govuk_datetime(moment: datetime | None) -> str:
 
 def need_name(code: str) -> str:
     """The display name of a need code, from this worker's copy for the directory
-    version (read once per request; names change only with a version bump)."""
-    names: dict[str, str] | None = g.get("need_names")
-    if names is None:
-        from hub.directory_index import directory_lookups
-        from services.db import db
+    version (names change only with a version bump)."""
+    from hub.directory_index import directory_lookups
+    from services.db import db
 
-        names = directory_lookups(db.session()).need_names
-        g.need_names = names
-    return names.get(code, code)
+    return directory_lookups(db.session()).need_names.get(code, code)
 
 
 def service_url(service_id: int) -> str:

@@ -58,7 +58,10 @@ def referral_page(
             .group_by(Referral.status)
         )
     })
-    chosen = Status(status) if status in Status._value2member_map_ else None
+    try:
+        chosen: Status | None = Status(status)
+    except ValueError:
+        chosen = None
     if chosen is not None:
         where.append(Referral.status == chosen)
     total = counts[chosen] if chosen else sum(counts.values())
