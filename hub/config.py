@@ -58,6 +58,12 @@ def from_environment(secret: str | None = None) -> dict[str, Any]:
         os.environ.get("DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE}")
     )
     weights = os.environ.get("ROUTING_WEIGHTS")
+    notify_key = os.environ.get("NOTIFY_API_KEY")
+    public_url = os.environ.get("PUBLIC_BASE_URL", "").strip()
+    if notify_key and not public_url:
+        # Links in emails must not be built from a request's Host header, which a
+        # client chooses.
+        raise ConfigError("PUBLIC_BASE_URL must be set when NOTIFY_API_KEY is set.")
     return {
         "SECRET_KEY": secret,
         "DEMO_MODE": demo,
@@ -85,6 +91,15 @@ def from_environment(secret: str | None = None) -> dict[str, Any]:
         "ONLINE_GEOCODER": _flag("ONLINE_GEOCODER"),
         "GEOCODER_USER_AGENT": os.environ.get("GEOCODER_USER_AGENT", "family-hub"),
         "ROUTING_WEIGHTS": json.loads(weights) if weights else {},
+        "PUBLIC_BASE_URL": public_url,
+        "NOTIFY_API_KEY": notify_key,
+        "NOTIFY_API_URL": os.environ.get("NOTIFY_API_URL", ""),
+        # NOTIFY_TEMPLATE_REFERRAL_SENT=<id> gives the "referral_sent" message its template.
+        "NOTIFY_TEMPLATES": {
+            key.removeprefix("NOTIFY_TEMPLATE_").lower(): value
+            for key, value in os.environ.items()
+            if key.startswith("NOTIFY_TEMPLATE_") and value
+        },
     }
 
 

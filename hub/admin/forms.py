@@ -49,7 +49,7 @@ class OrganisationForm(FlaskForm):
     phone = StringField("Phone", validators=[Length(max=50)])
 
 
-class UserForm(FlaskForm):
+class UserDetailsForm(FlaskForm):
     name = StringField(
         "Full name", validators=[DataRequired("Enter the person's name"), Length(max=200)]
     )
@@ -65,6 +65,9 @@ class UserForm(FlaskForm):
     organisation_id = SelectField(
         "Organisation", validators=[DataRequired("Choose an organisation")]
     )
+
+
+class UserForm(UserDetailsForm):
     password = PasswordField(
         "Initial password",
         validators=[DataRequired("Enter an initial password"), Length(max=200)],

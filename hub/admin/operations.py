@@ -332,11 +332,17 @@ def update_organisation(
 
 
 @dataclass
-class UserInput:
+class UserDetails:
+    """What a coordinator can change about an account (not its password)."""
+
     name: str
     email: str
     role: str
     organisation_id: int | None
+
+
+@dataclass
+class UserInput(UserDetails):
     password: str
 
 
@@ -365,23 +371,33 @@ def role_fits_organisation(role: Role, organisation: Organisation) -> str | None
     return None
 
 
-def add_user(session: Session, data: UserInput) -> User:
-    """Create an account with an initial password (hashed with Argon2 by ``create_user``).
+@dataclass(frozen=True)
+class _CheckedDetails:
+    name: str
+    email: str
+    role: Role
+    organisation: Organisation
 
-    Raises InvalidInput keyed by field for a missing name, a malformed or
-    taken email (ignoring case), an unknown role or organisation, a role that
-    does not fit the organisation, or a password shorter than 12 characters.
+
+def _check_user_details(
+    session: Session, data: UserDetails, errors: dict[str, str], user: User | None = None
+) -> _CheckedDetails | None:
+    """The details, cleaned, or None with each problem added to ``errors`` by field.
+
+    ``user`` is the account being edited: its own email is not a clash.
     """
-    errors: dict[str, str] = {}
-    if not data.name.strip():
+    name = data.name.strip()
+    if not name:
         errors["name"] = "Enter the person's name"
     email = data.email.strip().lower()
     if not _EMAIL.match(email):
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
-    elif session.execute(
-        select(User.id).where(func.lower(User.email) == email)
-    ).scalar_one_or_none() is not None:
-        errors["email"] = f"An account with the email address {email} already exists"
+    else:
+        taken = select(User.id).where(func.lower(User.email) == email)
+        if user is not None:
+            taken = taken.where(User.id != user.id)
+        if session.execute(taken).first() is not None:
+            errors["email"] = f"An account with the email address {email} already exists"
     role = Role(data.role) if data.role in Role._value2member_map_ else None
     if role is None:
         errors["role"] = "Choose a role"
@@ -396,21 +412,61 @@ def add_user(session: Session, data: UserInput) -> User:
         problem = role_fits_organisation(role, organisation)
         if problem:
             errors["organisation_id"] = problem
+    if errors or role is None or organisation is None:
+        return None
+    return _CheckedDetails(name, email, role, organisation)
+
+
+def add_user(session: Session, data: UserInput) -> User:
+    """Create an account with an initial password (hashed with Argon2 by ``create_user``).
+
+    Raises InvalidInput keyed by field for a missing name, a malformed or
+    taken email (ignoring case), an unknown role or organisation, a role that
+    does not fit the organisation, or a password shorter than 12 characters.
+    """
+    errors: dict[str, str] = {}
+    details = _check_user_details(session, data, errors)
     password_problem = _password_error(data.password)
     if password_problem:
         errors["password"] = password_problem
-    if errors or role is None or organisation is None:
+    if errors or details is None:
         raise InvalidInput(errors)
     user = create_user(
         session,
-        email=email,
-        name=data.name,
+        email=details.email,
+        name=details.name,
         password=data.password,
-        role=role,
-        organisation_id=organisation.id,
+        role=details.role,
+        organisation_id=details.organisation.id,
     )
     session.flush()
     return user
+
+
+def update_user(session: Session, user: User, data: UserDetails, by: User) -> bool:
+    """Change an account's name, email, role or organisation.
+
+    A new role or organisation changes what the person may see, so it ends their
+    sessions: they sign in again under the new access. Returns whether it did.
+    Raises InvalidInput keyed by field as ``add_user`` does, and (key ``role``)
+    when a coordinator would take away their own coordinator role, which would
+    lock them out of this page.
+    """
+    errors: dict[str, str] = {}
+    details = _check_user_details(session, data, errors, user)
+    if details is not None and user.id == by.id and details.role != Role.COORDINATOR:
+        errors["role"] = "You cannot remove your own coordinator role"
+    if errors or details is None:
+        raise InvalidInput(errors)
+    access_changed = (details.role != user.role
+                      or details.organisation.id != user.organisation_id)
+    user.name = details.name
+    user.email = details.email
+    user.role = details.role
+    user.organisation = details.organisation
+    if access_changed:
+        user.end_sessions()
+    return access_changed
 
 
 def deactivate_user(user: User, by: User) -> None:

@@ -22,6 +22,7 @@ from hub.admin.forms import (
     OrganisationForm,
     PasswordForm,
     SchoolForm,
+    UserDetailsForm,
     UserForm,
 )
 from hub.auth.models import Role, User
@@ -233,24 +234,33 @@ def users() -> str:
     )
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
-@coordinator_only
-def new_user() -> Response | str:
-    form = UserForm()
+def _with_organisations(form: UserDetailsForm) -> None:
     form.organisation_id.choices = [("", "Choose an organisation")] + [
         (str(row.organisation.id), f"{row.organisation.name} ({row.organisation.kind.label})")
         for row in operations.list_organisations(_session())
     ]
+
+
+def _user_details(form: UserDetailsForm) -> operations.UserDetails:
+    return operations.UserDetails(
+        name=form.name.data or "",
+        email=form.email.data or "",
+        role=form.role.data or "",
+        organisation_id=_optional_int(form.organisation_id.data),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@coordinator_only
+def new_user() -> Response | str:
+    form = UserForm()
+    _with_organisations(form)
     if request.method == "GET":
         form.organisation_id.data = request.args.get("organisation", "")
     if form.validate_on_submit():
-        data = operations.UserInput(
-            name=form.name.data or "",
-            email=form.email.data or "",
-            role=form.role.data or "",
-            organisation_id=_optional_int(form.organisation_id.data),
-            password=form.password.data or "",
-        )
+        details = _user_details(form)
+        data = operations.UserInput(details.name, details.email, details.role,
+                                    details.organisation_id, form.password.data or "")
         try:
             user = operations.add_user(_session(), data)
         except InvalidInput as error:
@@ -261,6 +271,32 @@ def new_user() -> Response | str:
                   "or by phone, never by email.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@coordinator_only
+def edit_user(user_id: int) -> Response | str:
+    account = _load(User, user_id)
+    form = UserDetailsForm(obj=account if request.method == "GET" else None)
+    _with_organisations(form)
+    if request.method == "GET":
+        form.role.data = account.role.value
+        form.organisation_id.data = str(account.organisation_id)
+    if form.validate_on_submit():
+        try:
+            signed_out = operations.update_user(_session(), account, _user_details(form), me())
+        except InvalidInput as error:
+            _show(form, error)
+        else:
+            _session().commit()
+            message = f"{account.name}'s details saved."
+            if signed_out and account.id == me().id:
+                login_user(account)  # their old cookie has just stopped working
+            elif signed_out:
+                message += " Their access has changed, so they have been signed out."
+            flash(message, "success")
+            return redirect(url_for("admin.user", user_id=account.id))
+    return render_template("admin/user_edit.html", form=form, user=account)
 
 
 def _user_page(user: User, form: PasswordForm | None = None, error: str | None = None,

@@ -1,65 +1,122 @@
-"""Deliver queued outbox messages through GOV.UK Notify, after the request commits."""
+"""Deliver queued outbox messages through GOV.UK Notify, after the request commits.
+
+A message is tried up to MAX_ATTEMPTS times (after each request that queues mail,
+and by ``flask notify send``, which a timer can run). Notify refusing a request
+(a 4xx other than 429: a bad template id or address) will not change on a retry,
+so such a message is given up at once; the outbox page shows why.
+"""
 
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.referrals.models import OutboxMessage
-from services.db import utcnow
 
 log = logging.getLogger(__name__)
 
-
-def notify_settings() -> tuple[str | None, dict[str, str]]:
-    """The API key and template ids (``NOTIFY_TEMPLATE_<NAME>``) from the environment."""
-    templates = {
-        key.removeprefix("NOTIFY_TEMPLATE_").lower(): value
-        for key, value in os.environ.items()
-        if key.startswith("NOTIFY_TEMPLATE_")
-    }
-    return os.environ.get("NOTIFY_API_KEY"), templates
+NOTIFY_API_URL = "https://api.notifications.service.gov.uk"
+MAX_ATTEMPTS = 5
 
 
-def deliver_pending(session: Session, base_url: str, limit: int = 50) -> int:
-    """Send unsent messages through Notify; returns how many were sent.
+class EmailSender(Protocol):
+    """The part of notifications_python_client's NotificationsAPIClient we use."""
 
-    With no API key this does nothing: the outbox page shows the messages.
-    Only the reference, service name and link are sent (never names).
-    """
-    api_key, templates = notify_settings()
+    def send_email_notification(
+        self, email_address: str, template_id: str, personalisation: dict[str, Any] | None = ...,
+        reference: str | None = ...,
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """What delivery needs: the key, a template id per message kind (``default`` for any
+    other), the site's public address for links, and Notify's API address."""
+
+    api_key: str
+    templates: Mapping[str, str]
+    site_url: str
+    api_url: str = NOTIFY_API_URL
+
+    def client(self) -> EmailSender:
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        return NotificationsAPIClient(self.api_key, base_url=self.api_url, timeout=10)
+
+
+def notify_settings(config: Mapping[str, Any]) -> NotifySettings | None:
+    """The app's Notify settings, or None when no API key is configured."""
+    api_key = config.get("NOTIFY_API_KEY")
     if not api_key:
-        return 0
-    from notifications_python_client.notifications import NotificationsAPIClient
+        return None
+    return NotifySettings(
+        api_key=api_key,
+        templates=config.get("NOTIFY_TEMPLATES", {}),
+        site_url=config.get("PUBLIC_BASE_URL") or "",
+        api_url=config.get("NOTIFY_API_URL") or NOTIFY_API_URL,
+    )
 
-    client = NotificationsAPIClient(api_key)
+
+def deliver_pending(
+    session: Session, settings: NotifySettings, now: datetime,
+    client: EmailSender | None = None, limit: int = 50,
+) -> int:
+    """Send queued messages, oldest first; returns how many were sent.
+
+    Only the reference, service name and link go to Notify (never names). Each try
+    is counted on the message, and a failure's reason kept on it; nothing raises.
+    """
+    pending = session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).scalars().all()
+    if not pending:
+        return 0
+    sender = client or settings.client()
     sent = 0
-    for message in session.execute(
-        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).limit(limit)
-    ).scalars():
-        template_id = templates.get(message.template) or templates.get("default")
+    for message in pending:
+        message.attempts += 1
+        template_id = settings.templates.get(message.template) or settings.templates.get(
+            "default")
         if not template_id:
-            message.error = "No template id"
+            message.error = f"No Notify template id for {message.template}"
+            message.attempts = MAX_ATTEMPTS  # configuration, not chance: do not retry
             continue
         try:
-            client.send_email_notification(
+            sender.send_email_notification(
                 email_address=message.recipient,
                 template_id=template_id,
                 personalisation={
                     "reference": message.reference,
                     "service_name": message.service_name,
-                    "link": base_url.rstrip("/") + message.link_path,
+                    "link": settings.site_url.rstrip("/") + message.link_path,
                 },
                 reference=message.reference,
             )
-        except Exception as error:
-            message.error = type(error).__name__
-            log.warning("Notify delivery failed for outbox message %s", message.id)
+        except Exception as error:  # any failure is kept on the message, never raised
+            _record_failure(message, error)
             continue
-        message.sent_at = utcnow()
+        message.sent_at = now
+        message.error = ""
         sent += 1
     return sent
 
+
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    status = getattr(error, "status_code", None)
+    if isinstance(status, int) and 400 <= status < 500 and status != 429:
+        message.error = f"Notify refused it ({status})"
+        message.attempts = MAX_ATTEMPTS
+    else:
+        message.error = (f"Notify unavailable ({status})" if isinstance(status, int)
+                         else f"Could not reach Notify ({type(error).__name__})")
+    # The id only: the recipient is personal data and stays out of logs.
+    log.warning("Notify delivery failed for outbox message %s: %s", message.id, message.error)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from sqlalchemy.orm import Session
 
 from hub.auth.models import Role
 from hub.extensions import db
-from hub.notifications.delivery import deliver_pending
+from hub.notifications.delivery import deliver_pending, notify_settings
+from hub.referrals.clock import now
 
 # The request's session, typed as a plain Session (a scoped proxy underneath).
 session = cast(Session, db.session)
@@ -37,5 +38,7 @@ def stuck_days() -> int:
 
 def deliver_messages() -> None:
     """Send queued messages through Notify when configured (after the commit)."""
-    if deliver_pending(session, request.host_url):
-        session.commit()
+    settings = notify_settings(current_app.config)
+    if settings is not None:
+        deliver_pending(session, settings, now())
+        session.commit()  # the tries and any errors, even when nothing was sent

@@ -343,4 +343,6 @@ class OutboxMessage(Base):
     # A path such as /referrals/12; the sender adds the site's address.
     link_path: Mapped[str] = mapped_column(String(200))
     sent_at: Mapped[datetime | None]
+    # Tries so far; delivery stops at hub.notifications.delivery.MAX_ATTEMPTS.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     error: Mapped[str] = mapped_column(String(200), default="")

@@ -323,6 +323,71 @@ def test_resetting_a_password_rehashes_it_and_ends_sessions(cast: Cast) -> None:
     assert caught.value.errors == {"password": "Password must be 12 characters or more"}
 
 
+def details_of(user: User, **changes: object) -> ops.UserDetails:
+    data = ops.UserDetails(user.name, user.email, user.role.value, user.organisation_id)
+    for key, value in changes.items():
+        setattr(data, key, value)
+    return data
+
+
+def test_changing_a_name_or_email_keeps_the_user_signed_in(cast: Cast, db: Session) -> None:
+    token = cast.worker.session_token
+    signed_out = ops.update_user(
+        db, cast.worker, details_of(cast.worker, name=" Sam Jones ", email="Sam@Example.test"),
+        cast.coordinator)
+    assert not signed_out
+    assert (cast.worker.name, cast.worker.email) == ("Sam Jones", "sam@example.test")
+    assert cast.worker.session_token == token
+
+
+def test_moving_a_user_to_another_organisation_signs_them_out(cast: Cast, db: Session) -> None:
+    token = cast.worker.session_token
+    signed_out = ops.update_user(
+        db, cast.worker, details_of(cast.worker, organisation_id=cast.other_provider.id),
+        cast.coordinator)
+    assert signed_out
+    assert cast.worker.organisation is cast.other_provider
+    assert cast.worker.session_token != token
+
+
+def test_a_new_role_signs_the_user_out(cast: Cast, db: Session) -> None:
+    token = cast.worker.session_token
+    assert ops.update_user(db, cast.worker, details_of(cast.worker, role="provider_manager"),
+                           cast.coordinator)
+    assert cast.worker.role == Role.PROVIDER_MANAGER
+    assert cast.worker.session_token != token
+
+
+def test_editing_refuses_another_accounts_email_but_not_its_own(cast: Cast, db: Session) -> None:
+    ops.update_user(db, cast.worker, details_of(cast.worker, email="WORKER@example.test"),
+                    cast.coordinator)
+    with pytest.raises(InvalidInput) as caught:
+        ops.update_user(db, cast.worker, details_of(cast.worker, email="Manager@example.test"),
+                        cast.coordinator)
+    assert caught.value.errors == {
+        "email": "An account with the email address manager@example.test already exists"}
+    assert cast.worker.email == "worker@example.test"
+
+
+def test_editing_keeps_roles_in_organisations_they_fit(cast: Cast, db: Session) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        ops.update_user(db, cast.staff, details_of(cast.staff, organisation_id=cast.provider.id),
+                        cast.coordinator)
+    assert caught.value.errors == {
+        "organisation_id": "School staff accounts must belong to a school"}
+    assert cast.staff.organisation_id == cast.school.organisation_id
+
+
+def test_a_coordinator_cannot_remove_their_own_coordinator_role(cast: Cast, db: Session) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        ops.update_user(db, cast.coordinator,
+                        details_of(cast.coordinator, role="school_staff",
+                                   organisation_id=cast.school.organisation_id),
+                        cast.coordinator)
+    assert caught.value.errors == {"role": "You cannot remove your own coordinator role"}
+    assert cast.coordinator.role == Role.COORDINATOR
+
+
 # --- Taxonomy -----------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ def admin_pages(cast: Cast) -> list[str]:
         "/admin/users",
         "/admin/users/new",
         f"/admin/users/{cast.staff.id}",
+        f"/admin/users/{cast.staff.id}/edit",
         "/admin/needs",
         "/admin/needs/new",
         "/admin/needs/MHW/edit",
@@ -43,6 +44,7 @@ def admin_posts(cast: Cast) -> list[str]:
         f"/admin/users/{cast.staff.id}/deactivate",
         f"/admin/users/{cast.staff.id}/reactivate",
         f"/admin/users/{cast.staff.id}/password",
+        f"/admin/users/{cast.staff.id}/edit",
     ]
 
 
@@ -294,6 +296,48 @@ def test_it_refuses_a_provider_role_at_a_school(coordinator: FlaskClient, cast: 
     page = response.get_data(as_text=True)
     assert "Provider worker accounts must belong to an organisation that provides" in page
     assert 'id="organisation_id-error"' in page
+
+
+def test_a_coordinator_moves_a_user_to_another_school_and_signs_them_out(
+    coordinator: FlaskClient, cast: Cast, db: Session
+) -> None:
+    staff_client = coordinator.application.test_client()
+    login(staff_client, cast.staff)
+    page = coordinator.get(f"/admin/users/{cast.staff.id}/edit").get_data(as_text=True)
+    assert f'value="{cast.staff.email}"' in page
+    response = coordinator.post(f"/admin/users/{cast.staff.id}/edit", data={
+        "name": cast.staff.name, "email": cast.staff.email, "role": "school_staff",
+        "organisation_id": cast.other_school.organisation_id})
+    assert response.status_code == 302
+    page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Their access has changed, so they have been signed out." in page
+    assert "Moss Lane Academy" in page
+    assert staff_client.get("/search").status_code == 302  # back to log in
+
+
+def test_editing_a_user_with_a_bad_email_keeps_what_was_typed(
+    coordinator: FlaskClient, cast: Cast, db: Session
+) -> None:
+    response = coordinator.post(f"/admin/users/{cast.worker.id}/edit", data={
+        "name": "Sam Renamed", "email": "not an email", "role": "provider_worker",
+        "organisation_id": cast.provider.id})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="email-error"' in page
+    assert 'value="Sam Renamed"' in page
+    assert 'value="not an email"' in page
+    db.expire_all()
+    assert db.get(User, cast.worker.id).email == "worker@example.test"  # type: ignore[union-attr]
+
+
+def test_a_coordinator_renaming_themselves_stays_signed_in(
+    coordinator: FlaskClient, cast: Cast
+) -> None:
+    response = coordinator.post(f"/admin/users/{cast.coordinator.id}/edit", data={
+        "name": "Chris Coordinator", "email": cast.coordinator.email, "role": "coordinator",
+        "organisation_id": cast.council.id})
+    assert response.status_code == 302
+    assert coordinator.get("/admin").status_code == 200
 
 
 def test_deactivating_a_user_signs_them_out_at_once(

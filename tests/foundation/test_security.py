@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -52,3 +53,20 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: object) -
             create_app()
     finally:
         mp.undo()
+
+
+def test_notify_needs_the_sites_public_address_for_its_links(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Otherwise links in emails would come from the Host header, which a client chooses.
+    from hub.config import ConfigError, from_environment
+
+    monkeypatch.setenv("NOTIFY_API_KEY", "key")
+    monkeypatch.setenv("NOTIFY_TEMPLATE_REFERRAL_SENT", "template-id")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
+        from_environment(secret="s" * 32)
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://hub.example.test")
+    config = from_environment(secret="s" * 32)
+    assert config["NOTIFY_TEMPLATES"] == {"referral_sent": "template-id"}
+    assert config["PUBLIC_BASE_URL"] == "https://hub.example.test"

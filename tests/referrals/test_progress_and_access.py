@@ -100,6 +100,29 @@ def test_guessing_is_rate_limited_even_with_the_right_answer(db: Session, cast: 
         progress.check_and_show(db, token, BORN, "1.2.3.4", utcnow())
 
 
+def test_one_familys_wrong_answers_do_not_lock_out_another_at_the_same_school(
+    db: Session, cast: Cast
+) -> None:
+    _, _, mistyped = _linked(db, cast)
+    _, _, other = _linked(db, cast)
+    for _ in range(progress.MAX_FAILURES):
+        with pytest.raises(progress.NotShown):
+            progress.check_and_show(db, mistyped, date(2000, 1, 1), "10.0.0.7", utcnow())
+    with pytest.raises(progress.TooManyAttempts):
+        progress.check_and_show(db, mistyped, BORN, "10.0.0.7", utcnow())
+    assert progress.check_and_show(db, other, BORN, "10.0.0.7", utcnow())
+
+
+def test_an_address_trying_many_links_is_stopped(db: Session, cast: Cast) -> None:
+    _, _, token = _linked(db, cast)
+    for guess in range(progress.MAX_ADDRESS_FAILURES):
+        with pytest.raises(progress.NotShown):
+            progress.check_and_show(db, f"made-up-{guess}", BORN, "10.0.0.8", utcnow())
+    with pytest.raises(progress.TooManyAttempts):
+        progress.check_and_show(db, token, BORN, "10.0.0.8", utcnow())
+    assert progress.check_and_show(db, token, BORN, "10.0.0.9", utcnow())
+
+
 def test_the_progress_page_is_private_and_the_same_for_any_token(
     app: Flask, db: Session, cast: Cast
 ) -> None:
