@@ -27,6 +27,7 @@ class Act(StrEnum):
     VIEW = "view"
     PROVIDER = "provider"  # open, accept, wait-list, decline, ask, first contact, close
     REFERRER = "referrer"  # withdraw, answer, re-route, progress links
+    CHASE = "chase"  # remind the provider: the referrer, or a coordinator
 
 
 def actor_for(user: User) -> Actor:
@@ -58,6 +59,8 @@ def allowed(user: User, referral: Referral, act: Act) -> bool:
         return user.role.is_provider and referral.organisation_id == user.organisation_id
     if act is Act.REFERRER:
         return user.role.is_school and referral.school_id in school_ids_for(user)
+    if act is Act.CHASE:
+        return user.role == Role.COORDINATOR or allowed(user, referral, Act.REFERRER)
     if user.role == Role.COORDINATOR:
         return True
     if user.role.is_school:

@@ -3,17 +3,20 @@ hub.referrals.access, call one operation, turn domain errors into messages, and 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement, select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
+from hub.auth.models import Role
 from hub.directory_index import index_cache
 from hub.referrals.access import (
     Act,
     actor_for,
+    allowed,
     load_referral,
-    school_ids_for,
 )
 from hub.referrals.clock import now
 from hub.referrals.common import (
@@ -34,6 +37,7 @@ from routing.referrals.models import (
     Referral,
     Status,
 )
+from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
 from services.errors import InvalidInput
 
 # --- Lists -------------------------------------------------------------------------
@@ -70,31 +74,62 @@ def inbox() -> str:
 def show(referral_id: int) -> str:
     referral = load_referral(referral_id)
     user = me()
-    provider = user.role.is_provider and referral.organisation_id == user.organisation_id
-    if provider and referral.status is Status.SENT:
+    if allowed(user, referral, Act.PROVIDER) and referral.status is Status.SENT:
         # Reading it is opening it: the referrer sees that it has been read.
         ops.open_referral(session, referral, actor_for(user), now())
-    referrer = user.role.is_school and referral.school_id in school_ids_for(user)
-    options = []
-    if referrer and referral.status is Status.DECLINED:
-        onward = session.execute(
-            select(Referral).where(Referral.rerouted_from_id == referral.id)
-        ).scalar_one_or_none()
-        if onward is None:
-            options = next_options(session, index_cache().get(session), referral, now())
+    page = _show_page(referral)
+    session.commit()
+    return page
+
+
+def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
+               error: InvalidInput | None = None) -> str:
+    """The referral's page, with what was typed and why it was refused after an error."""
+    user = me()
+    referrer = allowed(user, referral, Act.REFERRER)
     onward_referral = session.execute(
         select(Referral).where(Referral.rerouted_from_id == referral.id)
     ).scalar_one_or_none()
-    session.commit()
+    options = []
+    if referrer and referral.status is Status.DECLINED and onward_referral is None:
+        options = next_options(session, index_cache().get(session), referral, now())
     return render_template(
-        "referrals/show.html", referral=referral, provider=provider, referrer=referrer,
-        options=options, onward=onward_referral, answers=(referral.request.answers
-                                                          if referral.request else {}),
+        "referrals/show.html", referral=referral, provider=allowed(user, referral, Act.PROVIDER),
+        referrer=referrer, options=options, onward=onward_referral,
+        answers=referral.request.answers if referral.request else {},
         decline_reasons=list(DeclineReason), outcomes=list(Outcome),
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         position=(ops.capacity.waitlist_position(session, referral)
                   if referral.status is Status.WAITLISTED else None),
+        can_remind=allowed(user, referral, Act.CHASE) and referral.status in CHASEABLE,
+        last_reminded=last_reminder(session, referral),
+        typed=typed or {}, errors=error.errors if error else {},
     )
+
+
+def _refused(referral_id: int, error: InvalidInput | TransitionRefused) -> tuple[str, int]:
+    """The referral's page again, keeping what was typed, with the reason it was refused."""
+    session.rollback()
+    if isinstance(error, TransitionRefused):
+        error = InvalidInput({"": str(error)})
+    page = _show_page(load_referral(referral_id), request.form, error)
+    session.commit()  # the audit of this read
+    return page, 400
+
+
+@bp.route("/<int:referral_id>/remind", methods=["POST"])
+@roles_required(Role.COORDINATOR, *SCHOOL_ROLES)
+def remind(referral_id: int) -> Response | tuple[str, int]:
+    referral = load_referral(referral_id, Act.CHASE)
+    try:
+        remind_provider(session, referral, actor_for(me()), now(), request.form.get("note", ""))
+    except InvalidInput as error:
+        return _refused(referral_id, error)
+    session.commit()
+    deliver_messages()
+    flash(f"{referral.organisation.name} has been reminded about {referral.reference}.",
+          "success")
+    return redirect(url_for("referrals.show", referral_id=referral.id))
 
 
 PROVIDER_ACTIONS = {"accept", "waitlist", "decline", "ask", "first-contact", "close"}
@@ -103,7 +138,7 @@ REFERRER_ACTIONS = {"withdraw", "answer", "reroute"}
 
 @bp.route("/<int:referral_id>/<action>", methods=["POST"])
 @roles_required(*SCHOOL_ROLES, *PROVIDER_ROLES)
-def act(referral_id: int, action: str) -> Response:
+def act(referral_id: int, action: str) -> Response | tuple[str, int]:
     if action not in PROVIDER_ACTIONS | REFERRER_ACTIONS:
         abort(404)
     referral = load_referral(
@@ -147,10 +182,7 @@ def act(referral_id: int, action: str) -> Response:
             target = ops.reroute_need(session, referral, int(service_id), who, at)
             message = f"Referral {target.reference} sent to {target.service.name}."
     except (InvalidInput, TransitionRefused) as error:
-        session.rollback()
-        text = "; ".join(error.errors.values()) if isinstance(error, InvalidInput) else str(error)
-        flash(text, "error")
-        return redirect(url_for("referrals.show", referral_id=referral_id))
+        return _refused(referral_id, error)
     session.commit()
     deliver_messages()
     flash(message, "success")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import render_template
+from flask import render_template, request
 
 from hub.access import me, roles_required
 from hub.auth.models import Role
@@ -18,7 +18,7 @@ from hub.referrals.common import (
     stuck_days,
 )
 from routing.referrals import operations as ops
-from routing.referrals.stuck import stuck_report
+from routing.referrals.stuck import StuckKind, StuckScope, stuck_page, stuck_report
 
 # --- Falling through the cracks ----------------------------------------------------
 
@@ -27,12 +27,15 @@ from routing.referrals.stuck import stuck_report
 @roles_required(Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
 def stuck() -> str:
     user = me()
-    report = stuck_report(session, now(), stuck_days())
-    if user.role is Role.SAFEGUARDING_LEAD:
-        report = report.only_schools(set(school_ids_for(user)))
+    # A safeguarding lead sees their own schools' referrals; a coordinator the hub's.
+    schools = school_ids_for(user) if user.role is Role.SAFEGUARDING_LEAD else None
+    scope = StuckScope(now(), stuck_days(), schools)
+    shown = stuck_page(session, scope, request.args.get("kind", ""),
+                       request.args.get("page", 1, type=int) or 1)
     ops.audit(session, actor_for(user), "stuck_report_viewed", now())
     session.commit()
-    return render_template("referrals/stuck.html", report=report, days=stuck_days())
+    return render_template("referrals/stuck.html", report=shown, days=stuck_days(),
+                           kinds=StuckKind)
 
 
 @bp.cli.command("stuck")

@@ -102,7 +102,7 @@ def notify(
     )
 
 
-def _provider_address(referral: Referral) -> str | None:
+def provider_address(referral: Referral) -> str | None:
     return referral.service.contact_email or referral.organisation.email or None
 
 
@@ -405,7 +405,7 @@ def send_referral(session: Session, referral: Referral, actor: Actor, now: datet
     """Draft to sent, and tell the provider. Raises TransitionRefused."""
     move(session, referral, Status.SENT, actor, now)
     referral.sent_at = now
-    notify(session, _provider_address(referral), "new_referral", referral, now)
+    notify(session, provider_address(referral), "new_referral", referral, now)
 
 
 def open_referral(session: Session, referral: Referral, actor: Actor, now: datetime) -> None:
@@ -520,7 +520,7 @@ def supply_information(
     move(session, referral, Status.SENT, actor, now, answer.strip())
     referral.sent_at = now
     referral.information_request = ""
-    notify(session, _provider_address(referral), "information_supplied", referral, now)
+    notify(session, provider_address(referral), "information_supplied", referral, now)
 
 
 def record_first_contact(
@@ -556,7 +556,7 @@ def offer_next_place(session: Session, service_id: int, now: datetime) -> Referr
     waiting.decided_at = now
     capacity.change_waitlist(session, service_id, -1)
     notify(session, _referrer_address(session, waiting), "accepted", waiting, now)
-    notify(session, _provider_address(waiting), "place_offered", waiting, now)
+    notify(session, provider_address(waiting), "place_offered", waiting, now)
     return waiting
 
 
@@ -589,7 +589,7 @@ def withdraw_referral(
     move(session, referral, Status.WITHDRAWN, actor, now, reason.strip())
     if was_waitlisted:
         capacity.change_waitlist(session, referral.service_id, -1)
-    notify(session, _provider_address(referral), "withdrawn", referral, now)
+    notify(session, provider_address(referral), "withdrawn", referral, now)
     return _release(session, referral, now)
 
 

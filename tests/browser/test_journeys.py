@@ -278,7 +278,7 @@ def test_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
     page = journey.page()
     log_in(journey, page, COORDINATOR)
     journey.check(page, "home")
-    page.goto("/referrals/stuck")  # no menu entry leads here (see the report)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Stuck referrals").click()
     expect(page.locator("#nothing-stuck")).to_be_visible()
     journey.check(page, "nothing stuck yet")
 
@@ -288,13 +288,18 @@ def test_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
         expect(page.locator("#nothing-stuck")).to_have_count(0)
         reference, service = story.onward
         heading = page.locator("h2", has_text="Not opened within")
-        section = heading.locator("xpath=following-sibling::ul[1]")
+        section = heading.locator("xpath=following-sibling::table[1]")
         expect(section).to_contain_text(reference)
         expect(section).to_contain_text(service)
         journey.check(page, "stuck")
         section.get_by_role("link", name=reference).click()
         expect(page.locator("h1 .govuk-tag")).to_have_text("Sent")
         journey.check(page, "stuck referral")
+        page.get_by_label("Note for the timeline (optional)").fill("No reply after 6 days")
+        page.get_by_role("button", name="Send a reminder").click()
+        expect(page.locator(".hub-timeline")).to_contain_text(
+            "Reminder sent to the provider: No reply after 6 days")
+        journey.check(page, "provider reminded")
     finally:
         served_app.shift_clock(timedelta(0))
     journey.finish()

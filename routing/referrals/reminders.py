@@ -1,0 +1,74 @@
+"""Chasing a provider: a reminder about a referral that has waited too long.
+
+A reminder changes no status, so it is recorded as an event whose status stays the
+same (the timeline shows it; measured waits and the family's "last update" ignore
+it) and sent to the provider as an outbox message with no personal details.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from routing.referrals.lifecycle import Actor
+from routing.referrals.models import Referral, ReferralEvent, Status
+from routing.referrals.operations import notify, provider_address
+from services.errors import InvalidInput
+
+# Waiting on the provider: to be opened, decided, or given a place.
+CHASEABLE = (Status.SENT, Status.OPENED, Status.WAITLISTED)
+# One reminder a day is enough; more would only teach a provider to ignore them.
+MIN_INTERVAL = timedelta(hours=20)
+REMINDER_PREFIX = "Reminder sent to the provider"
+
+
+def is_reminder(event: ReferralEvent) -> bool:
+    return event.from_status is not None and event.from_status == event.to_status
+
+
+def last_reminder(session: Session, referral: Referral) -> datetime | None:
+    """When the provider was last reminded about ``referral``, if ever."""
+    return session.execute(
+        select(func.max(ReferralEvent.at)).where(
+            ReferralEvent.referral_id == referral.id,
+            ReferralEvent.from_status == ReferralEvent.to_status,
+        )
+    ).scalar_one()
+
+
+def remind_provider(
+    session: Session, referral: Referral, actor: Actor, now: datetime, note: str = ""
+) -> ReferralEvent:
+    """Record a reminder on the referral's timeline and email the provider.
+
+    Raises InvalidInput (key ``note``) when the referral is not waiting on the
+    provider, when it was reminded less than MIN_INTERVAL ago, or when the note is
+    over 1,000 characters.
+    """
+    note = note.strip()
+    if referral.status not in CHASEABLE:
+        raise InvalidInput({"note": f"A referral that is {referral.status.label.lower()} "
+                                    "is not waiting on the provider"})
+    if len(note) > 1000:
+        raise InvalidInput({"note": "The note must be 1,000 characters or fewer"})
+    last = last_reminder(session, referral)
+    if last is not None and now - last < MIN_INTERVAL:
+        raise InvalidInput({"note": "The provider was reminded in the last day. "
+                                    "Try again tomorrow, or phone them"})
+    event = ReferralEvent(
+        referral_id=referral.id,
+        child_id=referral.child_id,
+        actor_id=actor.user_id,
+        actor_name=actor.name,
+        organisation_id=actor.organisation_id,
+        organisation_name=actor.organisation_name,
+        at=now,
+        from_status=referral.status,
+        to_status=referral.status,
+        reason=f"{REMINDER_PREFIX}: {note}" if note else REMINDER_PREFIX,
+    )
+    session.add(event)
+    notify(session, provider_address(referral), "referral_reminder", referral, now)
+    return event
