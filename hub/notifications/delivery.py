@@ -1,9 +1,10 @@
 """Deliver queued outbox messages through GOV.UK Notify, after the request commits.
 
-A message is tried up to MAX_ATTEMPTS times (after each request that queues mail,
-and by ``flask notify send``, which a timer can run). Notify refusing a request
-(a 4xx other than 429: a bad template id or address) will not change on a retry,
-so such a message is given up at once; the outbox page shows why.
+A message is tried first after the request that queued it commits, then again by
+each run of ``flask notify send`` (a timer runs it), up to MAX_ATTEMPTS tries.
+Notify refusing a request (a 4xx other than 429: a bad template id or address)
+will not change on a retry, so such a message is given up at once; the outbox
+page shows why.
 """
 
 from __future__ import annotations
@@ -65,16 +66,20 @@ def notify_settings(config: Mapping[str, Any]) -> NotifySettings | None:
 
 def deliver_pending(
     session: Session, settings: NotifySettings, now: datetime,
-    client: EmailSender | None = None, limit: int = 50,
+    client: EmailSender | None = None, limit: int = 50, retry: bool = True,
 ) -> int:
     """Send queued messages, oldest first; returns how many were sent.
 
-    Only the reference, service name and link go to Notify (never names). Each try
-    is counted on the message, and a failure's reason kept on it; nothing raises.
+    With ``retry`` False only messages never tried are sent: requests send what
+    they queued, and retries wait for ``flask notify send``, so an outage does not
+    use up every try within a few busy minutes. Only the reference, service name
+    and link go to Notify (never names). Each try is counted on the message, and a
+    failure's reason kept on it; nothing raises.
     """
+    waiting = OutboxMessage.attempts < MAX_ATTEMPTS if retry else OutboxMessage.attempts == 0
     pending = session.execute(
         select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.attempts < MAX_ATTEMPTS)
+        .where(OutboxMessage.sent_at.is_(None), waiting)
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).scalars().all()

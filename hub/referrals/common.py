@@ -40,5 +40,5 @@ def deliver_messages() -> None:
     """Send queued messages through Notify when configured (after the commit)."""
     settings = notify_settings(current_app.config)
     if settings is not None:
-        deliver_pending(session, settings, now())
+        deliver_pending(session, settings, now(), retry=False)
         session.commit()  # the tries and any errors, even when nothing was sent

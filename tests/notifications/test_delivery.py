@@ -139,6 +139,21 @@ def test_a_retry_after_an_outage_sends_it(db: Session, notify: FakeNotify) -> No
     assert (message.attempts, message.error) == (2, "")
 
 
+def test_a_request_sends_only_new_messages_and_leaves_retries_to_the_timer(
+    db: Session, notify: FakeNotify
+) -> None:
+    failed = queue(db, reference="FH-OLD01")
+    notify.statuses = [500]
+    deliver_pending(db, settings(notify), utcnow())
+    fresh = queue(db, reference="FH-NEW01")
+    assert deliver_pending(db, settings(notify), utcnow(), retry=False) == 1
+    assert [body["reference"] for _, body in notify.received] == ["FH-OLD01", "FH-NEW01"]
+    old = db.get(OutboxMessage, failed)
+    assert old is not None and (old.attempts, old.sent_at) == (1, None)
+    assert deliver_pending(db, settings(notify), utcnow()) == 1  # the timer's retry
+    assert db.get(OutboxMessage, fresh) is not None
+
+
 def test_a_refused_message_is_not_retried(db: Session, notify: FakeNotify) -> None:
     message_id = queue(db)
     notify.statuses = [400]
