@@ -68,7 +68,6 @@ def inbox() -> str:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
-
 @bp.route("/<int:referral_id>")
 @roles_required(*ALL_ROLES)
 def show(referral_id: int) -> str:
