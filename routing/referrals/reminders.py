@@ -38,6 +38,19 @@ def last_reminder(session: Session, referral: Referral) -> datetime | None:
     ).scalar_one()
 
 
+def last_reminders(session: Session, referral_ids: list[int]) -> dict[int, datetime]:
+    """When each of these referrals' providers was last reminded (only those ever were)."""
+    if not referral_ids:
+        return {}
+    rows = session.execute(
+        select(ReferralEvent.referral_id, func.max(ReferralEvent.at))
+        .where(ReferralEvent.referral_id.in_(referral_ids),
+               ReferralEvent.from_status == ReferralEvent.to_status)
+        .group_by(ReferralEvent.referral_id)
+    ).all()
+    return {referral_id: at for referral_id, at in rows}
+
+
 def remind_provider(
     session: Session, referral: Referral, actor: Actor, now: datetime, note: str = ""
 ) -> ReferralEvent:

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from routing.referrals.models import Outcome, Referral, Status
+from routing.referrals.reminders import CHASEABLE, last_reminders
 from routing.referrals.workdays import is_working_day, working_days_between
 from services.listings import Capacity
 
@@ -263,6 +264,8 @@ class StuckPage:
     kind: StuckKind | None = None
     page: int = 1
     pages: int = 1
+    # When the provider was last reminded, by referral id (those shown and reminded).
+    reminded: dict[int, datetime] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -277,12 +280,20 @@ def stuck_page(session: Session, scope: StuckScope, kind: str = "", page: int = 
     """The summary (``kind`` "" or unknown), or page ``page`` (clamped) of one list."""
     counts = stuck_counts(session, scope)
     try:
-        chosen = StuckKind(kind)
+        chosen: StuckKind | None = StuckKind(kind)
     except ValueError:
-        return StuckPage(counts, {
+        chosen = None
+    if chosen is None:
+        sections = {
             k: stuck_items(session, k, scope, OVERVIEW_ITEMS) for k in StuckKind if counts[k]
-        })
-    pages = max(1, -(-counts[chosen] // PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = stuck_items(session, chosen, scope, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    return StuckPage(counts, {chosen: items}, chosen, page, pages)
+        }
+        pages = 1
+    else:
+        pages = max(1, -(-counts[chosen] // PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        sections = {
+            chosen: stuck_items(session, chosen, scope, PAGE_SIZE, (page - 1) * PAGE_SIZE)}
+    waiting = [item.referral.id for kind_items in sections.values() for item in kind_items
+               if item.referral is not None and item.referral.status in CHASEABLE]
+    return StuckPage(counts, sections, chosen, page if chosen else 1, pages,
+                     last_reminders(session, waiting))

@@ -94,6 +94,8 @@ def test_a_coordinator_reminds_from_the_referral_page(
     assert again.status_code == 400
     assert "reminded in the last day" in body
     assert ">Typed again</textarea>" in body
+    stuck = client.get("/referrals/stuck?kind=not_opened").get_data(as_text=True)
+    assert "Provider reminded today" in stuck
     reminders = db.execute(select(ReferralEvent).where(
         ReferralEvent.referral_id == referral.id,
         ReferralEvent.from_status == ReferralEvent.to_status)).scalars().all()
