@@ -75,7 +75,8 @@ def _fresh_request_globals() -> None:
     across several requests; a signed-in user or a CSP nonce must never carry
     over from one request to the next.
     """
-    for key in ("_login_user", "csp_nonce", "directory_lookups", "service_url_base"):
+    for key in ("_login_user", "csp_nonce", "directory_lookups", "service_url_base",
+                "school_ids_by_organisation"):
         g.pop(key, None)
 
 

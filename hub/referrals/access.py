@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import cast
 
-from flask import abort
+from flask import abort, g
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -34,15 +34,22 @@ def actor_for(user: User) -> Actor:
     return Actor(user.id, user.name, user.organisation_id, user.organisation.name)
 
 
-def school_ids_for(user: User) -> list[int]:
-    """The schools whose staff this user is (empty for everyone else)."""
+def school_ids_for(user: User) -> tuple[int, ...]:
+    """The schools whose staff this user is (empty for everyone else).
+
+    Read once per request: one page asks several access questions of the same user.
+    """
     if not user.role.is_school:
-        return []
-    return list(
-        session.execute(
-            select(School.id).where(School.organisation_id == user.organisation_id)
-        ).scalars()
-    )
+        return ()
+    known: dict[int, tuple[int, ...]] = g.setdefault("school_ids_by_organisation", {})
+    ids = known.get(user.organisation_id)
+    if ids is None:
+        ids = known[user.organisation_id] = tuple(
+            session.execute(
+                select(School.id).where(School.organisation_id == user.organisation_id)
+            ).scalars()
+        )
+    return ids
 
 
 def visible_referrals(user: User) -> ColumnElement[bool]:

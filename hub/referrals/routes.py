@@ -92,6 +92,7 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
     options = []
     if referrer and referral.status is Status.DECLINED and onward_referral is None:
         options = next_options(session, index_cache().get(session), referral, now())
+    can_remind = referral.status in CHASEABLE and allowed(user, referral, Act.CHASE)
     return render_template(
         "referrals/show.html", referral=referral, provider=allowed(user, referral, Act.PROVIDER),
         referrer=referrer, options=options, onward=onward_referral,
@@ -100,8 +101,8 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         position=(ops.capacity.waitlist_position(session, referral)
                   if referral.status is Status.WAITLISTED else None),
-        can_remind=allowed(user, referral, Act.CHASE) and referral.status in CHASEABLE,
-        last_reminded=last_reminder(session, referral),
+        can_remind=can_remind,
+        last_reminded=last_reminder(session, referral) if can_remind else None,
         typed=typed or {}, errors=error.errors if error else {},
     )
 

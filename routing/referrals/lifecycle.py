@@ -67,6 +67,20 @@ def move(
     """
     if not can_move(referral, to):
         raise TransitionRefused(referral, to)
+    event = record_event(session, referral, to, actor, now, reason)
+    referral.status = to
+    referral.updated_at = now
+    if to.ended:
+        referral.ended_at = now
+    return event
+
+
+def record_event(
+    session: Session, referral: Referral, to: Status, actor: Actor, now: datetime,
+    reason: str = "",
+) -> ReferralEvent:
+    """Add the immutable event of ``referral`` going (or, for a reminder, staying) from
+    its current status to ``to``; the caller changes the status. Never raises."""
     event = ReferralEvent(
         referral_id=referral.id,
         child_id=referral.child_id,
@@ -79,9 +93,5 @@ def move(
         to_status=to,
         reason=reason,
     )
-    referral.status = to
-    referral.updated_at = now
-    if to.ended:
-        referral.ended_at = now
     session.add(event)
     return event

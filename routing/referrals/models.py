@@ -9,14 +9,17 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    and_,
     event,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from services.db import Base, enum_column, utcnow
@@ -275,6 +278,17 @@ class ReferralEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
 
     referral: Mapped[Referral] = relationship(viewonly=True)
+
+    @hybrid_property
+    def is_reminder(self) -> bool:
+        """A reminder to the provider: recorded like a change, but the status stays."""
+        return self.from_status is not None and self.from_status == self.to_status
+
+    @is_reminder.inplace.expression
+    @classmethod
+    def _is_reminder_expression(cls) -> ColumnElement[bool]:
+        # and_ keeps it False (not NULL) for the first event, so ~is_reminder works.
+        return and_(cls.from_status.is_not(None), cls.from_status == cls.to_status)
 
 
 @event.listens_for(ReferralEvent, "before_update")

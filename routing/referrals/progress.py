@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from routing.referrals.lifecycle import Actor
@@ -126,8 +126,7 @@ def _shown_statement() -> Select[*tuple[Any, ...]]:
         select(func.max(ReferralEvent.at))
         .where(ReferralEvent.referral_id == Referral.id,
                # A reminder to the provider changes nothing the family sees.
-               or_(ReferralEvent.from_status.is_(None),
-                   ReferralEvent.from_status != ReferralEvent.to_status))
+               ~ReferralEvent.is_reminder)
         .scalar_subquery()
     )
     return (

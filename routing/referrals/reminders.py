@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from routing.referrals.lifecycle import Actor
+from routing.referrals.lifecycle import Actor, record_event
 from routing.referrals.models import Referral, ReferralEvent, Status
 from routing.referrals.operations import notify, provider_address
 from services.errors import InvalidInput
@@ -24,17 +24,11 @@ MIN_INTERVAL = timedelta(hours=20)
 REMINDER_PREFIX = "Reminder sent to the provider"
 
 
-def is_reminder(event: ReferralEvent) -> bool:
-    return event.from_status is not None and event.from_status == event.to_status
-
-
 def last_reminder(session: Session, referral: Referral) -> datetime | None:
     """When the provider was last reminded about ``referral``, if ever."""
     return session.execute(
         select(func.max(ReferralEvent.at)).where(
-            ReferralEvent.referral_id == referral.id,
-            ReferralEvent.from_status == ReferralEvent.to_status,
-        )
+            ReferralEvent.referral_id == referral.id, ReferralEvent.is_reminder)
     ).scalar_one()
 
 
@@ -44,8 +38,7 @@ def last_reminders(session: Session, referral_ids: list[int]) -> dict[int, datet
         return {}
     rows = session.execute(
         select(ReferralEvent.referral_id, func.max(ReferralEvent.at))
-        .where(ReferralEvent.referral_id.in_(referral_ids),
-               ReferralEvent.from_status == ReferralEvent.to_status)
+        .where(ReferralEvent.referral_id.in_(referral_ids), ReferralEvent.is_reminder)
         .group_by(ReferralEvent.referral_id)
     ).all()
     return {referral_id: at for referral_id, at in rows}
@@ -70,18 +63,7 @@ def remind_provider(
     if last is not None and now - last < MIN_INTERVAL:
         raise InvalidInput({"note": "The provider was reminded in the last day. "
                                     "Try again tomorrow, or phone them"})
-    event = ReferralEvent(
-        referral_id=referral.id,
-        child_id=referral.child_id,
-        actor_id=actor.user_id,
-        actor_name=actor.name,
-        organisation_id=actor.organisation_id,
-        organisation_name=actor.organisation_name,
-        at=now,
-        from_status=referral.status,
-        to_status=referral.status,
-        reason=f"{REMINDER_PREFIX}: {note}" if note else REMINDER_PREFIX,
-    )
-    session.add(event)
+    event = record_event(session, referral, referral.status, actor, now,
+                         f"{REMINDER_PREFIX}: {note}" if note else REMINDER_PREFIX)
     notify(session, provider_address(referral), "referral_reminder", referral, now)
     return event

@@ -8,11 +8,9 @@ personalisation, which must never carry a name.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -25,6 +23,7 @@ from hub.notifications.delivery import MAX_ATTEMPTS, NotifySettings, deliver_pen
 from routing.referrals.models import OutboxMessage
 from services.db import utcnow
 from tests.factories import Cast, login
+from tests.local_http import JsonHandler, serving
 
 SERVICE_ID = "26785a09-ab16-4eb0-8407-a37497a57506"
 SECRET = "3d844edf-8d35-48ac-975b-e847b4f122b0"
@@ -45,30 +44,18 @@ class FakeNotify:
 def notify() -> Iterator[FakeNotify]:
     fake = FakeNotify()
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             fake.received.append((dict(self.headers), body))
             status = fake.statuses.pop(0) if fake.statuses else 201
-            answer = ({"id": "740e5834-3a29-46b4-9a6f-16142fde533a"} if status == 201
-                      else {"status_code": status, "errors": [{"error": "BadRequestError"}]})
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            self.reply_json(status, {"id": "740e5834-3a29-46b4-9a6f-16142fde533a"}
+                            if status == 201 else
+                            {"status_code": status, "errors": [{"error": "BadRequestError"}]})
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as url:
+        fake.url = url
+        yield fake
 
 
 def settings(notify: FakeNotify, **templates: str) -> NotifySettings:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
-import threading
 import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from hub.oruk.importer import MappingError, import_records, load_mapping
 from hub.oruk.sources import read_json_file, read_source, read_tabular
 from services.listings import Service
 from tests.factories import Cast
+from tests.local_http import JsonHandler, serving
 from tests.oruk.directory import PREFIX, Directory, make_directory
 from tests.oruk.spec import HSDS, ORUK, require_spec
 
@@ -96,7 +95,7 @@ def test_importing_twice_changes_nothing_and_a_changed_record_updates(
     assert db.execute(select(Service).where(Service.name == "Renamed service")).scalar_one()
 
 
-class FeedHandler(BaseHTTPRequestHandler):
+class FeedHandler(JsonHandler):
     """Serves pre-rendered JSON by path, and pages of services by ``page``."""
 
     pages: dict[int, Any] = {}
@@ -115,26 +114,14 @@ class FeedHandler(BaseHTTPRequestHandler):
             self.send_response(404)
             self.end_headers()
             return
-        payload = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.reply_json(200, body)
 
 
 @pytest.fixture
 def feed_server() -> Iterator[tuple[str, type[FeedHandler]]]:
     handler = type("Handler", (FeedHandler,), {"pages": {}, "documents": {}, "requests": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api", handler
-    server.shutdown()
-    server.server_close()
+    with serving(handler) as url:
+        yield f"{url}/api", handler
 
 
 def test_a_live_oruk_3_feed_is_followed_page_by_page(

@@ -97,8 +97,7 @@ def test_a_coordinator_reminds_from_the_referral_page(
     stuck = client.get("/referrals/stuck?kind=not_opened").get_data(as_text=True)
     assert "Provider reminded today" in stuck
     reminders = db.execute(select(ReferralEvent).where(
-        ReferralEvent.referral_id == referral.id,
-        ReferralEvent.from_status == ReferralEvent.to_status)).scalars().all()
+        ReferralEvent.referral_id == referral.id, ReferralEvent.is_reminder)).scalars().all()
     assert len(reminders) == 1
 
 
