@@ -38,8 +38,8 @@ def build(app_services: int, seed: int = 7) -> tuple[object, str]:
     from services.version import bump_version
 
     folder = tempfile.mkdtemp(prefix="oruk-bench-")
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DEMO_MODE": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "FAMILY_HUB_DEMO": False,
+                      "DATABASE_URL": f"sqlite:///{folder}/bench.db"})
     rng = random.Random(seed)
     with app.app_context():
         upgrade()

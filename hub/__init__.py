@@ -3,41 +3,41 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, render_template
+from flask import Flask, render_template
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from hub import config as config_module
 from hub import database, models  # noqa: F401  (connection settings; every table)
 from hub.extensions import csrf, db, login_manager, migrate
+from hub.settings import DEFAULT_SQLITE, PROJECT_ROOT, Settings
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app from the environment, with ``config`` overriding it (tests do this).
+def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from the environment's settings.
 
-    Raises hub.config.ConfigError when production settings are missing.
+    ``config`` is either whole ``Settings`` or overrides keyed by the environment
+    variables' names (tests pass ``{"DATABASE_URL": …, "TESTING": True}``).
+    Raises hub.settings.ConfigError when production settings are missing or malformed.
     """
+    settings = (
+        config if isinstance(config, Settings) else Settings.from_environment(overrides=config)
+    )
     app = Flask(
         __name__,
-        template_folder=str(config_module.PROJECT_ROOT / "templates"),
-        instance_path=str(config_module.PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
     )
-    overrides = dict(config or {})
-    app.config.update(config_module.from_environment(secret=overrides.get("SECRET_KEY")))
-    app.config.update(overrides)
-    if "SQLALCHEMY_DATABASE_URI" in overrides:
-        uri = config_module.normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
-        app.config["SQLALCHEMY_DATABASE_URI"] = uri
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = overrides.get(
-            "SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(uri)
-        )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        config_module.DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    from hub import settings as settings_module
+
+    settings_module.init_app(app, settings)
+    if settings.database_url.startswith("sqlite:///"):
+        DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
 
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(str(config_module.PROJECT_ROOT / "templates")),
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
             PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
         ]
     )
@@ -45,39 +45,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     _init_extensions(app)
-    app.before_request(_fresh_request_globals)
     _register_blueprints(app)
     _register_error_pages(app)
-    _register_commands(app)
+    from hub.commands import register
+
+    register(app)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
-    from hub import security, templating
+    from hub import request_cache, security, templating, unit_of_work
     from hub.auth import session
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(config_module.PROJECT_ROOT / "migrations"), render_as_batch=True
-    )
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    request_cache.init_app(app)
+    unit_of_work.init_app(app)
     session.init_app(app)
     security.init_app(app)
     templating.init_app(app)
-
-
-def _fresh_request_globals() -> None:
-    """Drop per-request values from ``g``.
-
-    ``g`` lives in the app context, which a test or a CLI task may hold open
-    across several requests; a signed-in user or a CSP nonce must never carry
-    over from one request to the next.
-    """
-    for key in ("_login_user", "csp_nonce", "directory_lookups", "service_url_base",
-                "school_ids_by_organisation"):
-        g.pop(key, None)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -100,13 +89,15 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 413, 429, 500):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(
             code, lambda error, code=code: (render_template(f"errors/{code}.html"), code)
         )
+    app.register_error_handler(500, _server_error)
 
 
-def _register_commands(app: Flask) -> None:
-    from hub.cli import register
-
-    register(app)
+def _server_error(error: Exception) -> tuple[str, int]:
+    # A failed flush leaves the session unusable until rolled back; the page itself
+    # (its header reads the signed-in user) must not fail on it.
+    db.session.rollback()
+    return render_template("errors/500.html"), 500

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.request_cache import per_request
+from hub.settings import settings_of
 from routing.engine import Weights
 from routing.gazetteer.lookup import OnlineGeocoder
 from routing.snapshot import IndexCache
@@ -54,9 +56,10 @@ def _read_lookups(session: Session, version: int) -> DirectoryLookups:
 
 def directory_lookups(session: Session, app: Flask | None = None) -> DirectoryLookups:
     """This worker's lookups for the directory's current version (read once a request)."""
-    lookups: DirectoryLookups | None = g.get("directory_lookups")
-    if lookups is not None:
-        return lookups
+    return per_request("directory_lookups", lambda: _lookups_now(session, app))
+
+
+def _lookups_now(session: Session, app: Flask | None) -> DirectoryLookups:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     version = current_version(session)
     lookups = app.extensions.get("family_hub_lookups")
@@ -66,7 +69,6 @@ def directory_lookups(session: Session, app: Flask | None = None) -> DirectoryLo
             if lookups is None or lookups.version != version:
                 lookups = _read_lookups(session, version)
                 app.extensions["family_hub_lookups"] = lookups
-    g.directory_lookups = lookups
     return lookups
 
 
@@ -75,7 +77,7 @@ def index_cache(app: Flask | None = None) -> IndexCache:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get("family_hub_index")
     if cache is None:
-        weights = Weights.from_mapping(app.config.get("ROUTING_WEIGHTS") or {})
+        weights = Weights.from_mapping(settings_of(app).routing_weights)
         from routing.referrals.history import measured_waits
 
         cache = IndexCache(weights, measured_waits)
@@ -86,14 +88,14 @@ def index_cache(app: Flask | None = None) -> IndexCache:
 def online_geocoder(app: Flask | None = None) -> OnlineGeocoder | None:
     """Nominatim through geopy, rate-limited to one request a second; None when off."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    if not app.config.get("ONLINE_GEOCODER"):
+    if not settings_of(app).online_geocoder:
         return None
     geocoder: OnlineGeocoder | None = app.extensions.get("family_hub_geocoder")
     if geocoder is None:
         from geopy.extra.rate_limiter import RateLimiter
         from geopy.geocoders import Nominatim
 
-        nominatim = Nominatim(user_agent=app.config["GEOCODER_USER_AGENT"], timeout=5)
+        nominatim = Nominatim(user_agent=settings_of(app).geocoder_user_agent, timeout=5)
         limited = RateLimiter(nominatim.geocode, min_delay_seconds=1.0, max_retries=1)
 
         def lookup(postcode: str) -> tuple[float, float] | None:

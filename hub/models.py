@@ -3,6 +3,8 @@
 from hub.auth.models import LoginAttempt, User
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
+from routing.referrals.audit import AuditEvent
+from routing.referrals.outbox import OutboxMessage
 from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
 from services.organisations import Organisation
@@ -11,6 +13,7 @@ from services.taxonomy import Need
 from services.version import DirectoryVersion
 
 __all__ = [
+    "AuditEvent",
     "Capacity",
     "DirectoryVersion",
     "GazetteerDistrict",
@@ -19,6 +22,7 @@ __all__ = [
     "LoginAttempt",
     "Need",
     "Organisation",
+    "OutboxMessage",
     "School",
     "Service",
     "ServiceNeed",

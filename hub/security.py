@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from flask_login import current_user
+
+from hub.request_cache import per_request
+from hub.settings import settings_of
 
 
 def csp_nonce() -> str:
     """The nonce for this request's inline scripts (one per request)."""
-    nonce: str | None = g.get("csp_nonce")
-    if nonce is None:
-        nonce = secrets.token_urlsafe(16)
-        g.csp_nonce = nonce
-    return nonce
+    return per_request("csp_nonce", lambda: secrets.token_urlsafe(16))
 
 
 def init_app(app: Flask) -> None:
@@ -23,7 +22,7 @@ def init_app(app: Flask) -> None:
 
 
 def _tile_origin(app: Flask) -> str:
-    url: str = app.config.get("MAP_TILE_URL", "")
+    url = settings_of(app).map_tile_url
     if "://" not in url:
         return ""
     scheme, rest = url.split("://", 1)
@@ -57,7 +56,7 @@ def _set_headers(response: Response) -> Response:
         "Permissions-Policy", "geolocation=(), camera=(), microphone=(), payment=()"
     )
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
+    if settings_of(current_app).session_cookie_secure:
         response.headers.setdefault(
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, g, request, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 
+from hub.request_cache import per_request
+from hub.settings import settings_of
 from routing.engine.reasons import ago as _ago_in_days
 from services.db import utcnow
 
@@ -61,18 +63,17 @@ def need_name(code: str) -> str:
     """The display name of a need code, from this worker's copy for the directory
     version (names change only with a version bump)."""
     from hub.directory_index import directory_lookups
-    from services.db import db
+    from hub.unit_of_work import session
 
-    return directory_lookups(db.session()).need_names.get(code, code)
+    return directory_lookups(session()).need_names.get(code, code)
 
 
 def service_url(service_id: int) -> str:
     """The service page's URL: ``url_for`` once a request, as result lists link
     dozens of services and building each URL from the rule map is slow."""
-    base: str | None = g.get("service_url_base")
-    if base is None:
-        base = url_for("directory.service", service_id=0).removesuffix("0")
-        g.service_url_base = base
+    base = per_request(
+        "service_url_base", lambda: url_for("directory.service", service_id=0).removesuffix("0")
+    )
     return f"{base}{service_id}"
 
 
@@ -83,16 +84,6 @@ def mode_label(value: str) -> str:
         return DELIVERY_MODE_LABELS[DeliveryMode(value)]
     except ValueError:
         return value
-
-
-def iso_datetime(text: str | None) -> str:
-    """An ISO timestamp stored in JSON answers, in GOV.UK style."""
-    if not text:
-        return ""
-    try:
-        return govuk_datetime(datetime.fromisoformat(text))
-    except ValueError:
-        return text
 
 
 def _navigation() -> list[dict[str, Any]]:
@@ -126,7 +117,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["govuk_date"] = govuk_date
     app.jinja_env.filters["govuk_datetime"] = govuk_datetime
     app.jinja_env.filters["need_name"] = need_name
-    app.jinja_env.filters["iso_datetime"] = iso_datetime
     app.jinja_env.filters["mode_label"] = mode_label
 
     from hub.fragments import needs_tree_html
@@ -134,6 +124,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["needs_tree_html"] = needs_tree_html
     app.jinja_env.globals["service_url"] = service_url
     app.jinja_env.globals["score_part_labels"] = SCORE_PART_LABELS
+    app.jinja_env.globals["settings"] = settings_of(app)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -14,7 +14,6 @@ from functools import lru_cache
 from pyproj import Transformer
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
-_OUTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 # Postcode areas of the UK and Crown dependencies outside Great Britain:
 # Northern Ireland, Guernsey, Jersey and the Isle of Man. Open GB data has none.
 NON_GB_AREAS = frozenset({"BT", "GY", "JE", "IM"})
@@ -55,10 +54,6 @@ def normalise_postcode(text: str) -> str:
 def outcode_of(postcode: str) -> str:
     """The district part of a normalised postcode: 'BL1 1AA' -> 'BL1'."""
     return postcode.split(" ", 1)[0]
-
-
-def is_outcode(text: str) -> bool:
-    return bool(_OUTCODE.match(re.sub(r"\s+", "", text or "").upper()))
 
 
 def postcode_area(outcode: str) -> str:

@@ -20,20 +20,22 @@ from sqlalchemy.orm import Session
 
 from hub import create_app
 from services.db import Base
+from tests.clock import MovableClock
 from tests.factories import Cast
 
 KEEP_TABLES = {"gazetteer_postcode", "gazetteer_district", "alembic_version"}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
-def _base_config(url: str) -> dict[str, object]:
+def _base_config(url: str, clock: MovableClock | None = None) -> dict[str, object]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        "SQLALCHEMY_DATABASE_URI": url,
+        "DATABASE_URL": url,
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
-        "DEMO_MODE": False,
+        "FAMILY_HUB_DEMO": False,
+        "CLOCK": clock,
     }
 
 
@@ -45,7 +47,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = f"sqlite:///{path}"
     else:
         url = _worker_database(os.environ["TEST_DATABASE_URL"])
-        from hub.config import normalise_database_url
+        from hub.settings import normalise_database_url
 
         engine = create_engine(normalise_database_url(url))
         with engine.begin() as connection:
@@ -73,7 +75,7 @@ def _worker_database(url: str) -> str:
         return url
     from sqlalchemy.engine import make_url
 
-    from hub.config import normalise_database_url
+    from hub.settings import normalise_database_url
 
     base = make_url(normalise_database_url(url))
     name = f"{base.database}_{worker}"
@@ -86,8 +88,14 @@ def _worker_database(url: str) -> str:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(_base_config(database_url))
+def clock() -> MovableClock:
+    """The test app's clock: real time until a test sets it."""
+    return MovableClock()
+
+
+@pytest.fixture
+def app(database_url: str, clock: MovableClock) -> Iterator[Flask]:
+    app = create_app(_base_config(database_url, clock))
     with app.app_context():
         yield app
         from hub.extensions import db

@@ -133,7 +133,7 @@ def prepare_database(workdir: Path, url: str | None, services: int, referrals: i
     else:
         from sqlalchemy import create_engine, text
 
-        from hub.config import normalise_database_url
+        from hub.settings import normalise_database_url
 
         engine = create_engine(normalise_database_url(url))
         with engine.begin() as connection:
@@ -150,7 +150,7 @@ def prepare_database(workdir: Path, url: str | None, services: int, referrals: i
     from hub import create_app
     from hub.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": env["SECRET_KEY"]})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": env["SECRET_KEY"]})
     with app.app_context():
         grown = grow(db.session, services, referrals)
         db.session.commit()
@@ -243,7 +243,7 @@ def clone_drafts(url: str, secret: str, template_id: int, count: int,
     from hub.extensions import db
     from routing.referrals.models import Child, ReferralRequest
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
     with app.app_context():
         session = db.session
         template = session.get(ReferralRequest, template_id)
@@ -285,7 +285,7 @@ def issue_progress_links(url: str, secret: str, count: int) -> list[tuple[str, d
 
     open_statuses = [s for s in Status if not s.ended and s is not Status.DRAFT]
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
     links = []
     with app.app_context():
         rows = db.session.execute(
@@ -313,7 +313,7 @@ def count_referrals(url: str, secret: str) -> int:
     from hub.extensions import db
     from routing.referrals.models import Referral
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
     with app.app_context():
         total = int(db.session.execute(select(func.count(Referral.id))).scalar_one())
         db.engine.dispose()
@@ -535,7 +535,7 @@ def _postcodes(url: str, secret: str) -> list[str]:
     from hub.extensions import db
     from routing.gazetteer.models import GazetteerPostcode
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
     with app.app_context():
         rows = list(db.session.execute(
             select(GazetteerPostcode.postcode).where(GazetteerPostcode.postcode.like("BL1 %"))

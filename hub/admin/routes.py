@@ -6,12 +6,10 @@ operation, show its errors next to the fields or commit once and redirect.
 
 from __future__ import annotations
 
-from typing import TypeVar, cast
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_user
-from flask_wtf import FlaskForm
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
@@ -27,7 +25,8 @@ from hub.admin.forms import (
 )
 from hub.auth.models import Role, User
 from hub.directory_index import online_geocoder
-from hub.extensions import db
+from hub.form_errors import refuse, show_on_form
+from hub.unit_of_work import session
 from services.errors import InvalidInput
 from services.organisations import Organisation
 from services.schools import School
@@ -39,28 +38,12 @@ M = TypeVar("M")
 coordinator_only = roles_required(Role.COORDINATOR)
 
 
-def _session() -> Session:
-    """The request's database session (a scoped-session proxy, typed as a Session)."""
-    return cast(Session, db.session)
-
-
 def _load(model: type[M], key: object) -> M:
     """The row with this primary key, or 404. Only coordinators reach these views."""
-    found = _session().get(model, key)
+    found = session().get(model, key)
     if found is None:
         abort(404)
     return found
-
-
-def _show(form: FlaskForm, error: InvalidInput) -> None:
-    """Roll back and put each message next to its field (or above the form)."""
-    _session().rollback()
-    for name, message in error.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [message]
-        else:
-            form.form_errors.append(message)
 
 
 def _optional_int(value: str | None) -> int | None:
@@ -73,7 +56,7 @@ def _optional_int(value: str | None) -> int | None:
 @bp.route("")
 @coordinator_only
 def index() -> str:
-    return render_template("admin/index.html", counts=operations.overview_counts(_session()))
+    return render_template("admin/index.html", counts=operations.overview_counts(session()))
 
 
 # --- Schools ----------------------------------------------------------------
@@ -82,7 +65,7 @@ def index() -> str:
 def _school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school if request.method == "GET" else None)
     form.trust_id.choices = [("", "None")] + [
-        (str(trust.id), trust.name) for trust in operations.trust_choices(_session())
+        (str(trust.id), trust.name) for trust in operations.trust_choices(session())
     ]
     if school is not None and request.method == "GET":
         form.phase.data = school.phase.value
@@ -104,7 +87,6 @@ def _school_input(form: SchoolForm) -> operations.SchoolInput:
 
 
 def _school_saved(saved: operations.SavedSchool) -> Response:
-    _session().commit()
     message = f"{saved.school.name} saved."
     if saved.approximate:
         message += (
@@ -118,7 +100,7 @@ def _school_saved(saved: operations.SavedSchool) -> Response:
 @bp.route("/schools")
 @coordinator_only
 def schools() -> str:
-    return render_template("admin/schools.html", schools=operations.list_schools(_session()))
+    return render_template("admin/schools.html", schools=operations.list_schools(session()))
 
 
 @bp.route("/schools/new", methods=["GET", "POST"])
@@ -127,9 +109,9 @@ def new_school() -> Response | str:
     form = _school_form(None)
     if form.validate_on_submit():
         try:
-            saved = operations.add_school(_session(), _school_input(form), online_geocoder())
+            saved = operations.add_school(session(), _school_input(form), online_geocoder())
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
             return _school_saved(saved)
     return render_template("admin/school_edit.html", form=form, school=None)
@@ -143,10 +125,10 @@ def edit_school(school_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             saved = operations.update_school(
-                _session(), school, _school_input(form), online_geocoder()
+                session(), school, _school_input(form), online_geocoder()
             )
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
             return _school_saved(saved)
     return render_template("admin/school_edit.html", form=form, school=school)
@@ -178,7 +160,7 @@ def _organisation_input(form: OrganisationForm) -> operations.OrganisationInput:
 @bp.route("/organisations")
 @coordinator_only
 def organisations() -> str:
-    rows = operations.list_organisations(_session())
+    rows = operations.list_organisations(session())
     return render_template("admin/organisations.html", rows=rows)
 
 
@@ -188,11 +170,10 @@ def new_organisation() -> Response | str:
     form = _organisation_form(None)
     if form.validate_on_submit():
         try:
-            saved = operations.add_organisation(_session(), _organisation_input(form))
+            saved = operations.add_organisation(session(), _organisation_input(form))
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             flash(f"{saved.name} added.", "success")
             return redirect(url_for("admin.organisations"))
     return render_template("admin/organisation_edit.html", form=form, organisation=None)
@@ -205,11 +186,10 @@ def edit_organisation(organisation_id: int) -> Response | str:
     form = _organisation_form(organisation)
     if form.validate_on_submit():
         try:
-            operations.update_organisation(_session(), organisation, _organisation_input(form))
+            operations.update_organisation(session(), organisation, _organisation_input(form))
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             flash(f"{organisation.name} saved.", "success")
             return redirect(url_for("admin.organisations"))
     return render_template(
@@ -224,20 +204,20 @@ def edit_organisation(organisation_id: int) -> Response | str:
 @coordinator_only
 def users() -> str:
     chosen = request.args.get("organisation", type=int)
-    organisation = _session().get(Organisation, chosen) if chosen else None
-    rows = operations.list_users(_session(), organisation.id if organisation else None)
+    organisation = session().get(Organisation, chosen) if chosen else None
+    rows = operations.list_users(session(), organisation.id if organisation else None)
     return render_template(
         "admin/users.html",
         users=rows,
         organisation=organisation,
-        organisations=[row.organisation for row in operations.list_organisations(_session())],
+        organisations=[row.organisation for row in operations.list_organisations(session())],
     )
 
 
 def _with_organisations(form: UserDetailsForm) -> None:
     form.organisation_id.choices = [("", "Choose an organisation")] + [
         (str(row.organisation.id), f"{row.organisation.name} ({row.organisation.kind.label})")
-        for row in operations.list_organisations(_session())
+        for row in operations.list_organisations(session())
     ]
 
 
@@ -262,11 +242,10 @@ def new_user() -> Response | str:
         data = operations.UserInput(details.name, details.email, details.role,
                                     details.organisation_id, form.password.data or "")
         try:
-            user = operations.add_user(_session(), data)
+            user = operations.add_user(session(), data)
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             flash(f"Account created for {user.name}. Give them their password in person "
                   "or by phone, never by email.", "success")
             return redirect(url_for("admin.user", user_id=user.id))
@@ -284,11 +263,10 @@ def edit_user(user_id: int) -> Response | str:
         form.organisation_id.data = str(account.organisation_id)
     if form.validate_on_submit():
         try:
-            signed_out = operations.update_user(_session(), account, _user_details(form), me())
+            signed_out = operations.update_user(session(), account, _user_details(form), me())
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             message = f"{account.name}'s details saved."
             if signed_out and account.id == me().id:
                 login_user(account)  # their old cookie has just stopped working
@@ -323,9 +301,7 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
     try:
         operations.deactivate_user(account, me())
     except InvalidInput as error:
-        _session().rollback()
-        return _user_page(account, error=error.errors["user"])
-    _session().commit()
+        return _user_page(account, error=refuse(error).get("user", ""))
     flash(f"{account.name} can no longer sign in, and has been signed out.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
@@ -335,7 +311,6 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
 def reactivate_user(user_id: int) -> Response:
     account = _load(User, user_id)
     operations.reactivate_user(account)
-    _session().commit()
     flash(f"{account.name} can sign in again.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
@@ -349,9 +324,8 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
         try:
             operations.reset_password(account, form.password.data or "")
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             if account.id == me().id:
                 login_user(account)  # their old cookie has just stopped working
             flash(f"Password reset for {account.name}. They have been signed out "
@@ -366,7 +340,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
 @bp.route("/needs")
 @coordinator_only
 def needs() -> str:
-    return render_template("admin/needs.html", tree=operations.top_level_needs(_session()))
+    return render_template("admin/needs.html", tree=operations.top_level_needs(session()))
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -375,22 +349,21 @@ def new_need() -> Response | str:
     form = NewNeedForm()
     form.parent_code.choices = [("", "None: a top-level need")] + [
         (need.code, f"{need.name} ({need.code})")
-        for need in operations.top_level_needs(_session())
+        for need in operations.top_level_needs(session())
     ]
     if request.method == "GET":
         form.parent_code.data = request.args.get("parent", "")
     if form.validate_on_submit():
         try:
             need = operations.add_need(
-                _session(),
+                session(),
                 parent_code=form.parent_code.data or None,
                 suffix=form.suffix.data or "",
                 name=form.name.data or "",
             )
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             flash(f"{need.name} ({need.code}) added.", "success")
             return redirect(url_for("admin.needs"))
     return render_template("admin/need_new.html", form=form)
@@ -404,16 +377,15 @@ def edit_need(code: str) -> Response | str:
     if form.validate_on_submit():
         try:
             operations.update_need(
-                _session(),
+                session(),
                 need,
                 name=form.name.data or "",
                 description=form.description.data or "",
                 active=bool(form.active.data),
             )
         except InvalidInput as error:
-            _show(form, error)
+            show_on_form(form, error)
         else:
-            _session().commit()
             flash(f"{need.name} ({need.code}) saved.", "success")
             return redirect(url_for("admin.needs"))
     return render_template("admin/need_edit.html", form=form, need=need)

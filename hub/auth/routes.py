@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from hub.access import me
 from hub.auth import operations
 from hub.auth.forms import LoginForm
-from hub.extensions import db
+from hub.settings import current_settings
+from hub.unit_of_work import session
 
 bp = Blueprint("auth", __name__)
 
@@ -37,26 +38,23 @@ def login() -> Response | str | tuple[str, int]:
     if form.validate_on_submit():
         try:
             user = operations.log_in(
-                db.session(),
+                session(),
                 form.email.data or "",
                 form.password.data or "",
                 request.remote_addr or "unknown",
-                current_app.config["LOGIN_MAX_FAILURES"],
-                current_app.config["LOGIN_WINDOW_MINUTES"],
+                current_settings().login_max_failures,
+                current_settings().login_window_minutes,
             )
         except operations.TooManyAttempts:
-            db.session.commit()
             form.email.errors = [
                 "Too many failed attempts. Wait 15 minutes and try again, "
                 "or ask your hub coordinator to reset your password."
             ]
             status = 429
         except operations.InvalidCredentials:
-            db.session.commit()
             form.email.errors = ["Enter a correct email address and password"]
             status = 200
         else:
-            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
@@ -66,7 +64,6 @@ def login() -> Response | str | tuple[str, int]:
 @login_required
 def logout() -> Response:
     operations.log_out(me())
-    db.session.commit()
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))

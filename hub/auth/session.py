@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask
+from flask import Flask, g
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from hub.auth.models import User
-from hub.extensions import db, login_manager
+from hub.extensions import login_manager
+from hub.unit_of_work import session
 
 
 def init_app(app: Flask) -> None:
@@ -18,6 +19,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     # "strong" drops the session when the client's address or agent changes.
     login_manager.session_protection = "strong"
+    app.before_request(_forget_previous_user)
+
+
+def _forget_previous_user() -> None:
+    # Flask-Login caches the user in ``g``, which lives in the app context; a test or
+    # task may hold one open across requests, and a user must never carry over.
+    g.pop("_login_user", None)
 
 
 @functools.cache
@@ -34,7 +42,7 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    user = db.session.execute(_user_statement(), {"id": int(raw_id)}).scalar_one_or_none()
+    user = session().execute(_user_statement(), {"id": int(raw_id)}).scalar_one_or_none()
     # A token that no longer matches means the user logged out since this
     # cookie was issued: treat the cookie as anonymous.
     if user is None or user.session_token != token or not user.active:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from hub.access import can_edit_service, can_update_capacity, me
-from hub.extensions import db
+from hub.unit_of_work import session
 from services.listings import Service, ServiceSchool
 
 bp = Blueprint("directory", __name__)
@@ -16,7 +16,7 @@ bp = Blueprint("directory", __name__)
 
 def load_service(service_id: int) -> Service:
     """The service, or 404. Listings are directory information every user may read."""
-    service = db.session.execute(
+    service = session().execute(
         select(Service)
         .where(Service.id == service_id)
         .options(

@@ -1,127 +1,48 @@
-"""Deliver queued outbox messages through GOV.UK Notify, after the request commits.
-
-A message is tried first after the request that queued it commits, then again by
-each run of ``flask notify send`` (a timer runs it), up to MAX_ATTEMPTS tries.
-Notify refusing a request (a 4xx other than 429: a bad template id or address)
-will not change on a retry, so such a message is given up at once; the outbox
-page shows why.
-"""
+"""Hands the outbox to GOV.UK Notify with this app's settings."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from routing.referrals.models import OutboxMessage
-
-log = logging.getLogger(__name__)
-
-NOTIFY_API_URL = "https://api.notifications.service.gov.uk"
-MAX_ATTEMPTS = 5
+from hub.settings import Settings
+from routing.referrals.outbox import EmailSender, NotifySettings, deliver_pending
 
 
-class EmailSender(Protocol):
-    """The part of notifications_python_client's NotificationsAPIClient we use."""
-
-    def send_email_notification(
-        self, email_address: str, template_id: str, personalisation: dict[str, Any] | None = ...,
-        reference: str | None = ...,
-    ) -> Any: ...
-
-
-@dataclass(frozen=True)
-class NotifySettings:
-    """What delivery needs: the key, a template id per message kind (``default`` for any
-    other), the site's public address for links, and Notify's API address."""
-
-    api_key: str
-    templates: Mapping[str, str]
-    site_url: str
-    api_url: str = NOTIFY_API_URL
-
-    def client(self) -> EmailSender:
-        from notifications_python_client.notifications import NotificationsAPIClient
-
-        return NotificationsAPIClient(self.api_key, base_url=self.api_url, timeout=10)
-
-
-def notify_settings(config: Mapping[str, Any]) -> NotifySettings | None:
+def notify_settings(settings: Settings) -> NotifySettings | None:
     """The app's Notify settings, or None when no API key is configured."""
-    api_key = config.get("NOTIFY_API_KEY")
-    if not api_key:
+    if not settings.notify_api_key:
         return None
     return NotifySettings(
-        api_key=api_key,
-        templates=config.get("NOTIFY_TEMPLATES", {}),
-        site_url=config.get("PUBLIC_BASE_URL") or "",
-        api_url=config.get("NOTIFY_API_URL") or NOTIFY_API_URL,
+        api_key=settings.notify_api_key,
+        templates=settings.notify_templates,
+        site_url=settings.public_base_url,
+        api_url=settings.notify_api_url,
     )
 
 
-def deliver_pending(
-    session: Session, settings: NotifySettings, now: datetime,
-    client: EmailSender | None = None, limit: int = 50, retry: bool = True,
-) -> int:
-    """Send queued messages, oldest first; returns how many were sent.
+def deliver_new(
+    session: Session, settings: Settings, client: EmailSender | None = None
+) -> bool:
+    """Try each message never tried yet; False when Notify is off (nothing was tried).
 
-    With ``retry`` False only messages never tried are sent: requests send what
-    they queued, and retries wait for ``flask notify send``, so an outage does not
-    use up every try within a few busy minutes. Only the reference, service name
-    and link go to Notify (never names). Each try is counted on the message, and a
-    failure's reason kept on it; nothing raises.
+    Retries wait for ``flask notify send``, so an outage does not use up every try
+    within a few busy minutes.
     """
-    waiting = OutboxMessage.attempts < MAX_ATTEMPTS if retry else OutboxMessage.attempts == 0
-    pending = session.execute(
-        select(OutboxMessage)
-        .where(OutboxMessage.sent_at.is_(None), waiting)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).scalars().all()
-    if not pending:
-        return 0
-    sender = client or settings.client()
-    sent = 0
-    for message in pending:
-        message.attempts += 1
-        template_id = settings.templates.get(message.template) or settings.templates.get(
-            "default")
-        if not template_id:
-            message.error = f"No Notify template id for {message.template}"
-            message.attempts = MAX_ATTEMPTS  # configuration, not chance: do not retry
-            continue
-        try:
-            sender.send_email_notification(
-                email_address=message.recipient,
-                template_id=template_id,
-                personalisation={
-                    "reference": message.reference,
-                    "service_name": message.service_name,
-                    "link": settings.site_url.rstrip("/") + message.link_path,
-                },
-                reference=message.reference,
-            )
-        except Exception as error:  # any failure is kept on the message, never raised
-            _record_failure(message, error)
-            continue
-        message.sent_at = now
-        message.error = ""
-        sent += 1
-    return sent
+    notify = notify_settings(settings)
+    if notify is None:
+        return False
+    deliver_pending(session, notify, settings.clock(), client, retry=False)
+    return True
 
 
-def _record_failure(message: OutboxMessage, error: Exception) -> None:
-    status = getattr(error, "status_code", None)
-    if isinstance(status, int) and 400 <= status < 500 and status != 429:
-        message.error = f"Notify refused it ({status})"
-        message.attempts = MAX_ATTEMPTS
-    else:
-        message.error = (f"Notify unavailable ({status})" if isinstance(status, int)
-                         else f"Could not reach Notify ({type(error).__name__})")
-    # The id only: the recipient is personal data and stays out of logs.
-    log.warning("Notify delivery failed for outbox message %s: %s", message.id, message.error)
+def deliver_all(session: Session, settings: Settings, now: datetime) -> int:
+    """Send or retry every message still due; returns how many were sent.
+
+    Raises LookupError when Notify is not configured.
+    """
+    notify = notify_settings(settings)
+    if notify is None:
+        raise LookupError("NOTIFY_API_KEY is not set: messages stay in the outbox.")
+    return deliver_pending(session, notify, now, limit=10_000)

@@ -1,51 +1,31 @@
-"""The outbox page (messages the app sends, or would send without Notify) and
-``flask notify send``, which a timer runs to deliver and retry queued messages."""
+"""The outbox page: messages the app sends, or would send without Notify."""
 
 from __future__ import annotations
 
-from typing import cast
-
-import click
-from flask import Blueprint, current_app, render_template
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from flask import Blueprint, render_template
+from sqlalchemy import select
 
 from hub.access import roles_required
 from hub.auth.models import Role
-from hub.extensions import db
-from hub.notifications.delivery import MAX_ATTEMPTS, deliver_pending, notify_settings
-from routing.referrals.models import OutboxMessage
-from services.db import utcnow
+from hub.notifications.delivery import notify_settings
+from hub.settings import current_settings
+from hub.unit_of_work import session
+from routing.referrals.outbox import MAX_ATTEMPTS, OutboxMessage
 
-bp = Blueprint("notifications", __name__, url_prefix="/notifications", cli_group="notify")
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 @bp.route("/outbox")
 @roles_required(Role.COORDINATOR)
 def outbox() -> str:
     messages = list(
-        db.session.execute(
+        session().execute(
             select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
         ).scalars()
     )
     return render_template(
         "referrals/outbox.html",
         messages=messages,
-        notify_on=notify_settings(current_app.config) is not None,
+        notify_on=notify_settings(current_settings()) is not None,
         max_attempts=MAX_ATTEMPTS,
     )
-
-
-@bp.cli.command("send")
-def send_command() -> None:
-    """Deliver queued messages through GOV.UK Notify (retrying earlier failures)."""
-    settings = notify_settings(current_app.config)
-    if settings is None:
-        raise click.ClickException("NOTIFY_API_KEY is not set: messages stay in the outbox.")
-    # One try per message a run, so failures are retried a run apart, not at once.
-    total = deliver_pending(cast(Session, db.session), settings, utcnow(), limit=10_000)
-    db.session.commit()
-    waiting = db.session.execute(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.sent_at.is_(None))
-    ).scalar_one()
-    click.echo(f"Sent {total} messages; {waiting} not sent (see /notifications/outbox).")

@@ -6,18 +6,13 @@ Unknown, expired, revoked and wrong answers give the same page and status.
 from __future__ import annotations
 
 from datetime import date
-from typing import cast
 
 from flask import Blueprint, make_response, render_template, request
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from hub.extensions import db
-from hub.referrals.clock import now
+from hub.settings import now
+from hub.unit_of_work import session
 from routing.referrals import progress
-
-# The request's session, typed as a plain Session (a scoped proxy underneath).
-session = cast(Session, db.session)
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
 
@@ -48,7 +43,7 @@ def show(token: str) -> Response:
     if request.method == "POST":
         try:
             views = progress.check_and_show(
-                session, token, _born(), request.remote_addr or "unknown", now()
+                session(), token, _born(), request.remote_addr or "unknown", now()
             )
         except progress.TooManyAttempts:
             error = "Too many tries. Wait 15 minutes and try again, or contact the school."
@@ -56,7 +51,6 @@ def show(token: str) -> Response:
         except progress.NotShown:
             error = ("We cannot show progress for that date of birth. Check it and try again, "
                      "or contact the school.")
-        session.commit()
     html = render_template(
         "progress/show.html", views=views, error=error, checked_at=now()
     )

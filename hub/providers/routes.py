@@ -11,9 +11,10 @@ from hub.access import can_edit_service, me, roles_required
 from hub.auth.models import Role
 from hub.directory.routes import load_service
 from hub.directory_index import online_geocoder
-from hub.extensions import db
+from hub.form_errors import refuse, show_on_form
 from hub.providers import operations
 from hub.providers.forms import ServiceForm
+from hub.unit_of_work import session
 from services.errors import InvalidInput
 from services.listings import Service
 from services.schools import School
@@ -33,7 +34,7 @@ def _own_services() -> list[Service]:
     )
     if user.role != Role.COORDINATOR:
         query = query.where(Service.organisation_id == user.organisation_id)
-    return list(db.session.execute(query).scalars())
+    return list(session().execute(query).scalars())
 
 
 @bp.route("/services", methods=["GET", "POST"])
@@ -56,13 +57,11 @@ def services() -> Response | str:
         user = me()
         try:
             count = operations.update_capacities(
-                db.session(), listings, submitted, user.id, f"{user.name}, {user.organisation.name}"
+                session(), listings, submitted, user.id, f"{user.name}, {user.organisation.name}"
             )
         except InvalidInput as error:
-            errors = error.errors
-            db.session.rollback()
+            errors = refuse(error)
         else:
-            db.session.commit()
             flash(f"Capacity saved for {count} service{'s' if count != 1 else ''}.", "success")
             return redirect(url_for("providers.services"))
     return render_template(
@@ -75,8 +74,8 @@ def services() -> Response | str:
 
 
 def _prepare(form: ServiceForm) -> None:
-    form.needs.choices = need_choices(db.session())
-    rows = db.session.execute(select(School.id, School.name).order_by(School.name))
+    form.needs.choices = need_choices(session())
+    rows = session().execute(select(School.id, School.name).order_by(School.name))
     form.hubs.choices = [(str(i), name) for i, name in rows]
 
 
@@ -109,14 +108,11 @@ def _input(form: ServiceForm) -> operations.ServiceInput:
 def _save(form: ServiceForm, service: Service | None, organisation_id: int) -> Response | None:
     try:
         saved = operations.save_service(
-            db.session(), service, organisation_id, _input(form), online_geocoder()
+            session(), service, organisation_id, _input(form), online_geocoder()
         )
     except InvalidInput as error:
-        db.session.rollback()
-        for name, message in error.errors.items():
-            getattr(form, name).errors = [message]
+        show_on_form(form, error)
         return None
-    db.session.commit()
     flash(f"{saved.name} saved.", "success")
     return redirect(url_for("directory.service", service_id=saved.id))
 

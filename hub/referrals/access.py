@@ -4,24 +4,21 @@ helpers, which 404 for unknown ids and 403 when not allowed, and audit every rea
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import cast
 
-from flask import abort, g
+from flask import abort
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.access import me
 from hub.auth.models import Role, User
-from hub.extensions import db
-from hub.referrals.clock import now
+from hub.request_cache import per_request
+from hub.settings import now
+from hub.unit_of_work import session
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
 from routing.referrals.operations import audit
 from services.schools import School
 
-# The request's session, typed as a plain Session (a scoped proxy underneath).
-session = cast(Session, db.session)
 
 class Act(StrEnum):
     VIEW = "view"
@@ -41,11 +38,11 @@ def school_ids_for(user: User) -> tuple[int, ...]:
     """
     if not user.role.is_school:
         return ()
-    known: dict[int, tuple[int, ...]] = g.setdefault("school_ids_by_organisation", {})
+    known: dict[int, tuple[int, ...]] = per_request("school_ids_by_organisation", dict)
     ids = known.get(user.organisation_id)
     if ids is None:
         ids = known[user.organisation_id] = tuple(
-            session.execute(
+            session().execute(
                 select(School.id).where(School.organisation_id == user.organisation_id)
             ).scalars()
         )
@@ -77,20 +74,20 @@ def allowed(user: User, referral: Referral, act: Act) -> bool:
 
 def load_referral(referral_id: int, act: Act = Act.VIEW) -> Referral:
     """The referral, if ``act`` is allowed for the signed-in user; the read is audited."""
-    referral = session.get(Referral, referral_id)
+    referral = session().get(Referral, referral_id)
     if referral is None:
         abort(404)
     user = me()
     if not allowed(user, referral, act):
         abort(403)
-    audit(session, actor_for(user), f"referral_{act}", now(), referral.child_id, referral.id)
+    audit(session(), actor_for(user), f"referral_{act}", now(), referral.child_id, referral.id)
     return referral
 
 
 def load_child(child_id: int) -> Child:
     """The child's record, if the user may see at least one of their referrals (or is
     staff at the child's school, or a coordinator); the read is audited."""
-    child = session.get(Child, child_id)
+    child = session().get(Child, child_id)
     if child is None:
         abort(404)
     user = me()
@@ -99,24 +96,24 @@ def load_child(child_id: int) -> Child:
     )
     if not ok:
         ok = bool(
-            session.execute(
+            session().execute(
                 select(exists().where(Referral.child_id == child.id, visible_referrals(user)))
             ).scalar()
         )
     if not ok:
         abort(403)
-    audit(session, actor_for(user), "child_viewed", now(), child.id)
+    audit(session(), actor_for(user), "child_viewed", now(), child.id)
     return child
 
 
 def load_draft(request_id: int) -> ReferralRequest:
     """A referral form, for school staff of the school that started it."""
-    draft = session.get(ReferralRequest, request_id)
+    draft = session().get(ReferralRequest, request_id)
     if draft is None:
         abort(404)
     user = me()
     if not (user.role.is_school and draft.school_id in school_ids_for(user)):
         abort(403)
     if draft.child_id is not None:
-        audit(session, actor_for(user), "draft_viewed", now(), draft.child_id)
+        audit(session(), actor_for(user), "draft_viewed", now(), draft.child_id)
     return draft

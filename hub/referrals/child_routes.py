@@ -12,13 +12,13 @@ from hub.referrals.access import (
     load_child,
     visible_referrals,
 )
-from hub.referrals.clock import now
 from hub.referrals.common import (
     ALL_ROLES,
     SCHOOL_ROLES,
     bp,
-    session,
 )
+from hub.settings import now
+from hub.unit_of_work import session
 from routing.referrals import progress
 from routing.referrals.models import (
     ProgressLink,
@@ -35,14 +35,14 @@ def child(child_id: int) -> str:
     record = load_child(child_id)
     user = me()
     referrals = list(
-        session.execute(
+        session().execute(
             select(Referral)
             .where(Referral.child_id == record.id, visible_referrals(user))
             .order_by(Referral.id)
         ).scalars()
     )
     events = list(
-        session.execute(
+        session().execute(
             select(ReferralEvent)
             .where(ReferralEvent.referral_id.in_([r.id for r in referrals]))
             .order_by(ReferralEvent.at, ReferralEvent.id)
@@ -51,16 +51,16 @@ def child(child_id: int) -> str:
     links = []
     if user.role.is_school:
         links = list(
-            session.execute(
+            session().execute(
                 select(ProgressLink)
                 .where(ProgressLink.child_id == record.id, ProgressLink.referrer_id == user.id)
                 .order_by(ProgressLink.id.desc())
             ).scalars()
         )
-    from routing.referrals.models import AuditEvent
+    from routing.referrals.audit import AuditEvent
 
     family_views = list(
-        session.execute(
+        session().execute(
             select(AuditEvent)
             .where(AuditEvent.child_id == record.id,
                    AuditEvent.action == "family_viewed_progress")
@@ -68,7 +68,6 @@ def child(child_id: int) -> str:
             .limit(20)
         ).scalars()
     )
-    session.commit()
     return render_template(
         "referrals/child.html", child=record, referrals=referrals, events=events, links=links,
         family_views=family_views, new_token=None, can_link=user.role.is_school and referrals,
@@ -79,8 +78,7 @@ def child(child_id: int) -> str:
 @roles_required(*SCHOOL_ROLES)
 def issue_progress_link(child_id: int) -> str:
     record = load_child(child_id)
-    _, token = progress.issue_link(session, record.id, actor_for(me()), now())
-    session.commit()
+    _, token = progress.issue_link(session(), record.id, actor_for(me()), now())
     # Shown once: only the hash is kept, so it cannot be shown again.
     return render_template(
         "referrals/link.html", child=record,
@@ -92,12 +90,11 @@ def issue_progress_link(child_id: int) -> str:
 @roles_required(*SCHOOL_ROLES)
 def revoke_progress_link(child_id: int) -> Response:
     record = load_child(child_id)
-    for link in session.execute(
+    for link in session().execute(
         select(ProgressLink).where(
             ProgressLink.child_id == record.id, ProgressLink.referrer_id == me().id
         )
     ).scalars():
-        progress.revoke_link(session, link, actor_for(me()), now())
-    session.commit()
+        progress.revoke_link(session(), link, actor_for(me()), now())
     flash("The family's progress link no longer works.", "success")
     return redirect(url_for("referrals.child", child_id=record.id))

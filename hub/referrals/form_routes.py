@@ -11,19 +11,19 @@ from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
 from hub.directory_index import index_cache
+from hub.form_errors import refuse
 from hub.referrals.access import (
     actor_for,
     load_draft,
     school_ids_for,
 )
-from hub.referrals.clock import now
 from hub.referrals.common import (
     SCHOOL_ROLES,
     STEP_TITLES,
     bp,
-    deliver_messages,
-    session,
 )
+from hub.settings import now
+from hub.unit_of_work import discard, session
 from routing.referrals import operations as ops
 from routing.referrals.children import ChildDetails
 from routing.referrals.matching import route_for_child
@@ -46,8 +46,7 @@ def new() -> Response | str:
         key = request.form.get("start_key", "")
         if len(key) < 16:
             abort(400)
-        draft = ops.start_request(session, key, me().id, schools[0], now())
-        session.commit()
+        draft = ops.start_request(session(), key, me().id, schools[0], now())
         return redirect(url_for("referrals.step", request_id=draft.id, step="child"))
     return render_template("referrals/new.html", start_key=secrets.token_urlsafe(24))
 
@@ -86,7 +85,7 @@ def step(request_id: int, step: str) -> Response | str:
             if step == "child":
                 same = form.get("same_child")
                 ops.save_child(
-                    session,
+                    session(),
                     draft,
                     ChildDetails(
                         first_name=form.get("first_name", ""),
@@ -106,47 +105,42 @@ def step(request_id: int, step: str) -> Response | str:
                 if answer not in ("yes", "no"):
                     raise InvalidInput({"significant_harm": "Answer yes or no"})
                 if answer == "yes":
-                    ops.stop_for_safeguarding(session, draft, actor_for(me()), now())
-                    session.commit()
+                    ops.stop_for_safeguarding(session(), draft, actor_for(me()), now())
                     return redirect(url_for("referrals.stopped", request_id=draft.id))
                 ops.clear_safeguarding(draft, now())
             elif step == "providers":
-                codes = [n["code"] for n in draft.answers.get("needs", {}).get("needs", [])]
+                codes = draft.form.needs.codes
                 choices = {
                     code: int(form[f"need-{code}"]) if form.get(f"need-{code}", "").isdigit()
                     else None
                     for code in codes
                 }
-                ops.choose_providers(session, draft, choices, now())
+                ops.choose_providers(session(), draft, choices, now())
             else:
                 data = {key: form.get(key) for key in form}
                 for many in ("needs", "urgent", "ways"):
                     data[many] = form.getlist(many)  # type: ignore[assignment]
-                ops.save_step(session, draft, step, data, now())
+                ops.save_step(session(), draft, step, data, now())
         except ops.ConfirmMatch as confirm:
-            session.rollback()
+            discard()
             match = confirm.match
             draft = load_draft(request_id)
         except InvalidInput as error:
-            session.rollback()
-            errors = error.errors
+            errors = refuse(error)
             draft = load_draft(request_id)
         else:
-            session.commit()
             return redirect(url_for("referrals.step", request_id=draft.id, step=_next_step(step))
                             if step != "providers" else
                             url_for("referrals.check", request_id=draft.id))
     context: dict[str, object] = {}
     if step == "providers" and draft.child is not None:
-        asked = draft.answers.get("needs", {}).get("needs", [])
-        needs = [(n["code"], n["priority"]) for n in asked]
+        needs = draft.form.needs.priorities
         context["result"] = route_for_child(
-            session, index_cache().get(session), draft.child, needs, now()
+            session(), index_cache().get(session()), draft.child, needs, now()
         )
-    session.commit()  # the audit of this read
     return render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
-        answers=draft.answers or {}, errors=errors, form=form, match=match,
+        answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS, **context,
     )
@@ -158,7 +152,6 @@ def stopped(request_id: int) -> str:
     draft = load_draft(request_id)
     if draft.status is not RequestStatus.SAFEGUARDING_STOP:
         abort(404)
-    session.commit()
     return render_template("referrals/stopped.html", draft=draft)
 
 
@@ -170,29 +163,25 @@ def check(request_id: int) -> Response | str:
     if request.method == "POST":
         try:
             ops.refer_family(
-                session, draft, request.form.get("send_key", ""), actor_for(me()), now()
+                session(), draft, request.form.get("send_key", ""), actor_for(me()), now()
             )
         except InvalidInput as error:
-            session.rollback()
-            errors = error.errors
+            errors = refuse(error)
             draft = load_draft(request_id)
         else:
-            session.commit()
-            deliver_messages()
             return redirect(url_for("referrals.sent", request_id=draft.id))
     if draft.status is RequestStatus.SENT:
         return redirect(url_for("referrals.sent", request_id=draft.id))
     from services.listings import Service
 
-    chosen = draft.answers.get("providers", {})
+    chosen = draft.form.providers.chosen
     services = {
-        s.id: s for s in session.execute(
+        s.id: s for s in session().execute(
             select(Service).where(Service.id.in_([int(v) for v in chosen.values()]))
         ).scalars()
     }
-    session.commit()
     return render_template(
-        "referrals/check.html", draft=draft, answers=draft.answers, errors=errors,
+        "referrals/check.html", draft=draft, answers=draft.form, errors=errors,
         services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
         contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES,
     )
@@ -202,8 +191,4 @@ def check(request_id: int) -> Response | str:
 @roles_required(*SCHOOL_ROLES)
 def sent(request_id: int) -> str:
     draft = load_draft(request_id)
-    session.commit()
     return render_template("referrals/sent.html", draft=draft)
-
-
-# --- One referral ------------------------------------------------------------------

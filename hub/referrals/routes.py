@@ -1,12 +1,16 @@
 """Referral lists, a referral's page and the actions on it. Views parse, load through
-hub.referrals.access, call one operation, turn domain errors into messages, and commit once."""
+hub.referrals.access, call one operation and turn domain errors into messages; the
+request hook (hub.unit_of_work) commits."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import ColumnElement, select
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
@@ -18,18 +22,18 @@ from hub.referrals.access import (
     allowed,
     load_referral,
 )
-from hub.referrals.clock import now
 from hub.referrals.common import (
     ALL_ROLES,
     PROVIDER_ROLES,
     SCHOOL_ROLES,
     bp,
-    deliver_messages,
-    session,
 )
 from hub.referrals.listing import referral_page
+from hub.settings import now
+from hub.unit_of_work import discard, session
 from routing.referrals import operations as ops
-from routing.referrals.lifecycle import TransitionRefused
+from routing.referrals.answers import Answers
+from routing.referrals.lifecycle import Actor, TransitionRefused
 from routing.referrals.matching import next_options
 from routing.referrals.models import (
     DeclineReason,
@@ -45,7 +49,7 @@ from services.errors import InvalidInput
 
 def _list(title: str, scope: ColumnElement[bool]) -> str:
     listing = referral_page(
-        session, me(), scope, request.args.get("status", ""),
+        session(), me(), scope, request.args.get("status", ""),
         request.args.get("page", 1, type=int) or 1,
     )
     return render_template(
@@ -75,9 +79,8 @@ def show(referral_id: int) -> str:
     user = me()
     if allowed(user, referral, Act.PROVIDER) and referral.status is Status.SENT:
         # Reading it is opening it: the referrer sees that it has been read.
-        ops.open_referral(session, referral, actor_for(user), now())
+        ops.open_referral(session(), referral, actor_for(user), now())
     page = _show_page(referral)
-    session.commit()
     return page
 
 
@@ -86,34 +89,33 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
     """The referral's page, with what was typed and why it was refused after an error."""
     user = me()
     referrer = allowed(user, referral, Act.REFERRER)
-    onward_referral = session.execute(
+    onward_referral = session().execute(
         select(Referral).where(Referral.rerouted_from_id == referral.id)
     ).scalar_one_or_none()
     options = []
     if referrer and referral.status is Status.DECLINED and onward_referral is None:
-        options = next_options(session, index_cache().get(session), referral, now())
+        options = next_options(session(), index_cache().get(session()), referral, now())
     can_remind = referral.status in CHASEABLE and allowed(user, referral, Act.CHASE)
     return render_template(
         "referrals/show.html", referral=referral, provider=allowed(user, referral, Act.PROVIDER),
         referrer=referrer, options=options, onward=onward_referral,
-        answers=referral.request.answers if referral.request else {},
+        answers=referral.request.form if referral.request else Answers(),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome),
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
-        position=(ops.capacity.waitlist_position(session, referral)
+        position=(ops.capacity.waitlist_position(session(), referral)
                   if referral.status is Status.WAITLISTED else None),
         can_remind=can_remind,
-        last_reminded=last_reminder(session, referral) if can_remind else None,
+        last_reminded=last_reminder(session(), referral) if can_remind else None,
         typed=typed or {}, errors=error.errors if error else {},
     )
 
 
 def _refused(referral_id: int, error: InvalidInput | TransitionRefused) -> tuple[str, int]:
     """The referral's page again, keeping what was typed, with the reason it was refused."""
-    session.rollback()
+    discard()
     if isinstance(error, TransitionRefused):
         error = InvalidInput({"": str(error)})
     page = _show_page(load_referral(referral_id), request.form, error)
-    session.commit()  # the audit of this read
     return page, 400
 
 
@@ -122,69 +124,101 @@ def _refused(referral_id: int, error: InvalidInput | TransitionRefused) -> tuple
 def remind(referral_id: int) -> Response | tuple[str, int]:
     referral = load_referral(referral_id, Act.CHASE)
     try:
-        remind_provider(session, referral, actor_for(me()), now(), request.form.get("note", ""))
+        remind_provider(session(), referral, actor_for(me()), now(), request.form.get("note", ""))
     except InvalidInput as error:
         return _refused(referral_id, error)
-    session.commit()
-    deliver_messages()
     flash(f"{referral.organisation.name} has been reminded about {referral.reference}.",
           "success")
     return redirect(url_for("referrals.show", referral_id=referral.id))
 
 
-PROVIDER_ACTIONS = {"accept", "waitlist", "decline", "ask", "first-contact", "close"}
-REFERRER_ACTIONS = {"withdraw", "answer", "reroute"}
+# The referral to show next, and what to tell the user.
+Done = tuple[Referral, str]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a provider or the referrer can do to a referral, from its page."""
+
+    act: Act
+    # Calls the operation with the form; returns the referral to show next and what
+    # to tell the user. Raises InvalidInput or TransitionRefused.
+    run: Callable[[Referral, Actor, datetime, MultiDict[str, str]], Done]
+
+
+def _accept(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    return r, ops.accept_referral(session(), r, who, at).message
+
+
+def _waitlist(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    position = ops.waitlist_referral(session(), r, who, at, form.get("reason", ""))
+    return r, f"Referral {r.reference} is on the wait-list at position {position}."
+
+
+def _decline(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    ops.decline_referral(
+        session(), r, who, at, form.get("reason_code", ""), form.get("reason", ""))
+    return r, f"Referral {r.reference} declined. The school has been told."
+
+
+def _ask(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    ops.request_information(session(), r, who, at, form.get("question", ""))
+    return r, "Your question has been sent to the school."
+
+
+def _first_contact(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    ops.record_first_contact(session(), r, who, at, form.get("next_step", ""))
+    return r, "First contact recorded."
+
+
+def _close(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    ops.close_referral(session(), r, who, at, form.get("outcome", ""), form.get("reason", ""))
+    return r, f"Referral {r.reference} closed."
+
+
+def _withdraw(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    ops.withdraw_referral(session(), r, who, at, form.get("reason", ""))
+    return r, f"Referral {r.reference} withdrawn."
+
+
+def _answer(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    ops.supply_information(session(), r, who, at, form.get("answer", ""))
+    return r, "Information sent to the service."
+
+
+def _reroute(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    service_id = form.get("service_id", "")
+    if not service_id.isdigit():
+        raise InvalidInput({"service_id": "Choose a service"})
+    onward = ops.reroute_need(session(), r, int(service_id), who, at)
+    return onward, f"Referral {onward.reference} sent to {onward.service.name}."
+
+
+# The URL's last part names the action.
+ACTIONS: dict[str, Action] = {
+    "accept": Action(Act.PROVIDER, _accept),
+    "waitlist": Action(Act.PROVIDER, _waitlist),
+    "decline": Action(Act.PROVIDER, _decline),
+    "ask": Action(Act.PROVIDER, _ask),
+    "first-contact": Action(Act.PROVIDER, _first_contact),
+    "close": Action(Act.PROVIDER, _close),
+    "withdraw": Action(Act.REFERRER, _withdraw),
+    "answer": Action(Act.REFERRER, _answer),
+    "reroute": Action(Act.REFERRER, _reroute),
+}
 
 
 @bp.route("/<int:referral_id>/<action>", methods=["POST"])
 @roles_required(*SCHOOL_ROLES, *PROVIDER_ROLES)
 def act(referral_id: int, action: str) -> Response | tuple[str, int]:
-    if action not in PROVIDER_ACTIONS | REFERRER_ACTIONS:
+    chosen = ACTIONS.get(action)
+    if chosen is None:
         abort(404)
-    referral = load_referral(
-        referral_id, Act.PROVIDER if action in PROVIDER_ACTIONS else Act.REFERRER
-    )
-    who, at, form = actor_for(me()), now(), request.form
-    target = referral
+    referral = load_referral(referral_id, chosen.act)
     try:
-        if action == "accept":
-            outcome = ops.accept_referral(session, referral, who, at)
-            message = outcome.message
-        elif action == "waitlist":
-            position = ops.waitlist_referral(session, referral, who, at, form.get("reason", ""))
-            message = f"Referral {referral.reference} is on the wait-list at position {position}."
-        elif action == "decline":
-            ops.decline_referral(
-                session, referral, who, at, form.get("reason_code", ""), form.get("reason", "")
-            )
-            message = f"Referral {referral.reference} declined. The school has been told."
-        elif action == "ask":
-            ops.request_information(session, referral, who, at, form.get("question", ""))
-            message = "Your question has been sent to the school."
-        elif action == "first-contact":
-            ops.record_first_contact(session, referral, who, at, form.get("next_step", ""))
-            message = "First contact recorded."
-        elif action == "close":
-            ops.close_referral(
-                session, referral, who, at, form.get("outcome", ""), form.get("reason", "")
-            )
-            message = f"Referral {referral.reference} closed."
-        elif action == "withdraw":
-            ops.withdraw_referral(session, referral, who, at, form.get("reason", ""))
-            message = f"Referral {referral.reference} withdrawn."
-        elif action == "answer":
-            ops.supply_information(session, referral, who, at, form.get("answer", ""))
-            message = "Information sent to the service."
-        else:
-            service_id = form.get("service_id", "")
-            if not service_id.isdigit():
-                raise InvalidInput({"service_id": "Choose a service"})
-            target = ops.reroute_need(session, referral, int(service_id), who, at)
-            message = f"Referral {target.reference} sent to {target.service.name}."
+        target, message = chosen.run(referral, actor_for(me()), now(), request.form)
     except (InvalidInput, TransitionRefused) as error:
         return _refused(referral_id, error)
-    session.commit()
-    deliver_messages()
     flash(message, "success")
     return redirect(url_for("referrals.show", referral_id=target.id))
 

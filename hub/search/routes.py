@@ -7,10 +7,11 @@ from flask_login import login_required
 from jinja2.utils import htmlsafe_json_dumps
 
 from hub.directory_index import directory_lookups, index_cache, online_geocoder
-from hub.extensions import db
+from hub.form_errors import show_on_form
 from hub.search import operations
 from hub.search.forms import SearchForm
 from hub.search.presenters import map_points
+from hub.unit_of_work import session
 from services.errors import InvalidInput
 
 bp = Blueprint("search", __name__)
@@ -25,7 +26,7 @@ def home() -> str:
 @bp.route("/search", methods=["GET", "POST"])
 @login_required
 def index() -> str:
-    lookups = directory_lookups(db.session())
+    lookups = directory_lookups(session())
     form = SearchForm()
     form.school_id.choices = list(lookups.school_choices)
     form.needs.choices = list(lookups.need_choices)
@@ -43,15 +44,10 @@ def index() -> str:
         )
         try:
             outcome = operations.search_services(
-                db.session(), index_cache(), criteria, online_geocoder(), lookups.version
+                session(), index_cache(), criteria, online_geocoder(), lookups.version
             )
         except InvalidInput as error:
-            for name, message in error.errors.items():
-                getattr(form, name).errors = [message]
-        # An online geocoder answer is cached in the gazetteer. Commit only then:
-        # a commit expires the signed-in user, which the page header would reload.
-        if db.session.new or db.session.dirty:
-            db.session.commit()
+            show_on_form(form, error)
     points = map_points(outcome) if outcome else []
     return render_template(
         "search/index.html",

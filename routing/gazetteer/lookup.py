@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
@@ -57,14 +56,3 @@ def geocode(session: Session, text: str, online: OnlineGeocoder | None = None) -
         district.northing,
         approximate=True,
     )
-
-
-def known_postcodes(session: Session, outcode: str, limit: int = 5) -> list[str]:
-    """A few real postcodes in a district, for hints and demo data checks."""
-    rows = session.execute(
-        select(GazetteerPostcode.postcode)
-        .where(GazetteerPostcode.outcode == outcode)
-        .order_by(GazetteerPostcode.postcode)
-        .limit(limit)
-    )
-    return list(rows.scalars())

@@ -70,7 +70,7 @@ def next_options(
         ).scalars()
     )
     result = route_for_child(
-        session, index, declined.child, [(n["code"], n["priority"]) for n in declined.needs], now
+        session, index, declined.child, declined.asked.priorities, now
     )
     seen: set[int] = set()
     options: list[Match] = []

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from routing.referrals.answers import Answers, NeedsStep, Step
 from services.db import Base, enum_column, utcnow
 from services.listings import Service
 from services.organisations import Organisation
@@ -197,6 +198,16 @@ class ReferralRequest(Base):
         back_populates="request", order_by="Referral.id"
     )
 
+    @property
+    def form(self) -> Answers:
+        """The answers so far, typed (the one reader of ``answers``)."""
+        return Answers.read(self.answers)
+
+    def save_answers(self, step: Step, now: datetime) -> None:
+        """Replace one step's answers (the one writer of ``answers``)."""
+        self.answers = Answers.saved(self.answers, step)
+        self.updated_at = now
+
 
 class Referral(Base):
     """One referral of one child to one provider's service."""
@@ -253,8 +264,13 @@ class Referral(Base):
     )
 
     @property
+    def asked(self) -> NeedsStep:
+        """The needs this provider is asked to meet, typed (the one reader of ``needs``)."""
+        return NeedsStep.read({"needs": self.needs})
+
+    @property
     def need_codes(self) -> list[str]:
-        return [item["code"] for item in self.needs]
+        return self.asked.codes
 
     def __repr__(self) -> str:
         return f"<Referral {self.reference} {self.status}>"
@@ -297,21 +313,6 @@ def _events_are_immutable(mapper: Any, connection: Any, target: ReferralEvent) -
     raise ValueError("Referral events cannot be changed or deleted")
 
 
-class AuditEvent(Base):
-    """A read (or other sensitive action) on a child's record."""
-
-    __tablename__ = "audit_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor_name: Mapped[str] = mapped_column(String(200), default="")
-    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    action: Mapped[str] = mapped_column(String(50))
-    child_id: Mapped[int | None] = mapped_column(ForeignKey("child.id"), index=True)
-    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
-
-
 class ProgressLink(Base):
     """The family's capability link: only the SHA-256 of the token is stored."""
 
@@ -341,22 +342,3 @@ class ProgressAttempt(Base):
     remote_hash: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
-
-
-class OutboxMessage(Base):
-    """A notification: a reference, a service name and a link; never personal details."""
-
-    __tablename__ = "outbox_message"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    recipient: Mapped[str] = mapped_column(String(254))
-    template: Mapped[str] = mapped_column(String(50))
-    reference: Mapped[str] = mapped_column(String(20))
-    service_name: Mapped[str] = mapped_column(String(200))
-    # A path such as /referrals/12; the sender adds the site's address.
-    link_path: Mapped[str] = mapped_column(String(200))
-    sent_at: Mapped[datetime | None]
-    # Tries so far; delivery stops at hub.notifications.delivery.MAX_ATTEMPTS.
-    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
-    error: Mapped[str] = mapped_column(String(200), default="")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +13,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from routing.referrals import capacity
+from routing.referrals.answers import (
+    ROUTINE,
+    URGENT,
+    ConsentStep,
+    ContactStep,
+    NeedAnswer,
+    NeedsStep,
+    ProfileStep,
+    ProvidersStep,
+    RiskAnswer,
+    RiskStep,
+    SafeguardingStep,
+    Step,
+)
+from routing.referrals.audit import audit
 from routing.referrals.children import (
     ChildDetails,
     ChildMatch,
@@ -23,10 +38,8 @@ from routing.referrals.children import (
 )
 from routing.referrals.lifecycle import SYSTEM, Actor, TransitionRefused, move
 from routing.referrals.models import (
-    AuditEvent,
     Child,
     DeclineReason,
-    OutboxMessage,
     Outcome,
     Referral,
     ReferralRequest,
@@ -34,6 +47,7 @@ from routing.referrals.models import (
     RiskLevel,
     Status,
 )
+from routing.referrals.outbox import queue_message
 from services.db import Base
 from services.errors import InvalidInput
 from services.listings import Service
@@ -60,46 +74,6 @@ STEPS = ("child", "needs", "profile", "risk", "safeguarding", "consent", "contac
 
 def new_reference() -> str:
     return "FH-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
-
-
-def audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    now: datetime,
-    child_id: int | None = None,
-    referral_id: int | None = None,
-) -> None:
-    """Record a read of (or sensitive action on) a child's record."""
-    session.add(
-        AuditEvent(
-            at=now,
-            actor_id=actor.user_id,
-            actor_name=actor.name,
-            organisation_id=actor.organisation_id,
-            action=action,
-            child_id=child_id,
-            referral_id=referral_id,
-        )
-    )
-
-
-def notify(
-    session: Session, recipient: str | None, template: str, referral: Referral, now: datetime
-) -> None:
-    """Queue a message with no personal details: reference, service name and a link."""
-    if not recipient:
-        return
-    session.add(
-        OutboxMessage(
-            created_at=now,
-            recipient=recipient,
-            template=template,
-            reference=referral.reference,
-            service_name=referral.service.name,
-            link_path=f"/referrals/{referral.id}",
-        )
-    )
 
 
 def provider_address(referral: Referral) -> str | None:
@@ -194,7 +168,7 @@ def save_step(
     """
     _editable(draft)
     errors: dict[str, str] = {}
-    clean: dict[str, Any]
+    clean: Step
     if step == "needs":
         codes = [str(c) for c in data.get("needs") or []]
         urgent = {str(c) for c in data.get("urgent") or []}
@@ -205,17 +179,17 @@ def save_step(
             errors["needs"] = "Choose needs from the list"
         if not _text(data, "family_wants"):
             errors["family_wants"] = "Enter what the family wants to happen"
-        clean = {
-            "needs": [{"code": c, "priority": 1 if c in urgent else 2} for c in codes],
-            "family_wants": _text(data, "family_wants"),
-            "resources": _text(data, "resources"),
-        }
+        clean = NeedsStep(
+            tuple(NeedAnswer(c, URGENT if c in urgent else ROUTINE) for c in codes),
+            _text(data, "family_wants"),
+            _text(data, "resources"),
+        )
     elif step == "profile":
-        clean = {k: _text(data, k) for k in ("strengths", "strategies", "avoid")}
-        if not clean["strengths"]:
+        clean = ProfileStep(*(_text(data, k) for k in ("strengths", "strategies", "avoid")))
+        if not clean.strengths:
             errors["strengths"] = "Enter the child's strengths and talents"
     elif step == "risk":
-        clean = {}
+        risks = {}
         for kind in RISK_KINDS:
             level = str(data.get(f"{kind}_level") or "")
             if level not in RiskLevel._value2member_map_:
@@ -223,7 +197,8 @@ def save_step(
             mitigation = _text(data, f"{kind}_mitigation")
             if level in ("medium", "high") and not mitigation:
                 errors[f"{kind}_mitigation"] = "Enter how this risk is managed"
-            clean[kind] = {"level": level, "mitigation": mitigation}
+            risks[kind] = RiskAnswer(level, mitigation)
+        clean = RiskStep(risks)
     elif step == "consent":
         basis = str(data.get("lawful_basis") or "")
         if basis not in LAWFUL_BASES:
@@ -235,27 +210,20 @@ def save_step(
             errors["family_agreed"] = "Sharing on consent needs the family to agree"
         if agreed == "yes" and not _text(data, "agreed_by"):
             errors["agreed_by"] = "Enter who agreed, like 'Parent (mother)'"
-        clean = {
-            "lawful_basis": basis,
-            "family_agreed": agreed == "yes",
-            "agreed_by": _text(data, "agreed_by", 200),
-            # Who recorded the family's answer, and when: the draft's referrer.
-            "recorded_by_id": draft.referrer_id,
-            "recorded_at": now.isoformat(timespec="minutes"),
-        }
+        clean = ConsentStep(
+            basis, agreed == "yes", _text(data, "agreed_by", 200),
+            recorded_by_id=draft.referrer_id, recorded_at=now,
+        )
     elif step == "contact":
         ways = [str(w) for w in data.get("ways") or [] if str(w) in CONTACT_WAYS]
         if not ways:
             errors["ways"] = "Choose at least one safe way to contact the family"
-        clean = {"ways": ways, "times": _text(data, "times"), "avoid": _text(data, "avoid")}
+        clean = ContactStep(tuple(ways), _text(data, "times"), _text(data, "avoid"))
     else:
         raise InvalidInput({"form": "Unknown step"})
     if errors:
         raise InvalidInput(errors)
-    answers = dict(draft.answers or {})
-    answers[step] = clean
-    draft.answers = answers
-    draft.updated_at = now
+    draft.save_answers(clean, now)
 
 
 def stop_for_safeguarding(
@@ -263,22 +231,16 @@ def stop_for_safeguarding(
 ) -> None:
     """The child may be at risk of significant harm: stop, send nothing, record that we did."""
     _editable(draft)
-    answers = dict(draft.answers or {})
-    answers["safeguarding"] = {"significant_harm": True, "stopped_by": actor.name}
-    draft.answers = answers
+    draft.save_answers(SafeguardingStep(significant_harm=True, stopped_by=actor.name), now)
     draft.status = RequestStatus.SAFEGUARDING_STOP
     draft.safeguarding_stopped_at = now
-    draft.updated_at = now
     audit(session, actor, "safeguarding_stop", now, child_id=draft.child_id)
 
 
 def clear_safeguarding(draft: ReferralRequest, now: datetime) -> None:
     """Record the answer 'no risk of significant harm' so the form may continue."""
     _editable(draft)
-    answers = dict(draft.answers or {})
-    answers["safeguarding"] = {"significant_harm": False}
-    draft.answers = answers
-    draft.updated_at = now
+    draft.save_answers(SafeguardingStep(significant_harm=False), now)
 
 
 def choose_providers(
@@ -304,24 +266,19 @@ def choose_providers(
             raise InvalidInput({f"need-{code}": "Choose a service from the list"})
         if not service.referral_route.takes_system_referrals:
             raise InvalidInput({f"need-{code}": "That service only takes self-referrals"})
-    answers = dict(draft.answers or {})
-    answers["providers"] = {code: int(sid) for code, sid in chosen.items()}
-    draft.answers = answers
-    draft.updated_at = now
+    draft.save_answers(ProvidersStep({code: int(sid) for code, sid in chosen.items()}), now)
 
 
 def missing_steps(draft: ReferralRequest) -> list[str]:
-    answers = draft.answers or {}
-    missing = [step for step in STEPS if step != "child" and step not in answers]
+    answered = draft.form.answered
+    missing = [step for step in STEPS if step != "child" and step not in answered]
     if draft.child_id is None:
         missing.insert(0, "child")
     return missing
 
 
-def _risk_rank(answers: Mapping[str, Any]) -> int:
-    risk = answers.get("risk") or {}
-    levels = [RiskLevel(risk[k]["level"]).rank for k in RISK_KINDS if k in risk]
-    return max(levels, default=0)
+def _risk_rank(risk: RiskStep) -> int:
+    return max((RiskLevel(level).rank for level in risk.levels if level), default=0)
 
 
 def refer_family(
@@ -353,10 +310,10 @@ def refer_family(
     session.refresh(draft)
     if claimed != 1:
         return list(draft.referrals)
-    answers = draft.answers
-    priorities = {n["code"]: n["priority"] for n in answers["needs"]["needs"]}
+    answers = draft.form
+    priorities = dict(answers.needs.priorities)
     by_service: dict[int, list[str]] = {}
-    for code, service_id in answers["providers"].items():
+    for code, service_id in answers.providers.chosen.items():
         by_service.setdefault(int(service_id), []).append(code)
     referrals = []
     for service_id, codes in sorted(by_service.items()):
@@ -385,9 +342,9 @@ def _new_referral(
         referrer_id=draft.referrer_id,
         service_id=service.id,
         organisation_id=service.organisation_id,
-        needs=[{"code": c, "priority": priorities.get(c, 2)} for c in codes],
+        needs=[asdict(NeedAnswer(c, priorities.get(c, ROUTINE))) for c in codes],
         status=Status.DRAFT,
-        risk_rank=_risk_rank(draft.answers),
+        risk_rank=_risk_rank(draft.form.risk),
         rerouted_from_id=rerouted_from.id if rerouted_from else None,
         created_at=now,
         updated_at=now,
@@ -405,7 +362,7 @@ def send_referral(session: Session, referral: Referral, actor: Actor, now: datet
     """Draft to sent, and tell the provider. Raises TransitionRefused."""
     move(session, referral, Status.SENT, actor, now)
     referral.sent_at = now
-    notify(session, provider_address(referral), "new_referral", referral, now)
+    queue_message(session, provider_address(referral), "new_referral", referral, now)
 
 
 def open_referral(session: Session, referral: Referral, actor: Actor, now: datetime) -> None:
@@ -438,7 +395,7 @@ def accept_referral(
         referral.decided_at = now
         if was_waitlisted:
             capacity.change_waitlist(session, referral.service_id, -1)
-        notify(session, _referrer_address(session, referral), "accepted", referral, now)
+        queue_message(session, _referrer_address(session, referral), "accepted", referral, now)
         return AcceptOutcome(True, None, f"Referral {referral.reference} accepted.")
     if referral.status is Status.OPENED:
         _to_waitlist(session, referral, actor, now, "No free place when accepting")
@@ -458,7 +415,7 @@ def _to_waitlist(
     referral.waitlisted_at = now
     referral.decided_at = now
     capacity.change_waitlist(session, referral.service_id, +1)
-    notify(session, _referrer_address(session, referral), "waitlisted", referral, now)
+    queue_message(session, _referrer_address(session, referral), "waitlisted", referral, now)
 
 
 def waitlist_referral(
@@ -493,7 +450,7 @@ def decline_referral(
     referral.decided_at = now
     if was_waitlisted:
         capacity.change_waitlist(session, referral.service_id, -1)
-    notify(session, _referrer_address(session, referral), "declined", referral, now)
+    queue_message(session, _referrer_address(session, referral), "declined", referral, now)
 
 
 def request_information(
@@ -505,7 +462,9 @@ def request_information(
         raise InvalidInput({"question": "Enter what information you need"})
     move(session, referral, Status.NEEDS_INFORMATION, actor, now, question.strip())
     referral.information_request = question.strip()
-    notify(session, _referrer_address(session, referral), "information_requested", referral, now)
+    queue_message(
+        session, _referrer_address(session, referral), "information_requested", referral, now
+    )
 
 
 def supply_information(
@@ -520,7 +479,7 @@ def supply_information(
     move(session, referral, Status.SENT, actor, now, answer.strip())
     referral.sent_at = now
     referral.information_request = ""
-    notify(session, provider_address(referral), "information_supplied", referral, now)
+    queue_message(session, provider_address(referral), "information_supplied", referral, now)
 
 
 def record_first_contact(
@@ -555,8 +514,8 @@ def offer_next_place(session: Session, service_id: int, now: datetime) -> Referr
     waiting.holds_place = True
     waiting.decided_at = now
     capacity.change_waitlist(session, service_id, -1)
-    notify(session, _referrer_address(session, waiting), "accepted", waiting, now)
-    notify(session, provider_address(waiting), "place_offered", waiting, now)
+    queue_message(session, _referrer_address(session, waiting), "accepted", waiting, now)
+    queue_message(session, provider_address(waiting), "place_offered", waiting, now)
     return waiting
 
 
@@ -572,7 +531,7 @@ def close_referral(
         raise InvalidInput({"outcome": "Choose the outcome"})
     move(session, referral, Status.CLOSED, actor, now, text.strip() or Outcome(outcome).label)
     referral.outcome = Outcome(outcome)
-    notify(session, _referrer_address(session, referral), "closed", referral, now)
+    queue_message(session, _referrer_address(session, referral), "closed", referral, now)
     return _release(session, referral, now)
 
 
@@ -589,7 +548,7 @@ def withdraw_referral(
     move(session, referral, Status.WITHDRAWN, actor, now, reason.strip())
     if was_waitlisted:
         capacity.change_waitlist(session, referral.service_id, -1)
-    notify(session, provider_address(referral), "withdrawn", referral, now)
+    queue_message(session, provider_address(referral), "withdrawn", referral, now)
     return _release(session, referral, now)
 
 
@@ -617,7 +576,7 @@ def reroute_need(
         raise InvalidInput({"service_id": "That service only takes self-referrals"})
     draft = declined.request
     assert draft is not None
-    priorities = {n["code"]: n["priority"] for n in declined.needs}
+    priorities = dict(declined.asked.priorities)
     referral = _new_referral(
         session, draft, service_id, declined.need_codes, priorities, now, rerouted_from=declined
     )

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.lifecycle import Actor, record_event
 from routing.referrals.models import Referral, ReferralEvent, Status
-from routing.referrals.operations import notify, provider_address
+from routing.referrals.operations import provider_address
+from routing.referrals.outbox import queue_message
 from services.errors import InvalidInput
 
 # Waiting on the provider: to be opened, decided, or given a place.
@@ -65,5 +66,5 @@ def remind_provider(
                                     "Try again tomorrow, or phone them"})
     event = record_event(session, referral, referral.status, actor, now,
                          f"{REMINDER_PREFIX}: {note}" if note else REMINDER_PREFIX)
-    notify(session, provider_address(referral), "referral_reminder", referral, now)
+    queue_message(session, provider_address(referral), "referral_reminder", referral, now)
     return event

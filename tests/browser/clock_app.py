@@ -4,7 +4,7 @@ gunicorn serves ``tests.browser.clock_app:app``. The clock is the real time plus
 an offset in seconds read from the file named by ``FAMILY_HUB_TEST_CLOCK_FILE``
 on every call, so a test moves time on in every worker by writing that file
 (``ServedApp.shift_clock``). Product code is unchanged: it already reads the time
-from ``app.config["CLOCK"]`` (hub.referrals.clock). Never use this in production.
+through the ``CLOCK`` setting (the app's clock). Never use this in production.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hub import create_app
+from hub.settings import settings_of
 from tests.factories import PASSWORD, Cast, login
 
 
@@ -34,7 +35,7 @@ def test_session_cookie_is_http_only_and_same_site(client: FlaskClient, cast: Ca
 
 
 def test_a_form_posted_without_a_csrf_token_is_refused(app: Flask, cast: Cast) -> None:
-    strict = create_app({**app.config, "WTF_CSRF_ENABLED": True})
+    strict = create_app(settings_of(app).replace(wtf_csrf_enabled=True))
     client = strict.test_client()
     response = client.post("/login", data={"email": cast.staff.email, "password": PASSWORD})
     assert response.status_code == 400
@@ -43,7 +44,7 @@ def test_a_form_posted_without_a_csrf_token_is_refused(app: Flask, cast: Cast) -
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: object) -> None:
     import pytest
 
-    from hub.config import ConfigError
+    from hub.settings import ConfigError
 
     mp = pytest.MonkeyPatch()
     mp.delenv("SECRET_KEY", raising=False)
@@ -59,14 +60,14 @@ def test_notify_needs_the_sites_public_address_for_its_links(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Otherwise links in emails would come from the Host header, which a client chooses.
-    from hub.config import ConfigError, from_environment
+    from hub.settings import ConfigError, Settings
 
     monkeypatch.setenv("NOTIFY_API_KEY", "key")
     monkeypatch.setenv("NOTIFY_TEMPLATE_REFERRAL_SENT", "template-id")
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     with pytest.raises(ConfigError, match="PUBLIC_BASE_URL"):
-        from_environment(secret="s" * 32)
+        Settings.from_environment(overrides={"SECRET_KEY": "s" * 32})
     monkeypatch.setenv("PUBLIC_BASE_URL", "https://hub.example.test")
-    config = from_environment(secret="s" * 32)
-    assert config["NOTIFY_TEMPLATES"] == {"referral_sent": "template-id"}
-    assert config["PUBLIC_BASE_URL"] == "https://hub.example.test"
+    settings = Settings.from_environment(overrides={"SECRET_KEY": "s" * 32})
+    assert settings.notify_templates == {"referral_sent": "template-id"}
+    assert settings.public_base_url == "https://hub.example.test"

@@ -19,8 +19,9 @@ from click.testing import Result
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from hub.notifications.delivery import MAX_ATTEMPTS, NotifySettings, deliver_pending
-from routing.referrals.models import OutboxMessage
+from hub import create_app
+from hub.settings import settings_of
+from routing.referrals.outbox import MAX_ATTEMPTS, NotifySettings, OutboxMessage, deliver_pending
 from services.db import utcnow
 from tests.factories import Cast, login
 from tests.local_http import JsonHandler, serving
@@ -186,13 +187,14 @@ def test_the_send_command_delivers_the_queue_and_the_outbox_shows_it(
     queue(db, reference="FH-BBBB2")
     db.commit()
     notify.statuses = [201, 500]
-    app.config.update(NOTIFY_API_KEY=API_KEY, NOTIFY_API_URL=notify.url,
-                      NOTIFY_TEMPLATES={"default": TEMPLATE},
-                      PUBLIC_BASE_URL="https://hub.example.test")
-    result: Result = app.test_cli_runner().invoke(args=["notify", "send"])
+    with_notify = create_app(settings_of(app).replace(
+        notify_api_key=API_KEY, notify_api_url=notify.url,
+        notify_templates={"default": TEMPLATE}, public_base_url="https://hub.example.test"))
+    with with_notify.app_context():
+        result: Result = with_notify.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code == 0, result.output
     assert "Sent 1 messages; 1 not sent" in result.output
-    client = app.test_client()
+    client = with_notify.test_client()
     login(client, cast.coordinator)
     page = client.get("/notifications/outbox").get_data(as_text=True)
     assert "Not sent: Notify unavailable (500). Will try again" in page
@@ -200,7 +202,7 @@ def test_the_send_command_delivers_the_queue_and_the_outbox_shows_it(
 
 
 def test_the_send_command_says_when_notify_is_not_set_up(app: Flask) -> None:
-    app.config.update(NOTIFY_API_KEY=None)
+    assert not settings_of(app).notify_api_key
     result = app.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code != 0
     assert "NOTIFY_API_KEY is not set" in result.output

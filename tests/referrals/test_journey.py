@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.models import Referral, Status
 from services.db import utcnow
+from tests.clock import MovableClock
 from tests.factories import Cast, login, make_org, make_service
 
 
@@ -21,7 +22,7 @@ def _client(app: Flask, user):  # type: ignore[no-untyped-def]
 
 
 def test_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_stalls(
-    app: Flask, db: Session, cast: Cast
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
 ) -> None:
     mental_health = make_service(db, cast.provider, name="Calm Minds", needs=("MHW",))
     housing = make_service(db, cast.other_provider, name="Home Start", needs=("HOUSING",))
@@ -29,7 +30,7 @@ def test_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_stall
                           needs=("HOUSING",))
     db.commit()
     start = utcnow()
-    app.config["CLOCK"] = lambda: start
+    clock.set(start)
 
     staff = _client(app, cast.staff)
     page = staff.get("/referrals/new").get_data(as_text=True)
@@ -99,7 +100,7 @@ def test_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_stall
     coordinator = _client(app, cast.coordinator)
     assert "Nothing is stuck" in coordinator.get("/referrals/stuck").get_data(as_text=True)
 
-    app.config["CLOCK"] = lambda: start + timedelta(days=10)  # at least 6 working days
+    clock.set(start + timedelta(days=10))  # at least 6 working days
     stuck = coordinator.get("/referrals/stuck").get_data(as_text=True)
     assert "Nothing is stuck" not in stuck
     assert onward.reference in stuck

@@ -12,13 +12,13 @@ from routing.referrals import operations as ops
 from routing.referrals.children import ChildDetails, MatchKind, clean_details, find_child
 from routing.referrals.lifecycle import ALLOWED, TransitionRefused
 from routing.referrals.models import (
-    OutboxMessage,
     Referral,
     ReferralEvent,
     ReferralRequest,
     RequestStatus,
     Status,
 )
+from routing.referrals.outbox import OutboxMessage
 from routing.referrals.stuck import stuck_report
 from services.db import utcnow
 from services.errors import InvalidInput

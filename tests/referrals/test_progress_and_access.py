@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
 from routing.referrals import progress
-from routing.referrals.models import AuditEvent, ProgressAttempt, ProgressLink
+from routing.referrals.audit import AuditEvent
+from routing.referrals.models import ProgressAttempt, ProgressLink
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
 from tests.referrals.helpers import actor, sent_referral

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
 from routing.referrals import progress
-from routing.referrals.models import OutboxMessage, Referral, ReferralEvent, Status
+from routing.referrals.models import Referral, ReferralEvent, Status
+from routing.referrals.outbox import OutboxMessage
 from routing.referrals.reminders import remind_provider
 from services.db import utcnow
 from services.errors import InvalidInput

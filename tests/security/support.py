@@ -27,6 +27,7 @@ from hub import create_app
 from hub.auth.models import User
 from hub.extensions import csrf
 from hub.oruk import ids
+from hub.settings import settings_of
 from routing.referrals import operations as ops
 from routing.referrals import progress
 from services.db import utcnow
@@ -41,7 +42,7 @@ CSRF_INPUT = re.compile(
 
 def strict_app(app: Flask, **overrides: Any) -> Flask:
     """A second app on the same database with CSRF protection on, as in production."""
-    return create_app({**app.config, "WTF_CSRF_ENABLED": True, **overrides})
+    return create_app(settings_of(app).replace(wtf_csrf_enabled=True, **overrides))
 
 
 def csrf_token_from(html: str) -> str:

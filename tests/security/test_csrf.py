@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.config import from_environment
+from hub.settings import Settings
 from services.db import Base
 from tests.factories import Cast
 from tests.security.support import (
@@ -52,7 +52,7 @@ def _row_counts(db: Session) -> dict[str, int]:
 
 
 def test_production_settings_keep_csrf_protection_on() -> None:
-    settings = from_environment(secret="x" * 32)
+    settings = Settings.from_environment(overrides={"SECRET_KEY": "x" * 32}).flask_config()
     assert settings.get("WTF_CSRF_ENABLED", True) is True
     assert settings.get("WTF_CSRF_CHECK_DEFAULT", True) is True
     assert set(settings.get("WTF_CSRF_METHODS", UNSAFE_METHODS)) >= set(UNSAFE_METHODS)

