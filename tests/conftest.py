@@ -23,6 +23,11 @@ from services.db import Base
 from tests.clock import MovableClock
 from tests.factories import Cast
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes several seconds (the capacity race)")
+
+
 KEEP_TABLES = {"gazetteer_postcode", "gazetteer_district", "alembic_version"}
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -1,6 +1,6 @@
 """Five people use Family Hub in a real browser, one after another, on one demo area.
 
-The journeys mirror tests/referrals/test_journey.py and build on each other's data,
+The journeys mirror tests/hub/referrals/test_journey.py and build on each other's data,
 so they run in this order in one process: a teacher refers a child for two needs, the
 NHS trust accepts one and declines the other, the teacher re-routes the declined
 need, the family follows both on a phone, and days later the coordinator finds the

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hub.settings import Settings
 from services.db import Base
 from tests.factories import Cast
-from tests.security.support import (
+from tests.hub.security.support import (
     World,
     build_world,
     csrf_token_from,

@@ -25,7 +25,7 @@ from werkzeug.serving import make_server
 from routing.gazetteer.models import GazetteerPostcode
 from services.locations import Location
 from tests.factories import PASSWORD, Cast, login, make_service
-from tests.security.support import csrf_token_from, parse, strict_app
+from tests.hub.security.support import csrf_token_from, parse, strict_app
 
 WRONG_PASSWORD = "Tr0ub4dor&3-wrong"
 

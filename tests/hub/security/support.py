@@ -32,7 +32,7 @@ from routing.referrals import operations as ops
 from routing.referrals import progress
 from services.db import utcnow
 from tests.factories import PASSWORD, Cast, make_service
-from tests.referrals.helpers import actor, complete_draft, sent_referral
+from tests.routing.referrals.helpers import actor, complete_draft, sent_referral
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 CSRF_INPUT = re.compile(

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from tests.factories import PASSWORD, Cast
-from tests.security.support import (
+from tests.hub.security.support import (
     World,
     build_world,
     csrf_token_from,

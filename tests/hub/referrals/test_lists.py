@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from hub.referrals.listing import PAGE_SIZE
 from routing.referrals.models import Referral, Status
 from tests.factories import Cast, login, make_service
-from tests.referrals.helpers import sent_referral
+from tests.routing.referrals.helpers import sent_referral
 
 
 def test_the_inbox_counts_every_status_and_pages_the_list(

@@ -24,7 +24,7 @@ from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity
 from tests.factories import Cast, make_service
-from tests.referrals.helpers import actor, complete_draft, sent_referral
+from tests.routing.referrals.helpers import actor, complete_draft, sent_referral
 
 
 def _free(db: Session, service_id: int) -> int:

@@ -12,7 +12,7 @@ from routing.referrals import operations as ops
 from routing.referrals.models import Referral, Status
 from services.listings import Capacity
 from tests.factories import Cast, make_service
-from tests.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, sent_referral
 
 THREADS = 50
 ROUNDS = 20

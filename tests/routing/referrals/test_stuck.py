@@ -15,7 +15,7 @@ from routing.referrals.stuck import StuckKind, StuckScope, not_opened_cutoff, st
 from routing.referrals.workdays import working_days_between
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
-from tests.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, sent_referral
 
 
 def test_the_cutoff_skips_christmas_new_year_and_weekends() -> None:

@@ -17,7 +17,7 @@ from routing.referrals.audit import AuditEvent
 from routing.referrals.models import ProgressAttempt, ProgressLink
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
-from tests.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, sent_referral
 
 BORN = date(2015, 3, 14)
 

@@ -18,7 +18,7 @@ from routing.referrals.reminders import remind_provider
 from services.db import utcnow
 from services.errors import InvalidInput
 from tests.factories import Cast, login, make_service
-from tests.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, sent_referral
 
 
 def _waiting(db: Session, cast: Cast) -> Referral:

@@ -10,7 +10,7 @@ from routing.referrals import operations as ops
 from routing.referrals.history import measured_waits
 from services.db import utcnow
 from tests.factories import Cast, make_service
-from tests.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, sent_referral
 
 
 def _accept_after(db: Session, cast: Cast, service_id: int, days: float) -> None:
