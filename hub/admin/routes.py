@@ -26,7 +26,7 @@ from hub.admin.forms import (
     UserForm,
 )
 from hub.auth.models import Role, User
-from hub.directory_index import online_geocoder
+from hub.caches import online_geocoder
 from hub.extensions import db
 from services.errors import InvalidInput
 from services.organisations import Organisation

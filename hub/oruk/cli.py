@@ -25,8 +25,8 @@ def _session() -> Session:
 @click.option("--dry-run", is_flag=True, help="Report what would happen; save nothing.")
 def import_command(source: str, mapping: Path | None, dry_run: bool) -> None:
     """Import an ORUK 3.0/1.0 feed URL, a saved JSON file or an HSDS CSV folder."""
-    from hub.oruk.importer import MappingError, import_records, load_mapping
-    from hub.oruk.sources import SourceError, read_source
+    from services.oruk.importer import MappingError, import_records, load_mapping
+    from services.oruk.sources import SourceError, read_source
 
     try:
         report = import_records(_session(), read_source(source), load_mapping(mapping))
@@ -53,7 +53,7 @@ def import_command(source: str, mapping: Path | None, dry_run: bool) -> None:
               help="Also write the HSDS tabular package (CSV files) to this folder.")
 def export_command(output: Path, tabular: Path | None) -> None:
     """Write the whole public directory as ORUK 3.0 JSON (and CSV)."""
-    from hub.oruk.exporter import write_json, write_tabular
+    from services.oruk.exporter import write_json, write_tabular
 
     count = write_json(_session(), output)
     click.echo(f"{output}: {count} services")

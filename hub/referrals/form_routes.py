@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.directory_index import index_cache
+from hub.caches import snapshot_cache
 from hub.referrals.access import (
     actor_for,
     load_draft,
@@ -141,7 +141,7 @@ def step(request_id: int, step: str) -> Response | str:
         asked = draft.answers.get("needs", {}).get("needs", [])
         needs = [(n["code"], n["priority"]) for n in asked]
         context["result"] = route_for_child(
-            session, index_cache().get(session), draft.child, needs, now()
+            session, snapshot_cache().get(session).index(), draft.child, needs, now()
         )
     session.commit()  # the audit of this read
     return render_template(

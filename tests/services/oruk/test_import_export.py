@@ -15,14 +15,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.oruk.exporter import export_directory, write_json, write_tabular
-from hub.oruk.importer import MappingError, import_records, load_mapping
-from hub.oruk.sources import read_json_file, read_source, read_tabular
 from services.listings import Service
+from services.oruk.exporter import export_directory, write_json, write_tabular
+from services.oruk.importer import MappingError, import_records, load_mapping
+from services.oruk.sources import read_json_file, read_source, read_tabular
 from tests.factories import Cast
 from tests.local_http import JsonHandler, serving
-from tests.oruk.directory import PREFIX, Directory, make_directory
-from tests.oruk.spec import HSDS, ORUK, require_spec
+from tests.services.oruk.directory import PREFIX, Directory, make_directory
+from tests.services.oruk.spec import HSDS, ORUK, require_spec
 
 VOLATILE = {"id", "location_id", "service_at_location_id", "last_modified", "link_id",
             "exported_at"}

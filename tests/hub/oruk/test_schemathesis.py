@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.factories import Cast
-from tests.oruk.directory import PREFIX, make_directory
-from tests.oruk.spec import PREFIXES, patched_openapi, require_spec
+from tests.services.oruk.directory import PREFIX, make_directory
+from tests.services.oruk.spec import PREFIXES, patched_openapi, require_spec
 
 MAX_EXAMPLES = 12
 

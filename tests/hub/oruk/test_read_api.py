@@ -10,10 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from hub.oruk import ids
+from services.oruk import ids
 from tests.factories import Cast
-from tests.oruk.directory import PREFIX, Directory, make_directory, make_many
-from tests.oruk.spec import assert_valid, require_spec
+from tests.services.oruk.directory import PREFIX, Directory, make_directory, make_many
+from tests.services.oruk.spec import assert_valid, require_spec
 
 
 def get(client: FlaskClient, path: str, status: int = 200) -> Any:
