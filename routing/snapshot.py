@@ -288,7 +288,6 @@ class SnapshotCache:
         self._measured_waits = measured_waits
         self._entry: SnapshotEntry | None = None
         self._lock = threading.Lock()
-        self.reads = 0  # directory reads so far, for tests and measurements
 
     def get(self, session: Session, version: int | None = None) -> SnapshotEntry:
         """The entry for the directory's current version, read again if it is stale.
@@ -306,7 +305,6 @@ class SnapshotCache:
             if entry is None or entry.version != version:
                 entry = SnapshotEntry(read_directory(session, self._measured_waits),
                                       self._weights)
-                self.reads += 1
                 self._entry = entry
             return entry
 
