@@ -19,6 +19,7 @@ for is then loaded as full ORM objects and serialised.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time
 
@@ -128,52 +129,62 @@ def build_listing_view(read: DirectoryRead) -> ListingView:
     )
 
 
-class _Filter:
-    """The filters of one query, prepared once and applied to every row."""
+Test = Callable[[ListingRow], bool]
 
-    def __init__(self, view: ListingView, query: ListQuery, origin: Point | None) -> None:
-        self.query = query
-        self.words = query.search.lower().split() if query.search else []
-        self.need_codes: frozenset[str] | None = None
-        if query.taxonomy_term_id is not None:
-            code = view.term_code(query.taxonomy_term_id)
-            self.need_codes = view.taxonomy.matching_codes(code) if code else frozenset()
-        # Areas holding the postcode (slot 0, no area, holds every point).
-        self.area_slots = (None if origin is None
-                           else frozenset((0, *view.areas.slots_containing(origin))))
 
-    def __call__(self, row: ListingRow) -> bool:
-        query = self.query
-        if self.words and not all(word in row.text for word in self.words):
-            return False
-        if self.need_codes is not None and not meets_need(row.service, self.need_codes):
-            return False
-        if query.taxonomy_id is not None and (
-                query.taxonomy_id != ids.taxonomy_id() or not row.service.need_codes):
-            return False
-        if query.minimum_age is not None and row.service.min_age < query.minimum_age:
-            return False
-        if query.maximum_age is not None and row.service.max_age > query.maximum_age:
-            return False
-        if query.day is not None and query.day not in row.days:
-            return False
-        if query.start_time is not None and (row.opens is None or row.opens < query.start_time):
-            return False
-        if query.end_time is not None and (row.closes is None or row.closes > query.end_time):
-            return False
-        # A postcode must lie inside the service's area, if it has one.
-        return self.area_slots is None or row.area_slot in self.area_slots
+def _filter(view: ListingView, query: ListQuery, origin: Point | None) -> Test | None:
+    """One test for every filter the query sets (AND); None when it sets none.
+
+    Only the filters given are tested, so an unfiltered page costs no test per row.
+    """
+    tests: list[Test] = []
+    if query.search:
+        words = query.search.lower().split()
+        tests.append(lambda row: all(word in row.text for word in words))
+    if query.taxonomy_term_id is not None:
+        code = view.term_code(query.taxonomy_term_id)
+        codes = view.taxonomy.matching_codes(code) if code else frozenset()
+        tests.append(lambda row: meets_need(row.service, codes))
+    if query.taxonomy_id is not None:
+        ours = query.taxonomy_id == ids.taxonomy_id()
+        tests.append(lambda row: ours and bool(row.service.need_codes))
+    if query.minimum_age is not None:
+        youngest = query.minimum_age
+        tests.append(lambda row: row.service.min_age >= youngest)
+    if query.maximum_age is not None:
+        oldest = query.maximum_age
+        tests.append(lambda row: row.service.max_age <= oldest)
+    if query.day is not None:
+        day = query.day
+        tests.append(lambda row: day in row.days)
+    if query.start_time is not None:
+        start = query.start_time
+        tests.append(lambda row: row.opens is not None and row.opens >= start)
+    if query.end_time is not None:
+        end = query.end_time
+        tests.append(lambda row: row.closes is not None and row.closes <= end)
+    if origin is not None:
+        # A postcode must lie inside the service's area, if it has one (slot 0, no
+        # area, holds every point).
+        slots = frozenset((0, *view.areas.slots_containing(origin)))
+        tests.append(lambda row: row.area_slot in slots)
+    if not tests:
+        return None
+    if len(tests) == 1:
+        return tests[0]
+    return lambda row: all(test(row) for test in tests)
 
 
 def find_services(view: ListingView, query: ListQuery, origin: Point | None) -> list[ListingRow]:
     """Services matching every filter (AND): by name, or nearest first with ``proximity``."""
-    matches = _Filter(view, query, origin)
+    matches = _filter(view, query, origin)
     if origin is None or query.proximity is None:
-        return [row for row in view.rows if matches(row)]
+        return [row for row in view.rows if matches is None or matches(row)]
     scored = []
     for row in view.rows:
         distance = distance_m(row.service, origin)
-        if distance is not None and distance <= query.proximity and matches(row):
+        if (distance is not None and distance <= query.proximity
+                and (matches is None or matches(row))):
             scored.append((distance, row.service.name, row.pk, row))
     scored.sort(key=lambda item: item[:3])
     return [item[3] for item in scored]
@@ -182,10 +193,10 @@ def find_services(view: ListingView, query: ListQuery, origin: Point | None) -> 
 def find_sites(view: ListingView, query: ListQuery,
                origin: Point | None) -> list[tuple[ListingRow, Site]]:
     """Services at locations matching every filter; ``day`` and ``proximity`` apply per site."""
-    matches = _Filter(view, query, origin)
+    matches = _filter(view, query, origin)
     found: list[tuple[float, ListingRow, Site]] = []
     for row in view.rows:
-        if not row.sites or not matches(row):
+        if not row.sites or (matches is not None and not matches(row)):
             continue
         for site in row.sites:
             if query.day is not None and query.day not in site.days:
