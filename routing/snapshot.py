@@ -247,8 +247,9 @@ class SnapshotEntry:
     def view(self, build: Callable[[DirectoryRead], View]) -> View:
         """The view ``build`` makes from this read, made on first use and then kept.
 
-        ``build`` must be a module-level function (it is the key) and must not
-        ask this entry for another view.
+        ``build`` is the key, so pass the same function every time (a module-level
+        function, as ``services.oruk.listing.build_listing_view``); it must not ask
+        this entry for another view.
         """
         try:
             return self._views[build]
@@ -289,14 +290,10 @@ class SnapshotCache:
         self._entry: SnapshotEntry | None = None
         self._lock = threading.Lock()
 
-    def get(self, session: Session, version: int | None = None) -> SnapshotEntry:
-        """The entry for the directory's current version, read again if it is stale.
-
-        ``version`` is that version when the caller has just read it in this
-        transaction; otherwise it is read here.
-        """
-        if version is None:
-            version = current_version(session)
+    def get(self, session: Session) -> SnapshotEntry:
+        """The entry for the directory's current version (one primary-key read), read
+        again if it is stale."""
+        version = current_version(session)
         entry = self._entry
         if entry is not None and entry.version == version:
             return entry
