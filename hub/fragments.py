@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from flask import current_app
 from markupsafe import Markup
 
-from hub.directory_index import directory_lookups
-from services.db import db
+from hub.caches import directory_snapshot
 
 MAX_FRAGMENTS = 512  # per version; far more than the combinations people tick
 NEEDS_HINT = "Choose one or more. Open a need to be more specific."
@@ -33,17 +32,18 @@ def needs_tree_html(
 
     Holds no user data beyond which codes are ticked, so one copy serves everyone.
     """
-    lookups = directory_lookups(db.session())
+    lookups = directory_snapshot().lookups
     ticked = tuple(sorted({str(code) for code in chosen or ()}))
     key = ("needs_tree", name, id, ticked, legend, error, hint)
-    html = lookups.fragments.get(key)
-    if html is None:
-        macro = current_app.jinja_env.get_template("search/_needs.html").module.needs_tree  # type: ignore[attr-defined]
-        # An autoescaping template's macro returns Markup: it is kept as it came.
-        html = macro(name, id, list(ticked), lookups.needs, legend, error, hint)
-        if not isinstance(html, Markup):
-            raise TypeError("the needs macro must come from an autoescaping template")
-        if len(lookups.fragments) >= MAX_FRAGMENTS:
-            lookups.fragments.clear()
-        lookups.fragments[key] = html
+    cached = lookups.fragments.get(key)
+    if isinstance(cached, Markup):
+        return cached
+    macro = current_app.jinja_env.get_template("search/_needs.html").module.needs_tree  # type: ignore[attr-defined]
+    # An autoescaping template's macro returns Markup: it is kept as it came.
+    html = macro(name, id, list(ticked), lookups.needs, legend, error, hint)
+    if not isinstance(html, Markup):
+        raise TypeError("the needs macro must come from an autoescaping template")
+    if len(lookups.fragments) >= MAX_FRAGMENTS:
+        lookups.fragments.clear()
+    lookups.fragments[key] = html
     return html

@@ -62,10 +62,9 @@ def govuk_datetime(moment: datetime | None) -> str:
 def need_name(code: str) -> str:
     """The display name of a need code, from this worker's copy for the directory
     version (names change only with a version bump)."""
-    from hub.directory_index import directory_lookups
-    from hub.unit_of_work import session
+    from hub.caches import directory_snapshot
 
-    return directory_lookups(session()).need_names.get(code, code)
+    return directory_snapshot().lookups.need_names.get(code, code)
 
 
 def service_url(service_id: int) -> str:

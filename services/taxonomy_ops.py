@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -72,6 +73,15 @@ def needs_outline(session: Session) -> tuple[NeedNode, ...]:
             Need.position, Need.code
         )
     ).all()
+    return outline_from_rows(rows)
+
+
+def outline_from_rows(
+    rows: Iterable[tuple[str, str | None, str, bool]],
+) -> tuple[NeedNode, ...]:
+    """``needs_outline`` from (code, parent code, name, active) rows already read in
+    taxonomy order (position, then code)."""
+    rows = list(rows)
     children: dict[str, list[NeedNode]] = {}
     for code, parent_code, name, active in rows:
         if parent_code is not None and active:

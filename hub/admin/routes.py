@@ -24,7 +24,7 @@ from hub.admin.forms import (
     UserForm,
 )
 from hub.auth.models import Role, User
-from hub.directory_index import online_geocoder
+from hub.caches import online_geocoder
 from hub.form_errors import refuse, show_on_form
 from hub.unit_of_work import session
 from services.errors import InvalidInput

@@ -1,7 +1,6 @@
-"""Open Referral UK (ORUK 3.0 / HSDS-UK-3.0): the public read API, importer and exporter.
-
-The API is mounted at ``/api/oruk/v3`` (see ``hub.oruk.routes``); ``flask oruk import``
-and ``flask oruk export`` live in ``hub.oruk.cli``.
+"""The public ORUK 3.0 read API, mounted at ``/api/oruk/v3`` (``hub.oruk.routes``), and
+the ``flask oruk import`` and ``flask oruk export`` commands (``hub.commands.oruk``). The
+operations behind them are in ``services.oruk``.
 """
 
 API_PREFIX = "/api/oruk/v3"

@@ -5,21 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
-from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
-from hub.extensions import db
-from hub.oruk import API_PREFIX, api
-from hub.oruk import models as _models  # noqa: F401  (the oruk_source table)
-from hub.oruk.openapi import build_openapi, describe_operations
-from hub.oruk.query import QueryError
+from hub.caches import directory_snapshot
+from hub.oruk import API_PREFIX
+from hub.unit_of_work import session
+from services.oruk import models as _models  # noqa: F401  (the oruk_source table)
+from services.oruk import operations
+from services.oruk.listing import ListingView, build_listing_view
+from services.oruk.openapi import build_openapi, describe_operations
+from services.oruk.query import QueryError
 
 bp = Blueprint("oruk", __name__, url_prefix=API_PREFIX)
 
 
-def _session() -> Session:
-    """The request's database session (Flask-SQLAlchemy's scoped session, typed plainly)."""
-    return db.session  # type: ignore[return-value]
+
+def _view() -> ListingView:
+    """The listing view of the directory's current version (built once per version)."""
+    return directory_snapshot(session()).view(build_listing_view)
 
 
 def _error(status: int, error: str, message: str, **extra: str) -> tuple[Response, int]:
@@ -31,8 +34,8 @@ def _bad_query(error: QueryError) -> tuple[Response, int]:
     return _error(400, "Bad Request", str(error), parameter=error.parameter)
 
 
-@bp.errorhandler(api.NotFound)
-def _not_found(_error_: api.NotFound) -> tuple[Response, int]:
+@bp.errorhandler(operations.NotFound)
+def _not_found(_error_: operations.NotFound) -> tuple[Response, int]:
     return _error(404, "Not Found", "No published record has this id")
 
 
@@ -57,7 +60,7 @@ def _json(data: Any) -> Response:
 
 @bp.get("/")
 def info() -> Response:
-    return _json(api.api_info(url_for("oruk.openapi", _external=True)))
+    return _json(operations.api_info(url_for("oruk.openapi", _external=True)))
 
 
 @bp.get("/openapi.json")
@@ -75,42 +78,42 @@ def docs() -> str:
 
 @bp.get("/services")
 def services() -> Response:
-    return _json(api.list_services(_session(), request.args))
+    return _json(operations.list_services(session(), _view(), request.args))
 
 
 @bp.get("/services/<service_id>")
 def service(service_id: str) -> Response:
-    return _json(api.get_service(_session(), service_id))
+    return _json(operations.get_service(session(), _view(), service_id))
 
 
 @bp.get("/service_at_locations")
 def service_at_locations() -> Response:
-    return _json(api.list_service_at_locations(_session(), request.args))
+    return _json(operations.list_service_at_locations(session(), _view(), request.args))
 
 
 @bp.get("/service_at_locations/<sal_id>")
 def service_at_location(sal_id: str) -> Response:
-    return _json(api.get_service_at_location(_session(), sal_id))
+    return _json(operations.get_service_at_location(session(), _view(), sal_id))
 
 
 @bp.get("/taxonomies")
 def taxonomies() -> Response:
-    return _json(api.list_taxonomies(_session(), request.args))
+    return _json(operations.list_taxonomies(session(), request.args))
 
 
 @bp.get("/taxonomies/<taxonomy_id>")
 def taxonomy(taxonomy_id: str) -> Response:
-    return _json(api.get_taxonomy(_session(), taxonomy_id))
+    return _json(operations.get_taxonomy(session(), taxonomy_id))
 
 
 @bp.get("/taxonomy_terms")
 def taxonomy_terms() -> Response:
-    return _json(api.list_taxonomy_terms(_session(), request.args))
+    return _json(operations.list_taxonomy_terms(session(), request.args))
 
 
 @bp.get("/taxonomy_terms/<term_id>")
 def taxonomy_term(term_id: str) -> Response:
-    return _json(api.get_taxonomy_term(_session(), term_id))
+    return _json(operations.get_taxonomy_term(session(), term_id))
 
 
 @bp.route("/<path:_rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

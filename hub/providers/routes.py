@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from hub.access import can_edit_service, me, roles_required
 from hub.auth.models import Role
+from hub.caches import online_geocoder
 from hub.directory.routes import load_service
-from hub.directory_index import online_geocoder
 from hub.form_errors import refuse, show_on_form
 from hub.providers import operations
 from hub.providers.forms import ServiceForm

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.directory_index import index_cache
+from hub.caches import snapshot_cache
 from hub.form_errors import refuse
 from hub.referrals.access import (
     actor_for,
@@ -136,7 +136,7 @@ def step(request_id: int, step: str) -> Response | str:
     if step == "providers" and draft.child is not None:
         needs = draft.form.needs.priorities
         context["result"] = route_for_child(
-            session(), index_cache().get(session()), draft.child, needs, now()
+            session(), snapshot_cache().get(session()).index(), draft.child, needs, now()
         )
     return render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],

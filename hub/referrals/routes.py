@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
 from hub.auth.models import Role
-from hub.directory_index import index_cache
+from hub.caches import snapshot_cache
 from hub.referrals.access import (
     Act,
     actor_for,
@@ -94,7 +94,7 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
     ).scalar_one_or_none()
     options = []
     if referrer and referral.status is Status.DECLINED and onward_referral is None:
-        options = next_options(session(), index_cache().get(session()), referral, now())
+        options = next_options(session(), snapshot_cache().get(session()).index(), referral, now())
     can_remind = referral.status in CHASEABLE and allowed(user, referral, Act.CHASE)
     return render_template(
         "referrals/show.html", referral=referral, provider=allowed(user, referral, Act.PROVIDER),

@@ -7,10 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from routing.engine import FamilyQuery, NeedRequest, RoutingResult
+from routing.engine import DirectoryIndex, FamilyQuery, NeedRequest, RoutingResult
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
 from routing.geo import Place
-from routing.snapshot import IndexCache
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.schools import School
@@ -53,13 +52,11 @@ class SearchOutcome:
 
 def search_services(
     session: Session,
-    cache: IndexCache,
+    index: DirectoryIndex,
     criteria: SearchCriteria,
     online: OnlineGeocoder | None = None,
-    version: int | None = None,
 ) -> SearchOutcome:
-    """Rank directory services for the criteria (``version``: the directory version
-    already read in this transaction, if any).
+    """Rank the services of ``index`` (the directory snapshot's) for the criteria.
 
     Raises InvalidInput (keyed by form field) for an unknown school or a
     postcode we cannot place.
@@ -97,7 +94,7 @@ def search_services(
         require_accepting=criteria.accepting_only,
         limit_per_need=FULL_LIST if expanded else SHORT_LIST,
     )
-    result = cache.get(session, version).route(query)
+    result = index.route(query)
     if expanded:
         # The other needs keep their short lists.
         result = replace(result, needs=tuple(

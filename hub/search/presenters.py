@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from hub.search.operations import SearchOutcome
+from routing.engine import ServiceRecord
+from routing.engine.rules import service_points
 from routing.geo import bng_to_wgs84
 
 
 def map_points(outcome: SearchOutcome) -> list[dict[str, Any]]:
-    """One marker per matched service (its nearest point), plus the search origin."""
+    """One marker per matched service, at its place nearest the family (the one whose
+    distance the list shows), plus the search origin."""
     points: list[dict[str, Any]] = []
+    origin = _origin(outcome)
     if outcome.place is not None:
         points.append(
             {"lat": outcome.place.latitude, "lon": outcome.place.longitude,
@@ -30,7 +34,7 @@ def map_points(outcome: SearchOutcome) -> list[dict[str, Any]]:
             if service.id in seen:
                 continue
             seen.add(service.id)
-            point = _nearest_point(match)
+            point = nearest_place(service, origin)
             if point is None:
                 continue
             lat, lon = bng_to_wgs84(*point)
@@ -38,10 +42,21 @@ def map_points(outcome: SearchOutcome) -> list[dict[str, Any]]:
     return points
 
 
-def _nearest_point(match: Any) -> tuple[float, float] | None:
-    if match.at_school is not None:
-        return (match.at_school.easting, match.at_school.northing)
-    service = match.service
-    candidates = [service.venue] if service.venue else []
-    candidates += [(hub.easting, hub.northing) for hub in service.hubs]
-    return candidates[0] if candidates else None
+def _origin(outcome: SearchOutcome) -> tuple[float, float] | None:
+    """Where the engine measured distances from: the family's home, else the school."""
+    if outcome.place is not None:
+        return (outcome.place.easting, outcome.place.northing)
+    if outcome.school is not None:
+        return (outcome.school.location.easting, outcome.school.location.northing)
+    return None
+
+
+def nearest_place(
+    service: ServiceRecord, origin: tuple[float, float] | None
+) -> tuple[float, float] | None:
+    """The service's place nearest ``origin`` (the first place when there is no origin);
+    None when it has no place. Nearest as the engine's ``distance_m`` measures it."""
+    points = service_points(service)
+    if not points or origin is None:
+        return points[0] if points else None
+    return min(points, key=lambda p: (p[0] - origin[0]) ** 2 + (p[1] - origin[1]) ** 2)

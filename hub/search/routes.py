@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 from jinja2.utils import htmlsafe_json_dumps
 
-from hub.directory_index import directory_lookups, index_cache, online_geocoder
+from hub.caches import directory_snapshot, online_geocoder
 from hub.form_errors import show_on_form
 from hub.search import operations
 from hub.search.forms import SearchForm
@@ -26,7 +26,8 @@ def home() -> str:
 @bp.route("/search", methods=["GET", "POST"])
 @login_required
 def index() -> str:
-    lookups = directory_lookups(session())
+    snapshot = directory_snapshot(session())
+    lookups = snapshot.lookups
     form = SearchForm()
     form.school_id.choices = list(lookups.school_choices)
     form.needs.choices = list(lookups.need_choices)
@@ -44,7 +45,7 @@ def index() -> str:
         )
         try:
             outcome = operations.search_services(
-                session(), index_cache(), criteria, online_geocoder(), lookups.version
+                session(), snapshot.index(), criteria, online_geocoder()
             )
         except InvalidInput as error:
             show_on_form(form, error)

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from hub import create_app
-from hub.directory_index import index_cache
+from hub.caches import snapshot_cache
 from hub.settings import settings_of
 from routing.engine import FamilyQuery, NeedRequest
 from services.capacity_ops import update_capacity
@@ -16,7 +16,7 @@ from tests.factories import Cast, login, make_service
 
 
 def _free_places(app: Flask, session: Session, service_id: int) -> int:
-    index = index_cache(app).get(session)
+    index = snapshot_cache(app).get(session).index()
     record = index.service(service_id)
     assert record is not None
     return record.free_places
@@ -38,8 +38,8 @@ def test_a_second_worker_sees_a_capacity_change_made_by_the_first(
 def test_the_index_is_reused_while_nothing_changes(app: Flask, db: Session, cast: Cast) -> None:
     make_service(db, cast.provider)
     db.commit()
-    first = index_cache(app).get(db)
-    assert index_cache(app).get(db) is first
+    first = snapshot_cache(app).get(db).index()
+    assert snapshot_cache(app).get(db).index() is first
 
 
 def test_search_and_referral_matching_use_the_same_engine_rules(
@@ -47,7 +47,7 @@ def test_search_and_referral_matching_use_the_same_engine_rules(
 ) -> None:
     full = make_service(db, cast.provider, name="Closed", accepting=False)
     db.commit()
-    index = index_cache(app).get(db)
+    index = snapshot_cache(app).get(db).index()
     home = (full.location.easting, full.location.northing)  # type: ignore[union-attr]
     browse = FamilyQuery(needs=(NeedRequest("MHW"),), now=utcnow(), home=home,
                          require_accepting=False, require_system_referrals=False)
@@ -59,22 +59,22 @@ def test_search_and_referral_matching_use_the_same_engine_rules(
 def test_the_search_page_lists_are_kept_per_version_and_follow_a_change(
     app: Flask, db: Session, cast: Cast
 ) -> None:
-    from hub.directory_index import directory_lookups
+    from hub.caches import directory_snapshot
     from services.taxonomy import Need
     from services.taxonomy_ops import update_need
 
     other_worker = create_app(settings_of(app))
     with other_worker.test_request_context():
-        first = directory_lookups(db)
+        first = directory_snapshot(db).lookups
         assert ("MHW", first.need_names["MHW"]) in first.need_choices
     with other_worker.test_request_context():
-        assert directory_lookups(db) is first  # reused while the version stands
+        assert directory_snapshot(db).lookups is first  # reused while the version stands
     need = db.get(Need, "MHW")
     assert need is not None
     update_need(db, need, name="Emotional wellbeing", description="", active=True)
     db.commit()
     with other_worker.test_request_context():
-        after = directory_lookups(db)
+        after = directory_snapshot(db).lookups
         assert after.version > first.version
         assert after.need_names["MHW"] == "Emotional wellbeing"
         assert ("MHW", "Emotional wellbeing") in after.need_choices

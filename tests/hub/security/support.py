@@ -26,11 +26,11 @@ from werkzeug.routing import IntegerConverter, Rule
 from hub import create_app
 from hub.auth.models import User
 from hub.extensions import csrf
-from hub.oruk import ids
 from hub.settings import settings_of
 from routing.referrals import operations as ops
 from routing.referrals import progress
 from services.db import utcnow
+from services.oruk import ids
 from tests.factories import PASSWORD, Cast, make_service
 from tests.routing.referrals.helpers import actor, complete_draft, sent_referral
 

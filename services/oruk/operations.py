@@ -1,7 +1,9 @@
-"""The read operations behind the ORUK views: each returns JSON-ready data.
+"""The read operations behind the ORUK API: each returns JSON-ready data.
 
-They raise :class:`hub.oruk.query.QueryError` for bad parameters and
-:class:`NotFound` for unknown ids; the blueprint maps those to 400 and 404.
+The list and service operations take the ``ListingView`` of the directory's
+current version (``services.oruk.listing``). They raise
+:class:`services.oruk.query.QueryError` for bad parameters and :class:`NotFound`
+for unknown ids; the web layer maps those to 400 and 404.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from hub.oruk import ids, serialisers
-from hub.oruk.index import DirectoryIndex, Origin, directory_index, find_services, find_sites
-from hub.oruk.query import ListQuery, QueryError, parse_list_query, parse_page_query
 from routing.gazetteer.lookup import geocode
 from routing.geo import PostcodeError
 from services.listings import Service, ServiceSchool
+from services.oruk import ids, serialisers
+from services.oruk.listing import ListingView, Point, find_services, find_sites
+from services.oruk.query import ListQuery, QueryError, parse_list_query, parse_page_query
 from services.schools import School
 from services.taxonomy import Need
 
@@ -34,17 +36,18 @@ def api_info(openapi_url: str) -> dict[str, Any]:
     return {"version": HSDS_VERSION, "profile": PROFILE_URL, "openapi_url": openapi_url}
 
 
-def _origin(session: Session, query: ListQuery) -> Origin | None:
+def _origin(session: Session, query: ListQuery) -> Point | None:
     if query.postcode is None:
         return None
     try:
         place = geocode(session, query.postcode)
     except PostcodeError as error:
         raise QueryError("postcode", str(error)) from None
-    return Origin(place.easting, place.northing)
+    return (place.easting, place.northing)
 
 
-def _load_services(session: Session, pks: Sequence[int]) -> dict[int, Service]:
+def load_services(session: Session, pks: Sequence[int]) -> dict[int, Service]:
+    """The services with these ids, with everything the serialisers read, by id."""
     if not pks:
         return {}
     rows = session.execute(
@@ -62,56 +65,44 @@ def _load_services(session: Session, pks: Sequence[int]) -> dict[int, Service]:
     return {service.id: service for service in rows}
 
 
-def list_services(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
+def list_services(session: Session, view: ListingView, args: Mapping[str, str]) -> dict[str, Any]:
     """``GET /services``: a page of services. Raises QueryError."""
     query = parse_list_query(args)
-    index = directory_index(session)
-    found = find_services(index, query, _origin(session, query))
+    found = find_services(view, query, _origin(session, query))
     window = serialisers.Window(query.page, query.per_page, len(found))
     chosen = found[window.start:window.stop]
-    loaded = _load_services(session, [row.pk for row in chosen])
+    loaded = load_services(session, [row.pk for row in chosen])
     return serialisers.page(window, [serialisers.service_list_item(loaded[row.pk])
                                      for row in chosen])
 
 
-def _published_service(session: Session, index: DirectoryIndex, uuid: str) -> Service:
-    row = index.by_uuid.get(uuid)
-    if row is None:
-        raise NotFound(uuid)
-    return _load_services(session, [row.pk])[row.pk]
-
-
-def get_service(session: Session, service_id: str) -> dict[str, Any]:
+def get_service(session: Session, view: ListingView, service_id: str) -> dict[str, Any]:
     """``GET /services/{id}``: one fully nested service. Raises NotFound."""
-    service = _published_service(session, directory_index(session), service_id)
-    return serialisers.service_full(service)
+    row = view.by_uuid.get(service_id)
+    if row is None:
+        raise NotFound(service_id)
+    return serialisers.service_full(load_services(session, [row.pk])[row.pk], row.sites)
 
 
-def list_service_at_locations(session: Session, args: Mapping[str, str]) -> dict[str, Any]:
+def list_service_at_locations(session: Session, view: ListingView,
+                              args: Mapping[str, str]) -> dict[str, Any]:
     """``GET /service_at_locations``: a page of services at locations. Raises QueryError."""
     query = parse_list_query(args)
-    index = directory_index(session)
-    found = find_sites(index, query, _origin(session, query))
+    found = find_sites(view, query, _origin(session, query))
     window = serialisers.Window(query.page, query.per_page, len(found))
     chosen = found[window.start:window.stop]
-    loaded = _load_services(session, sorted({row.pk for row, _site in chosen}))
-    contents = []
-    for row, site_row in chosen:
-        service = loaded[row.pk]
-        site = next(s for s in serialisers.sites(service) if s.sal_id == site_row.sal_id)
-        contents.append(serialisers.service_at_location_item(service, site))
-    return serialisers.page(window, contents)
+    loaded = load_services(session, sorted({row.pk for row, _site in chosen}))
+    return serialisers.page(window, [serialisers.service_at_location_item(loaded[row.pk], site)
+                                     for row, site in chosen])
 
 
-def get_service_at_location(session: Session, sal_id: str) -> dict[str, Any]:
+def get_service_at_location(session: Session, view: ListingView, sal_id: str) -> dict[str, Any]:
     """``GET /service_at_locations/{id}``: one service at a location. Raises NotFound."""
-    index = directory_index(session)
-    pair = index.sal_by_id.get(sal_id)
+    pair = view.sal_by_id.get(sal_id)
     if pair is None:
         raise NotFound(sal_id)
-    service = _published_service(session, index, pair[0].uuid)
-    site = next(s for s in serialisers.sites(service) if s.sal_id == sal_id)
-    return serialisers.service_at_location_item(service, site)
+    row, site = pair
+    return serialisers.service_at_location_item(load_services(session, [row.pk])[row.pk], site)
 
 
 def _terms(session: Session, include_inactive: bool = False) -> list[Need]:

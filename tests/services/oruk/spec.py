@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "oruk"
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "oruk"
 ORUK = SHARED / "oruk-3.0"
 HSDS = SHARED / "hsds-3.0"
 OPENAPI = ORUK / "docs" / "extras" / "openapi30.json"

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hub.oruk import ids
-from hub.oruk.schedule import RRULE_DAYS, parse_opening_times
 from services.listings import Service
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
+from services.oruk import ids
+from services.oruk.listing import Site
+from services.oruk.schedule import RRULE_DAYS, parse_opening_times
 from services.schools import School
 from services.taxonomy import Need
 
@@ -189,28 +190,19 @@ def school_location(school: School) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Site:
-    """A place where a service runs, as published."""
+def site_location(service: Service, site: Site) -> dict[str, Any]:
+    """The published location of one of the service's sites (its venue or a school hub).
 
-    sal_id: str
-    location: dict[str, Any]
-    days: tuple[str, ...]
-
-
-def sites(service: Service) -> list[Site]:
-    """The service's venue first, then its school hubs by name (the index's order too)."""
-    found: list[Site] = []
-    hours = parse_opening_times(service.opening_times)
-    if service.location is not None:
-        location = venue_location(service.location)
-        found.append(Site(ids.service_at_location_id(service.uuid, location["id"]), location,
-                          hours.days))
-    for hub in sorted(service.hubs, key=lambda h: (h.school.name, h.school.urn)):
-        location = school_location(hub.school)
-        found.append(Site(ids.service_at_location_id(service.uuid, location["id"]), location,
-                          tuple(hub.days or ())))
-    return found
+    Raises LookupError when the site is not one of this service's places.
+    """
+    if site.school_id is None:
+        if service.location is None:
+            raise LookupError(site.sal_id)
+        return venue_location(service.location)
+    for hub in service.hubs:
+        if hub.school_id == site.school_id:
+            return school_location(hub.school)
+    raise LookupError(site.sal_id)
 
 
 # --- services --------------------------------------------------------------------------------
@@ -241,7 +233,7 @@ def service_list_item(service: Service) -> dict[str, Any]:
     return data
 
 
-def _schedules(service: Service, found: Sequence[Site]) -> list[dict[str, Any]]:
+def _schedules(service: Service, sites: Sequence[Site]) -> list[dict[str, Any]]:
     schedules: list[dict[str, Any]] = []
     hours = parse_opening_times(service.opening_times)
     if service.opening_times.strip():
@@ -254,15 +246,16 @@ def _schedules(service: Service, found: Sequence[Site]) -> list[dict[str, Any]]:
             "closes_at": hours.closes.isoformat() if hours.closes else None,
             "description": service.opening_times,
         }))
-    for site in found:
-        if site.location.get("external_identifier_type") != "URN" or not site.days:
+    for site in sites:
+        if site.school_id is None or not site.days:
             continue
         schedules.append({
             "id": ids.derive("schedule", site.sal_id),
             "service_at_location_id": site.sal_id,
             "freq": "WEEKLY",
             "byday": ",".join(RRULE_DAYS[d] for d in site.days if d in RRULE_DAYS),
-            "description": f"At {site.location['name']} on {', '.join(site.days)}.",
+            "description": f"At {site_location(service, site)['name']} on "
+                           f"{', '.join(site.days)}.",
         })
     return schedules
 
@@ -331,17 +324,17 @@ def _attributes(service: Service) -> list[dict[str, Any]]:
     ]
 
 
-def service_full(service: Service) -> dict[str, Any]:
-    """A fully nested service (``/services/{id}`` and the export)."""
-    found = sites(service)
+def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
+    """A fully nested service (``/services/{id}`` and the export); ``sites`` are its
+    places from the listing view."""
     data = _service_core(service)
     data["organization"] = organisation(service.organisation)
-    data["schedules"] = _schedules(service, found)
+    data["schedules"] = _schedules(service, sites)
     data["service_areas"] = _service_areas(service)
     data["service_at_locations"] = [
-        {"id": site.sal_id, "service_id": service.uuid, "location_id": site.location["id"],
-         "location": site.location}
-        for site in found
+        {"id": site.sal_id, "service_id": service.uuid, "location_id": site.location_id,
+         "location": site_location(service, site)}
+        for site in sites
     ]
     data["languages"] = [
         _prune({"id": ids.derive("language", service.uuid, name), "service_id": service.uuid,
@@ -377,7 +370,7 @@ def service_at_location_item(service: Service, site: Site) -> dict[str, Any]:
     return {
         "id": site.sal_id,
         "service_id": service.uuid,
-        "location_id": site.location["id"],
-        "location": site.location,
+        "location_id": site.location_id,
+        "location": site_location(service, site),
         "service": service_list_item(service),
     }

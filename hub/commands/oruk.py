@@ -6,16 +6,11 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.orm import Session
 
-from hub.extensions import db
+from hub.unit_of_work import session
 
 oruk_cli = AppGroup("oruk", help="Open Referral UK: import feeds, export the directory.")
 
-
-def _session() -> Session:
-    """The request's database session (Flask-SQLAlchemy's scoped session, typed plainly)."""
-    return db.session  # type: ignore[return-value]
 
 
 @oruk_cli.command("import")
@@ -25,18 +20,18 @@ def _session() -> Session:
 @click.option("--dry-run", is_flag=True, help="Report what would happen; save nothing.")
 def import_command(source: str, mapping: Path | None, dry_run: bool) -> None:
     """Import an ORUK 3.0/1.0 feed URL, a saved JSON file or an HSDS CSV folder."""
-    from hub.oruk.importer import MappingError, import_records, load_mapping
-    from hub.oruk.sources import SourceError, read_source
+    from services.oruk.importer import MappingError, import_records, load_mapping
+    from services.oruk.sources import SourceError, read_source
 
     try:
-        report = import_records(_session(), read_source(source), load_mapping(mapping))
+        report = import_records(session(), read_source(source), load_mapping(mapping))
     except (SourceError, MappingError) as error:
-        db.session.rollback()
+        session().rollback()
         raise click.ClickException(str(error)) from error
     if dry_run:
-        db.session.rollback()
+        session().rollback()
     else:
-        db.session.commit()
+        session().commit()
     click.echo(report.summary())
     for label, reason in report.skipped:
         click.echo(f"skipped {label}: {reason}")
@@ -53,10 +48,10 @@ def import_command(source: str, mapping: Path | None, dry_run: bool) -> None:
               help="Also write the HSDS tabular package (CSV files) to this folder.")
 def export_command(output: Path, tabular: Path | None) -> None:
     """Write the whole public directory as ORUK 3.0 JSON (and CSV)."""
-    from hub.oruk.exporter import write_json, write_tabular
+    from services.oruk.exporter import write_json, write_tabular
 
-    count = write_json(_session(), output)
+    count = write_json(session(), output)
     click.echo(f"{output}: {count} services")
     if tabular is not None:
-        write_tabular(_session(), tabular)
+        write_tabular(session(), tabular)
         click.echo(f"{tabular}: {count} services (CSV)")

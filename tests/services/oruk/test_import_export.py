@@ -10,19 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.oruk.exporter import export_directory, write_json, write_tabular
-from hub.oruk.importer import MappingError, import_records, load_mapping
-from hub.oruk.sources import read_json_file, read_source, read_tabular
 from services.listings import Service
+from services.oruk.exporter import export_directory, write_json, write_tabular
+from services.oruk.importer import MappingError, import_records, load_mapping
+from services.oruk.sources import read_json_file, read_source, read_tabular
 from tests.factories import Cast
 from tests.local_http import JsonHandler, serving
-from tests.oruk.directory import PREFIX, Directory, make_directory
-from tests.oruk.spec import HSDS, ORUK, require_spec
+from tests.services.oruk.directory import PREFIX, Directory, make_directory
+from tests.services.oruk.spec import HSDS, ORUK, require_spec
 
 VOLATILE = {"id", "location_id", "service_at_location_id", "last_modified", "link_id",
             "exported_at"}
@@ -48,7 +47,7 @@ def directory(db: Session, cast: Cast) -> Directory:
     return make_directory(db, cast)
 
 
-def test_our_json_export_round_trips_through_the_importer_without_loss(
+def test_it_round_trips_our_json_export_through_the_importer_without_loss(
         db: Session, directory: Directory, tmp_path: Path) -> None:
     path = tmp_path / "export.json"
     assert write_json(db, path) == 3
@@ -62,7 +61,7 @@ def test_our_json_export_round_trips_through_the_importer_without_loss(
     assert comparable(after["services"]) == comparable(before["services"])
 
 
-def test_our_tabular_export_round_trips_through_the_importer_without_loss(
+def test_it_round_trips_our_tabular_export_through_the_importer_without_loss(
         db: Session, directory: Directory, tmp_path: Path) -> None:
     before = export_directory(db)
     assert write_tabular(db, tmp_path / "csv") == 3
@@ -74,7 +73,7 @@ def test_our_tabular_export_round_trips_through_the_importer_without_loss(
     assert comparable(export_directory(db)["services"]) == comparable(before["services"])
 
 
-def test_importing_twice_changes_nothing_and_a_changed_record_updates(
+def test_it_changes_nothing_on_a_second_import_and_updates_a_changed_record(
         db: Session, directory: Directory, tmp_path: Path) -> None:
     path = tmp_path / "export.json"
     write_json(db, path)
@@ -124,7 +123,7 @@ def feed_server() -> Iterator[tuple[str, type[FeedHandler]]]:
         yield f"{url}/api", handler
 
 
-def test_a_live_oruk_3_feed_is_followed_page_by_page(
+def test_it_follows_a_live_oruk_3_feed_page_by_page(
         client: FlaskClient, db: Session, directory: Directory,
         feed_server: tuple[str, type[FeedHandler]]) -> None:
     url, handler = feed_server
@@ -140,7 +139,7 @@ def test_a_live_oruk_3_feed_is_followed_page_by_page(
     assert [r.split("?")[0] for r in handler.requests].count("/api/services") == 2
 
 
-def test_a_live_oruk_1_feed_with_its_paged_shape_is_imported(
+def test_it_imports_a_live_oruk_1_feed_with_its_paged_shape(
         db: Session, cast: Cast, feed_server: tuple[str, type[FeedHandler]]) -> None:
     url, handler = feed_server
     service = {
@@ -177,7 +176,7 @@ def test_a_live_oruk_1_feed_with_its_paged_shape_is_imported(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
-def test_the_oruk_example_service_is_skipped_with_its_reasons_then_imported_when_mapped(
+def test_it_skips_the_oruk_example_service_with_its_reasons_then_imports_it_when_mapped(
         db: Session, cast: Cast, tmp_path: Path) -> None:
     require_spec()
     example = ORUK / "examples" / "service_full.json"
@@ -197,7 +196,7 @@ def test_the_oruk_example_service_is_skipped_with_its_reasons_then_imported_when
     assert service.organisation.name == "Example Organization Inc."
 
 
-def test_the_oruk_example_list_and_the_hsds_csv_package_report_every_skip(
+def test_it_reports_every_skip_of_the_oruk_example_list_and_the_hsds_csv_package(
         db: Session, cast: Cast) -> None:
     require_spec()
     listed = import_records(db, read_source(str(ORUK / "examples" / "service_list.json")))
@@ -208,24 +207,9 @@ def test_the_oruk_example_list_and_the_hsds_csv_package_report_every_skip(
         "none of its taxonomy terms maps to one of our needs"]
 
 
-def test_a_mapping_to_an_unknown_need_code_is_refused(db: Session, cast: Cast,
-                                                      tmp_path: Path) -> None:
+def test_it_refuses_a_mapping_to_an_unknown_need_code(
+        db: Session, cast: Cast, tmp_path: Path) -> None:
     path = tmp_path / "mapping.json"
     path.write_text(json.dumps({"anything": "NOPE"}))
     with pytest.raises(MappingError):
         import_records(db, [], load_mapping(path))
-
-
-def test_the_cli_exports_and_imports(app: Flask, db: Session, directory: Directory,
-                                     tmp_path: Path) -> None:
-    runner = app.test_cli_runner()
-    out = tmp_path / "out.json"
-    result = runner.invoke(args=["oruk", "export", "-o", str(out), "--tabular",
-                                 str(tmp_path / "csv")])
-    assert result.exit_code == 0, result.output
-    assert "3 services" in result.output
-    result = runner.invoke(args=["oruk", "import", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "created 0, updated 0, unchanged 3, skipped 0" in result.output
-    result = runner.invoke(args=["oruk", "import", str(tmp_path / "missing.json")])
-    assert result.exit_code != 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.oruk.query import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from services.oruk.query import DEFAULT_PER_PAGE, MAX_PER_PAGE
 
 ORUK_SCHEMA = "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
 

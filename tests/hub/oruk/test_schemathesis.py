@@ -10,8 +10,8 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from tests.factories import Cast
-from tests.oruk.directory import PREFIX, make_directory
-from tests.oruk.spec import PREFIXES, patched_openapi, require_spec
+from tests.services.oruk.directory import PREFIX, make_directory
+from tests.services.oruk.spec import PREFIXES, patched_openapi, require_spec
 
 MAX_EXAMPLES = 12
 
@@ -31,7 +31,7 @@ def write_patched_spec(folder: Path) -> Path:
     return path
 
 
-def test_schemathesis_finds_no_server_errors_and_only_conformant_responses(
+def test_it_gives_schemathesis_no_server_error_and_only_conformant_responses(
         app: Flask, db: Session, cast: Cast, tmp_path: Path) -> None:
     require_spec()
     schemathesis = pytest.importorskip("schemathesis")

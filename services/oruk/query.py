@@ -1,7 +1,7 @@
 """Query parameters of the ORUK list operations: parsing and checking.
 
-Views call :func:`parse_list_query`; any bad value raises :class:`QueryError`,
-which the blueprint turns into a 400 JSON answer.
+The operations call :func:`parse_list_query`; any bad value raises
+:class:`QueryError`, which the web layer turns into a 400 JSON answer.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import time
 
-from hub.oruk.schedule import day_name, parse_clock
+from services.oruk.schedule import day_name, parse_clock
 
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 500
@@ -42,10 +42,6 @@ class ListQuery:
     end_time: time | None = None
     postcode: str | None = None
     proximity: float | None = None
-
-
-LIST_PARAMETERS = frozenset(ListQuery.__dataclass_fields__)
-PAGE_PARAMETERS = frozenset({"page", "per_page"})
 
 
 def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -19,10 +19,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.oruk import ids
-from hub.oruk.models import OrukSource
-from hub.oruk.schedule import DAY_BY_RRULE, DAYS
-from hub.oruk.serialisers import LANGUAGE_CODES
 from hub.providers.operations import ServiceInput, save_service
 from routing.geo import PostcodeError, normalise_postcode
 from services.areas import AreaError, check_area
@@ -30,6 +26,10 @@ from services.capacity_ops import update_capacity
 from services.errors import InvalidInput
 from services.listings import DeliveryMode, ReferralRoute, Service
 from services.organisations import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
+from services.oruk import ids
+from services.oruk.models import OrukSource
+from services.oruk.schedule import DAY_BY_RRULE, DAYS
+from services.oruk.serialisers import LANGUAGE_CODES
 from services.schools import School
 from services.taxonomy import Need
 

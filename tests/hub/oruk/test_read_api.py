@@ -10,10 +10,10 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from hub.oruk import ids
+from services.oruk import ids
 from tests.factories import Cast
-from tests.oruk.directory import PREFIX, Directory, make_directory, make_many
-from tests.oruk.spec import assert_valid, require_spec
+from tests.services.oruk.directory import PREFIX, Directory, make_directory, make_many
+from tests.services.oruk.spec import assert_valid, require_spec
 
 
 def get(client: FlaskClient, path: str, status: int = 200) -> Any:
@@ -33,7 +33,7 @@ def directory(db: Session, cast: Cast) -> Directory:
     return make_directory(db, cast)
 
 
-def test_the_root_names_the_version_the_profile_and_the_openapi_url(
+def test_it_names_the_version_the_profile_and_the_openapi_url_at_the_root(
         client: FlaskClient) -> None:
     body = get(client, "/")
     assert body["version"] == "HSDS-UK-3.0"
@@ -45,7 +45,7 @@ def test_the_root_names_the_version_the_profile_and_the_openapi_url(
                                       "/taxonomy_terms/{id}"}
 
 
-def test_the_docs_page_is_public_govuk_html_listing_every_operation(
+def test_it_serves_a_public_govuk_docs_page_listing_every_operation(
         client: FlaskClient) -> None:
     response = client.get(PREFIX + "/docs")
     assert response.status_code == 200
@@ -55,7 +55,7 @@ def test_the_docs_page_is_public_govuk_html_listing_every_operation(
         assert path in html
 
 
-def test_every_operation_answers_json_that_validates_against_the_oruk_schemas(
+def test_it_answers_every_operation_with_json_valid_against_the_oruk_schemas(
         client: FlaskClient, directory: Directory) -> None:
     require_spec()
     services = get(client, "/services")
@@ -80,7 +80,7 @@ def test_every_operation_answers_json_that_validates_against_the_oruk_schemas(
     assert_valid("/", get(client, "/"))
 
 
-def test_every_page_of_a_large_directory_validates_and_pages_consistently(
+def test_it_pages_a_large_directory_consistently_with_valid_pages(
         client: FlaskClient, db: Session, cast: Cast) -> None:
     require_spec()
     make_many(db, cast.provider, 45)
@@ -110,7 +110,8 @@ def test_every_page_of_a_large_directory_validates_and_pages_consistently(
     assert [p["size"] for p in sal_pages] == [20, 20, 14]
 
 
-def test_an_empty_directory_answers_one_empty_first_and_last_page(client: FlaskClient) -> None:
+def test_it_answers_an_empty_directory_with_one_empty_first_and_last_page(
+        client: FlaskClient) -> None:
     body = get(client, "/services")
     assert body == {"total_items": 0, "total_pages": 1, "page_number": 1, "size": 0,
                     "first_page": True, "last_page": True, "empty": True, "contents": []}
@@ -143,12 +144,12 @@ def test_an_empty_directory_answers_one_empty_first_and_last_page(client: FlaskC
      ["Young people's counselling"]),
     ("search=helpline&day=Monday", []),
 ])
-def test_service_filters_combine_with_and(client: FlaskClient, directory: Directory,
-                                          query: str, expected: list[str]) -> None:
+def test_it_combines_service_filters_with_and(
+        client: FlaskClient, directory: Directory, query: str, expected: list[str]) -> None:
     assert names(get(client, f"/services?{query}")) == expected
 
 
-def test_a_postcode_outside_a_service_area_hides_that_service(
+def test_it_hides_a_service_from_a_postcode_outside_its_area(
         client: FlaskClient, directory: Directory, db: Session) -> None:
     from routing.gazetteer.models import GazetteerPostcode
 
@@ -160,7 +161,7 @@ def test_a_postcode_outside_a_service_area_hides_that_service(
     assert "Parents' helpline" in found
 
 
-def test_service_at_locations_filter_day_and_proximity_per_location(
+def test_it_filters_service_at_locations_by_day_and_proximity_per_location(
         client: FlaskClient, directory: Directory) -> None:
     tuesday = get(client, "/service_at_locations?day=TU")
     locations = sorted(item["location"].get("name", "") for item in tuesday["contents"])
@@ -177,7 +178,7 @@ def test_service_at_locations_filter_day_and_proximity_per_location(
     "proximity=100", "postcode=NOTAPOSTCODE", "postcode=BL1%201SE&proximity=far",
     "postcode=BT1%201AA", "minimum_age=nan",
 ])
-def test_bad_parameters_get_a_400_with_a_json_error(client: FlaskClient, query: str) -> None:
+def test_it_answers_bad_parameters_with_a_400_json_error(client: FlaskClient, query: str) -> None:
     body = get(client, f"/services?{query}", status=400)
     assert body["status"] == 400 and body["message"] and body["parameter"]
     assert get(client, f"/service_at_locations?{query}", status=400)["status"] == 400
@@ -187,17 +188,17 @@ def test_bad_parameters_get_a_400_with_a_json_error(client: FlaskClient, query: 
     "/services/not-an-id", f"/services/{ids.derive('nothing')}",
     "/service_at_locations/x", "/taxonomies/x", "/taxonomy_terms/x", "/no_such_thing",
 ])
-def test_unknown_ids_get_a_404_with_a_json_error(client: FlaskClient, path: str) -> None:
+def test_it_answers_unknown_ids_with_a_404_json_error(client: FlaskClient, path: str) -> None:
     assert get(client, path, status=404)["status"] == 404
 
 
-def test_inactive_services_are_not_published(client: FlaskClient,
-                                             directory: Directory) -> None:
+def test_it_does_not_publish_inactive_services(
+        client: FlaskClient, directory: Directory) -> None:
     assert "Closed group" not in names(get(client, "/services"))
     get(client, f"/services/{directory.retired.uuid}", status=404)
 
 
-def test_no_personal_data_is_published(client: FlaskClient, directory: Directory) -> None:
+def test_it_publishes_no_personal_data(client: FlaskClient, directory: Directory) -> None:
     bodies = [get(client, f"/services/{directory.counselling.uuid}"),
               get(client, "/service_at_locations"), get(client, "/services")]
     text = json.dumps(bodies)
@@ -210,7 +211,7 @@ def test_no_personal_data_is_published(client: FlaskClient, directory: Directory
     assert full["phones"][0]["number"] == "01204 000 100"
 
 
-def test_identifiers_are_stable_uuids_derived_from_our_keys(
+def test_it_derives_stable_uuids_from_our_keys(
         client: FlaskClient, directory: Directory) -> None:
     full = get(client, f"/services/{directory.family_support.uuid}")
     again = get(client, f"/services/{directory.family_support.uuid}")
@@ -224,7 +225,7 @@ def test_identifiers_are_stable_uuids_derived_from_our_keys(
     assert schedule_days == {"TU,TH"}
 
 
-def test_capacity_is_published_in_the_hsds_3_1_service_capacity_style(
+def test_it_publishes_capacity_in_the_hsds_3_1_service_capacity_style(
         client: FlaskClient, directory: Directory) -> None:
     full = get(client, f"/services/{directory.counselling.uuid}")
     places = next(c for c in full["service_capacity"] if c["unit"]["identifier"] == "places")
@@ -234,7 +235,7 @@ def test_capacity_is_published_in_the_hsds_3_1_service_capacity_style(
     assert full["family_hub"]["delivery_modes"] == ["venue"]
 
 
-def test_taxonomy_terms_nest_children_under_their_parents(
+def test_it_nests_child_taxonomy_terms_under_their_parents(
         client: FlaskClient, directory: Directory) -> None:
     term = get(client, f"/taxonomy_terms/{ids.term_id('MHW.ANX')}")
     assert term["parent_id"] == ids.term_id("MHW")

@@ -8,13 +8,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from hub.oruk import api, serialisers
+from routing.snapshot import read_directory
 from services.db import utcnow
-from services.listings import Service, ServiceSchool
-from services.schools import School
+from services.oruk import operations, serialisers
+from services.oruk.listing import build_listing_view
 
 EXPORT_FORMAT = "family-hub-oruk-export"
 
@@ -44,24 +43,16 @@ COLUMNS: dict[str, list[str]] = {
 }
 
 
-def _services(session: Session) -> list[Service]:
-    return list(session.execute(
-        select(Service).where(Service.active.is_(True)).order_by(Service.name, Service.id)
-        .options(selectinload(Service.organisation), selectinload(Service.location),
-                 selectinload(Service.needs), selectinload(Service.capacity),
-                 selectinload(Service.hubs).selectinload(ServiceSchool.school)
-                 .selectinload(School.location))
-    ).scalars())
-
-
 def export_directory(session: Session) -> dict[str, Any]:
-    """Every published service fully nested, with the taxonomy; JSON-ready."""
+    """Every published service fully nested, in list order, with the taxonomy; JSON-ready."""
+    view = build_listing_view(read_directory(session))
+    loaded = operations.load_services(session, [row.pk for row in view.rows])
     return {
         "format": EXPORT_FORMAT,
-        "version": api.HSDS_VERSION,
+        "version": operations.HSDS_VERSION,
         "exported_at": serialisers.timestamp(utcnow()),
-        "taxonomies": [api.get_taxonomy(session, serialisers.taxonomy()["id"])],
-        "services": [serialisers.service_full(service) for service in _services(session)],
+        "taxonomies": [operations.get_taxonomy(session, serialisers.taxonomy()["id"])],
+        "services": [serialisers.service_full(loaded[row.pk], row.sites) for row in view.rows],
     }
 
 

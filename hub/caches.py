@@ -1,0 +1,61 @@
+"""Per-app caches kept in ``app.extensions``: the directory snapshot and the online geocoder."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from hub.request_cache import per_request
+from hub.settings import settings_of
+from hub.unit_of_work import session as request_session
+from routing.engine import Weights
+from routing.gazetteer.lookup import OnlineGeocoder
+from routing.snapshot import SnapshotCache, SnapshotEntry
+
+
+def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
+    """This app's directory snapshot cache, created on first use."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    cache: SnapshotCache | None = app.extensions.get("family_hub_snapshot")
+    if cache is None:
+        from routing.referrals.history import measured_waits
+
+        weights = Weights.from_mapping(settings_of(app).routing_weights)
+        # setdefault: two first requests racing keep the same cache.
+        cache = app.extensions.setdefault(
+            "family_hub_snapshot", SnapshotCache(weights, measured_waits))
+    return cache
+
+
+def directory_snapshot(session: Session | None = None) -> SnapshotEntry:
+    """The directory snapshot for this request: the version is checked once a request.
+
+    Its views (``index()``, ``lookups``, ``view(build)``) are built once per version.
+    """
+    return per_request(
+        "directory_snapshot",
+        lambda: snapshot_cache().get(session if session is not None else request_session()),
+    )
+
+
+def online_geocoder(app: Flask | None = None) -> OnlineGeocoder | None:
+    """Nominatim through geopy, rate-limited to one request a second; None when off."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = settings_of(app)
+    if not settings.online_geocoder:
+        return None
+    geocoder: OnlineGeocoder | None = app.extensions.get("family_hub_geocoder")
+    if geocoder is None:
+        from geopy.extra.rate_limiter import RateLimiter
+        from geopy.geocoders import Nominatim
+
+        nominatim = Nominatim(user_agent=settings.geocoder_user_agent, timeout=5)
+        limited = RateLimiter(nominatim.geocode, min_delay_seconds=1.0, max_retries=1)
+
+        def lookup(postcode: str) -> tuple[float, float] | None:
+            location = limited({"postalcode": postcode, "country": "gb"})
+            return (location.latitude, location.longitude) if location else None
+
+        geocoder = lookup
+        app.extensions["family_hub_geocoder"] = geocoder
+    return geocoder
