@@ -11,13 +11,3 @@ bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 SCHOOL_ROLES = (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD)
 PROVIDER_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
 ALL_ROLES = (*SCHOOL_ROLES, *PROVIDER_ROLES, Role.COORDINATOR)
-STEP_TITLES = {
-    "child": "About the child",
-    "needs": "Needs and what the family wants",
-    "profile": "Pupil profile",
-    "risk": "Risk assessment",
-    "safeguarding": "Safeguarding",
-    "consent": "Sharing information",
-    "contact": "Contacting the family",
-    "providers": "Choose services",
-}

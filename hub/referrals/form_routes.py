@@ -19,12 +19,12 @@ from hub.referrals.access import (
 )
 from hub.referrals.common import (
     SCHOOL_ROLES,
-    STEP_TITLES,
     bp,
 )
 from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.referrals import operations as ops
+from routing.referrals.answers import STEP_TITLES, STEPS, next_step
 from routing.referrals.children import ChildDetails
 from routing.referrals.matching import route_for_child
 from routing.referrals.models import (
@@ -51,11 +51,6 @@ def new() -> Response | str:
     return render_template("referrals/new.html", start_key=secrets.token_urlsafe(24))
 
 
-def _next_step(step: str) -> str:
-    index = ops.STEPS.index(step)
-    return ops.STEPS[index + 1] if index + 1 < len(ops.STEPS) else "check"
-
-
 def _parse_date(prefix: str) -> date | None:
     try:
         return date(
@@ -71,7 +66,7 @@ def _parse_date(prefix: str) -> date | None:
 @roles_required(*SCHOOL_ROLES)
 def step(request_id: int, step: str) -> Response | str:
     draft = load_draft(request_id)
-    if step not in ops.STEPS:
+    if step not in STEPS:
         abort(404)
     if draft.status is RequestStatus.SAFEGUARDING_STOP:
         return redirect(url_for("referrals.stopped", request_id=draft.id))
@@ -129,7 +124,7 @@ def step(request_id: int, step: str) -> Response | str:
             errors = refuse(error)
             draft = load_draft(request_id)
         else:
-            return redirect(url_for("referrals.step", request_id=draft.id, step=_next_step(step))
+            return redirect(url_for("referrals.step", request_id=draft.id, step=next_step(step))
                             if step != "providers" else
                             url_for("referrals.check", request_id=draft.id))
     context: dict[str, object] = {}

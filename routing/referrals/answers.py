@@ -15,6 +15,27 @@ from typing import Any
 
 URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
 
+# The form's steps in order, with their titles; "check" (check your answers) follows
+# the last. The child step is recorded on the child, not in the answers.
+STEP_TITLES: dict[str, str] = {
+    "child": "About the child",
+    "needs": "Needs and what the family wants",
+    "profile": "Pupil profile",
+    "risk": "Risk assessment",
+    "safeguarding": "Safeguarding",
+    "consent": "Sharing information",
+    "contact": "Contacting the family",
+    "providers": "Choose services",
+}
+STEPS = tuple(STEP_TITLES)
+CHECK = "check"
+
+
+def next_step(step: str) -> str:
+    """The step after ``step`` ("check" after the last). Raises ValueError for an unknown step."""
+    index = STEPS.index(step)
+    return STEPS[index + 1] if index + 1 < len(STEPS) else CHECK
+
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
     return str(raw.get(name) or "")

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from routing.referrals import capacity
 from routing.referrals.answers import (
     ROUTINE,
+    STEPS,
     URGENT,
     ConsentStep,
     ContactStep,
@@ -69,7 +70,6 @@ CONTACT_WAYS = {
     "letter": "Letter",
     "school": "In person at school",
 }
-STEPS = ("child", "needs", "profile", "risk", "safeguarding", "consent", "contact", "providers")
 
 
 def new_reference() -> str:

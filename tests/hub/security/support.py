@@ -29,6 +29,7 @@ from hub.extensions import csrf
 from hub.settings import settings_of
 from routing.referrals import operations as ops
 from routing.referrals import progress
+from routing.referrals.answers import STEPS
 from services.db import utcnow
 from services.oruk import ids
 from tests.factories import PASSWORD, Cast, make_service
@@ -109,7 +110,7 @@ def build_world(db: Session, cast: Cast) -> World:
         "referral_id": referral.id,
         "child_id": referral.child_id,
         "request_id": draft.id,
-        "step": list(ops.STEPS),
+        "step": list(STEPS),
         "action": ["accept", "withdraw"],
         "token": [token, "not-a-real-token"],
         "filename": "css/hub.css",
