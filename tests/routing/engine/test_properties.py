@@ -8,7 +8,6 @@ from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from routing_factories import NEED_PARENTS, NOW, OTHER_SQUARE, SQUARE, hub, service
 
 from routing.engine import (
     DirectoryIndex,
@@ -20,8 +19,16 @@ from routing.engine import (
     exclusions,
     scan_route,
 )
-from routing.engine.rules import QueryContext, first_failure, meets_need
+from routing.engine.rules import NeedRule, QueryContext, first_failure
 from routing.engine.taxonomy import Taxonomy
+from tests.routing.engine.routing_factories import (
+    NEED_PARENTS,
+    NOW,
+    OTHER_SQUARE,
+    SQUARE,
+    hub,
+    service,
+)
 
 CODES = sorted(NEED_PARENTS)
 MODES = ["school_hub", "venue", "home_visit", "online", "phone"]
@@ -97,7 +104,7 @@ def _ids(result: RoutingResult) -> list[list[int]]:
 
 @SETTINGS
 @given(snapshots(), queries())
-def test_the_index_ranks_like_the_scan_when_most_services_qualify(
+def test_it_ranks_like_the_scan_when_most_services_qualify(
     snapshot: DirectorySnapshot, query: FamilyQuery
 ) -> None:
     relaxed = dataclasses.replace(
@@ -112,7 +119,7 @@ def test_the_index_ranks_like_the_scan_when_most_services_qualify(
 
 @SETTINGS
 @given(snapshots(), queries())
-def test_the_index_returns_exactly_what_the_scan_returns(
+def test_it_returns_exactly_what_the_scan_returns(
     snapshot: DirectorySnapshot, query: FamilyQuery
 ) -> None:
     assert DirectoryIndex.build(snapshot).route(query) == scan_route(snapshot, query)
@@ -120,7 +127,7 @@ def test_the_index_returns_exactly_what_the_scan_returns(
 
 @SETTINGS
 @given(snapshots(), queries())
-def test_no_ineligible_service_is_ever_returned(
+def test_it_never_returns_an_ineligible_service(
     snapshot: DirectorySnapshot, query: FamilyQuery
 ) -> None:
     index = DirectoryIndex.build(snapshot)
@@ -129,16 +136,16 @@ def test_no_ineligible_service_is_ever_returned(
     taxonomy = Taxonomy(snapshot.need_parents)
     for need in result.needs:
         for match in need.matches:
-            assert meets_need(match.service, taxonomy.matching_codes(need.need.code))
+            assert NeedRule.meets(match.service, taxonomy.matching_codes(need.need.code))
             assert first_failure(match.service, ctx) is None
         for exclusion in need.excluded:
-            assert meets_need(exclusion.service, taxonomy.matching_codes(need.need.code))
+            assert NeedRule.meets(exclusion.service, taxonomy.matching_codes(need.need.code))
             assert first_failure(exclusion.service, ctx) == (exclusion.rule, exclusion.reason)
 
 
 @SETTINGS
 @given(snapshots(), queries())
-def test_the_team_covers_every_need_that_any_eligible_service_covers(
+def test_it_proposes_a_team_covering_every_need_that_any_eligible_service_covers(
     snapshot: DirectorySnapshot, query: FamilyQuery
 ) -> None:
     result = DirectoryIndex.build(snapshot).route(query)
@@ -152,7 +159,7 @@ def test_the_team_covers_every_need_that_any_eligible_service_covers(
 
 @SETTINGS
 @given(snapshots(), queries(), st.randoms(use_true_random=False))
-def test_results_do_not_depend_on_the_order_of_the_snapshot(
+def test_it_gives_results_that_do_not_depend_on_the_order_of_the_snapshot(
     snapshot: DirectorySnapshot, query: FamilyQuery, random: object
 ) -> None:
     shuffled = list(snapshot.services)
@@ -163,7 +170,7 @@ def test_results_do_not_depend_on_the_order_of_the_snapshot(
 
 @settings(max_examples=100, deadline=None)
 @given(snapshots(), queries(), st.permutations(range(4)))
-def test_each_needs_matches_do_not_depend_on_the_order_of_the_needs(
+def test_it_gives_each_need_matches_that_do_not_depend_on_the_order_of_the_needs(
     snapshot: DirectorySnapshot, query: FamilyQuery, order: list[int]
 ) -> None:
     needs = [query.needs[i] for i in order if i < len(query.needs)]
@@ -176,7 +183,7 @@ def test_each_needs_matches_do_not_depend_on_the_order_of_the_needs(
 
 @SETTINGS
 @given(snapshots(), queries())
-def test_the_index_matches_the_scan_when_it_widens_exclusion_searches_in_steps(
+def test_it_matches_the_scan_when_it_widens_exclusion_searches_in_steps(
     snapshot: DirectorySnapshot, query: FamilyQuery
 ) -> None:
     # Small directories normally skip straight to a full pass; force the doublings.

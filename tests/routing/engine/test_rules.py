@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from routing_factories import NEED_PARENTS, OTHER_SQUARE, SQUARE, hub, query, service, snapshot
-
 from routing.engine import DirectoryIndex, FamilyQuery, ServiceRecord, scan_route
 from routing.engine.areas import AreaCatalogue
 from routing.engine.rules import (
+    AcceptingRule,
+    AgeRule,
+    AreaRule,
+    DistanceRule,
+    LanguageRule,
+    ModeRule,
+    NeedRule,
+    Placement,
     QueryContext,
-    check_accepting,
-    check_age,
-    check_area,
-    check_distance,
-    check_language,
-    check_mode,
-    check_referrals,
+    ReferralsRule,
+    Rule,
     first_failure,
-    meets_need,
 )
 from routing.engine.taxonomy import Taxonomy
+from tests.routing.engine.routing_factories import (
+    NEED_PARENTS,
+    OTHER_SQUARE,
+    SQUARE,
+    hub,
+    query,
+    service,
+    snapshot,
+)
 
 
 def ctx(q: FamilyQuery, *services: ServiceRecord) -> QueryContext:
@@ -26,109 +35,114 @@ def ctx(q: FamilyQuery, *services: ServiceRecord) -> QueryContext:
     return QueryContext.build(q, areas)
 
 
-def test_a_child_code_is_met_by_the_same_code_or_its_parent() -> None:
+def why(rule: Rule, s: ServiceRecord, c: QueryContext) -> str | None:
+    """The rule's reason for excluding ``s``, or None when it passes."""
+    return rule.reason(s, c, Placement.of(s, c))
+
+
+def test_it_meets_a_child_code_with_the_same_code_or_its_parent() -> None:
     codes = Taxonomy(NEED_PARENTS).matching_codes("MHW.ANX")
-    assert meets_need(service(need_codes=frozenset({"MHW.ANX"})), codes)
-    assert meets_need(service(need_codes=frozenset({"MHW"})), codes)
-    assert not meets_need(service(need_codes=frozenset({"MHW.DEP"})), codes)
+    assert NeedRule.meets(service(need_codes=frozenset({"MHW.ANX"})), codes)
+    assert NeedRule.meets(service(need_codes=frozenset({"MHW"})), codes)
+    assert not NeedRule.meets(service(need_codes=frozenset({"MHW.DEP"})), codes)
 
 
-def test_a_parent_code_matches_its_children() -> None:
+def test_it_meets_a_parent_code_with_its_children() -> None:
     codes = Taxonomy(NEED_PARENTS).matching_codes("MHW")
-    assert meets_need(service(need_codes=frozenset({"MHW.DEP"})), codes)
-    assert not meets_need(service(need_codes=frozenset({"SEND.ASD"})), codes)
+    assert NeedRule.meets(service(need_codes=frozenset({"MHW.DEP"})), codes)
+    assert not NeedRule.meets(service(need_codes=frozenset({"SEND.ASD"})), codes)
 
 
-def test_an_unknown_code_matches_only_itself() -> None:
+def test_it_matches_an_unknown_code_only_to_itself() -> None:
     assert Taxonomy(NEED_PARENTS).matching_codes("XYZ") == frozenset({"XYZ"})
 
 
 def test_it_excludes_a_child_outside_the_age_range_and_says_why() -> None:
     s = service(min_age=5, max_age=11)
-    assert check_age(s, ctx(query(age=3))) == "for ages 5 to 11; this child is 3"
-    assert check_age(s, ctx(query(age=5))) is None
-    assert check_age(s, ctx(query(age=11))) is None
-    assert check_age(s, ctx(query(age=None))) is None
+    assert why(AgeRule(), s, ctx(query(age=3))) == "for ages 5 to 11; this child is 3"
+    assert why(AgeRule(), s, ctx(query(age=5))) is None
+    assert why(AgeRule(), s, ctx(query(age=11))) is None
+    assert why(AgeRule(), s, ctx(query(age=None))) is None
 
 
 def test_it_excludes_a_service_outside_its_area() -> None:
     s = service(area_wkt=OTHER_SQUARE, area_name="Wigan")
-    assert check_area(s, ctx(query(), s)) == "the family lives outside its area (Wigan)"
+    assert why(AreaRule(), s, ctx(query(), s)) == "the family lives outside its area (Wigan)"
 
 
 def test_it_accepts_a_home_inside_the_area_or_on_its_edge() -> None:
     s = service(area_wkt=SQUARE)
-    assert check_area(s, ctx(query(home=(1.0, 1.0)), s)) is None
-    assert check_area(s, ctx(query(home=(10000.0, 5000.0)), s)) is None
+    assert why(AreaRule(), s, ctx(query(home=(1.0, 1.0)), s)) is None
+    assert why(AreaRule(), s, ctx(query(home=(10000.0, 5000.0)), s)) is None
 
 
 def test_it_uses_the_school_point_for_the_area_when_there_is_no_home() -> None:
     s = service(area_wkt=SQUARE)
-    assert check_area(s, ctx(query(home=None, school_point=(25000.0, 5000.0)), s)) is not None
-    assert check_area(s, ctx(query(home=None, school_point=(5000.0, 5000.0)), s)) is None
+    assert why(AreaRule(), s, ctx(query(home=None, school_point=(25000.0, 5000.0)), s)) is not None
+    assert why(AreaRule(), s, ctx(query(home=None, school_point=(5000.0, 5000.0)), s)) is None
 
 
-def test_a_service_without_an_area_is_open_to_everyone() -> None:
-    assert check_area(service(area_wkt=None), ctx(query(home=(9e5, 9e5)))) is None
+def test_it_opens_a_service_without_an_area_to_everyone() -> None:
+    assert why(AreaRule(), service(area_wkt=None), ctx(query(home=(9e5, 9e5)))) is None
 
 
 def test_it_excludes_a_service_offering_none_of_the_asked_modes() -> None:
     s = service(delivery_modes=frozenset({"online", "phone"}))
-    reason = check_mode(s, ctx(query(delivery_modes=frozenset({"venue"}))))
+    reason = why(ModeRule(), s, ctx(query(delivery_modes=frozenset({"venue"}))))
     assert reason == "only offered online and by phone"
-    assert check_mode(s, ctx(query(delivery_modes=frozenset({"phone", "venue"})))) is None
-    assert check_mode(s, ctx(query())) is None
+    assert why(ModeRule(), s, ctx(query(delivery_modes=frozenset({"phone", "venue"})))) is None
+    assert why(ModeRule(), s, ctx(query())) is None
 
 
 def test_it_matches_languages_ignoring_case() -> None:
     s = service(languages=frozenset({"English", "Urdu"}))
-    assert check_language(s, ctx(query(language="urdu"))) is None
-    assert check_language(s, ctx(query(language="Polish"))) == "not offered in Polish"
+    assert why(LanguageRule(), s, ctx(query(language="urdu"))) is None
+    assert why(LanguageRule(), s, ctx(query(language="Polish"))) == "not offered in Polish"
 
 
 def test_it_excludes_a_service_that_does_not_take_system_referrals_only_when_required() -> None:
     s = service(takes_system_referrals=False)
-    assert check_referrals(s, ctx(query())) == "does not take referrals through this system"
-    assert check_referrals(s, ctx(query(require_system_referrals=False))) is None
+    assert why(ReferralsRule(), s, ctx(query())) == "does not take referrals through this system"
+    assert why(ReferralsRule(), s, ctx(query(require_system_referrals=False))) is None
 
 
 def test_it_excludes_a_closed_service_only_when_accepting_is_required() -> None:
     s = service(accepting=False)
-    assert check_accepting(s, ctx(query())) == "not accepting referrals at the moment"
-    assert check_accepting(s, ctx(query(require_accepting=False))) is None
+    assert why(AcceptingRule(), s, ctx(query())) == "not accepting referrals at the moment"
+    assert why(AcceptingRule(), s, ctx(query(require_accepting=False))) is None
 
 
-def test_a_service_with_no_free_places_is_still_eligible() -> None:
+def test_it_keeps_a_service_with_no_free_places_eligible() -> None:
     s = service(free_places=0, waitlist_length=4)
     assert first_failure(s, ctx(query())) is None
 
 
 def test_it_excludes_a_service_beyond_the_distance_limit_in_miles() -> None:
     s = service(venue=(5000.0 + 16093.44, 5000.0))
-    reason = check_distance(s, ctx(query(max_distance_m=8046.72)))
+    reason = why(DistanceRule(), s, ctx(query(max_distance_m=8046.72)))
     assert reason == "10.0 miles away, beyond the 5.0-mile limit"
 
 
-def test_the_nearest_place_counts_for_distance() -> None:
+def test_it_counts_the_nearest_place_for_distance() -> None:
     s = service(venue=(90000.0, 0.0), hubs=(hub(school_id=7, at=(5100.0, 5000.0)),))
-    assert check_distance(s, ctx(query(max_distance_m=200.0))) is None
+    assert why(DistanceRule(), s, ctx(query(max_distance_m=200.0))) is None
 
 
-def test_a_service_at_the_childs_own_school_always_passes_distance() -> None:
+def test_it_always_passes_a_service_at_the_childs_own_school_on_distance() -> None:
     s = service(venue=(90000.0, 0.0), hubs=(hub(school_id=7, at=(90000.0, 10.0)),))
-    assert check_distance(s, ctx(query(max_distance_m=100.0, school_id=7))) is None
-    assert check_distance(s, ctx(query(max_distance_m=100.0, school_id=8))) is not None
+    assert why(DistanceRule(), s, ctx(query(max_distance_m=100.0, school_id=7))) is None
+    assert why(DistanceRule(), s, ctx(query(max_distance_m=100.0, school_id=8))) is not None
 
 
-def test_remote_and_placeless_services_are_not_limited_by_distance() -> None:
+def test_it_does_not_limit_remote_and_placeless_services_by_distance() -> None:
     online = service(venue=(90000.0, 0.0), delivery_modes=frozenset({"online"}))
     visits = service(venue=None, delivery_modes=frozenset({"home_visit"}))
     q = ctx(query(max_distance_m=100.0))
-    assert check_distance(online, q) is None
-    assert check_distance(visits, q) is None
+    assert why(DistanceRule(), online, q) is None
+    assert why(DistanceRule(), visits, q) is None
 
 
-def test_the_first_failing_rule_in_the_fixed_order_explains_an_exclusion() -> None:
+def test_it_explains_an_exclusion_by_the_first_failing_rule_in_the_fixed_order() -> None:
     s = service(min_age=12, max_age=16, accepting=False, area_wkt=OTHER_SQUARE)
     assert first_failure(s, ctx(query(age=4), s)) == (
         "age", "for ages 12 to 16; this child is 4")

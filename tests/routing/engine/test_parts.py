@@ -1,0 +1,148 @@
+"""Each score part and its plain-language reason."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from routing.engine import DirectoryIndex, Match, Weights, scan_route
+from routing.engine.parts import (
+    AtSchool,
+    Capacity,
+    Distance,
+    Freshness,
+    Wait,
+    epoch_seconds,
+)
+from routing.engine.reasons import miles
+from tests.routing.engine.routing_factories import NOW, hub, query, service, snapshot
+
+W = Weights()
+
+
+def only_match(**query_overrides: object) -> Match:
+    snap = snapshot(service(1, **query_overrides.pop("service", {})))  # type: ignore[arg-type]
+    result = DirectoryIndex.build(snap).route(query(**query_overrides))
+    assert result == scan_route(snap, query(**query_overrides))
+    (match,) = result.needs[0].matches
+    return match
+
+
+def part(match: Match, name: str) -> float:
+    return next(p.points for p in match.parts if p.name == name)
+
+
+def test_it_gives_points_for_delivery_at_the_childs_school_naming_the_school_and_days() -> None:
+    h = hub(school_id=4, name="Castle Hill Primary", days=("Tuesday", "Thursday"))
+    match = only_match(school_id=4, service={"hubs": (h,)})
+    assert match.at_school == h
+    assert part(match, "at_school") == W.at_school
+    assert "runs at Castle Hill Primary on Tuesdays and Thursdays" in match.reasons
+    assert AtSchool.reason(hub(days=())) == "runs at Castle Hill Primary"
+
+
+def test_it_gives_no_school_part_when_the_service_is_not_at_the_childs_school() -> None:
+    match = only_match(school_id=99, service={"hubs": (hub(school_id=4),)})
+    assert match.at_school is None
+    assert all(p.name != "at_school" for p in match.parts)
+
+
+def test_it_gives_distance_points_that_decay_and_halve_at_the_scale() -> None:
+    assert Distance.points(0.0, False, W) == W.distance
+    assert Distance.points(W.distance_scale_m, False, W) == pytest.approx(W.distance / 2)
+    assert Distance.points(1000.0, False, W) > Distance.points(5000.0, False, W)
+
+
+def test_it_gives_the_distance_in_miles_with_one_decimal() -> None:
+    assert Distance.reason(service(), 1931.2, False) == "1.2 miles away"
+    match = only_match(home=(5000.0, 5000.0 + 1931.2))
+    assert match.distance_m == pytest.approx(1931.2)
+    assert "1.2 miles away" in match.reasons
+
+
+def test_it_reads_distances_that_round_to_nought_as_under_a_tenth_of_a_mile() -> None:
+    assert miles(0.0) == "under 0.1 miles"
+    assert miles(80.0) == "under 0.1 miles"  # 0.0497 miles
+    assert miles(81.0) == "0.1 miles"  # 0.0503 miles
+    assert Distance.reason(service(), 50.0, False) == "under 0.1 miles away"
+    # The index and the scan agree (only_match compares them) on the wording.
+    match = only_match(home=(5000.0, 5000.0 + 50.0))
+    assert "under 0.1 miles away" in match.reasons
+    assert any(p.reason == "under 0.1 miles away" for p in match.parts)
+
+
+def test_it_gives_remote_services_flat_distance_points_and_says_how_they_are_delivered() -> None:
+    online = service(venue=None, delivery_modes=frozenset({"online", "phone"}))
+    visits = service(venue=None, delivery_modes=frozenset({"home_visit"}))
+    assert Distance.points(None, True, W) == W.remote
+    assert Distance.reason(online, None, True) == "offered online and by phone"
+    assert Distance.reason(visits, None, True) == "visits families at home"
+
+
+def test_it_gives_capacity_points_for_free_places_up_to_a_cap() -> None:
+    assert Capacity.points(service(free_places=1), W) < Capacity.points(service(free_places=3), W)
+    assert Capacity.points(service(free_places=50), W) == W.capacity
+    assert Capacity.reason(service(free_places=3)) == "3 places free"
+    assert Capacity.reason(service(free_places=1)) == "1 place free"
+
+
+def test_it_takes_points_for_a_wait_list_when_no_places_are_free() -> None:
+    s = service(free_places=0, waitlist_length=4)
+    assert Capacity.points(s, W) < 0 < Capacity.points(service(free_places=1), W)
+    assert Capacity.reason(s) == "no places free: 4 on the wait-list"
+    assert Capacity.points(service(free_places=0, waitlist_length=0), W) == 0.0
+
+
+def test_it_scores_shorter_waits_higher() -> None:
+    assert Wait.points(service(typical_wait_days=7), W) > Wait.points(
+        service(typical_wait_days=60), W)
+    assert Wait.points(service(typical_wait_days=None), W) == 0.0
+
+
+def test_it_prefers_the_measured_wait_and_says_so() -> None:
+    s = service(typical_wait_days=100, measured_wait_days=21.0)
+    assert Wait.points(s, W) == Wait.points(service(typical_wait_days=21), W)
+    assert Wait.reason(s) == "typical wait 3 weeks (from our referrals)"
+    assert Wait.reason(service(typical_wait_days=5)) == "typical wait 5 days (provider's estimate)"
+    assert Wait.reason(service(typical_wait_days=None)) == "waiting time not known"
+
+
+def test_it_scores_fresh_capacity_high_and_stale_or_unknown_nothing() -> None:
+    assert Freshness.points(0.0, W) == W.freshness
+    assert Freshness.points(2.0, W) > Freshness.points(30.0, W) > 0
+    assert Freshness.points(W.stale_after_days + 1, W) == 0.0
+    never = Freshness.age(Freshness.updated_seconds(service(capacity_updated_at=None)),
+                          epoch_seconds(NOW))
+    assert Freshness.points(never, W) == 0.0
+    assert Freshness.reason(2.0) == "updated 2 days ago"
+    assert Freshness.reason(never) == "capacity never updated"
+    match = only_match(service={"capacity_updated_at": None})
+    assert part(match, "freshness") == 0.0
+    assert "3 places free, capacity never updated" in match.reasons
+
+
+def test_it_gives_capacity_and_freshness_one_reason() -> None:
+    match = only_match(service={"capacity_updated_at": NOW - timedelta(days=2)})
+    assert "3 places free, updated 2 days ago" in match.reasons
+
+
+def test_it_gives_continuity_points_to_an_organisation_already_working_with_the_child() -> None:
+    match = only_match(current_provider_ids=frozenset({101}))
+    assert part(match, "continuity") == W.continuity
+    assert "already working with this child" in match.reasons
+    assert all(p.name != "continuity" for p in only_match().parts)
+
+
+def test_it_makes_the_score_the_sum_of_its_parts() -> None:
+    match = only_match(school_id=1, current_provider_ids=frozenset({101}),
+                       service={"hubs": (hub(school_id=1),)})
+    assert match.score == pytest.approx(sum(p.points for p in match.parts))
+
+
+def test_it_ranks_matches_by_score_then_by_service_id() -> None:
+    snap = snapshot(service(3), service(1), service(2, free_places=0, waitlist_length=9),
+                    service(4, venue=(5000.0, 9000.0)))
+    result = DirectoryIndex.build(snap).route(query())
+    assert [m.service.id for m in result.needs[0].matches] == [1, 3, 4, 2]
+    assert result == scan_route(snap, query())
