@@ -43,6 +43,7 @@ from routing.engine.results import (
     new_record,
 )
 from routing.engine.rules import (
+    AreaRule,
     NeedRule,
     Placement,
     QueryContext,
@@ -114,6 +115,7 @@ class DirectoryIndex:
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
         # Python lists of the columns read row by row when explaining matches.
         self._free_list: list[bool] = cols.distance_free.tolist()
+        self._slot_list: list[int] = cols.area_slot.tolist()
         self._updated_list: list[float] = cols.updated_s.tolist()
         self._capacity_keys: list[int] = cols.static.capacity_key.tolist()
         self._wait_keys: list[int] = cols.static.wait_key.tolist()
@@ -300,7 +302,9 @@ class DirectoryIndex:
         """
         service = self._cols.services[row]
         at_school = hub_at_school(service, ctx.query.school_id) is not None
-        failure = first_failure(service, ctx, Placement(distance, at_school, self._free_list[row]))
+        in_area = AreaRule.slot_passes(self._slot_list[row], ctx)
+        failure = first_failure(service, ctx, new_record(
+            Placement, (distance, at_school, self._free_list[row], in_area)))
         if failure is None:
             raise ValueError(f"service {service.id} is eligible, not excluded")
         return failure

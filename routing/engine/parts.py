@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from routing.engine import reasons
 from routing.engine.records import HubRecord, ServiceRecord
-from routing.engine.results import ScorePart
+from routing.engine.results import ScorePart, new_record
 from routing.engine.weights import Weights
 
 EPOCH = datetime(1970, 1, 1)
@@ -80,7 +80,7 @@ class Capacity:
 
     @classmethod
     def part(cls, service: ServiceRecord, w: Weights) -> ScorePart:
-        return ScorePart(cls.name, cls.points(service, w), cls.reason(service))
+        return new_record(ScorePart, (cls.name, cls.points(service, w), cls.reason(service)))
 
 
 class Wait:
@@ -124,7 +124,7 @@ class Wait:
 
     @classmethod
     def part(cls, service: ServiceRecord, w: Weights) -> ScorePart:
-        return ScorePart(cls.name, cls.points(service, w), cls.reason(service))
+        return new_record(ScorePart, (cls.name, cls.points(service, w), cls.reason(service)))
 
 
 class Freshness:
@@ -164,7 +164,7 @@ class Freshness:
 
     @classmethod
     def part(cls, age: float, w: Weights) -> ScorePart:
-        return ScorePart(cls.name, cls.points(age, w), cls.reason(age))
+        return new_record(ScorePart, (cls.name, cls.points(age, w), cls.reason(age)))
 
 
 class Distance:
@@ -203,8 +203,8 @@ class Distance:
     @classmethod
     def part(cls, service: ServiceRecord, distance: float | None, distance_free: bool,
              w: Weights) -> ScorePart:
-        return ScorePart(cls.name, cls.points(distance, distance_free, w),
-                         cls.reason(service, distance, distance_free))
+        return new_record(ScorePart, (cls.name, cls.points(distance, distance_free, w),
+                                      cls.reason(service, distance, distance_free)))
 
 
 class AtSchool:
@@ -230,7 +230,7 @@ class AtSchool:
 
     @classmethod
     def part(cls, hub: HubRecord, w: Weights) -> ScorePart:
-        return ScorePart(cls.name, cls.points(w), cls.reason(hub))
+        return new_record(ScorePart, (cls.name, cls.points(w), cls.reason(hub)))
 
 
 class Continuity:
@@ -264,7 +264,7 @@ class Continuity:
 
     @classmethod
     def part(cls, w: Weights) -> ScorePart:
-        return ScorePart(cls.name, cls.points(w), cls.REASON)
+        return new_record(ScorePart, (cls.name, cls.points(w), cls.REASON))
 
 
 def score_parts(

@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -122,20 +123,25 @@ def is_distance_free(service: ServiceRecord) -> bool:
     return (service.venue is None and not service.hubs) or remote_only
 
 
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where a service stands for one query, as the distance rule reads it."""
+class Placement(NamedTuple):
+    """Where a service stands for one query, as the distance rule reads it (a named
+    tuple, as the index makes one per exclusion)."""
 
     distance: float | None  # metres to the nearest place; None with no point or place
     at_school: bool  # has a hub at the child's school
     distance_free: bool  # ``is_distance_free``
+    in_area: bool  # the family's point is in the service area (True with no area or point)
 
     @classmethod
     def of(cls, service: ServiceRecord, ctx: QueryContext) -> Placement:
-        """Work the placement out from the record (the index knows it from columns)."""
+        """Work the placement out from the record (the index knows it from columns).
+
+        Raises KeyError for a service area missing from the context's catalogue.
+        """
         return cls(distance_m(service, ctx.point),
                    hub_at_school(service, ctx.query.school_id) is not None,
-                   is_distance_free(service))
+                   is_distance_free(service),
+                   service.area_wkt is None or ctx.in_area(service.area_wkt))
 
 
 class NeedRule:
@@ -180,7 +186,7 @@ class AgeRule(Rule):
         age = ctx.query.age
         if age is None or service.min_age <= age <= service.max_age:
             return None
-        return f"for ages {service.min_age} to {service.max_age}; this child is {age}"
+        return _too_young_or_old(service.min_age, service.max_age, age)
 
     @staticmethod
     def passes_array(ctx: QueryContext, min_age: IntArray, max_age: IntArray) -> BoolArray | None:
@@ -209,10 +215,15 @@ class AreaRule(Rule):
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
-        if service.area_wkt is None or ctx.in_area(service.area_wkt):
+        if placement.in_area:
             return None
-        where = f" ({service.area_name})" if service.area_name else ""
-        return f"the family lives outside its area{where}"
+        return _outside(service.area_name)
+
+    @staticmethod
+    def slot_passes(slot: int, ctx: QueryContext) -> bool:
+        """``Placement.in_area`` from the area's catalogue slot (0 = no area), when
+        ``ctx`` was built with ``find_areas``."""
+        return ctx.point is None or slot == 0 or slot in (ctx.inside_slots or ())
 
     @staticmethod
     def passes_array(ctx: QueryContext, area_slot: IntArray, inside_slots: Iterable[int],
@@ -221,6 +232,7 @@ class AreaRule(Rule):
         the slots of the areas holding the family's point."""
         if ctx.point is None:
             return None
+        # As slot_passes: slot 0 (no area) passes.
         inside = np.zeros(area_count + 1, dtype=np.bool_)
         inside[0] = True
         inside[list(inside_slots)] = True
@@ -266,8 +278,7 @@ class ModeRule(Rule):
         wanted = ctx.query.delivery_modes
         if not wanted or not service.delivery_modes.isdisjoint(wanted):
             return None
-        offered = reasons.modes(service.delivery_modes) or "in no listed way"
-        return f"only offered {offered}"
+        return _only_offered(service.delivery_modes)
 
     @staticmethod
     def bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
@@ -304,7 +315,7 @@ class LanguageRule(Rule):
     @staticmethod
     def offered(service: ServiceRecord) -> frozenset[str]:
         """The languages offered, in the form queries are compared in."""
-        return frozenset(lang.casefold() for lang in service.languages)
+        return _casefolded(service.languages)
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
@@ -354,6 +365,29 @@ class AcceptingRule(Rule):
         return accepting if ctx.query.require_accepting else None
 
 
+# Reasons and forms that depend on little, worked out once: services share few
+# age ranges, areas, sets of modes and of languages.
+@lru_cache(maxsize=4096)
+def _too_young_or_old(min_age: int, max_age: int, age: int) -> str:
+    return f"for ages {min_age} to {max_age}; this child is {age}"
+
+
+@lru_cache(maxsize=4096)
+def _outside(area_name: str) -> str:
+    where = f" ({area_name})" if area_name else ""
+    return f"the family lives outside its area{where}"
+
+
+@lru_cache(maxsize=4096)
+def _only_offered(modes: frozenset[str]) -> str:
+    return f"only offered {reasons.modes(modes) or 'in no listed way'}"
+
+
+@lru_cache(maxsize=4096)
+def _casefolded(languages: frozenset[str]) -> frozenset[str]:
+    return frozenset(lang.casefold() for lang in languages)
+
+
 def rule_flags(service: ServiceRecord) -> int:
     """The packed form of the referrals, accepting and age rules for one service."""
     return ((REFERRALS if service.takes_system_referrals else 0)
@@ -378,6 +412,7 @@ RULES: tuple[Rule, ...] = (
     AcceptingRule(),
 )
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
+_REASONS = tuple((rule.name, rule.reason) for rule in RULES)
 
 
 def first_failure(
@@ -388,8 +423,8 @@ def first_failure(
     ``placement`` is worked out from the record when not given.
     """
     where = placement or Placement.of(service, ctx)
-    for rule in RULES:
-        reason = rule.reason(service, ctx, where)
+    for name, reason_of in _REASONS:
+        reason = reason_of(service, ctx, where)
         if reason is not None:
-            return rule.name, reason
+            return name, reason
     return None
