@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from routing.engine import DirectoryIndex, Match, Weights, scan_route
 from routing.engine.parts import (
     AtSchool,
     Capacity,
+    Continuity,
     Distance,
     Freshness,
     Wait,
     epoch_seconds,
+    total,
 )
 from routing.engine.reasons import miles
 from tests.routing.engine.routing_factories import NOW, hub, query, service, snapshot
@@ -22,7 +27,7 @@ W = Weights()
 
 
 def only_match(**query_overrides: object) -> Match:
-    snap = snapshot(service(1, **query_overrides.pop("service", {})))  # type: ignore[arg-type]
+    snap = snapshot(service(1, **query_overrides.pop("service", {})))
     result = DirectoryIndex.build(snap).route(query(**query_overrides))
     assert result == scan_route(snap, query(**query_overrides))
     (match,) = result.needs[0].matches
@@ -146,3 +151,93 @@ def test_it_ranks_matches_by_score_then_by_service_id() -> None:
     result = DirectoryIndex.build(snap).route(query())
     assert [m.service.id for m in result.needs[0].matches] == [1, 3, 4, 2]
     assert result == scan_route(snap, query())
+
+
+# Every part's scalar and numpy bodies give the same bits, on random inputs.
+
+PART_SETTINGS = settings(max_examples=200, deadline=None)
+positive = st.floats(0.5, 500.0)
+weights = st.builds(
+    Weights, at_school=positive, distance=positive, distance_scale_m=positive, remote=positive,
+    capacity=positive, full_capacity_places=positive, waitlist_penalty=positive,
+    waitlist_cap=positive, wait=positive, wait_scale_days=positive, freshness=positive,
+    stale_after_days=positive, continuity=positive)
+counts = st.lists(st.integers(-5, 60), min_size=1, max_size=20)
+days = st.none() | st.floats(-5.0, 400.0)
+
+
+def same_bits(scalar: list[float], vectorised: np.ndarray) -> bool:
+    return np.array(scalar).tobytes() == vectorised.tobytes()
+
+
+@PART_SETTINGS
+@given(st.lists(st.tuples(st.integers(-5, 60), st.integers(-5, 60)), min_size=1), weights)
+def test_it_scores_capacity_alike_scalar_and_vectorised(
+    figures: list[tuple[int, int]], w: Weights
+) -> None:
+    records = [service(free_places=f, waitlist_length=q) for f, q in figures]
+    free = np.array([f for f, _ in figures], dtype=np.float64)
+    waiting = np.array([q for _, q in figures], dtype=np.float64)
+    assert same_bits([Capacity.points(s, w) for s in records],
+                     Capacity.points_array(free, waiting, w))
+
+
+@PART_SETTINGS
+@given(st.lists(st.tuples(st.none() | st.integers(0, 400), days), min_size=1), weights)
+def test_it_scores_waits_alike_scalar_and_vectorised(
+    figures: list[tuple[int | None, float | None]], w: Weights
+) -> None:
+    records = [service(typical_wait_days=t, measured_wait_days=m) for t, m in figures]
+    known = [Wait.days(s)[0] for s in records]
+    waited = np.array([np.nan if d is None else d for d in known], dtype=np.float64)
+    assert same_bits([Wait.points(s, w) for s in records], Wait.points_array(waited, w))
+
+
+@PART_SETTINGS
+@given(st.lists(st.none() | st.floats(-3.0, 400.0), min_size=1), weights)
+def test_it_scores_freshness_alike_scalar_and_vectorised(
+    ages: list[float | None], w: Weights
+) -> None:
+    records = [service(capacity_updated_at=None if a is None else NOW - timedelta(days=a))
+               for a in ages]
+    now_s = epoch_seconds(NOW)
+    updated = [Freshness.updated_seconds(s) for s in records]
+    scalar = [Freshness.points(Freshness.age(u, now_s), w) for u in updated]
+    vectorised = Freshness.points_array(Freshness.age(np.array(updated), now_s), w)
+    assert same_bits(scalar, vectorised)
+    assert all(p == 0.0 for p, a in zip(scalar, ages, strict=True) if a is None)
+
+
+@PART_SETTINGS
+@given(st.lists(st.tuples(st.none() | st.floats(0.0, 1e6), st.booleans()), min_size=1), weights)
+def test_it_scores_distance_alike_scalar_and_vectorised(
+    places: list[tuple[float | None, bool]], w: Weights
+) -> None:
+    scalar = [Distance.points(d, free, w) for d, free in places]
+    distance = np.array([np.nan if d is None else d for d, _ in places], dtype=np.float64)
+    free = np.array([f for _, f in places], dtype=np.bool_)
+    assert same_bits(scalar, Distance.points_array(distance, free, w))
+
+
+@PART_SETTINGS
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 6)), min_size=1),
+       st.frozensets(st.integers(1, 6), max_size=3), weights)
+def test_it_scores_school_and_continuity_alike_scalar_and_vectorised(
+    rows: list[tuple[bool, int]], providers: frozenset[int], w: Weights
+) -> None:
+    at_school = np.array([a for a, _ in rows], dtype=np.bool_)
+    assert same_bits([AtSchool.points(w) if a else 0.0 for a, _ in rows],
+                     AtSchool.points_array(at_school, w))
+    records = [service(organisation_id=org) for _, org in rows]
+    continuing = Continuity.applies_array(np.array([o for _, o in rows], dtype=np.int64),
+                                          providers)
+    assert continuing.tolist() == [Continuity.applies(s, providers) for s in records]
+    assert same_bits([Continuity.points(w) if Continuity.applies(s, providers) else 0.0
+                      for s in records], Continuity.points_array(continuing, w))
+
+
+@PART_SETTINGS
+@given(st.lists(st.tuples(*[st.floats(-50.0, 50.0)] * 6), min_size=1))
+def test_it_totals_alike_scalar_and_vectorised(parts: list[tuple[float, ...]]) -> None:
+    columns = [np.array(column, dtype=np.float64) for column in zip(*parts, strict=True)]
+    assert same_bits([total(*p) for p in parts], total(*columns))

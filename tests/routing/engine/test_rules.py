@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from routing.engine import DirectoryIndex, FamilyQuery, ServiceRecord, scan_route
+import dataclasses
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routing.engine import (
+    DirectoryIndex,
+    DirectorySnapshot,
+    FamilyQuery,
+    ServiceRecord,
+    Weights,
+    scan_route,
+)
 from routing.engine.areas import AreaCatalogue
+from routing.engine.columns import DISTANCE_FREE, ServiceColumns
 from routing.engine.rules import (
+    MAX_PACKED_AGE,
+    RULE_NAMES,
+    RULES,
     AcceptingRule,
     AgeRule,
     AreaRule,
+    BoolArray,
     DistanceRule,
     LanguageRule,
     ModeRule,
@@ -17,6 +35,8 @@ from routing.engine.rules import (
     ReferralsRule,
     Rule,
     first_failure,
+    required_flags,
+    rule_flags,
 )
 from routing.engine.taxonomy import Taxonomy
 from tests.routing.engine.routing_factories import (
@@ -28,6 +48,7 @@ from tests.routing.engine.routing_factories import (
     service,
     snapshot,
 )
+from tests.routing.engine.strategies import queries, snapshots
 
 
 def ctx(q: FamilyQuery, *services: ServiceRecord) -> QueryContext:
@@ -175,3 +196,100 @@ def test_it_explains_far_exclusions_when_there_are_too_few_near_ones() -> None:
     assert [(e.service.id, e.rule) for e in result.needs[0].excluded] == [
         (2, "distance"), (3, "distance"), (4, "accepting")]
     assert result == scan_route(snap, q)
+
+
+# Every form of every rule gives the scalar rule's answer, on random directories.
+
+RULE_SETTINGS = settings(max_examples=150, deadline=None,
+                         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Ages beyond the packed flags (and nonsense ones) too, for the age rule's fallback.
+any_age = st.none() | st.integers(-3, MAX_PACKED_AGE + 10)
+
+
+def scalar_passes(rule: Rule, snap: DirectorySnapshot, c: QueryContext) -> list[bool]:
+    return [rule.reason(s, c, Placement.of(s, c)) is None for s in sorted_services(snap)]
+
+
+def sorted_services(snap: DirectorySnapshot) -> list[ServiceRecord]:
+    return sorted(snap.services, key=lambda s: s.id)
+
+
+def vector(passed: BoolArray | None, n: int) -> list[bool]:
+    """A ``passes_array`` answer as a list (None: every row passes)."""
+    return [True] * n if passed is None else passed.tolist()
+
+
+def columns_and_context(
+    snap: DirectorySnapshot, q: FamilyQuery
+) -> tuple[ServiceColumns, AreaCatalogue, QueryContext]:
+    services = sorted_services(snap)
+    areas = AreaCatalogue(s.area_wkt for s in services if s.area_wkt is not None)
+    cols = ServiceColumns.build(services, areas, Weights())
+    return cols, areas, QueryContext.build(q, areas, find_areas=True)
+
+
+@RULE_SETTINGS
+@given(snapshots(), queries(), any_age)
+def test_it_gives_the_same_answer_for_every_rule_scalar_and_vectorised(
+    snap: DirectorySnapshot, q: FamilyQuery, age: int | None
+) -> None:
+    q = dataclasses.replace(q, age=age)
+    cols, areas, c = columns_and_context(snap, q)
+    services = sorted_services(snap)
+    n = len(services)
+    rows = np.arange(n)
+    placements = [Placement.of(s, c) for s in services]
+    distance = (np.full(n, np.nan) if c.point is None
+                else cols.min_distance(rows, c.point[0], c.point[1]))
+    at_school = np.array([p.at_school for p in placements])
+    offering = {lang: np.isin(rows, lang_rows) for lang, lang_rows in cols.by_language.items()}
+    vectorised: dict[str, BoolArray | None] = {
+        "age": AgeRule.passes_array(c, cols.min_age, cols.max_age),
+        "area": AreaRule.passes_array(c, cols.area_slot, c.inside_slots or (), len(areas)),
+        "distance": DistanceRule.passes_array(c, distance, cols.distance_free, at_school),
+        "mode": ModeRule.passes_array(c, cols.modes, cols.mode_bit),
+        "language": LanguageRule.passes_array(c, offering, rows),
+        "referrals": ReferralsRule.passes_array(
+            c, np.array([s.takes_system_referrals for s in services], dtype=np.bool_)),
+        "accepting": AcceptingRule.passes_array(
+            c, np.array([s.accepting for s in services], dtype=np.bool_)),
+    }
+    assert list(vectorised) == list(RULE_NAMES)
+    for rule in RULES:
+        assert vector(vectorised[rule.name], n) == scalar_passes(rule, snap, c), rule.name
+    # The distances the index works out are the scalar ones, to the bit.
+    assert [None if d != d else d for d in distance.tolist()] == [p.distance for p in placements]
+    # The area rule's slot form, as the index explains exclusions with it.
+    assert [AreaRule.slot_passes(slot, c) for slot in cols.area_slot.tolist()] == [
+        p.in_area for p in placements]
+
+
+@RULE_SETTINGS
+@given(snapshots(), queries(), any_age)
+def test_it_packs_the_referrals_accepting_and_age_rules_into_flags(
+    snap: DirectorySnapshot, q: FamilyQuery, age: int | None
+) -> None:
+    q = dataclasses.replace(q, age=age)
+    cols, _, c = columns_and_context(snap, q)
+    required = required_flags(q)
+    packed = [(flags & required) == required for flags in cols.flags.tolist()]
+    rules: list[Rule] = [ReferralsRule(), AcceptingRule()]
+    if AgeRule.packable(age):
+        rules.append(AgeRule())
+    scalar = [all(r.reason(s, c, Placement.of(s, c)) is None for r in rules)
+              for s in sorted_services(snap)]
+    assert packed == scalar
+    assert [rule_flags(s) for s in sorted_services(snap)] == (
+        cols.flags & ~DISTANCE_FREE).tolist()
+
+
+@RULE_SETTINGS
+@given(snapshots(), st.sampled_from([*NEED_PARENTS, "UNKNOWN"]))
+def test_it_gives_the_same_answer_for_the_need_rule_scalar_and_vectorised(
+    snap: DirectorySnapshot, code: str
+) -> None:
+    services = sorted_services(snap)
+    cols, _, _ = columns_and_context(snap, query())
+    codes = Taxonomy(NEED_PARENTS).matching_codes(code)
+    assert NeedRule.meets_array(codes, cols.by_code, len(services)).tolist() == [
+        NeedRule.meets(s, codes) for s in services]
