@@ -20,7 +20,6 @@ from routing.engine.parts import (
     epoch_seconds,
     total,
 )
-from routing.engine.reasons import miles
 from tests.routing.engine.routing_factories import NOW, hub, query, service, snapshot
 
 W = Weights()
@@ -67,9 +66,6 @@ def test_it_gives_the_distance_in_miles_with_one_decimal() -> None:
 
 
 def test_it_reads_distances_that_round_to_nought_as_under_a_tenth_of_a_mile() -> None:
-    assert miles(0.0) == "under 0.1 miles"
-    assert miles(80.0) == "under 0.1 miles"  # 0.0497 miles
-    assert miles(81.0) == "0.1 miles"  # 0.0503 miles
     assert Distance.reason(service(), 50.0, False) == "under 0.1 miles away"
     # The index and the scan agree (only_match compares them) on the wording.
     match = only_match(home=(5000.0, 5000.0 + 50.0))
