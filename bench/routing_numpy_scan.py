@@ -26,7 +26,6 @@ from routing.engine.parts import (
     total,
 )
 from routing.engine.rules import (
-    AcceptingRule,
     AgeRule,
     AreaRule,
     DistanceRule,
@@ -34,8 +33,9 @@ from routing.engine.rules import (
     ModeRule,
     NeedRule,
     QueryContext,
-    ReferralsRule,
     is_distance_free,
+    required_flags,
+    rule_flags,
 )
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
@@ -53,8 +53,7 @@ class NumpyScan:
         self.org = np.array([s.organisation_id for s in services], dtype=np.int64)
         self.min_age = np.array([s.min_age for s in services])
         self.max_age = np.array([s.max_age for s in services])
-        self.refer = np.array([s.takes_system_referrals for s in services])
-        self.accept = np.array([s.accepting for s in services])
+        self.flags = np.array([rule_flags(s) for s in services], dtype=np.int64)
         self.free = np.array([is_distance_free(s) for s in services])
         self.capacity = Capacity.points_array(
             np.array([s.free_places for s in services], dtype=np.float64),
@@ -126,15 +125,15 @@ class NumpyScan:
             if len(self.located):
                 dist[self.located] = np.minimum.reduceat(np.sqrt(dx * dx + dy * dy), self.starts)
             inside_slots = self.slot_of_area[shapely.intersects_xy(self.areas, x, y)].tolist()
-        ok = np.ones(n, dtype=bool)
+        required = required_flags(q)  # the referrals, accepting and (mostly) age rules
+        ok = (self.flags & required) == required
         for passed in (
-            AgeRule.passes_array(ctx, self.min_age, self.max_age),
+            None if AgeRule.packable(q.age) else AgeRule.passes_array(
+                ctx, self.min_age, self.max_age),
             AreaRule.passes_array(ctx, self.area_slot, inside_slots, len(self.catalogue)),
             DistanceRule.passes_array(ctx, dist, self.free, at_school),
             ModeRule.passes_array(ctx, self.modes, self.mode_bit),
             LanguageRule.passes_array(ctx, self.langs, self.all_rows),
-            ReferralsRule.passes_array(ctx, self.refer),
-            AcceptingRule.passes_array(ctx, self.accept),
         ):
             if passed is not None:
                 ok &= passed

@@ -204,15 +204,12 @@ class ServiceColumns:
             mode_bit=bit_of,
         )
 
-    def min_distance(self, rows: IntArray, x: float, y: float) -> FloatArray:
+    def nearest(self, floats: FloatArray, rows: IntArray, x: float, y: float) -> FloatArray:
         """Metres from (x, y) to each row's nearest place; NaN for rows with none.
 
-        Same arithmetic as ``rules.distance_m`` so the values are bit-identical.
+        ``floats`` are the ``row_floats`` of ``rows``, already gathered. The
+        arithmetic is that of ``rules.distance_m``, so the values are bit-identical.
         """
-        return self.nearest(self.row_floats.take(rows, axis=0), rows, x, y)
-
-    def nearest(self, floats: FloatArray, rows: IntArray, x: float, y: float) -> FloatArray:
-        """``min_distance`` when ``floats`` (``row_floats`` of ``rows``) is gathered."""
         w = self.pad_width
         dx = floats[:, PAD_COL:PAD_COL + w] - x
         dy = floats[:, PAD_COL + w:PAD_COL + 2 * w] - y
@@ -230,7 +227,7 @@ class ServiceColumns:
         return out
 
     def _min_distance_flat(self, rows: IntArray, x: float, y: float) -> FloatArray:
-        """``min_distance`` over every place of each row, however many it has."""
+        """``nearest`` over every place of each row, however many it has."""
         out = np.full(len(rows), math.nan)
         counts = self.point_count[rows]
         has = counts.nonzero()[0]

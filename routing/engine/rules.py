@@ -2,12 +2,13 @@
 
 Each rule is one small class holding its test twice, side by side: ``reason``
 for one service (``None`` when it passes, else the plain-language reason it
-excludes the service) and ``passes_array`` over numpy columns (``None`` when the
-query does not use the rule, so every row passes). The referrals, accepting and
-age rules also have a packed form, bits of one integer per service
-(``rule_flags``), so the index tests all three with one mask.
-tests/routing/engine/test_rules.py holds every form to the scalar one on random
-inputs.
+excludes the service) and a vectorised form over numpy columns. For most rules
+that is ``passes_array`` (``None`` when the query does not use the rule, so every
+row passes); the referrals, accepting and (for ages up to MAX_PACKED_AGE) age
+rules are packed instead into bits of one integer per service (``rule_flags``,
+``required_flags``), so all three are one mask test. Both the index and the
+benchmark's full scan use these forms; tests/routing/engine/test_rules.py holds
+every form to the scalar one on random inputs.
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ class NeedRule:
 
 
 class Rule:
-    """One hard rule: its name and the scalar test; subclasses add ``passes_array``."""
+    """One hard rule: its name and the scalar test; subclasses add the vectorised form."""
 
     name = ""
 
@@ -344,10 +345,6 @@ class ReferralsRule(Rule):
             return None
         return "does not take referrals through this system"
 
-    @staticmethod
-    def passes_array(ctx: QueryContext, takes: BoolArray) -> BoolArray | None:
-        return takes if ctx.query.require_system_referrals else None
-
 
 class AcceptingRule(Rule):
     """Accepting: open to referrals, when the query requires it (0 places is fine)."""
@@ -359,10 +356,6 @@ class AcceptingRule(Rule):
         if not ctx.query.require_accepting or service.accepting:
             return None
         return "not accepting referrals at the moment"
-
-    @staticmethod
-    def passes_array(ctx: QueryContext, accepting: BoolArray) -> BoolArray | None:
-        return accepting if ctx.query.require_accepting else None
 
 
 # Reasons and forms that depend on little, worked out once: services share few
