@@ -131,18 +131,16 @@ class Placement(NamedTuple):
     distance: float | None  # metres to the nearest place; None with no point or place
     at_school: bool  # has a hub at the child's school
     distance_free: bool  # ``is_distance_free``
-    in_area: bool  # the family's point is in the service area (True with no area or point)
+    # The family's point is in the service area (True with no area or no point);
+    # None: not known, the area rule tests it (a polygon test, so only if reached).
+    in_area: bool | None = None
 
     @classmethod
     def of(cls, service: ServiceRecord, ctx: QueryContext) -> Placement:
-        """Work the placement out from the record (the index knows it from columns).
-
-        Raises KeyError for a service area missing from the context's catalogue.
-        """
+        """Work the placement out from the record (the index knows it from columns)."""
         return cls(distance_m(service, ctx.point),
                    hub_at_school(service, ctx.query.school_id) is not None,
-                   is_distance_free(service),
-                   service.area_wkt is None or ctx.in_area(service.area_wkt))
+                   is_distance_free(service))
 
 
 class NeedRule:
@@ -216,9 +214,10 @@ class AreaRule(Rule):
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
-        if placement.in_area:
-            return None
-        return _outside(service.area_name)
+        inside = placement.in_area
+        if inside is None:
+            inside = service.area_wkt is None or ctx.in_area(service.area_wkt)
+        return None if inside else _outside(service.area_name)
 
     @staticmethod
     def slot_passes(slot: int, ctx: QueryContext) -> bool:

@@ -259,7 +259,7 @@ def test_it_gives_the_same_answer_for_every_rule_scalar_and_vectorised(
     assert [None if d != d else d for d in distance.tolist()] == [p.distance for p in placements]
     # The area rule's slot form, as the index explains exclusions with it.
     assert [AreaRule.slot_passes(slot, c) for slot in cols.area_slot.tolist()] == [
-        p.in_area for p in placements]
+        s.area_wkt is None or c.in_area(s.area_wkt) for s in services]
 
 
 @RULE_SETTINGS
