@@ -1,10 +1,11 @@
 """The baseline for the benchmark: a plain scan vectorised with numpy.
 
 Every query computes the distance to every place of every service and checks
-every rule over the whole directory; no spatial or need index. It shares the
-engine's record types, need taxonomy, score formulas and record builders, so its
-results can be compared with the engine's: ``route`` gives matched ids only,
-``route_full`` the whole RoutingResult (reasons, exclusions, team).
+every rule over the whole directory; no spatial or need index. It calls the
+engine's own vectorised rules (``rules.py``) and score parts (``parts.py``) and
+shares its record types, need taxonomy and record builders, so its results can
+be compared with the engine's: ``route`` gives matched ids only, ``route_full``
+the whole RoutingResult (reasons, exclusions, team).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from routing.engine.rules import (
     ModeRule,
     NeedRule,
     QueryContext,
+    distances_array,
     is_distance_free,
     required_flags,
     rule_flags,
@@ -120,10 +122,9 @@ class NumpyScan:
         inside_slots: list[int] = []
         if point is not None:
             x, y = point
-            dx = self.px - x
-            dy = self.py - y
             if len(self.located):
-                dist[self.located] = np.minimum.reduceat(np.sqrt(dx * dx + dy * dy), self.starts)
+                dist[self.located] = np.minimum.reduceat(
+                    distances_array(self.px, self.py, x, y), self.starts)
             inside_slots = self.slot_of_area[shapely.intersects_xy(self.areas, x, y)].tolist()
         required = required_flags(q)  # the referrals, accepting and (mostly) age rules
         ok = (self.flags & required) == required

@@ -17,7 +17,13 @@ import numpy.typing as npt
 from routing.engine.areas import AreaCatalogue
 from routing.engine.parts import Capacity, Freshness, Wait
 from routing.engine.records import ServiceRecord
-from routing.engine.rules import LanguageRule, ModeRule, is_distance_free, rule_flags
+from routing.engine.rules import (
+    LanguageRule,
+    ModeRule,
+    distances_array,
+    is_distance_free,
+    rule_flags,
+)
 from routing.engine.weights import Weights
 
 IntArray = npt.NDArray[np.int64]
@@ -208,12 +214,11 @@ class ServiceColumns:
         """Metres from (x, y) to each row's nearest place; NaN for rows with none.
 
         ``floats`` are the ``row_floats`` of ``rows``, already gathered. The
-        arithmetic is that of ``rules.distance_m``, so the values are bit-identical.
+        distances are ``rules.distances_array``'s, equal to ``rules.distance_m``.
         """
         w = self.pad_width
-        dx = floats[:, PAD_COL:PAD_COL + w] - x
-        dy = floats[:, PAD_COL + w:PAD_COL + 2 * w] - y
-        near = np.sqrt(dx * dx + dy * dy)
+        near = distances_array(floats[:, PAD_COL:PAD_COL + w],
+                               floats[:, PAD_COL + w:PAD_COL + 2 * w], x, y)
         # fmin skips the NaN padding; a row with no place at all stays NaN. A minimum
         # is exact, so the order the columns are taken in cannot change a bit; and
         # column by column is several times faster than numpy's reduce along axis 1.
@@ -238,7 +243,6 @@ class ServiceColumns:
         firsts = ends - c
         # Flat positions of every place of every row, in row order.
         flat = (self.point_start[rows[has]] - firsts).repeat(c) + np.arange(ends[-1])
-        dx = self.point_x[flat] - x
-        dy = self.point_y[flat] - y
-        out[has] = np.minimum.reduceat(np.sqrt(dx * dx + dy * dy), firsts)
+        out[has] = np.minimum.reduceat(
+            distances_array(self.point_x[flat], self.point_y[flat], x, y), firsts)
         return out

@@ -93,8 +93,8 @@ def distance_m(service: ServiceRecord, point: tuple[float, float] | None) -> flo
     """Straight-line metres from ``point`` to the nearest place of the service.
 
     ``None`` when there is no point or the service has no places. Written as
-    ``sqrt(dx*dx + dy*dy)`` (not ``hypot``), as the numpy code computes it, since
-    both square roots are correctly rounded and so give identical bits.
+    ``sqrt(dx*dx + dy*dy)`` (not ``hypot``), as ``distances_array`` computes it:
+    both square roots are correctly rounded, so the two give identical bits.
     """
     if point is None:
         return None
@@ -106,6 +106,14 @@ def distance_m(service: ServiceRecord, point: tuple[float, float] | None) -> flo
         if best is None or d < best:
             best = d
     return best
+
+
+def distances_array(xs: FloatArray, ys: FloatArray, x: float, y: float) -> FloatArray:
+    """``distance_m``'s arithmetic from (x, y) to places at arrays (any shape) of
+    eastings ``xs`` and northings ``ys``; NaN places give NaN."""
+    dx = xs - x
+    dy = ys - y
+    return np.sqrt(dx * dx + dy * dy)
 
 
 def hub_at_school(service: ServiceRecord, school_id: int | None) -> HubRecord | None:
