@@ -1,15 +1,14 @@
 """The baseline for the benchmark: a plain scan vectorised with numpy.
 
 Every query computes the distance to every place of every service and checks
-every rule over the whole directory; no spatial or need index. It shares the
-engine's record types, need taxonomy, score formulas and record builders, so its
-results can be compared with the engine's: ``route`` gives matched ids only,
-``route_full`` the whole RoutingResult (reasons, exclusions, team).
+every rule over the whole directory; no spatial or need index. It calls the
+engine's own vectorised rules (``rules.py``) and score parts (``parts.py``) and
+shares its record types, need taxonomy and record builders, so its results can
+be compared with the engine's: ``route`` gives matched ids only, ``route_full``
+the whole RoutingResult (reasons, exclusions, team).
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import shapely
@@ -17,12 +16,28 @@ import shapely
 from routing.engine import DirectorySnapshot, FamilyQuery, NeedResult, RoutingResult, Weights
 from routing.engine.areas import AreaCatalogue
 from routing.engine.explain import make_exclusion, make_match, make_team
-from routing.engine.rules import QueryContext, is_distance_free
-from routing.engine.scoring import (
-    distance_array,
+from routing.engine.parts import (
+    AtSchool,
+    Capacity,
+    Continuity,
+    Distance,
+    Freshness,
+    Wait,
     epoch_seconds,
-    freshness_array,
-    static_points,
+    total,
+)
+from routing.engine.rules import (
+    AgeRule,
+    AreaRule,
+    DistanceRule,
+    LanguageRule,
+    ModeRule,
+    NeedRule,
+    QueryContext,
+    distances_array,
+    is_distance_free,
+    required_flags,
+    rule_flags,
 )
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
@@ -40,24 +55,32 @@ class NumpyScan:
         self.org = np.array([s.organisation_id for s in services], dtype=np.int64)
         self.min_age = np.array([s.min_age for s in services])
         self.max_age = np.array([s.max_age for s in services])
-        self.refer = np.array([s.takes_system_referrals for s in services])
-        self.accept = np.array([s.accepting for s in services])
+        self.flags = np.array([rule_flags(s) for s in services], dtype=np.int64)
         self.free = np.array([is_distance_free(s) for s in services])
-        self.static = np.array([static_points(s, self.w) for s in services])
-        self.updated = np.array([math.nan if s.capacity_updated_at is None
-                                 else epoch_seconds(s.capacity_updated_at) for s in services])
-        self.modes = {m: np.array([m in s.delivery_modes for s in services])
-                      for m in {m for s in services for m in s.delivery_modes}}
+        self.capacity = Capacity.points_array(
+            np.array([s.free_places for s in services], dtype=np.float64),
+            np.array([s.waitlist_length for s in services], dtype=np.float64), self.w)
+        waits = [Wait.days(s)[0] for s in services]
+        self.wait = Wait.points_array(
+            np.array([np.nan if d is None else d for d in waits], dtype=np.float64), self.w)
+        self.updated = np.array([Freshness.updated_seconds(s) for s in services])
+        self.mode_bit: dict[str, int] = {}
+        self.modes = np.array([ModeRule.bits(s.delivery_modes, self.mode_bit) for s in services],
+                              dtype=np.int64)
         self.langs: dict[str, np.ndarray] = {}
         for row, s in enumerate(services):
-            for lang in {x.casefold() for x in s.languages}:
+            for lang in LanguageRule.offered(s):
                 self.langs.setdefault(lang, np.zeros(n, dtype=bool))[row] = True
+        self.all_rows = np.arange(n)
         wkts = sorted({s.area_wkt for s in services if s.area_wkt is not None})
-        slot = {wkt: i + 1 for i, wkt in enumerate(wkts)}
+        # Only for the reasons of the few returned records; the rules below use numpy.
+        self.catalogue = AreaCatalogue(wkts)
         self.areas = shapely.from_wkt(np.array(wkts, dtype=object))
         shapely.prepare(self.areas)
-        self.area_slot = np.array([slot.get(s.area_wkt, 0) if s.area_wkt else 0
-                                   for s in services])
+        # The catalogue's slot of each area, in ``self.areas`` order (0 = no area).
+        self.slot_of_area = np.array([self.catalogue.slot(wkt) for wkt in wkts], dtype=np.int64)
+        self.area_slot = np.array([self.catalogue.slot(s.area_wkt) for s in services],
+                                  dtype=np.int64)
         px, py, owner, hub_school, hub_owner = [], [], [], [], []
         for row, s in enumerate(services):
             if s.venue is not None:
@@ -77,65 +100,53 @@ class NumpyScan:
         self.hub_school = np.array(hub_school, dtype=np.int64)
         self.hub_owner = np.array(hub_owner, dtype=np.int64)
         self.taxonomy = Taxonomy(snapshot.need_parents)
-        self.declared: dict[str, np.ndarray] = {}
+        by_code: dict[str, list[int]] = {}
         for row, s in enumerate(services):
             for code in s.need_codes:
-                self.declared.setdefault(code, np.zeros(n, dtype=bool))[row] = True
+                by_code.setdefault(code, []).append(row)
+        self.by_code = {code: np.array(rows, dtype=np.int64) for code, rows in by_code.items()}
         self.n = n
         self.version = snapshot.version
-        # Only for the reasons of the few returned records; the rules above use numpy.
-        self.catalogue = AreaCatalogue(wkts)
 
     def _rules_and_scores(
         self, q: FamilyQuery
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(passes every rule but the need rule, distance, score) for every service."""
         n, w = self.n, self.w
-        point = q.home if q.home is not None else q.school_point
-        ok = np.ones(n, dtype=bool)
-        if q.age is not None:
-            ok &= (self.min_age <= q.age) & (self.max_age >= q.age)
+        ctx = QueryContext.build(q, self.catalogue)
+        point = ctx.point
         at_school = np.zeros(n, dtype=bool)
         if q.school_id is not None:
             at_school[self.hub_owner[self.hub_school == q.school_id]] = True
         dist = np.full(n, np.nan)
+        inside_slots: list[int] = []
         if point is not None:
             x, y = point
-            dx = self.px - x
-            dy = self.py - y
             if len(self.located):
-                dist[self.located] = np.minimum.reduceat(np.sqrt(dx * dx + dy * dy), self.starts)
-            inside = np.concatenate(([True], shapely.intersects_xy(self.areas, x, y)))
-            ok &= inside[self.area_slot]
-            if q.max_distance_m is not None:
-                ok &= self.free | at_school | (dist <= q.max_distance_m)
-        if q.delivery_modes:
-            offered = np.zeros(n, dtype=bool)
-            for m in q.delivery_modes:
-                if m in self.modes:
-                    offered |= self.modes[m]
-            ok &= offered
-        if q.language is not None:
-            ok &= self.langs.get(q.language.casefold(), np.zeros(n, dtype=bool))
-        if q.require_system_referrals:
-            ok &= self.refer
-        if q.require_accepting:
-            ok &= self.accept
-        fresh = freshness_array(self.updated, epoch_seconds(q.now), w)
-        dpts = distance_array(dist, self.free, w) if point is not None else np.zeros(n)
-        school = np.where(at_school, w.at_school, 0.0)
-        cont = np.zeros(n)
-        if q.current_provider_ids:
-            cont = np.where(np.isin(self.org, list(q.current_provider_ids)), w.continuity, 0.0)
-        score = self.static + fresh + dpts + school + cont
+                dist[self.located] = np.minimum.reduceat(
+                    distances_array(self.px, self.py, x, y), self.starts)
+            inside_slots = self.slot_of_area[shapely.intersects_xy(self.areas, x, y)].tolist()
+        required = required_flags(q)  # the referrals, accepting and (mostly) age rules
+        ok = (self.flags & required) == required
+        for passed in (
+            None if AgeRule.packable(q.age) else AgeRule.passes_array(
+                ctx, self.min_age, self.max_age),
+            AreaRule.passes_array(ctx, self.area_slot, inside_slots, len(self.catalogue)),
+            DistanceRule.passes_array(ctx, dist, self.free, at_school),
+            ModeRule.passes_array(ctx, self.modes, self.mode_bit),
+            LanguageRule.passes_array(ctx, self.langs, self.all_rows),
+        ):
+            if passed is not None:
+                ok &= passed
+        fresh = Freshness.points_array(Freshness.age(self.updated, epoch_seconds(q.now)), w)
+        dpts = Distance.points_array(dist, self.free, w) if point is not None else 0.0
+        continuing = Continuity.applies_array(self.org, q.current_provider_ids)
+        score = total(self.capacity, self.wait, fresh, dpts, AtSchool.points_array(at_school, w),
+                      Continuity.points_array(continuing, w))
         return ok, dist, score
 
     def _meets(self, code: str) -> np.ndarray:
-        meets = np.zeros(self.n, dtype=bool)
-        for declared in self.taxonomy.matching_codes(code):
-            if declared in self.declared:
-                meets |= self.declared[declared]
-        return meets
+        return NeedRule.meets_array(self.taxonomy.matching_codes(code), self.by_code, self.n)
 
     def route(self, q: FamilyQuery) -> list[tuple[list[int], int]]:
         """Matches only: (matched ids, eligible count) per need."""
@@ -151,7 +162,7 @@ class NumpyScan:
         """The whole RoutingResult, as the engine gives it: matches with reasons,
         nearest exclusions and the team, from a full scan."""
         ok, dist, score = self._rules_and_scores(q)
-        ctx = QueryContext.build(q, self.catalogue)
+        ctx = QueryContext.build(q, self.catalogue)  # for the reasons of returned records
         results = []
         masks = np.zeros(self.n, dtype=np.int64)
         key = np.where(np.isnan(dist), np.inf, dist)

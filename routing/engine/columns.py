@@ -15,57 +15,44 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.engine.areas import AreaCatalogue
+from routing.engine.parts import Capacity, Freshness, Wait
 from routing.engine.records import ServiceRecord
-from routing.engine.rules import is_distance_free
-from routing.engine.scoring import capacity_array, epoch_seconds, wait_array, wait_days
+from routing.engine.rules import (
+    LanguageRule,
+    ModeRule,
+    distances_array,
+    is_distance_free,
+    rule_flags,
+)
 from routing.engine.weights import Weights
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-MAX_MODES = 62
-# Bits of ServiceColumns.flags: three booleans, then one bit per age the service
-# takes (bit AGE_SHIFT + a for age a, up to MAX_PACKED_AGE), so the referrals,
-# accepting and age rules are a single mask test.
-REFERRALS = 1
-ACCEPTING = 2
+# Bits of ServiceColumns.flags: ``rules.rule_flags`` (referrals, accepting, ages),
+# and this one of our own, so that most rules are a single mask test.
 DISTANCE_FREE = 4
-AGE_SHIFT = 8
-MAX_PACKED_AGE = 54
 PAD_PLACES = 4
 # Columns of ServiceColumns.row_floats and row_ints: what the evaluator reads of
 # every candidate, side by side so that one gather fetches a row's whole record
 # (one cache line or two) rather than one scattered read per column.
-SCORE_COL = 0  # the static score head
-UPDATED_COL = 1
-PAD_COL = 2  # pad_width place eastings, then as many northings
+CAPACITY_COL = 0  # capacity points
+WAIT_COL = 1  # wait points
+UPDATED_COL = 2
+PAD_COL = 3  # pad_width place eastings, then as many northings
 FLAGS_COL = 0
 SLOT_COL = 1
 
 
-def mode_bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
-    """Bit mask of delivery modes; modes not in ``bit_of`` are given the next bit.
-
-    Raises ValueError past ``MAX_MODES`` distinct modes (the mask is an int64).
-    """
-    bits = 0
-    for mode in sorted(modes):
-        if mode not in bit_of:
-            if len(bit_of) >= MAX_MODES:
-                raise ValueError("too many distinct delivery modes")
-            bit_of[mode] = 1 << len(bit_of)
-        bits |= bit_of[mode]
-    return bits
-
-
 @dataclass(frozen=True, slots=True)
 class StaticColumns:
-    """The query-independent score head (capacity + wait) and, per service, which
-    capacity and wait figures it has: services with equal figures share one key,
-    and ``*_first`` gives a service of each key, to make its parts from."""
+    """The query-independent score parts (capacity and wait points) and, per
+    service, which capacity and wait figures it has: services with equal figures
+    share one key, and ``*_first`` gives a service of each key, to make its parts from."""
 
-    score: FloatArray
+    capacity: FloatArray
+    wait: FloatArray
     capacity_key: IntArray
     capacity_first: IntArray
     wait_key: IntArray
@@ -76,21 +63,20 @@ class StaticColumns:
         n = len(services)
         free = np.fromiter((s.free_places for s in services), np.int64, n)
         waiting = np.fromiter((s.waitlist_length for s in services), np.int64, n)
-        waits = [wait_days(s) for s in services]
+        waits = [Wait.days(s) for s in services]
         days = np.fromiter((math.nan if d is None else d for d, _ in waits), np.float64, n)
         source = np.fromiter(
             (0 if d is None else 1 if measured else 2 for d, measured in waits), np.float64, n)
-        # capacity + wait, as scoring.static_points adds them.
-        score = capacity_array(free.astype(np.float64), waiting.astype(np.float64), w) + (
-            wait_array(days, w))
         # The figures the capacity and wait parts depend on, and nothing else.
         capacity = np.stack([np.maximum(free, 0), np.where(free > 0, 0, waiting)], axis=1)
         wait = np.stack([np.nan_to_num(days, nan=0.0), source], axis=1)
         _, capacity_first, capacity_key = np.unique(
             capacity, axis=0, return_index=True, return_inverse=True)
         _, wait_first, wait_key = np.unique(wait, axis=0, return_index=True, return_inverse=True)
-        return cls(score, capacity_key.reshape(-1), capacity_first, wait_key.reshape(-1),
-                   wait_first)
+        return cls(
+            Capacity.points_array(free.astype(np.float64), waiting.astype(np.float64), w),
+            Wait.points_array(days, w), capacity_key.reshape(-1), capacity_first,
+            wait_key.reshape(-1), wait_first)
 
 
 def _indices(groups: dict[str, list[int]]) -> dict[str, IntArray]:
@@ -107,17 +93,17 @@ class ServiceColumns:
     min_age: IntArray
     max_age: IntArray
     modes: IntArray
-    flags: IntArray  # REFERRALS | ACCEPTING | DISTANCE_FREE | age bits
+    flags: IntArray  # rules.rule_flags | DISTANCE_FREE
     area_slot: IntArray
     distance_free: BoolArray
     static: StaticColumns
-    updated_s: FloatArray  # epoch seconds; -inf = never updated
+    updated_s: FloatArray  # epoch seconds; Freshness.NEVER = never updated
     point_start: IntArray
     point_count: IntArray
     point_x: FloatArray
     point_y: FloatArray
-    # The static score, the update time and the first PAD_PLACES places of each
-    # row (x then y; NaN = none), and its flags and area slot: see SCORE_COL and
+    # The capacity and wait points, the update time and the first PAD_PLACES places of each
+    # row (x then y; NaN = none), and its flags and area slot: see CAPACITY_COL and
     # FLAGS_COL. ``crowded`` marks rows with more places than ``pad_width``.
     row_floats: FloatArray
     row_ints: IntArray
@@ -145,7 +131,7 @@ class ServiceColumns:
         # Services share few distinct sets and dates: work each out once.
         mode_cache: dict[frozenset[str], int] = {}
         lang_cache: dict[frozenset[str], frozenset[str]] = {}
-        date_cache: dict[datetime, float] = {}
+        date_cache: dict[datetime | None, float] = {}
         bit_of: dict[str, int] = {}
         modes: list[int] = []
         updated: list[float] = []
@@ -166,39 +152,20 @@ class ServiceColumns:
                 by_code.setdefault(code, []).append(row)
             langs = lang_cache.get(s.languages)
             if langs is None:
-                langs = lang_cache[s.languages] = frozenset(x.casefold() for x in s.languages)
+                langs = lang_cache[s.languages] = LanguageRule.offered(s)
             for lang in langs:
                 by_language.setdefault(lang, []).append(row)
             bits = mode_cache.get(s.delivery_modes)
             if bits is None:
-                bits = mode_cache[s.delivery_modes] = mode_bits(s.delivery_modes, bit_of)
+                bits = mode_cache[s.delivery_modes] = ModeRule.bits(s.delivery_modes, bit_of)
             modes.append(bits)
-            when = s.capacity_updated_at
-            if when is None:
-                updated.append(-math.inf)
-            else:
-                seconds = date_cache.get(when)
-                if seconds is None:
-                    seconds = date_cache[when] = epoch_seconds(when)
-                updated.append(seconds)
+            seconds = date_cache.get(s.capacity_updated_at)
+            if seconds is None:
+                seconds = date_cache[s.capacity_updated_at] = Freshness.updated_seconds(s)
+            updated.append(seconds)
         free = np.fromiter((is_distance_free(s) for s in services), np.bool_, n)
-        age_cache: dict[tuple[int, int], int] = {}
-        ages = np.zeros(n, dtype=np.int64)
-        for row, s in enumerate(services):
-            key = (s.min_age, s.max_age)
-            bits = age_cache.get(key)
-            if bits is None:
-                bits = age_cache[key] = sum(
-                    1 << (AGE_SHIFT + a)
-                    for a in range(max(s.min_age, 0), min(s.max_age, MAX_PACKED_AGE) + 1)
-                )
-            ages[row] = bits
-        flags = (
-            np.fromiter((s.takes_system_referrals for s in services), np.int64, n) * REFERRALS
-            + np.fromiter((s.accepting for s in services), np.int64, n) * ACCEPTING
-            + free * DISTANCE_FREE
-            + ages
-        )
+        flags = np.fromiter((rule_flags(s) for s in services), np.int64, n) | (
+            free * DISTANCE_FREE)
         point_start = np.array(start, dtype=np.int64)
         point_count = np.array(count, dtype=np.int64)
         point_x = np.array(px, dtype=np.float64)
@@ -207,7 +174,8 @@ class ServiceColumns:
         static = StaticColumns.build(services, w)
         updated_s = np.array(updated, dtype=np.float64)
         row_floats = np.full((n, PAD_COL + 2 * width), math.nan)
-        row_floats[:, SCORE_COL] = static.score
+        row_floats[:, CAPACITY_COL] = static.capacity
+        row_floats[:, WAIT_COL] = static.wait
         row_floats[:, UPDATED_COL] = updated_s
         for k in range(width):
             has = point_count > k
@@ -242,19 +210,15 @@ class ServiceColumns:
             mode_bit=bit_of,
         )
 
-    def min_distance(self, rows: IntArray, x: float, y: float) -> FloatArray:
+    def nearest(self, floats: FloatArray, rows: IntArray, x: float, y: float) -> FloatArray:
         """Metres from (x, y) to each row's nearest place; NaN for rows with none.
 
-        Same arithmetic as ``rules.distance_m`` so the values are bit-identical.
+        ``floats`` are the ``row_floats`` of ``rows``, already gathered. The
+        distances are ``rules.distances_array``'s, equal to ``rules.distance_m``.
         """
-        return self.nearest(self.row_floats.take(rows, axis=0), rows, x, y)
-
-    def nearest(self, floats: FloatArray, rows: IntArray, x: float, y: float) -> FloatArray:
-        """``min_distance`` when ``floats`` (``row_floats`` of ``rows``) is gathered."""
         w = self.pad_width
-        dx = floats[:, PAD_COL:PAD_COL + w] - x
-        dy = floats[:, PAD_COL + w:PAD_COL + 2 * w] - y
-        near = np.sqrt(dx * dx + dy * dy)
+        near = distances_array(floats[:, PAD_COL:PAD_COL + w],
+                               floats[:, PAD_COL + w:PAD_COL + 2 * w], x, y)
         # fmin skips the NaN padding; a row with no place at all stays NaN. A minimum
         # is exact, so the order the columns are taken in cannot change a bit; and
         # column by column is several times faster than numpy's reduce along axis 1.
@@ -268,7 +232,7 @@ class ServiceColumns:
         return out
 
     def _min_distance_flat(self, rows: IntArray, x: float, y: float) -> FloatArray:
-        """``min_distance`` over every place of each row, however many it has."""
+        """``nearest`` over every place of each row, however many it has."""
         out = np.full(len(rows), math.nan)
         counts = self.point_count[rows]
         has = counts.nonzero()[0]
@@ -279,7 +243,6 @@ class ServiceColumns:
         firsts = ends - c
         # Flat positions of every place of every row, in row order.
         flat = (self.point_start[rows[has]] - firsts).repeat(c) + np.arange(ends[-1])
-        dx = self.point_x[flat] - x
-        dy = self.point_y[flat] - y
-        out[has] = np.minimum.reduceat(np.sqrt(dx * dx + dy * dy), firsts)
+        out[has] = np.minimum.reduceat(
+            distances_array(self.point_x[flat], self.point_y[flat], x, y), firsts)
         return out

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from routing.engine.parts import Capacity, Continuity, Freshness, Wait, epoch_seconds, score_parts
 from routing.engine.records import NeedRequest, ServiceRecord
 from routing.engine.results import Exclusion, Match, NeedResult, TeamMember, TeamProposal
 from routing.engine.rules import (
+    Placement,
     QueryContext,
     distance_m,
     first_failure,
     hub_at_school,
     is_distance_free,
 )
-from routing.engine.scoring import age_days, score_parts, static_parts
 from routing.engine.team import Assignment
 from routing.engine.weights import Weights
 
@@ -26,23 +27,20 @@ def make_match(service: ServiceRecord, need_code: str, ctx: QueryContext, w: Wei
     """The match record of an eligible service, with its score parts and reasons."""
     distance = distance_m(service, ctx.point)
     hub = hub_at_school(service, ctx.query.school_id)
+    age = Freshness.age(Freshness.updated_seconds(service), epoch_seconds(ctx.query.now))
     score, parts, phrases = score_parts(
         service,
         w=w,
-        age=age_days(service.capacity_updated_at, ctx.query.now),
-        static=static_parts(service, w),
+        capacity=Capacity.part(service, w),
+        wait=Wait.part(service, w),
+        fresh=Freshness.part(age, w),
         distance=distance,
         has_point=ctx.point is not None,
         distance_free=is_distance_free(service),
         hub=hub,
-        continuing=service.organisation_id in ctx.query.current_provider_ids,
+        continuing=Continuity.applies(service, ctx.query.current_provider_ids),
     )
     return Match(service, need_code, score, parts, phrases, distance, hub)
-
-
-def match_score(service: ServiceRecord, ctx: QueryContext, w: Weights) -> float:
-    """Just the score of ``make_match`` (the same for every need)."""
-    return make_match(service, "", ctx, w).score
 
 
 def rank_matches(matches: list[Match]) -> list[Match]:
@@ -55,24 +53,12 @@ def make_exclusion(service: ServiceRecord, need_code: str, ctx: QueryContext) ->
 
     Raises ValueError if the service in fact passes every rule.
     """
-    failure = first_failure(service, ctx)
+    placement = Placement.of(service, ctx)
+    failure = first_failure(service, ctx, placement)
     if failure is None:
         raise ValueError(f"service {service.id} is eligible, not excluded")
     rule, reason = failure
-    return Exclusion(service, need_code, rule, reason, distance_m(service, ctx.point))
-
-
-def exclusion_at(
-    service: ServiceRecord, need_code: str, ctx: QueryContext, distance: float | None
-) -> Exclusion:
-    """``make_exclusion`` when the distance is already known.
-
-    Raises ValueError if the service in fact passes every rule.
-    """
-    failure = first_failure(service, ctx)
-    if failure is None:
-        raise ValueError(f"service {service.id} is eligible, not excluded")
-    return Exclusion(service, need_code, failure[0], failure[1], distance)
+    return Exclusion(service, need_code, rule, reason, placement.distance)
 
 
 def exclusion_order(distance: float | None, service_id: int) -> tuple[bool, float, int]:

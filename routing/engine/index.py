@@ -14,7 +14,6 @@ import math
 
 import numpy as np
 
-from routing.engine import reasons
 from routing.engine.area_raster import RasterAreaCatalogue
 from routing.engine.best_rows import best_per_mask
 from routing.engine.code_grid import code_grid
@@ -32,7 +31,7 @@ from routing.engine.exclusions import (
     with_distance,
 )
 from routing.engine.explain import make_team
-from routing.engine.failures import FailureFinder
+from routing.engine.parts import Capacity, Freshness, Wait, epoch_seconds, score_parts
 from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
 from routing.engine.results import (
     Exclusion,
@@ -43,17 +42,14 @@ from routing.engine.results import (
     TeamProposal,
     new_record,
 )
-from routing.engine.rules import QueryContext, hub_at_school
-from routing.engine.scoring import (
-    SECONDS_PER_DAY,
-    capacity_points,
-    capacity_reason,
-    distance_reason,
-    epoch_seconds,
-    freshness_points,
-    score_parts,
-    wait_points,
-    wait_reason,
+from routing.engine.rules import (
+    AreaRule,
+    NeedRule,
+    Placement,
+    QueryContext,
+    first_failure,
+    hub_at_school,
+    required_flags,
 )
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
@@ -100,15 +96,10 @@ class DirectoryIndex:
         # Grid groups of the declared codes that meet each code.
         self._groups_of_need: dict[str, frozenset[int]] = {}
         for code in set(snapshot.need_parents) | set(cols.by_code):
-            mask = np.zeros(n, dtype=np.bool_)
             matching = self._taxonomy.matching_codes(code)
             self._groups_of_need[code] = frozenset(
                 group_of_code[c] for c in matching if c in group_of_code)
-            for declared in matching:
-                declared_rows = cols.by_code.get(declared)
-                if declared_rows is not None:
-                    mask[declared_rows] = True
-            self._need_masks[code] = mask
+            mask = self._need_masks[code] = NeedRule.meets_array(matching, cols.by_code, n)
             self._rows_of_need[code] = np.flatnonzero(mask)
         # Services meeting each code that are not limited by distance, by area slot
         # (0 = no area): a query takes the buckets of the areas around the family.
@@ -122,19 +113,20 @@ class DirectoryIndex:
                 int(cols.area_slot[b[0]]): np.stack([cols.flags[b], b]) for b in buckets
             }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
-        self._failures = FailureFinder(cols)
         # Python lists of the columns read row by row when explaining matches.
         self._free_list: list[bool] = cols.distance_free.tolist()
+        self._slot_list: list[int] = cols.area_slot.tolist()
         self._updated_list: list[float] = cols.updated_s.tolist()
         self._capacity_keys: list[int] = cols.static.capacity_key.tolist()
         self._wait_keys: list[int] = cols.static.wait_key.tolist()
-        # Per row, for one ``now`` (epoch seconds): the score head and parts
-        # (``_match_head``), and whole matches of distance-free rows
-        # (``_remote_match``); made when first needed (thread-safe: a race only
-        # makes an equal entry twice, or drops a cache for a newer ``now``).
+        # Per row, for one ``now`` (epoch seconds): the freshness part, and the
+        # score, parts and reasons of a distance-free row with no school or
+        # continuity part (none of which depends on the query); made when first
+        # needed (thread-safe: a race only makes an equal entry twice, or drops a
+        # cache for a newer ``now``).
         self._now_cache: tuple[
             float,
-            dict[int, tuple[float, ScorePart, ScorePart, ScorePart, str]],
+            dict[int, ScorePart],
             dict[int, tuple[float, tuple[ScorePart, ...], tuple[str, ...]]],
         ] = (math.nan, {}, {})
 
@@ -182,7 +174,7 @@ class DirectoryIndex:
         if not found:
             return []
         flags, rows = np.concatenate(found, axis=1) if len(found) > 1 else found[0]
-        required = self._evaluate.required_flags(query)
+        required = required_flags(query)
         return [rows[(flags & required) == required]]
 
     def _need_groups(self, query: FamilyQuery) -> list[int]:
@@ -280,14 +272,13 @@ class DirectoryIndex:
                 nearest[i] = far
         # The first failing rule of each row, once per query.
         failures: dict[int, tuple[str, str]] = {}
-        first_failure = self._failures.first
         results = []
         for i, need in enumerate(query.needs):
             excluded = []
             for row, d in nearest[i]:
                 failure = failures.get(row)
                 if failure is None:
-                    failure = failures[row] = first_failure(row, ctx, d)
+                    failure = failures[row] = self._first_failure(row, ctx, d)
                 excluded.append(
                     new_record(Exclusion, (services[row], need.code, failure[0], failure[1], d)))
             results.append(NeedResult(need, tuple(ranked[i]), tuple(excluded),
@@ -303,28 +294,39 @@ class DirectoryIndex:
             snapshot_version=self.version,
         )
 
+    def _first_failure(self, row: int, ctx: QueryContext,
+                       distance: float | None) -> tuple[str, str]:
+        """(rule, reason) of the first rule ``row`` breaks, given its distance.
+
+        Raises ValueError if the row in fact passes every rule.
+        """
+        service = self._cols.services[row]
+        at_school = hub_at_school(service, ctx.query.school_id) is not None
+        in_area = AreaRule.slot_passes(self._slot_list[row], ctx)
+        failure = first_failure(service, ctx, new_record(
+            Placement, (distance, at_school, self._free_list[row], in_area)))
+        if failure is None:
+            raise ValueError(f"service {service.id} is eligible, not excluded")
+        return failure
+
     def _explain_matches(
         self, positions: IntArray, ev: Evaluation, ctx: QueryContext
     ) -> dict[int, _Explained]:
         """(row, score, parts, reasons, distance, hub) of each candidate position.
 
-        Everything the parts need is gathered from the columns in one go, so the
-        service records themselves are only touched for school hubs and remote modes.
-        The freshness part of a row is cached for the query's ``now``.
+        The capacity and wait parts are shared by rows with equal figures, the
+        freshness part is cached per row for the query's ``now``, and so is the
+        whole explanation of a distance-free row in the common case.
         """
-        cols, w, query = self._cols, self._weights, ctx.query
+        cols, query = self._cols, ctx.query
         now_s = epoch_seconds(query.now)
         has_point = ctx.point is not None
-        cache_now, heads, remotes = self._now_cache
+        cache_now, freshes, remotes = self._now_cache
         if cache_now != now_s:
-            heads, remotes = {}, {}
-            self._now_cache = (now_s, heads, remotes)
+            freshes, remotes = {}, {}
+            self._now_cache = (now_s, freshes, remotes)
         services = cols.services
-        updated_s = self._updated_list
         free_list = self._free_list
-        d_points = w.distance * w.distance_scale_m
-        d_scale = w.distance_scale_m
-        miles = reasons.miles
         out: dict[int, _Explained] = {}
         # Positions may repeat (a row in several needs' tops): the dict keeps one.
         for pos, row, distance, at_school, continuing in zip(
@@ -337,87 +339,50 @@ class DirectoryIndex:
         ):
             known = None if distance != distance else distance  # NaN: no distance
             free = free_list[row]
-            if has_point and not at_school and not continuing:
-                # The common case (as score_parts spells it out), with cached parts.
-                if free or known is None:
-                    # No distance part depends on the query: all of it is cached.
-                    made = remotes.get(row)
-                    if made is None:
-                        made = remotes[row] = self._remote_match(row, now_s)
-                    out[pos] = (row, made[0], made[1], made[2], known, None)
-                    continue
-                head = heads.get(row)
-                if head is None:
-                    head = heads[row] = self._match_head(row, now_s)
-                points, capacity, wait, fresh, together = head
-                placed = new_record(
-                    ScorePart, ("distance", d_points / (d_scale + known), f"{miles(known)} away"))
-                # ``points`` is capacity + wait + freshness, the first two additions
-                # of scoring.total; the rest follow in its order.
-                score = points + placed.points + 0.0 + 0.0
-                out[pos] = (row, score, (placed, capacity, wait, fresh),
-                            (placed.reason, together, wait.reason), known, None)
+            if has_point and not at_school and not continuing and (free or known is None):
+                made = remotes.get(row)
+                if made is None:
+                    made = remotes[row] = self._score_parts(
+                        row, now_s, freshes, known, has_point, free, None, False)
+                out[pos] = (row, made[0], made[1], made[2], known, None)
                 continue
-            service = services[row]
-            hub = hub_at_school(service, query.school_id) if at_school else None
-            updated = updated_s[row]
-            score, parts, phrases = score_parts(
-                service,
-                w=w,
-                age=None if updated == -math.inf else (now_s - updated) / SECONDS_PER_DAY,
-                static=self._static_parts(row),
-                distance=known,
-                has_point=has_point,
-                distance_free=free,
-                hub=hub,
-                continuing=continuing,
-            )
+            hub = hub_at_school(services[row], query.school_id) if at_school else None
+            score, parts, phrases = self._score_parts(
+                row, now_s, freshes, known, has_point, free, hub, continuing)
             out[pos] = (row, score, parts, phrases, known, hub)
         return out
 
-    def _static_parts(self, row: int) -> tuple[ScorePart, ScorePart]:
-        """The capacity and wait parts of a row (shared by rows with equal figures)."""
+    def _score_parts(
+        self, row: int, now_s: float, freshes: dict[int, ScorePart], distance: float | None,
+        has_point: bool, free: bool, hub: HubRecord | None, continuing: bool,
+    ) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
+        """``parts.score_parts`` of a row, from the cached capacity, wait and freshness
+        parts (``freshes`` holds those for ``now_s``)."""
+        w = self._weights
         ckey, wkey = self._capacity_keys[row], self._wait_keys[row]
         # (A ScorePart is a non-empty tuple, so ``or`` only fills a missing one.)
-        return (self._capacity_parts[ckey] or self._capacity_part(ckey),
-                self._wait_parts[wkey] or self._wait_part(wkey))
-
-    def _match_head(self, row: int, now_s: float) -> tuple[
-            float, ScorePart, ScorePart, ScorePart, str]:
-        """(capacity + wait + freshness points, capacity, wait, freshness part, the
-        joined capacity and freshness phrase) of a row, as of ``now_s``."""
-        capacity, wait = self._static_parts(row)
-        fresh = _fresh_part(self._updated_list[row], now_s, self._weights)
-        points = capacity.points + wait.points + fresh.points
-        return points, capacity, wait, fresh, f"{capacity.reason}, {fresh.reason}"
-
-    def _remote_match(
-        self, row: int, now_s: float
-    ) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
-        """(score, parts, reasons) of a distance-free (or placeless) row, as of ``now_s``,
-        for a query with a point, no school hub and no continuity."""
-        points, capacity, wait, fresh, together = self._match_head(row, now_s)
-        w = self._weights
-        placed = ScorePart("distance", w.remote, distance_reason(
-            self._cols.services[row], None, self._free_list[row]))
-        score = points + placed.points + 0.0 + 0.0  # scoring.total's order, as above
-        return score, (placed, capacity, wait, fresh), (placed.reason, together, wait.reason)
+        capacity = self._capacity_parts[ckey] or self._capacity_part(ckey)
+        wait = self._wait_parts[wkey] or self._wait_part(wkey)
+        fresh = freshes.get(row)
+        if fresh is None:
+            fresh = freshes[row] = Freshness.part(
+                Freshness.age(self._updated_list[row], now_s), w)
+        return score_parts(self._cols.services[row], w=w, capacity=capacity, wait=wait,
+                           fresh=fresh, distance=distance, has_point=has_point,
+                           distance_free=free, hub=hub, continuing=continuing)
 
     def _capacity_part(self, key: int) -> ScorePart:
         part = self._capacity_parts[key]
         if part is None:
             service = self._cols.services[int(self._cols.static.capacity_first[key])]
-            part = ScorePart("capacity", capacity_points(service, self._weights),
-                             capacity_reason(service))
-            self._capacity_parts[key] = part
+            part = self._capacity_parts[key] = Capacity.part(service, self._weights)
         return part
 
     def _wait_part(self, key: int) -> ScorePart:
         part = self._wait_parts[key]
         if part is None:
             service = self._cols.services[int(self._cols.static.wait_first[key])]
-            part = ScorePart("wait", wait_points(service, self._weights), wait_reason(service))
-            self._wait_parts[key] = part
+            part = self._wait_parts[key] = Wait.part(service, self._weights)
         return part
 
     def _team_candidates(
@@ -445,10 +410,3 @@ class DirectoryIndex:
         return list(zip(ids[rows[firsts]].tolist(), team_masks[firsts].tolist(),
                         ev.score[firsts].tolist(), strict=True))
 
-
-def _fresh_part(updated: float, now_s: float, w: Weights) -> ScorePart:
-    """The freshness part, as ``score_parts`` makes it (-inf = never updated)."""
-    if updated == -math.inf:
-        return ScorePart("freshness", 0.0, "capacity never updated")
-    age = (now_s - updated) / SECONDS_PER_DAY
-    return ScorePart("freshness", freshness_points(age, w), f"updated {reasons.ago(age)}")

@@ -16,13 +16,21 @@ MODE_LABELS = {
 _MODE_ORDER = tuple(MODE_LABELS)
 
 
-def miles(metres: float) -> str:
-    """'1.2 miles' with one decimal; 'under 0.1 miles' for what rounds to 0.0."""
-    rounded = f"{metres / METRES_PER_MILE:.1f}"
-    if rounded in ("0.0", "-0.0"):
-        # "0.0 miles away" reads as if the service were at the family's door.
-        return "under 0.1 miles"
-    return f"{rounded} miles"
+def miles(metres: float | None) -> str:
+    """A distance for people to read: '1.2 miles'; '' for None (no distance known).
+
+    The one definition for the engine's reasons and the web pages. Rounds to one
+    decimal, half to even on the exact binary value (Python's ``format``), so
+    1931.2 m (1.19997 miles) reads '1.2 miles'. Anything under 0.05 miles (about
+    80 m), which would round to '0.0', reads 'under 0.1 miles' ("0.0 miles away"
+    reads as if the service were at the family's door), as do negative values.
+    """
+    if metres is None:
+        return ""
+    value = metres / METRES_PER_MILE
+    if value >= 0.05:
+        return f"{value:.1f} miles"
+    return "under 0.1 miles"
 
 
 def mile_limit(metres: float) -> str:

@@ -1,20 +1,44 @@
-"""The hard eligibility rules, one function each, in a fixed order.
+"""The hard eligibility rules, each defined once, in a fixed order.
 
-Each rule takes a service and the per-query context and returns ``None`` when the
-service passes, or a plain-language reason when the rule excludes it.
+Each rule is one small class holding its test twice, side by side: ``reason``
+for one service (``None`` when it passes, else the plain-language reason it
+excludes the service) and a vectorised form over numpy columns. For most rules
+that is ``passes_array`` (``None`` when the query does not use the rule, so every
+row passes); the referrals, accepting and (for ages up to MAX_PACKED_AGE) age
+rules are packed instead into bits of one integer per service (``rule_flags``,
+``required_flags``), so all three are one mask test. Both the index and the
+benchmark's full scan use these forms; tests/routing/engine/test_rules.py holds
+every form to the scalar one on random inputs.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from routing.engine import reasons
 from routing.engine.areas import AreaCatalogue
 from routing.engine.records import FamilyQuery, HubRecord, ServiceRecord
 
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
 REMOTE_MODES = frozenset({"online", "phone"})
+# Bits of ``rule_flags``: two booleans, then one bit per age the service takes
+# (bit AGE_SHIFT + a for age a, up to MAX_PACKED_AGE). Bits 2 to 7 are left for
+# the caller's own flags.
+REFERRALS = 1
+ACCEPTING = 2
+AGE_SHIFT = 8
+MAX_PACKED_AGE = 54
+MAX_MODES = 62
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +93,8 @@ def distance_m(service: ServiceRecord, point: tuple[float, float] | None) -> flo
     """Straight-line metres from ``point`` to the nearest place of the service.
 
     ``None`` when there is no point or the service has no places. Written as
-    ``sqrt(dx*dx + dy*dy)`` (not ``hypot``) so the numpy index gets identical bits.
+    ``sqrt(dx*dx + dy*dy)`` (not ``hypot``), as ``distances_array`` computes it:
+    both square roots are correctly rounded, so the two give identical bits.
     """
     if point is None:
         return None
@@ -83,6 +108,14 @@ def distance_m(service: ServiceRecord, point: tuple[float, float] | None) -> flo
     return best
 
 
+def distances_array(xs: FloatArray, ys: FloatArray, x: float, y: float) -> FloatArray:
+    """``distance_m``'s arithmetic from (x, y) to places at arrays (any shape) of
+    eastings ``xs`` and northings ``ys``; NaN places give NaN."""
+    dx = xs - x
+    dy = ys - y
+    return np.sqrt(dx * dx + dy * dy)
+
+
 def hub_at_school(service: ServiceRecord, school_id: int | None) -> HubRecord | None:
     """The service's hub at the child's school, if it has one."""
     if school_id is None:
@@ -93,129 +126,305 @@ def hub_at_school(service: ServiceRecord, school_id: int | None) -> HubRecord | 
     return None
 
 
-def is_remote_only(service: ServiceRecord) -> bool:
-    """Offered only online or by phone."""
-    return bool(service.delivery_modes) and service.delivery_modes <= REMOTE_MODES
-
-
 def is_distance_free(service: ServiceRecord) -> bool:
-    """Not limited by distance: no places at all, or only online or phone."""
-    return (service.venue is None and not service.hubs) or is_remote_only(service)
+    """Not limited by distance: no places at all, or only online or by phone."""
+    remote_only = bool(service.delivery_modes) and service.delivery_modes <= REMOTE_MODES
+    return (service.venue is None and not service.hubs) or remote_only
 
 
-def meets_need(service: ServiceRecord, matching_codes: frozenset[str]) -> bool:
-    """The need rule: the service declares one of the codes that meet the request."""
-    return not service.need_codes.isdisjoint(matching_codes)
+class Placement(NamedTuple):
+    """Where a service stands for one query, as the distance rule reads it (a named
+    tuple, as the index makes one per exclusion)."""
+
+    distance: float | None  # metres to the nearest place; None with no point or place
+    at_school: bool  # has a hub at the child's school
+    distance_free: bool  # ``is_distance_free``
+    # The family's point is in the service area (True with no area or no point);
+    # None: not known, the area rule tests it (a polygon test, so only if reached).
+    in_area: bool | None = None
+
+    @classmethod
+    def of(cls, service: ServiceRecord, ctx: QueryContext) -> Placement:
+        """Work the placement out from the record (the index knows it from columns)."""
+        return cls(distance_m(service, ctx.point),
+                   hub_at_school(service, ctx.query.school_id) is not None,
+                   is_distance_free(service))
 
 
-def check_age(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class NeedRule:
+    """The need: the service declares one of the codes that meet the request
+    (``Taxonomy.matching_codes``). A service failing it is simply not a candidate,
+    so it has no reason."""
+
+    @staticmethod
+    def meets(service: ServiceRecord, matching_codes: frozenset[str]) -> bool:
+        return not service.need_codes.isdisjoint(matching_codes)
+
+    @staticmethod
+    def meets_array(matching_codes: Iterable[str], rows_by_code: Mapping[str, IntArray],
+                    n: int) -> BoolArray:
+        """``meets`` for rows 0..n-1, from the rows declaring each code."""
+        mask = np.zeros(n, dtype=np.bool_)
+        for code in matching_codes:
+            rows = rows_by_code.get(code)
+            if rows is not None:
+                mask[rows] = True
+        return mask
+
+
+class Rule:
+    """One hard rule: its name and the scalar test; subclasses add the vectorised form."""
+
+    name = ""
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        """None when ``service`` passes, else why it is excluded."""
+        raise NotImplementedError
+
+
+class AgeRule(Rule):
     """Age: min_age <= age <= max_age; a query with no age passes."""
-    age = ctx.query.age
-    if age is None or service.min_age <= age <= service.max_age:
-        return None
-    return f"for ages {service.min_age} to {service.max_age}; this child is {age}"
+
+    name = "age"
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        age = ctx.query.age
+        if age is None or service.min_age <= age <= service.max_age:
+            return None
+        return _too_young_or_old(service.min_age, service.max_age, age)
+
+    @staticmethod
+    def passes_array(ctx: QueryContext, min_age: IntArray, max_age: IntArray) -> BoolArray | None:
+        age = ctx.query.age
+        if age is None:
+            return None
+        return (min_age <= age) & (max_age >= age)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def bits(min_age: int, max_age: int) -> int:
+        """The packed form: one bit per age taken, up to MAX_PACKED_AGE."""
+        return sum(1 << (AGE_SHIFT + a) for a in range(max(min_age, 0),
+                                                        min(max_age, MAX_PACKED_AGE) + 1))
+
+    @staticmethod
+    def packable(age: int | None) -> bool:
+        """Whether ``required_flags`` covers the age rule for this age."""
+        return age is None or 0 <= age <= MAX_PACKED_AGE
 
 
-def check_area(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class AreaRule(Rule):
     """Area: the family's point lies in the service area (no area, or no point, passes)."""
-    if service.area_wkt is None or ctx.in_area(service.area_wkt):
-        return None
-    where = f" ({service.area_name})" if service.area_name else ""
-    return f"the family lives outside its area{where}"
+
+    name = "area"
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        inside = placement.in_area
+        if inside is None:
+            inside = service.area_wkt is None or ctx.in_area(service.area_wkt)
+        return None if inside else _outside(service.area_name)
+
+    @staticmethod
+    def slot_passes(slot: int, ctx: QueryContext) -> bool:
+        """``Placement.in_area`` from the area's catalogue slot (0 = no area), when
+        ``ctx`` was built with ``find_areas``."""
+        return ctx.point is None or slot == 0 or slot in (ctx.inside_slots or ())
+
+    @staticmethod
+    def passes_array(ctx: QueryContext, area_slot: IntArray, inside_slots: Iterable[int],
+                     area_count: int) -> BoolArray | None:
+        """Over area slots (0 = no area; ``AreaCatalogue`` numbers areas from 1), given
+        the slots of the areas holding the family's point."""
+        if ctx.point is None:
+            return None
+        # As slot_passes: slot 0 (no area) passes.
+        inside = np.zeros(area_count + 1, dtype=np.bool_)
+        inside[0] = True
+        inside[list(inside_slots)] = True
+        return inside[area_slot]
 
 
-def check_distance(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class DistanceRule(Rule):
     """Distance: the nearest place is within the limit.
 
     Services at the child's own school, with no places, or only online or by phone
     always pass, as does a query with no limit or no point.
     """
-    limit = ctx.query.max_distance_m
-    if limit is None or ctx.point is None or is_distance_free(service):
-        return None
-    if hub_at_school(service, ctx.query.school_id) is not None:
-        return None
-    d = distance_m(service, ctx.point)
-    if d is None or d <= limit:
-        return None
-    return f"{reasons.miles(d)} away, beyond the {reasons.mile_limit(limit)} limit"
+
+    name = "distance"
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        limit = ctx.query.max_distance_m
+        d = placement.distance
+        if (limit is None or ctx.point is None or placement.distance_free
+                or placement.at_school or d is None or d <= limit):
+            return None
+        return f"{reasons.miles(d)} away, beyond the {reasons.mile_limit(limit)} limit"
+
+    @staticmethod
+    def passes_array(ctx: QueryContext, distance: FloatArray, distance_free: BoolArray,
+                     at_school: BoolArray) -> BoolArray | None:
+        """Over arrays of distances (NaN = none), ``is_distance_free`` and school hubs."""
+        limit = ctx.query.max_distance_m
+        if limit is None or ctx.point is None:
+            return None
+        # NaN (no distance) compares False, so it passes as None does.
+        return distance_free | at_school | ~(distance > limit)
 
 
-def check_mode(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class ModeRule(Rule):
     """Mode: the service offers at least one of the asked-for ways (none asked passes)."""
-    wanted = ctx.query.delivery_modes
-    if not wanted or not service.delivery_modes.isdisjoint(wanted):
-        return None
-    offered = reasons.modes(service.delivery_modes) or "in no listed way"
-    return f"only offered {offered}"
+
+    name = "mode"
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        wanted = ctx.query.delivery_modes
+        if not wanted or not service.delivery_modes.isdisjoint(wanted):
+            return None
+        return _only_offered(service.delivery_modes)
+
+    @staticmethod
+    def bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
+        """Bit mask of delivery modes; modes not in ``bit_of`` are given the next bit.
+
+        Raises ValueError past ``MAX_MODES`` distinct modes (the mask is an int64).
+        """
+        bits = 0
+        for mode in sorted(modes):
+            if mode not in bit_of:
+                if len(bit_of) >= MAX_MODES:
+                    raise ValueError("too many distinct delivery modes")
+                bit_of[mode] = 1 << len(bit_of)
+            bits |= bit_of[mode]
+        return bits
+
+    @staticmethod
+    def passes_array(ctx: QueryContext, mode_bits: IntArray,
+                     bit_of: Mapping[str, int]) -> BoolArray | None:
+        """Over the services' ``bits`` (made with the same ``bit_of``)."""
+        if not ctx.query.delivery_modes:
+            return None
+        wanted = 0
+        for mode in ctx.query.delivery_modes:
+            wanted |= bit_of.get(mode, 0)
+        return (mode_bits & wanted) != 0
 
 
-def check_language(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class LanguageRule(Rule):
     """Language: the service offers the asked-for language, ignoring case."""
-    if ctx.language is None:
-        return None
-    if any(lang.casefold() == ctx.language for lang in service.languages):
-        return None
-    return f"not offered in {ctx.query.language}"
+
+    name = "language"
+
+    @staticmethod
+    def offered(service: ServiceRecord) -> frozenset[str]:
+        """The languages offered, in the form queries are compared in."""
+        return _casefolded(service.languages)
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        if ctx.language is None or ctx.language in self.offered(service):
+            return None
+        return f"not offered in {ctx.query.language}"
+
+    @staticmethod
+    def passes_array(ctx: QueryContext, offering: Mapping[str, BoolArray],
+                     rows: IntArray) -> BoolArray | None:
+        """Over ``rows``, given a mask of every row per language (``offered``)."""
+        if ctx.language is None:
+            return None
+        mask = offering.get(ctx.language)
+        return np.zeros(len(rows), dtype=np.bool_) if mask is None else mask[rows]
 
 
-def check_referrals(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class ReferralsRule(Rule):
     """Referrals: takes referrals through this system, when the query requires it."""
-    if not ctx.query.require_system_referrals or service.takes_system_referrals:
-        return None
-    return "does not take referrals through this system"
+
+    name = "referrals"
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        if not ctx.query.require_system_referrals or service.takes_system_referrals:
+            return None
+        return "does not take referrals through this system"
 
 
-def check_accepting(service: ServiceRecord, ctx: QueryContext) -> str | None:
+class AcceptingRule(Rule):
     """Accepting: open to referrals, when the query requires it (0 places is fine)."""
-    if not ctx.query.require_accepting or service.accepting:
-        return None
-    return "not accepting referrals at the moment"
+
+    name = "accepting"
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        if not ctx.query.require_accepting or service.accepting:
+            return None
+        return "not accepting referrals at the moment"
 
 
-Rule = Callable[[ServiceRecord, QueryContext], "str | None"]
+# Reasons and forms that depend on little, worked out once: services share few
+# age ranges, areas, sets of modes and of languages.
+@lru_cache(maxsize=4096)
+def _too_young_or_old(min_age: int, max_age: int, age: int) -> str:
+    return f"for ages {min_age} to {max_age}; this child is {age}"
+
+
+@lru_cache(maxsize=4096)
+def _outside(area_name: str) -> str:
+    where = f" ({area_name})" if area_name else ""
+    return f"the family lives outside its area{where}"
+
+
+@lru_cache(maxsize=4096)
+def _only_offered(modes: frozenset[str]) -> str:
+    return f"only offered {reasons.modes(modes) or 'in no listed way'}"
+
+
+@lru_cache(maxsize=4096)
+def _casefolded(languages: frozenset[str]) -> frozenset[str]:
+    return frozenset(lang.casefold() for lang in languages)
+
+
+def rule_flags(service: ServiceRecord) -> int:
+    """The packed form of the referrals, accepting and age rules for one service."""
+    return ((REFERRALS if service.takes_system_referrals else 0)
+            | (ACCEPTING if service.accepting else 0)
+            | AgeRule.bits(service.min_age, service.max_age))
+
+
+def required_flags(query: FamilyQuery) -> int:
+    """The ``rule_flags`` bits a service must all have to pass the referrals and
+    accepting rules and, when ``AgeRule.packable``, the age rule."""
+    required = (REFERRALS if query.require_system_referrals else 0) | (
+        ACCEPTING if query.require_accepting else 0)
+    age = query.age
+    if age is not None and AgeRule.packable(age):
+        required |= 1 << (AGE_SHIFT + age)
+    return required
+
 
 # The fixed order decides which failing rule explains an exclusion.
-RULES: tuple[tuple[str, Rule], ...] = (
-    ("age", check_age),
-    ("area", check_area),
-    ("distance", check_distance),
-    ("mode", check_mode),
-    ("language", check_language),
-    ("referrals", check_referrals),
-    ("accepting", check_accepting),
+RULES: tuple[Rule, ...] = (
+    AgeRule(), AreaRule(), DistanceRule(), ModeRule(), LanguageRule(), ReferralsRule(),
+    AcceptingRule(),
 )
-RULE_NAMES: tuple[str, ...] = tuple(name for name, _ in RULES)
-RULE_BY_NAME: dict[str, Rule] = dict(RULES)
+RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
+_REASONS = tuple((rule.name, rule.reason) for rule in RULES)
 
 
-def first_failure(service: ServiceRecord, ctx: QueryContext) -> tuple[str, str] | None:
-    """(rule name, reason) of the first rule the service fails, or None if eligible."""
-    for name, rule in RULES:
-        reason = rule(service, ctx)
-        if reason is not None:
-            return name, reason
-    return None
-
-
-def first_failure_at(
-    service: ServiceRecord,
-    ctx: QueryContext,
-    distance: float | None,
-    at_school: bool,
-    distance_free: bool,
+def first_failure(
+    service: ServiceRecord, ctx: QueryContext, placement: Placement | None = None
 ) -> tuple[str, str] | None:
-    """``first_failure`` when the distance, the school hub and ``is_distance_free`` are
-    already known (as the index knows them), so the places are not walked again."""
-    for name, rule in RULES:
-        if rule is check_distance:
-            limit = ctx.query.max_distance_m
-            if (limit is None or ctx.point is None or distance_free or at_school
-                    or distance is None or distance <= limit):
-                continue
-            beyond = reasons.mile_limit(limit)
-            return name, f"{reasons.miles(distance)} away, beyond the {beyond} limit"
-        reason = rule(service, ctx)
+    """(rule name, reason) of the first rule the service fails, or None if eligible.
+
+    ``placement`` is worked out from the record when not given.
+    """
+    where = placement or Placement.of(service, ctx)
+    for name, reason_of in _REASONS:
+        reason = reason_of(service, ctx, where)
         if reason is not None:
             return name, reason
     return None

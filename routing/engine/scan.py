@@ -15,7 +15,7 @@ from routing.engine.explain import (
 )
 from routing.engine.records import DirectorySnapshot, FamilyQuery, ServiceRecord
 from routing.engine.results import Match, NeedResult, RoutingResult
-from routing.engine.rules import QueryContext, distance_m, first_failure, meets_need
+from routing.engine.rules import NeedRule, QueryContext, distance_m, first_failure
 from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
@@ -41,7 +41,7 @@ def scan_route(
     masks: dict[int, int] = {}
     for i, need in enumerate(query.needs):
         codes = taxonomy.matching_codes(need.code)
-        meeting = [s for s in services if meets_need(s, codes)]
+        meeting = [s for s in services if NeedRule.meets(s, codes)]
         eligible: list[ServiceRecord] = [s for s in meeting if failures[s.id] is None]
         failing = [s for s in meeting if failures[s.id] is not None]
         for s in eligible:

@@ -29,8 +29,7 @@ class Weights:
       priority_urgent = 1.5, priority_normal = 1.0, priority_low = 0.5: how much a
         need counts when the team's total score breaks ties.
 
-    Only ``+ - * /`` are used in the formulas so that the scalar and numpy versions
-    give bit-identical scores.
+    The formulas using them are in ``parts.py``.
     """
 
     at_school: float = 30.0

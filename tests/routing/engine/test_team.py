@@ -2,34 +2,33 @@
 
 from __future__ import annotations
 
-from routing_factories import query, service, snapshot
-
 from routing.engine import DirectoryIndex, NeedRequest, Weights, scan_route
 from routing.engine.team import choose_team
+from tests.routing.engine.routing_factories import query, service, snapshot
 
 W = Weights()
 
 
-def test_one_service_covering_every_need_beats_several_better_scored_ones() -> None:
+def test_it_prefers_one_service_covering_every_need_to_several_better_scored_ones() -> None:
     team = choose_team([2, 2, 2], [(1, 0b001, 90.0), (2, 0b010, 90.0), (3, 0b100, 90.0),
                                    (4, 0b111, 10.0)], W)
     assert team == [(4, 0b111)]
 
 
-def test_ties_in_team_size_go_to_the_higher_total_score_then_the_lower_id() -> None:
+def test_it_breaks_ties_in_team_size_by_total_score_then_lower_id() -> None:
     candidates = [(5, 0b011, 50.0), (6, 0b100, 50.0), (7, 0b001, 80.0), (8, 0b110, 80.0),
                   (9, 0b110, 80.0)]
     assert choose_team([2, 2, 2], candidates, W) == [(7, 0b001), (8, 0b110)]
 
 
-def test_urgent_needs_weigh_more_when_the_total_score_breaks_ties() -> None:
+def test_it_weighs_urgent_needs_more_when_the_total_score_breaks_ties() -> None:
     candidates = [(1, 0b01, 60.0), (2, 0b10, 40.0), (3, 0b01, 40.0), (4, 0b10, 60.0)]
     assert sorted(choose_team([2, 2], candidates, W)) == [(1, 0b01), (4, 0b10)]
     candidates = [(1, 0b11, 50.0), (2, 0b11, 50.0)]
     assert choose_team([1, 3], candidates, W) == [(1, 0b11)]
 
 
-def test_greedy_cover_is_used_beyond_six_needs_and_still_covers_everything() -> None:
+def test_it_covers_everything_greedily_beyond_six_needs() -> None:
     candidates = [(i, 1 << i, 10.0) for i in range(8)] + [(20, 0b11110000, 5.0)]
     team = choose_team([2] * 8, candidates, W)
     covered = 0
@@ -39,7 +38,7 @@ def test_greedy_cover_is_used_beyond_six_needs_and_still_covers_everything() -> 
     assert len(team) == 5
 
 
-def test_needs_no_service_can_meet_are_reported_unmet() -> None:
+def test_it_reports_needs_no_service_can_meet_as_unmet() -> None:
     snap = snapshot(service(1, need_codes=frozenset({"MHW.ANX"})),
                     service(2, need_codes=frozenset({"PAR", "MHW"})))
     q = query(needs=(NeedRequest("MHW.ANX"), NeedRequest("PAR.EY"), NeedRequest("SEND")))

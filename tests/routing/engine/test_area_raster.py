@@ -25,7 +25,7 @@ AREAS = [
 ]
 
 
-def test_the_raster_finds_the_same_areas_as_exact_tests() -> None:
+def test_it_finds_the_same_areas_as_exact_tests() -> None:
     plain, raster = AreaCatalogue(AREAS), RasterAreaCatalogue(AREAS)
     rng = np.random.default_rng(3)
     points = [tuple(p) for p in rng.uniform(-5000, 65000, (4000, 2)).tolist()]
@@ -39,7 +39,7 @@ def test_the_raster_finds_the_same_areas_as_exact_tests() -> None:
         assert raster.slots_containing(point) == plain.slots_containing(point), point
 
 
-def test_points_far_from_every_area_are_in_none() -> None:
+def test_it_puts_points_far_from_every_area_in_none() -> None:
     raster = RasterAreaCatalogue(AREAS[:2])
     assert raster.slots_containing((900000.0, 900000.0)) == []
     assert RasterAreaCatalogue([]).slots_containing((0.0, 0.0)) == []

@@ -10,7 +10,7 @@ from routing.engine.grid import PointGrid
 
 
 @pytest.mark.parametrize("table", [True, False])
-def test_a_search_finds_the_places_of_its_groups_within_the_radius(
+def test_it_finds_the_places_of_the_groups_within_the_radius(
     table: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not table:  # the binary-search stand-in for the cell table
@@ -39,7 +39,7 @@ def test_a_search_finds_the_places_of_its_groups_within_the_radius(
         assert np.isin(found, may).all()
 
 
-def test_an_empty_grid_finds_nothing() -> None:
+def test_it_finds_nothing_when_empty() -> None:
     empty = np.empty(0)
     grid = PointGrid(empty, empty, np.empty(0, dtype=np.int64))
     assert len(grid.rows_within(0.0, 0.0, 1000.0)) == 0

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from routing_factories import NOW, hub, query, service, snapshot
 
 from routing.engine import DirectoryIndex, FamilyQuery, Weights, scan_route
+from tests.routing.engine.routing_factories import NOW, hub, query, service, snapshot
 
 
 def test_it_looks_services_up_by_id_and_reports_the_snapshot_version() -> None:
@@ -33,12 +33,12 @@ def test_it_prepares_each_distinct_area_once() -> None:
     assert len(index._areas) == 1
 
 
-def test_a_query_with_no_needs_returns_an_empty_result() -> None:
+def test_it_returns_an_empty_result_for_a_query_with_no_needs() -> None:
     result = DirectoryIndex.build(snapshot(service(1))).route(FamilyQuery(needs=(), now=NOW))
     assert result.needs == () and result.team.members == ()
 
 
-def test_a_query_with_no_location_still_routes_and_lists_exclusions_by_id() -> None:
+def test_it_routes_a_query_with_no_location_and_lists_exclusions_by_id() -> None:
     snap = snapshot(service(1), service(3, accepting=False), service(2, accepting=False))
     q = query(home=None, max_distance_m=100.0)
     result = DirectoryIndex.build(snap).route(q)
@@ -57,7 +57,7 @@ def test_it_limits_matches_and_exclusions_per_need() -> None:
     assert result.needs[0].eligible_count == 19
 
 
-def test_custom_weights_change_the_ranking() -> None:
+def test_it_ranks_by_custom_weights() -> None:
     snap = snapshot(service(1, free_places=0), service(2, venue=(5000.0, 12000.0)))
     near_first = DirectoryIndex.build(snap, Weights(capacity=0.0)).route(query())
     places_first = DirectoryIndex.build(snap, Weights(distance=0.0)).route(query())
@@ -65,7 +65,7 @@ def test_custom_weights_change_the_ranking() -> None:
     assert [m.service.id for m in places_first.needs[0].matches] == [2, 1]
 
 
-def test_weights_come_from_a_mapping_and_unknown_keys_are_rejected() -> None:
+def test_it_takes_weights_from_a_mapping_and_rejects_unknown_keys() -> None:
     assert Weights.from_mapping({"distance": 5, "continuity": "2.5"}) == Weights(
         distance=5.0, continuity=2.5)
     with pytest.raises(ValueError, match="unknown routing weight"):
@@ -108,7 +108,7 @@ def test_it_agrees_with_the_scan_without_a_distance_limit_on_a_large_directory()
     assert len(result.team.members) == 3
 
 
-def test_an_empty_directory_routes_to_no_matches_and_every_need_unmet() -> None:
+def test_it_routes_an_empty_directory_to_no_matches_and_every_need_unmet() -> None:
     q = query("MHW", "PAR", max_distance_m=8000.0)
     result = DirectoryIndex.build(snapshot()).route(q)
     assert [n.matches for n in result.needs] == [(), ()]
@@ -116,7 +116,7 @@ def test_an_empty_directory_routes_to_no_matches_and_every_need_unmet() -> None:
     assert result == scan_route(snapshot(), q)
 
 
-def test_a_directory_of_remote_services_only_still_routes() -> None:
+def test_it_routes_a_directory_of_remote_services_only() -> None:
     snap = snapshot(service(1, venue=None, delivery_modes=frozenset({"phone"})),
                     service(2, venue=None, delivery_modes=frozenset({"home_visit"}),
                             accepting=False))
@@ -135,7 +135,7 @@ def test_it_rejects_a_location_that_is_not_a_number() -> None:
         scan_route(snap, query(home=(float("inf"), 1.0)))
 
 
-def test_a_service_with_many_places_is_as_near_as_its_nearest_place() -> None:
+def test_it_puts_a_service_with_many_places_as_near_as_its_nearest_place() -> None:
     far_hubs = tuple(hub(school_id=10 + k, at=(90000.0 + k, 0.0)) for k in range(6))
     near_last = (*far_hubs, hub(school_id=99, at=(5100.0, 5000.0)))
     snap = snapshot(service(1, venue=(90000.0, 0.0), hubs=near_last),

@@ -1,0 +1,317 @@
+"""The ranking score: six named parts, each defined once, and their sum.
+
+Each part is one small class holding its formula twice, side by side: ``points``
+for one service (the reference scan and the returned matches) and
+``points_array`` over numpy columns (the index's candidates and the benchmark's
+full scan), plus its plain-language reason. Both bodies use only ``+ - * /``,
+min and max, which numpy and Python round alike, so they give the same bits;
+tests/routing/engine/test_parts.py holds them to it on random inputs. ``total``
+adds the parts in one fixed order for both.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from routing.engine import reasons
+from routing.engine.records import HubRecord, ServiceRecord
+from routing.engine.results import ScorePart, new_record
+from routing.engine.weights import Weights
+
+EPOCH = datetime(1970, 1, 1)
+SECONDS_PER_DAY = 86400.0
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+# A float, or an array of them: for formulas of plain arithmetic, written once for both.
+Num = TypeVar("Num", float, FloatArray)
+
+
+def epoch_seconds(moment: datetime) -> float:
+    """Seconds since 1970 of a naive UTC datetime (the one conversion every path uses)."""
+    return (moment - EPOCH) / timedelta(seconds=1)
+
+
+def total(capacity: Num, wait: Num, freshness: Num, distance: Num | float,
+          at_school: Num | float, continuity: Num | float) -> Num:
+    """The score: the parts summed in one fixed order, for one service or for arrays.
+
+    A part a service does not have counts 0.0 (a scalar 0.0 added to an array gives
+    the same bits as an array of zeros).
+    """
+    return capacity + wait + freshness + distance + at_school + continuity
+
+
+class Capacity:
+    """Free places earn points (capped); with none free, the wait-list costs points."""
+
+    name = "capacity"
+
+    @staticmethod
+    def points(service: ServiceRecord, w: Weights) -> float:
+        if service.free_places > 0:
+            return w.capacity * min(float(service.free_places), w.full_capacity_places) / (
+                w.full_capacity_places)
+        waiting = max(float(service.waitlist_length), 0.0)
+        # ``0.0 -`` rather than a minus sign: an empty wait-list scores 0.0, not -0.0.
+        return 0.0 - w.waitlist_penalty * min(waiting, w.waitlist_cap) / w.waitlist_cap
+
+    @staticmethod
+    def points_array(free: FloatArray, waiting: FloatArray, w: Weights) -> FloatArray:
+        """``points`` over arrays of free places and wait-list lengths."""
+        with_places = w.capacity * np.minimum(free, w.full_capacity_places) / (
+            w.full_capacity_places)
+        listed = 0.0 - w.waitlist_penalty * np.minimum(np.maximum(waiting, 0.0), w.waitlist_cap) / (
+            w.waitlist_cap)
+        return np.where(free > 0, with_places, listed)
+
+    @staticmethod
+    def reason(service: ServiceRecord) -> str:
+        """'3 places free' or 'no places free: 4 on the wait-list'."""
+        if service.free_places > 0:
+            return f"{reasons.plural(service.free_places, 'place')} free"
+        if service.waitlist_length > 0:
+            return f"no places free: {service.waitlist_length} on the wait-list"
+        return "no places free"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(service, w), cls.reason(service)))
+
+
+class Wait:
+    """Shorter waits earn more: ``wait * scale / (scale + days)``; unknown earns 0.
+
+    Our measured median is preferred to the provider's own figure.
+    """
+
+    name = "wait"
+
+    @staticmethod
+    def days(service: ServiceRecord) -> tuple[float | None, bool]:
+        """(days, measured): the measured median if known, else the provider's figure."""
+        if service.measured_wait_days is not None:
+            return float(service.measured_wait_days), True
+        if service.typical_wait_days is not None:
+            return float(service.typical_wait_days), False
+        return None, False
+
+    @classmethod
+    def points(cls, service: ServiceRecord, w: Weights) -> float:
+        days, _ = cls.days(service)
+        if days is None:
+            return 0.0
+        return w.wait * w.wait_scale_days / (w.wait_scale_days + max(days, 0.0))
+
+    @staticmethod
+    def points_array(days: FloatArray, w: Weights) -> FloatArray:
+        """``points`` over an array of waiting days (NaN = not known)."""
+        points = w.wait * w.wait_scale_days / (w.wait_scale_days + np.maximum(days, 0.0))
+        return np.where(np.isnan(days), 0.0, points)
+
+    @classmethod
+    def reason(cls, service: ServiceRecord) -> str:
+        """'typical wait 3 weeks (from our referrals)' or '... (provider's estimate)'."""
+        days, measured = cls.days(service)
+        if days is None:
+            return "waiting time not known"
+        source = "from our referrals" if measured else "provider's estimate"
+        return f"typical wait {reasons.duration(days)} ({source})"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(service, w), cls.reason(service)))
+
+
+class Freshness:
+    """Fresh capacity figures earn points, falling to 0 when stale; never updated earns 0.
+
+    Update times are epoch seconds, -inf for never updated, so a never-updated
+    figure is infinitely old and its points are 0 by the formula itself.
+    """
+
+    name = "freshness"
+    NEVER = -math.inf
+
+    @staticmethod
+    def updated_seconds(service: ServiceRecord) -> float:
+        """When the capacity figure was updated, in epoch seconds (``NEVER`` if never)."""
+        when = service.capacity_updated_at
+        return Freshness.NEVER if when is None else epoch_seconds(when)
+
+    @staticmethod
+    def age(updated_s: Num, now_s: float) -> Num:
+        """Days since the update, for one time or an array (inf when never updated)."""
+        return (now_s - updated_s) / SECONDS_PER_DAY
+
+    @staticmethod
+    def points(age: float, w: Weights) -> float:
+        return w.freshness * max(0.0, 1.0 - max(age, 0.0) / w.stale_after_days)
+
+    @staticmethod
+    def points_array(age: FloatArray, w: Weights) -> FloatArray:
+        """``points`` over an array of ages in days."""
+        return w.freshness * np.maximum(0.0, 1.0 - np.maximum(age, 0.0) / w.stale_after_days)
+
+    @staticmethod
+    def reason(age: float) -> str:
+        """'updated 2 days ago' or 'capacity never updated'."""
+        return "capacity never updated" if age == math.inf else f"updated {reasons.ago(age)}"
+
+    @classmethod
+    def part(cls, age: float, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(age, w), cls.reason(age)))
+
+
+class Distance:
+    """Closer earns more: ``distance * scale / (scale + metres)``.
+
+    Services not tied to a place (``distance_free``, or with no distance) get the
+    flat ``remote`` points.
+    """
+
+    name = "distance"
+
+    @staticmethod
+    def points(distance: float | None, distance_free: bool, w: Weights) -> float:
+        if distance_free or distance is None:
+            return w.remote
+        return w.distance * w.distance_scale_m / (w.distance_scale_m + distance)
+
+    @staticmethod
+    def points_array(distance: FloatArray, distance_free: BoolArray, w: Weights) -> FloatArray:
+        """``points`` over arrays (NaN distance = no place)."""
+        points = w.distance * w.distance_scale_m / (w.distance_scale_m + distance)
+        return np.where(distance_free | np.isnan(distance), w.remote, points)
+
+    @staticmethod
+    def reason(service: ServiceRecord, distance: float | None, distance_free: bool) -> str:
+        """'1.2 miles away', or how a service with no fixed place is delivered."""
+        if not distance_free and distance is not None:
+            return f"{reasons.miles(distance)} away"
+        if "home_visit" in service.delivery_modes and service.venue is None and not service.hubs:
+            return "visits families at home"
+        remote = service.delivery_modes & {"online", "phone"}
+        if remote:
+            return f"offered {reasons.modes(remote)}"
+        return "no fixed venue"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, distance: float | None, distance_free: bool,
+             w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(distance, distance_free, w),
+                                      cls.reason(service, distance, distance_free)))
+
+
+class AtSchool:
+    """Delivered at the child's own school: flat points."""
+
+    name = "at_school"
+
+    @staticmethod
+    def points(w: Weights) -> float:
+        return w.at_school
+
+    @staticmethod
+    def points_array(at_school: BoolArray, w: Weights) -> FloatArray:
+        """``points`` where ``at_school``, else 0."""
+        return np.where(at_school, w.at_school, 0.0)
+
+    @staticmethod
+    def reason(hub: HubRecord) -> str:
+        """'runs at Castle Hill Primary on Tuesdays'."""
+        if hub.days:
+            return f"runs at {hub.school_name} on {reasons.weekdays(hub.days)}"
+        return f"runs at {hub.school_name}"
+
+    @classmethod
+    def part(cls, hub: HubRecord, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(w), cls.reason(hub)))
+
+
+class Continuity:
+    """The organisation already works with this child: flat points."""
+
+    name = "continuity"
+    REASON = "already working with this child"
+
+    @staticmethod
+    def applies(service: ServiceRecord, provider_ids: frozenset[int]) -> bool:
+        return service.organisation_id in provider_ids
+
+    @staticmethod
+    def applies_array(organisation: npt.NDArray[np.int64],
+                      provider_ids: frozenset[int]) -> BoolArray:
+        """``applies`` over an array of organisation ids."""
+        continuing = np.zeros(len(organisation), dtype=np.bool_)
+        # Few providers: comparisons beat np.isin, which sorts.
+        for provider in provider_ids:
+            continuing |= organisation == provider
+        return continuing
+
+    @staticmethod
+    def points(w: Weights) -> float:
+        return w.continuity
+
+    @staticmethod
+    def points_array(continuing: BoolArray, w: Weights) -> FloatArray:
+        """``points`` where ``continuing``, else 0."""
+        return np.where(continuing, w.continuity, 0.0)
+
+    @classmethod
+    def part(cls, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(w), cls.REASON))
+
+
+def score_parts(
+    service: ServiceRecord,
+    *,
+    w: Weights,
+    capacity: ScorePart,
+    wait: ScorePart,
+    fresh: ScorePart,
+    distance: float | None,
+    has_point: bool,
+    distance_free: bool,
+    hub: HubRecord | None,
+    continuing: bool,
+) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
+    """(score, parts, reasons) of one eligible service.
+
+    ``capacity``, ``wait`` and ``fresh`` are its parts from ``Capacity.part``,
+    ``Wait.part`` and ``Freshness.part`` (the caller may have them cached). ``parts``
+    are in display order; ``reasons`` join capacity and freshness into one phrase
+    ("3 places free, updated 2 days ago"). Never raises.
+    """
+    together = f"{capacity.reason}, {fresh.reason}"
+    if has_point and hub is None and not continuing:
+        # The common case, without the list building below.
+        placed = Distance.part(service, distance, distance_free, w)
+        score = total(capacity.points, wait.points, fresh.points, placed.points, 0.0, 0.0)
+        return score, (placed, capacity, wait, fresh), (placed.reason, together, wait.reason)
+    parts: list[ScorePart] = []
+    phrases: list[str] = []
+    school_pts = 0.0
+    if hub is not None:
+        parts.append(AtSchool.part(hub, w))
+        school_pts = parts[-1].points
+        phrases.append(parts[-1].reason)
+    distance_pts = 0.0
+    if has_point:
+        parts.append(Distance.part(service, distance, distance_free, w))
+        distance_pts = parts[-1].points
+        phrases.append(parts[-1].reason)
+    parts += (capacity, wait, fresh)
+    phrases += (together, wait.reason)
+    continuity_pts = 0.0
+    if continuing:
+        parts.append(Continuity.part(w))
+        continuity_pts = parts[-1].points
+        phrases.append(parts[-1].reason)
+    score = total(capacity.points, wait.points, fresh.points, distance_pts, school_pts,
+                  continuity_pts)
+    return score, tuple(parts), tuple(phrases)
