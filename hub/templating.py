@@ -11,9 +11,9 @@ from flask_login import current_user
 from hub.request_cache import per_request
 from hub.settings import settings_of
 from routing.engine.reasons import ago as _ago_in_days
+from routing.engine.reasons import miles
 from services.db import utcnow
 
-METRES_PER_MILE = 1609.344
 # The routing engine's score parts, as the "Why this rank" tables name them.
 SCORE_PART_LABELS = {
     "at_school": "At the child's school",
@@ -23,13 +23,6 @@ SCORE_PART_LABELS = {
     "freshness": "How recent",
     "continuity": "Already helping",
 }
-
-
-def miles(metres: float | None) -> str:
-    if metres is None:
-        return ""
-    value = metres / METRES_PER_MILE
-    return f"{value:.1f} miles" if value >= 0.05 else "under 0.1 miles"
 
 
 def days_ago(elapsed: timedelta) -> str:

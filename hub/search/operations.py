@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from routing.engine import DirectoryIndex, FamilyQuery, NeedRequest, RoutingResult
+from routing.engine.reasons import METRES_PER_MILE
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
 from routing.geo import Place
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.schools import School
 
-METRES_PER_MILE = 1609.344
 # Matches listed per need at first, and for the one need a user asks to see more of.
 # The ten best are what people act on; a longer list is one click away.
 SHORT_LIST = 10

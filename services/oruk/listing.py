@@ -25,7 +25,7 @@ from datetime import time
 
 from routing.engine import ServiceRecord
 from routing.engine.areas import AreaCatalogue
-from routing.engine.rules import distance_m, meets_need
+from routing.engine.rules import NeedRule, distance_m
 from routing.engine.taxonomy import Taxonomy
 from routing.snapshot import DirectoryRead, ListingRecord
 from services.oruk import ids
@@ -144,7 +144,7 @@ def _filter(view: ListingView, query: ListQuery, origin: Point | None) -> Test |
     if query.taxonomy_term_id is not None:
         code = view.term_code(query.taxonomy_term_id)
         codes = view.taxonomy.matching_codes(code) if code else frozenset()
-        tests.append(lambda row: meets_need(row.service, codes))
+        tests.append(lambda row: NeedRule.meets(row.service, codes))
     if query.taxonomy_id is not None:
         ours = query.taxonomy_id == ids.taxonomy_id()
         tests.append(lambda row: ours and bool(row.service.need_codes))
