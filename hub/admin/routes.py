@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.admin import operations
 from hub.admin.forms import (
     NeedForm,
     NewNeedForm,
@@ -25,9 +24,11 @@ from hub.admin.forms import (
     UserDetailsForm,
     UserForm,
 )
-from hub.auth.models import Role, User
 from hub.directory_index import online_geocoder
 from hub.extensions import db
+from services import organisation_ops, school_ops, taxonomy_ops
+from services.accounts import operations as accounts
+from services.accounts.models import Role, User
 from services.errors import InvalidInput
 from services.organisations import Organisation
 from services.schools import School
@@ -73,7 +74,7 @@ def _optional_int(value: str | None) -> int | None:
 @bp.route("")
 @coordinator_only
 def index() -> str:
-    return render_template("admin/index.html", counts=operations.overview_counts(_session()))
+    return render_template("admin/index.html", counts=organisation_ops.overview_counts(_session()))
 
 
 # --- Schools ----------------------------------------------------------------
@@ -82,7 +83,7 @@ def index() -> str:
 def _school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school if request.method == "GET" else None)
     form.trust_id.choices = [("", "None")] + [
-        (str(trust.id), trust.name) for trust in operations.trust_choices(_session())
+        (str(trust.id), trust.name) for trust in school_ops.trust_choices(_session())
     ]
     if school is not None and request.method == "GET":
         form.phase.data = school.phase.value
@@ -92,8 +93,8 @@ def _school_form(school: School | None) -> SchoolForm:
     return form
 
 
-def _school_input(form: SchoolForm) -> operations.SchoolInput:
-    return operations.SchoolInput(
+def _school_input(form: SchoolForm) -> school_ops.SchoolInput:
+    return school_ops.SchoolInput(
         name=form.name.data or "",
         urn=form.urn.data or "",
         phase=form.phase.data or "",
@@ -103,7 +104,7 @@ def _school_input(form: SchoolForm) -> operations.SchoolInput:
     )
 
 
-def _school_saved(saved: operations.SavedSchool) -> Response:
+def _school_saved(saved: school_ops.SavedSchool) -> Response:
     _session().commit()
     message = f"{saved.school.name} saved."
     if saved.approximate:
@@ -118,7 +119,7 @@ def _school_saved(saved: operations.SavedSchool) -> Response:
 @bp.route("/schools")
 @coordinator_only
 def schools() -> str:
-    return render_template("admin/schools.html", schools=operations.list_schools(_session()))
+    return render_template("admin/schools.html", schools=school_ops.list_schools(_session()))
 
 
 @bp.route("/schools/new", methods=["GET", "POST"])
@@ -127,7 +128,7 @@ def new_school() -> Response | str:
     form = _school_form(None)
     if form.validate_on_submit():
         try:
-            saved = operations.add_school(_session(), _school_input(form), online_geocoder())
+            saved = school_ops.add_school(_session(), _school_input(form), online_geocoder())
         except InvalidInput as error:
             _show(form, error)
         else:
@@ -142,7 +143,7 @@ def edit_school(school_id: int) -> Response | str:
     form = _school_form(school)
     if form.validate_on_submit():
         try:
-            saved = operations.update_school(
+            saved = school_ops.update_school(
                 _session(), school, _school_input(form), online_geocoder()
             )
         except InvalidInput as error:
@@ -158,15 +159,16 @@ def edit_school(school_id: int) -> Response | str:
 def _organisation_form(organisation: Organisation | None) -> OrganisationForm:
     form = OrganisationForm(obj=organisation if request.method == "GET" else None)
     form.kind.choices = [
-        (kind.value, kind.label) for kind in operations.organisation_kind_choices(organisation)
+        (kind.value, kind.label)
+        for kind in organisation_ops.organisation_kind_choices(organisation)
     ]
     if organisation is not None and request.method == "GET":
         form.kind.data = organisation.kind.value
     return form
 
 
-def _organisation_input(form: OrganisationForm) -> operations.OrganisationInput:
-    return operations.OrganisationInput(
+def _organisation_input(form: OrganisationForm) -> organisation_ops.OrganisationInput:
+    return organisation_ops.OrganisationInput(
         name=form.name.data or "",
         kind=form.kind.data or "",
         website=form.website.data or "",
@@ -178,7 +180,7 @@ def _organisation_input(form: OrganisationForm) -> operations.OrganisationInput:
 @bp.route("/organisations")
 @coordinator_only
 def organisations() -> str:
-    rows = operations.list_organisations(_session())
+    rows = organisation_ops.list_organisations(_session())
     return render_template("admin/organisations.html", rows=rows)
 
 
@@ -188,7 +190,7 @@ def new_organisation() -> Response | str:
     form = _organisation_form(None)
     if form.validate_on_submit():
         try:
-            saved = operations.add_organisation(_session(), _organisation_input(form))
+            saved = organisation_ops.add_organisation(_session(), _organisation_input(form))
         except InvalidInput as error:
             _show(form, error)
         else:
@@ -205,7 +207,9 @@ def edit_organisation(organisation_id: int) -> Response | str:
     form = _organisation_form(organisation)
     if form.validate_on_submit():
         try:
-            operations.update_organisation(_session(), organisation, _organisation_input(form))
+            organisation_ops.update_organisation(
+                _session(), organisation, _organisation_input(form)
+            )
         except InvalidInput as error:
             _show(form, error)
         else:
@@ -225,24 +229,24 @@ def edit_organisation(organisation_id: int) -> Response | str:
 def users() -> str:
     chosen = request.args.get("organisation", type=int)
     organisation = _session().get(Organisation, chosen) if chosen else None
-    rows = operations.list_users(_session(), organisation.id if organisation else None)
+    rows = accounts.list_users(_session(), organisation.id if organisation else None)
     return render_template(
         "admin/users.html",
         users=rows,
         organisation=organisation,
-        organisations=[row.organisation for row in operations.list_organisations(_session())],
+        organisations=[row.organisation for row in organisation_ops.list_organisations(_session())],
     )
 
 
 def _with_organisations(form: UserDetailsForm) -> None:
     form.organisation_id.choices = [("", "Choose an organisation")] + [
         (str(row.organisation.id), f"{row.organisation.name} ({row.organisation.kind.label})")
-        for row in operations.list_organisations(_session())
+        for row in organisation_ops.list_organisations(_session())
     ]
 
 
-def _user_details(form: UserDetailsForm) -> operations.UserDetails:
-    return operations.UserDetails(
+def _user_details(form: UserDetailsForm) -> accounts.UserDetails:
+    return accounts.UserDetails(
         name=form.name.data or "",
         email=form.email.data or "",
         role=form.role.data or "",
@@ -259,10 +263,10 @@ def new_user() -> Response | str:
         form.organisation_id.data = request.args.get("organisation", "")
     if form.validate_on_submit():
         details = _user_details(form)
-        data = operations.UserInput(details.name, details.email, details.role,
+        data = accounts.UserInput(details.name, details.email, details.role,
                                     details.organisation_id, form.password.data or "")
         try:
-            user = operations.add_user(_session(), data)
+            user = accounts.add_user(_session(), data)
         except InvalidInput as error:
             _show(form, error)
         else:
@@ -284,7 +288,7 @@ def edit_user(user_id: int) -> Response | str:
         form.organisation_id.data = str(account.organisation_id)
     if form.validate_on_submit():
         try:
-            signed_out = operations.update_user(_session(), account, _user_details(form), me())
+            signed_out = accounts.update_user(_session(), account, _user_details(form), me())
         except InvalidInput as error:
             _show(form, error)
         else:
@@ -321,7 +325,7 @@ def user(user_id: int) -> tuple[str, int]:
 def deactivate_user(user_id: int) -> Response | tuple[str, int]:
     account = _load(User, user_id)
     try:
-        operations.deactivate_user(account, me())
+        accounts.deactivate_user(account, me())
     except InvalidInput as error:
         _session().rollback()
         return _user_page(account, error=error.errors["user"])
@@ -334,7 +338,7 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
 @coordinator_only
 def reactivate_user(user_id: int) -> Response:
     account = _load(User, user_id)
-    operations.reactivate_user(account)
+    accounts.reactivate_user(account)
     _session().commit()
     flash(f"{account.name} can sign in again.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
@@ -347,7 +351,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            operations.reset_password(account, form.password.data or "")
+            accounts.reset_password(account, form.password.data or "")
         except InvalidInput as error:
             _show(form, error)
         else:
@@ -366,7 +370,8 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
 @bp.route("/needs")
 @coordinator_only
 def needs() -> str:
-    return render_template("admin/needs.html", tree=operations.top_level_needs(_session()))
+    tree = taxonomy_ops.needs_tree(_session(), include_inactive=True)
+    return render_template("admin/needs.html", tree=tree)
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -375,13 +380,13 @@ def new_need() -> Response | str:
     form = NewNeedForm()
     form.parent_code.choices = [("", "None: a top-level need")] + [
         (need.code, f"{need.name} ({need.code})")
-        for need in operations.top_level_needs(_session())
+        for need in taxonomy_ops.needs_tree(_session(), include_inactive=True)
     ]
     if request.method == "GET":
         form.parent_code.data = request.args.get("parent", "")
     if form.validate_on_submit():
         try:
-            need = operations.add_need(
+            need = taxonomy_ops.add_need(
                 _session(),
                 parent_code=form.parent_code.data or None,
                 suffix=form.suffix.data or "",
@@ -403,7 +408,7 @@ def edit_need(code: str) -> Response | str:
     form = NeedForm(obj=need if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            operations.update_need(
+            taxonomy_ops.update_need(
                 _session(),
                 need,
                 name=form.name.data or "",

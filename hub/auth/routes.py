@@ -9,9 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from hub.access import me
-from hub.auth import operations
 from hub.auth.forms import LoginForm
 from hub.extensions import db
+from services.accounts.login import InvalidCredentials, TooManyAttempts, log_in, log_out
 
 bp = Blueprint("auth", __name__)
 
@@ -36,7 +36,7 @@ def login() -> Response | str | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         try:
-            user = operations.log_in(
+            user = log_in(
                 db.session(),
                 form.email.data or "",
                 form.password.data or "",
@@ -44,14 +44,14 @@ def login() -> Response | str | tuple[str, int]:
                 current_app.config["LOGIN_MAX_FAILURES"],
                 current_app.config["LOGIN_WINDOW_MINUTES"],
             )
-        except operations.TooManyAttempts:
+        except TooManyAttempts:
             db.session.commit()
             form.email.errors = [
                 "Too many failed attempts. Wait 15 minutes and try again, "
                 "or ask your hub coordinator to reset your password."
             ]
             status = 429
-        except operations.InvalidCredentials:
+        except InvalidCredentials:
             db.session.commit()
             form.email.errors = ["Enter a correct email address and password"]
             status = 200
@@ -65,7 +65,7 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    operations.log_out(me())
+    log_out(me())
     db.session.commit()
     logout_user()
     flash("You have signed out.", "success")

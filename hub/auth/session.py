@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from hub.auth.models import User
 from hub.extensions import db, login_manager
+from services.accounts.models import User
 
 
 def init_app(app: Flask) -> None:

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.access import roles_required
-from hub.auth.models import Role
 from hub.extensions import db
 from hub.notifications.delivery import MAX_ATTEMPTS, deliver_pending, notify_settings
 from routing.referrals.models import OutboxMessage
+from services.accounts.models import Role
 from services.db import utcnow
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications", cli_group="notify")

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.access import me
-from hub.auth.models import Role, User
 from hub.extensions import db
 from hub.referrals.clock import now
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
 from routing.referrals.operations import audit
+from services.accounts.models import Role, User
 from services.schools import School
 
 # The request's session, typed as a plain Session (a scoped proxy underneath).

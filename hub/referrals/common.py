@@ -1,4 +1,4 @@
-"""What every referral page module shares: the blueprint, roles and helpers."""
+"""What every referral page module shares: the blueprint and helpers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import cast
 from flask import Blueprint, current_app
 from sqlalchemy.orm import Session
 
-from hub.auth.models import Role
 from hub.extensions import db
 from hub.notifications.delivery import deliver_pending, notify_settings
 from hub.referrals.clock import now
@@ -17,9 +16,6 @@ session = cast(Session, db.session)
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals", cli_group="referrals")
 
-SCHOOL_ROLES = (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD)
-PROVIDER_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
-ALL_ROLES = (*SCHOOL_ROLES, *PROVIDER_ROLES, Role.COORDINATOR)
 STEP_TITLES = {
     "child": "About the child",
     "needs": "Needs and what the family wants",

@@ -10,7 +10,6 @@ from sqlalchemy import ColumnElement, select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.auth.models import Role
 from hub.directory_index import index_cache
 from hub.referrals.access import (
     Act,
@@ -20,9 +19,6 @@ from hub.referrals.access import (
 )
 from hub.referrals.clock import now
 from hub.referrals.common import (
-    ALL_ROLES,
-    PROVIDER_ROLES,
-    SCHOOL_ROLES,
     bp,
     deliver_messages,
     session,
@@ -38,6 +34,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
+from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
 from services.errors import InvalidInput
 
 # --- Lists -------------------------------------------------------------------------
@@ -54,7 +51,7 @@ def _list(title: str, scope: ColumnElement[bool]) -> str:
 
 
 @bp.route("")
-@roles_required(*ALL_ROLES)
+@roles_required(*Role)
 def dashboard() -> Response | str:
     """Referrer dashboard (schools) and everything (coordinators)."""
     if me().role.is_provider:
@@ -63,13 +60,13 @@ def dashboard() -> Response | str:
 
 
 @bp.route("/inbox")
-@roles_required(*PROVIDER_ROLES)
+@roles_required(*PROVIDER_STAFF_ROLES)
 def inbox() -> str:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
 @bp.route("/<int:referral_id>")
-@roles_required(*ALL_ROLES)
+@roles_required(*Role)
 def show(referral_id: int) -> str:
     referral = load_referral(referral_id)
     user = me()
@@ -137,7 +134,7 @@ REFERRER_ACTIONS = {"withdraw", "answer", "reroute"}
 
 
 @bp.route("/<int:referral_id>/<action>", methods=["POST"])
-@roles_required(*SCHOOL_ROLES, *PROVIDER_ROLES)
+@roles_required(*SCHOOL_ROLES, *PROVIDER_STAFF_ROLES)
 def act(referral_id: int, action: str) -> Response | tuple[str, int]:
     if action not in PROVIDER_ACTIONS | REFERRER_ACTIONS:
         abort(404)

@@ -6,7 +6,6 @@ import click
 from flask import render_template, request
 
 from hub.access import me, roles_required
-from hub.auth.models import Role
 from hub.referrals.access import (
     actor_for,
     school_ids_for,
@@ -19,6 +18,7 @@ from hub.referrals.common import (
 )
 from routing.referrals import operations as ops
 from routing.referrals.stuck import StuckKind, StuckScope, stuck_page, stuck_report
+from services.accounts.models import Role
 
 # --- Falling through the cracks ----------------------------------------------------
 

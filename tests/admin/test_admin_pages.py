@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.auth.models import User
+from services.accounts.models import User
 from services.organisations import Organisation, OrganisationKind
 from services.schools import School
 from services.taxonomy import Need

@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Rule
 
 from hub import create_app
-from hub.auth.models import User
 from hub.extensions import csrf
 from hub.oruk import ids
 from routing.referrals import operations as ops
 from routing.referrals import progress
+from services.accounts.models import User
 from services.db import utcnow
 from tests.factories import PASSWORD, Cast, make_service
 from tests.referrals.helpers import actor, complete_draft, sent_referral

@@ -1,4 +1,4 @@
-"""Directory operations below HTTP: capacity and service listings."""
+"""Saving a listing below HTTP: validation, geocoding, hubs and service areas."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import json
 import pytest
 from sqlalchemy.orm import Session
 
-from hub.providers.operations import CapacityRow, ServiceInput, save_service, update_capacities
-from services.capacity_ops import update_capacity
 from services.errors import InvalidInput
-from services.version import current_version
-from tests.factories import Cast, make_service
+from services.listing_ops import ServiceInput, save_service
+from tests.factories import Cast
 
 BOLTON_SQUARE = {
     "type": "Polygon",
@@ -79,40 +77,3 @@ def test_it_refuses_a_venue_postcode_outside_great_britain(db: Session, cast: Ca
         save_service(db, None, cast.provider.id,
                      _input(venue_postcode="BT1 1AA", hub_school_ids=[cast.school.id]))
     assert "outside Great Britain" in error.value.errors["venue_postcode"]
-
-
-def test_it_refuses_negative_capacity(db: Session, cast: Cast) -> None:
-    service = make_service(db, cast.provider)
-    with pytest.raises(InvalidInput) as error:
-        update_capacity(db, service, accepting=True, free_places=-1, waitlist_length=0,
-                        typical_wait_days=None, user_id=None, user_name="x")
-    assert error.value.errors == {"free_places": "Free places must be 0 or more"}
-
-
-def test_updating_capacity_records_who_and_bumps_the_directory_version(
-    db: Session, cast: Cast
-) -> None:
-    service = make_service(db, cast.provider, free_places=1)
-    before = current_version(db)
-    update_capacity(db, service, accepting=True, free_places=4, waitlist_length=2,
-                    typical_wait_days=10, user_id=cast.worker.id, user_name="Sam, NHS")
-    db.commit()
-    assert service.capacity is not None
-    assert (service.capacity.free_places, service.capacity.updated_by_id) == (4, cast.worker.id)
-    assert current_version(db) == before + 1
-
-
-def test_a_capacity_table_with_one_bad_row_saves_nothing(db: Session, cast: Cast) -> None:
-    first = make_service(db, cast.provider, free_places=1)
-    second = make_service(db, cast.provider, free_places=1)
-    db.commit()
-    rows = {
-        first.id: CapacityRow(True, "5", "0", ""),
-        second.id: CapacityRow(True, "three", "0", ""),
-    }
-    with pytest.raises(InvalidInput) as error:
-        update_capacities(db, [first, second], rows, cast.worker.id, "Sam")
-    assert error.value.errors == {f"free_places-{second.id}": "Enter a whole number, like 3"}
-    db.rollback()
-    db.refresh(first)
-    assert first.capacity is not None and first.capacity.free_places == 1
