@@ -77,3 +77,31 @@ def test_it_refuses_a_venue_postcode_outside_great_britain(db: Session, cast: Ca
         save_service(db, None, cast.provider.id,
                      _input(venue_postcode="BT1 1AA", hub_school_ids=[cast.school.id]))
     assert "outside Great Britain" in error.value.errors["venue_postcode"]
+
+
+def test_it_gives_each_hub_its_own_days_when_asked(db: Session, cast: Cast) -> None:
+    service = save_service(
+        db, None, cast.provider.id,
+        _input(hub_school_ids=[cast.school.id, cast.other_school.id], hub_days=["Friday"],
+               days_by_school={cast.other_school.id: ["Monday", "Wednesday"]}),
+    )
+    days = {hub.school_id: hub.days for hub in service.hubs}
+    assert days == {cast.school.id: ["Friday"], cast.other_school.id: ["Monday", "Wednesday"]}
+
+
+def test_it_keeps_the_venues_name_unless_given_one(db: Session, cast: Cast) -> None:
+    service = save_service(
+        db, None, cast.provider.id,
+        _input(hub_school_ids=[cast.school.id], venue_name=" Central Library ",
+               venue_address="Le Mans Crescent"),
+    )
+    assert service.location is not None
+    assert (service.location.name, service.location.address) == (
+        "Central Library", "Le Mans Crescent"
+    )
+    save_service(db, service, cast.provider.id,
+                 _input(hub_school_ids=[cast.school.id], venue_postcode="BL2 2JU"))
+    assert (service.location.name, service.location.postcode) == ("Central Library", "BL2 2JU")
+    save_service(db, service, cast.provider.id,
+                 _input(hub_school_ids=[cast.school.id], venue_name=""))
+    assert service.location.name is None

@@ -117,3 +117,13 @@ def test_it_refuses_another_schools_urn_when_updating_a_school(db: Session) -> N
     with pytest.raises(InvalidInput) as caught:
         ops.update_school(db, second, school_input(name=second.name, urn=first.urn))
     assert caught.value.errors == {"urn": f"A school with URN {first.urn} already exists"}
+
+
+def test_it_sets_the_school_organisations_phone_only_when_given(db: Session) -> None:
+    saved = ops.add_school(db, school_input(phone=" 01204 000 701 "))
+    organisation = saved.school.organisation
+    assert organisation.phone == "01204 000 701"
+    ops.update_school(db, saved.school, school_input(name="Renamed School"))
+    assert (organisation.name, organisation.phone) == ("Renamed School", "01204 000 701")
+    ops.update_school(db, saved.school, school_input(name="Renamed School", phone=""))
+    assert organisation.phone is None

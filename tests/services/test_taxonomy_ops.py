@@ -47,3 +47,10 @@ def test_it_renames_and_retires_a_need(db: Session) -> None:
     with pytest.raises(InvalidInput) as caught:
         ops.update_need(db, need, name="", description="", active=True)
     assert caught.value.errors == {"name": "Enter a name"}
+
+
+def test_it_reports_every_problem_with_a_new_need_at_once(db: Session) -> None:
+    load_standard_needs(db)
+    with pytest.raises(InvalidInput) as caught:
+        ops.add_need(db, parent_code="MHW.ANX", suffix="a-b", name="")
+    assert set(caught.value.errors) == {"name", "suffix", "parent_code"}

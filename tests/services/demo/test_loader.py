@@ -223,3 +223,31 @@ def test_it_uses_unique_urns_and_school_names_in_the_dataset() -> None:
     assert len(set(urns)) == len(urns)
     assert len({school.name for school in SCHOOLS}) == len(SCHOOLS)
     assert len({(s.organisation, s.name) for s in SERVICES}) == len(SERVICES)
+
+
+def test_it_keeps_each_schools_own_days_for_a_service(db: Session, demo: DemoSummary) -> None:
+    service = db.execute(
+        select(Service).where(Service.name == "Early Help family support")
+    ).scalar_one()
+    days = {hub.school.name: hub.days for hub in service.hubs}
+    assert days == {
+        "Tonge Moor Primary School": ["Monday"],
+        "Great Lever Park Primary School": ["Wednesday"],
+        "Farnworth Park Primary School": ["Thursday"],
+    }
+    assert service.location is not None and service.location.name == "Bolton Town Hall"
+
+
+def test_it_names_the_record_an_operation_refuses(db: Session) -> None:
+    broken = replace(SERVICES[0], min_age=12, max_age=5)
+    with pytest.raises(DemoDataError, match="Early Help family support: max_age"):
+        load_demo(db, now=NOW, dataset=replace(DATASET, services=(broken,)))
+    db.rollback()
+
+
+def test_it_reads_every_record_with_named_fields_from_the_data_files() -> None:
+    assert len(DATASET.organisations) == 18 and len(SCHOOLS) == 26
+    assert len(SERVICES) == 73 and len(USERS) == 12
+    assert set(DATASET.areas) == {"bolton", "farnworth_kearsley", "horwich_blackrod",
+                                  "town_centre"}
+    assert {s.venue for s in SERVICES if s.venue} <= set(DATASET.venues)
