@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user, login_required
 
-from hub.auth.models import Role, User
+from services.accounts.models import Role, User
 from services.listings import Service
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -1,10 +1,10 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
 
-from hub.auth.models import LoginAttempt, User
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
 from routing.referrals.outbox import OutboxMessage
+from services.accounts.models import LoginAttempt, User
 from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
 from services.organisations import Organisation

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -52,3 +54,72 @@ def update_capacity(
     capacity.updated_by_name = user_name
     bump_version(session)
     return capacity
+
+
+@dataclass(frozen=True)
+class CapacityRow:
+    accepting: bool
+    free_places: str
+    waitlist_length: str
+    typical_wait_days: str
+
+
+def update_capacities(
+    session: Session,
+    services: Sequence[Service],
+    rows: Mapping[int, CapacityRow],
+    user_id: int,
+    user_name: str,
+) -> int:
+    """Apply a whole capacity table at once: all rows valid, or nothing saved.
+
+    Raises InvalidInput keyed ``<field>-<service id>``. Returns how many
+    services were updated.
+    """
+    parsed: dict[int, tuple[bool, int, int, int | None]] = {}
+    errors: dict[str, str] = {}
+    for service in services:
+        row = rows.get(service.id)
+        if row is None:
+            continue
+        values: list[int | None] = []
+        for name, text, required in (
+            ("free_places", row.free_places, True),
+            ("waitlist_length", row.waitlist_length, True),
+            ("typical_wait_days", row.typical_wait_days, False),
+        ):
+            text = text.strip()
+            if not text and not required:
+                values.append(None)
+                continue
+            try:
+                number = int(text)
+            except ValueError:
+                errors[f"{name}-{service.id}"] = "Enter a whole number, like 3"
+                values.append(None)
+                continue
+            if number < 0:
+                errors[f"{name}-{service.id}"] = "Enter 0 or more"
+            values.append(number)
+        parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
+    if errors:
+        raise InvalidInput(errors)
+    changed = 0
+    for service in services:
+        if service.id not in parsed:
+            continue
+        accepting, free, waitlist, wait_days = parsed[service.id]
+        # Saving a row confirms its figures even when unchanged: freshness
+        # counts in ranking, so "still 3 places" is worth recording.
+        update_capacity(
+            session,
+            service,
+            accepting=accepting,
+            free_places=free,
+            waitlist_length=waitlist,
+            typical_wait_days=wait_days,
+            user_id=user_id,
+            user_name=user_name,
+        )
+        changed += 1
+    return changed

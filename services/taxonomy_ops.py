@@ -8,13 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from services.errors import InvalidInput
 from services.needs_data import STANDARD_NEEDS
 from services.taxonomy import Need
 from services.version import bump_version
-
-
-class TaxonomyError(ValueError):
-    """Raised for an edit the taxonomy cannot take; the message is for the user."""
 
 
 def load_standard_needs(session: Session) -> int:
@@ -105,9 +102,12 @@ def choices_from_outline(outline: tuple[NeedNode, ...]) -> list[tuple[str, str]]
 def update_need(
     session: Session, need: Need, *, name: str, description: str, active: bool
 ) -> None:
-    """Rename, describe or retire a need. Codes never change."""
+    """Rename, describe, retire or restore a need; its code never changes.
+
+    Raises InvalidInput keyed ``name`` for an empty name.
+    """
     if not name.strip():
-        raise TaxonomyError("Enter a name")
+        raise InvalidInput({"name": "Enter a name"})
     need.name = name.strip()
     need.description = description.strip()
     need.active = active
@@ -115,21 +115,27 @@ def update_need(
 
 
 def add_need(session: Session, *, parent_code: str | None, suffix: str, name: str) -> Need:
-    """Add a need. Raises TaxonomyError for a bad or taken code or a third level."""
+    """Add a top-level need (no parent) or a child of a top-level need.
+
+    Raises InvalidInput keyed ``name`` for an empty name, ``suffix`` for a code
+    that is not letters and numbers or is taken, and ``parent_code`` for a
+    parent that is not a top-level need (the taxonomy has two levels).
+    """
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Enter a name"
     suffix = suffix.strip().upper()
     if not suffix.isalnum() or len(suffix) > 10:
-        raise TaxonomyError("Code must be letters and numbers only, up to 10 characters")
+        errors["suffix"] = "Code must be letters and numbers only, up to 10 characters"
     if parent_code:
         parent = session.get(Need, parent_code)
         if parent is None or parent.parent_code is not None:
-            raise TaxonomyError("Choose a top-level need as the parent")
-        code = f"{parent_code}.{suffix}"
-    else:
-        code = suffix
-    if session.get(Need, code) is not None:
-        raise TaxonomyError(f"The code {code} is already in use")
-    if not name.strip():
-        raise TaxonomyError("Enter a name")
+            errors["parent_code"] = "Choose a top-level need as the parent"
+    code = f"{parent_code}.{suffix}" if parent_code else suffix
+    if "suffix" not in errors and session.get(Need, code) is not None:
+        errors["suffix"] = f"The code {code} is already in use"
+    if errors:
+        raise InvalidInput(errors)
     need = Need(code=code, parent_code=parent_code or None, name=name.strip(), position=99)
     session.add(need)
     bump_version(session)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from hub import create_app
 from services.db import Base
+from services.demo.loader import DemoSummary
 from tests.clock import MovableClock
 from tests.factories import Cast
 
@@ -119,6 +122,31 @@ def _empty_tables(engine: object) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+@contextmanager
+def loaded_demo(database_url: str, now: datetime) -> Iterator[tuple[Session, DemoSummary]]:
+    """The demo loaded once into the database, for a module of tests that only read it
+    (loading takes seconds); emptied again when the module is done.
+
+    Needs ``--dist loadfile`` under xdist (the Makefile sets it), so that no other
+    module's test empties the tables in between.
+    """
+    from hub.extensions import db as handle
+    from services.demo.loader import load_demo
+
+    demo_app = create_app(_base_config(database_url))
+    with demo_app.app_context():
+        session: Session = handle.session  # type: ignore[assignment]
+        summary = load_demo(session, now=now)
+        session.commit()
+        try:
+            yield session, summary
+        finally:
+            session.rollback()
+            handle.session.remove()
+            _empty_tables(handle.engine)
+            handle.engine.dispose()
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from datetime import timedelta
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from hub.auth.models import Role, User
-from hub.auth.passwords import hash_password
 from routing.gazetteer.lookup import geocode
+from services.accounts.models import Role, User
+from services.accounts.passwords import hash_password
 from services.db import utcnow
 from services.listings import Capacity, ReferralRoute, Service, ServiceNeed, ServiceSchool
 from services.locations import Location

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from hub.auth.models import Role, User
 from routing.gazetteer.models import GazetteerPostcode
 from routing.referrals.models import (
     Child,
@@ -27,6 +26,7 @@ from routing.referrals.models import (
     ReferralEvent,
     Status,
 )
+from services.accounts.models import Role, User
 from services.db import utcnow
 from services.listings import Capacity, DeliveryMode, Service, ServiceNeed, ServiceSchool
 from services.locations import Location

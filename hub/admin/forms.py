@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from hub.auth.models import Role
+from services.accounts.models import Role
 from services.schools import SchoolPhase
 
 

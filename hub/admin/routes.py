@@ -13,7 +13,6 @@ from flask_login import login_user
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.admin import operations
 from hub.admin.forms import (
     NeedForm,
     NewNeedForm,
@@ -23,10 +22,12 @@ from hub.admin.forms import (
     UserDetailsForm,
     UserForm,
 )
-from hub.auth.models import Role, User
 from hub.caches import online_geocoder
 from hub.form_errors import refuse, show_on_form
 from hub.unit_of_work import session
+from services import organisation_ops, school_ops, taxonomy_ops
+from services.accounts import operations as accounts
+from services.accounts.models import Role, User
 from services.errors import InvalidInput
 from services.organisations import Organisation
 from services.schools import School
@@ -56,7 +57,7 @@ def _optional_int(value: str | None) -> int | None:
 @bp.route("")
 @coordinator_only
 def index() -> str:
-    return render_template("admin/index.html", counts=operations.overview_counts(session()))
+    return render_template("admin/index.html", counts=organisation_ops.overview_counts(session()))
 
 
 # --- Schools ----------------------------------------------------------------
@@ -65,7 +66,7 @@ def index() -> str:
 def _school_form(school: School | None) -> SchoolForm:
     form = SchoolForm(obj=school if request.method == "GET" else None)
     form.trust_id.choices = [("", "None")] + [
-        (str(trust.id), trust.name) for trust in operations.trust_choices(session())
+        (str(trust.id), trust.name) for trust in school_ops.trust_choices(session())
     ]
     if school is not None and request.method == "GET":
         form.phase.data = school.phase.value
@@ -75,8 +76,8 @@ def _school_form(school: School | None) -> SchoolForm:
     return form
 
 
-def _school_input(form: SchoolForm) -> operations.SchoolInput:
-    return operations.SchoolInput(
+def _school_input(form: SchoolForm) -> school_ops.SchoolInput:
+    return school_ops.SchoolInput(
         name=form.name.data or "",
         urn=form.urn.data or "",
         phase=form.phase.data or "",
@@ -86,7 +87,7 @@ def _school_input(form: SchoolForm) -> operations.SchoolInput:
     )
 
 
-def _school_saved(saved: operations.SavedSchool) -> Response:
+def _school_saved(saved: school_ops.SavedSchool) -> Response:
     message = f"{saved.school.name} saved."
     if saved.approximate:
         message += (
@@ -100,7 +101,7 @@ def _school_saved(saved: operations.SavedSchool) -> Response:
 @bp.route("/schools")
 @coordinator_only
 def schools() -> str:
-    return render_template("admin/schools.html", schools=operations.list_schools(session()))
+    return render_template("admin/schools.html", schools=school_ops.list_schools(session()))
 
 
 @bp.route("/schools/new", methods=["GET", "POST"])
@@ -109,7 +110,7 @@ def new_school() -> Response | str:
     form = _school_form(None)
     if form.validate_on_submit():
         try:
-            saved = operations.add_school(session(), _school_input(form), online_geocoder())
+            saved = school_ops.add_school(session(), _school_input(form), online_geocoder())
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -124,7 +125,7 @@ def edit_school(school_id: int) -> Response | str:
     form = _school_form(school)
     if form.validate_on_submit():
         try:
-            saved = operations.update_school(
+            saved = school_ops.update_school(
                 session(), school, _school_input(form), online_geocoder()
             )
         except InvalidInput as error:
@@ -140,15 +141,16 @@ def edit_school(school_id: int) -> Response | str:
 def _organisation_form(organisation: Organisation | None) -> OrganisationForm:
     form = OrganisationForm(obj=organisation if request.method == "GET" else None)
     form.kind.choices = [
-        (kind.value, kind.label) for kind in operations.organisation_kind_choices(organisation)
+        (kind.value, kind.label)
+        for kind in organisation_ops.organisation_kind_choices(organisation)
     ]
     if organisation is not None and request.method == "GET":
         form.kind.data = organisation.kind.value
     return form
 
 
-def _organisation_input(form: OrganisationForm) -> operations.OrganisationInput:
-    return operations.OrganisationInput(
+def _organisation_input(form: OrganisationForm) -> organisation_ops.OrganisationInput:
+    return organisation_ops.OrganisationInput(
         name=form.name.data or "",
         kind=form.kind.data or "",
         website=form.website.data or "",
@@ -160,7 +162,7 @@ def _organisation_input(form: OrganisationForm) -> operations.OrganisationInput:
 @bp.route("/organisations")
 @coordinator_only
 def organisations() -> str:
-    rows = operations.list_organisations(session())
+    rows = organisation_ops.list_organisations(session())
     return render_template("admin/organisations.html", rows=rows)
 
 
@@ -170,7 +172,7 @@ def new_organisation() -> Response | str:
     form = _organisation_form(None)
     if form.validate_on_submit():
         try:
-            saved = operations.add_organisation(session(), _organisation_input(form))
+            saved = organisation_ops.add_organisation(session(), _organisation_input(form))
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -186,7 +188,9 @@ def edit_organisation(organisation_id: int) -> Response | str:
     form = _organisation_form(organisation)
     if form.validate_on_submit():
         try:
-            operations.update_organisation(session(), organisation, _organisation_input(form))
+            organisation_ops.update_organisation(
+                session(), organisation, _organisation_input(form)
+            )
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -205,24 +209,24 @@ def edit_organisation(organisation_id: int) -> Response | str:
 def users() -> str:
     chosen = request.args.get("organisation", type=int)
     organisation = session().get(Organisation, chosen) if chosen else None
-    rows = operations.list_users(session(), organisation.id if organisation else None)
+    rows = accounts.list_users(session(), organisation.id if organisation else None)
     return render_template(
         "admin/users.html",
         users=rows,
         organisation=organisation,
-        organisations=[row.organisation for row in operations.list_organisations(session())],
+        organisations=[row.organisation for row in organisation_ops.list_organisations(session())],
     )
 
 
 def _with_organisations(form: UserDetailsForm) -> None:
     form.organisation_id.choices = [("", "Choose an organisation")] + [
         (str(row.organisation.id), f"{row.organisation.name} ({row.organisation.kind.label})")
-        for row in operations.list_organisations(session())
+        for row in organisation_ops.list_organisations(session())
     ]
 
 
-def _user_details(form: UserDetailsForm) -> operations.UserDetails:
-    return operations.UserDetails(
+def _user_details(form: UserDetailsForm) -> accounts.UserDetails:
+    return accounts.UserDetails(
         name=form.name.data or "",
         email=form.email.data or "",
         role=form.role.data or "",
@@ -239,10 +243,10 @@ def new_user() -> Response | str:
         form.organisation_id.data = request.args.get("organisation", "")
     if form.validate_on_submit():
         details = _user_details(form)
-        data = operations.UserInput(details.name, details.email, details.role,
+        data = accounts.UserInput(details.name, details.email, details.role,
                                     details.organisation_id, form.password.data or "")
         try:
-            user = operations.add_user(session(), data)
+            user = accounts.add_user(session(), data)
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -263,7 +267,7 @@ def edit_user(user_id: int) -> Response | str:
         form.organisation_id.data = str(account.organisation_id)
     if form.validate_on_submit():
         try:
-            signed_out = operations.update_user(session(), account, _user_details(form), me())
+            signed_out = accounts.update_user(session(), account, _user_details(form), me())
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -299,7 +303,7 @@ def user(user_id: int) -> tuple[str, int]:
 def deactivate_user(user_id: int) -> Response | tuple[str, int]:
     account = _load(User, user_id)
     try:
-        operations.deactivate_user(account, me())
+        accounts.deactivate_user(account, me())
     except InvalidInput as error:
         return _user_page(account, error=refuse(error).get("user", ""))
     flash(f"{account.name} can no longer sign in, and has been signed out.", "success")
@@ -310,7 +314,7 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
 @coordinator_only
 def reactivate_user(user_id: int) -> Response:
     account = _load(User, user_id)
-    operations.reactivate_user(account)
+    accounts.reactivate_user(account)
     flash(f"{account.name} can sign in again.", "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
@@ -322,7 +326,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            operations.reset_password(account, form.password.data or "")
+            accounts.reset_password(account, form.password.data or "")
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -340,7 +344,8 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
 @bp.route("/needs")
 @coordinator_only
 def needs() -> str:
-    return render_template("admin/needs.html", tree=operations.top_level_needs(session()))
+    tree = taxonomy_ops.needs_tree(session(), include_inactive=True)
+    return render_template("admin/needs.html", tree=tree)
 
 
 @bp.route("/needs/new", methods=["GET", "POST"])
@@ -349,13 +354,13 @@ def new_need() -> Response | str:
     form = NewNeedForm()
     form.parent_code.choices = [("", "None: a top-level need")] + [
         (need.code, f"{need.name} ({need.code})")
-        for need in operations.top_level_needs(session())
+        for need in taxonomy_ops.needs_tree(session(), include_inactive=True)
     ]
     if request.method == "GET":
         form.parent_code.data = request.args.get("parent", "")
     if form.validate_on_submit():
         try:
-            need = operations.add_need(
+            need = taxonomy_ops.add_need(
                 session(),
                 parent_code=form.parent_code.data or None,
                 suffix=form.suffix.data or "",
@@ -376,7 +381,7 @@ def edit_need(code: str) -> Response | str:
     form = NeedForm(obj=need if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            operations.update_need(
+            taxonomy_ops.update_need(
                 session(),
                 need,
                 name=form.name.data or "",

@@ -1,1 +1,1 @@
-"""Accounts, roles, log-in and log-out."""
+"""Log-in and log-out pages and the Flask-Login session glue; accounts live in services.accounts."""

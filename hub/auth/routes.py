@@ -9,10 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from hub.access import me
-from hub.auth import operations
 from hub.auth.forms import LoginForm
 from hub.settings import current_settings
 from hub.unit_of_work import session
+from services.accounts.login import InvalidCredentials, TooManyAttempts, log_in, log_out
 
 bp = Blueprint("auth", __name__)
 
@@ -37,7 +37,7 @@ def login() -> Response | str | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         try:
-            user = operations.log_in(
+            user = log_in(
                 session(),
                 form.email.data or "",
                 form.password.data or "",
@@ -45,13 +45,13 @@ def login() -> Response | str | tuple[str, int]:
                 current_settings().login_max_failures,
                 current_settings().login_window_minutes,
             )
-        except operations.TooManyAttempts:
+        except TooManyAttempts:
             form.email.errors = [
                 "Too many failed attempts. Wait 15 minutes and try again, "
                 "or ask your hub coordinator to reset your password."
             ]
             status = 429
-        except operations.InvalidCredentials:
+        except InvalidCredentials:
             form.email.errors = ["Enter a correct email address and password"]
             status = 200
         else:
@@ -63,7 +63,7 @@ def login() -> Response | str | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    operations.log_out(me())
+    log_out(me())
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))

@@ -8,9 +8,9 @@ from flask import Flask, g
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
-from hub.auth.models import User
 from hub.extensions import login_manager
 from hub.unit_of_work import session
+from services.accounts.models import User
 
 
 def init_app(app: Flask) -> None:

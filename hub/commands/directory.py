@@ -64,7 +64,7 @@ def taxonomy_load() -> None:
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the gazetteer (if empty), the taxonomy and the Bolton demo area."""
-    from hub.demo.loader import DEMO_LOGINS, load_demo
+    from services.demo.loader import DEMO_LOGINS, load_demo
 
     postcodes = session().execute(select(func.count()).select_from(GazetteerPostcode))
     if postcodes.scalar_one() == 0:

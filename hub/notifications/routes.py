@@ -6,11 +6,11 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from hub.access import roles_required
-from hub.auth.models import Role
 from hub.notifications.delivery import notify_settings
 from hub.settings import current_settings
 from hub.unit_of_work import session
 from routing.referrals.outbox import MAX_ATTEMPTS, OutboxMessage
+from services.accounts.models import Role
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

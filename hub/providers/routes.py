@@ -8,21 +8,19 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from hub.access import can_edit_service, me, roles_required
-from hub.auth.models import Role
 from hub.caches import online_geocoder
 from hub.directory.routes import load_service
 from hub.form_errors import refuse, show_on_form
-from hub.providers import operations
 from hub.providers.forms import ServiceForm
 from hub.unit_of_work import session
+from services import capacity_ops, listing_ops
+from services.accounts.models import DIRECTORY_EDITOR_ROLES, Role
 from services.errors import InvalidInput
 from services.listings import Service
 from services.schools import School
 from services.taxonomy_ops import need_choices
 
 bp = Blueprint("providers", __name__, url_prefix="/provider")
-
-PROVIDER_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER, Role.COORDINATOR)
 
 
 def _own_services() -> list[Service]:
@@ -38,17 +36,17 @@ def _own_services() -> list[Service]:
 
 
 @bp.route("/services", methods=["GET", "POST"])
-@roles_required(*PROVIDER_ROLES)
+@roles_required(*DIRECTORY_EDITOR_ROLES)
 def services() -> Response | str:
     listings = _own_services()
     errors: dict[str, str] = {}
-    submitted: dict[int, operations.CapacityRow] = {}
+    submitted: dict[int, capacity_ops.CapacityRow] = {}
     if request.method == "POST":
         # CSRFProtect has already checked the token, as it does for every POST.
         for service in listings:
             if f"free_places-{service.id}" not in request.form:
                 continue
-            submitted[service.id] = operations.CapacityRow(
+            submitted[service.id] = capacity_ops.CapacityRow(
                 accepting=request.form.get(f"accepting-{service.id}") == "yes",
                 free_places=request.form.get(f"free_places-{service.id}", ""),
                 waitlist_length=request.form.get(f"waitlist_length-{service.id}", ""),
@@ -56,7 +54,7 @@ def services() -> Response | str:
             )
         user = me()
         try:
-            count = operations.update_capacities(
+            count = capacity_ops.update_capacities(
                 session(), listings, submitted, user.id, f"{user.name}, {user.organisation.name}"
             )
         except InvalidInput as error:
@@ -79,8 +77,8 @@ def _prepare(form: ServiceForm) -> None:
     form.hubs.choices = [(str(i), name) for i, name in rows]
 
 
-def _input(form: ServiceForm) -> operations.ServiceInput:
-    return operations.ServiceInput(
+def _input(form: ServiceForm) -> listing_ops.ServiceInput:
+    return listing_ops.ServiceInput(
         name=form.name.data or "",
         description=form.description.data or "",
         need_codes=form.needs.data or [],
@@ -107,7 +105,7 @@ def _input(form: ServiceForm) -> operations.ServiceInput:
 
 def _save(form: ServiceForm, service: Service | None, organisation_id: int) -> Response | None:
     try:
-        saved = operations.save_service(
+        saved = listing_ops.save_service(
             session(), service, organisation_id, _input(form), online_geocoder()
         )
     except InvalidInput as error:

@@ -10,13 +10,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.access import me
-from hub.auth.models import Role, User
 from hub.request_cache import per_request
 from hub.settings import now
 from hub.unit_of_work import session
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
 from routing.referrals.operations import audit
+from services.accounts.models import Role, User
 from services.schools import School
 
 

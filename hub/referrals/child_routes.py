@@ -13,8 +13,6 @@ from hub.referrals.access import (
     visible_referrals,
 )
 from hub.referrals.common import (
-    ALL_ROLES,
-    SCHOOL_ROLES,
     bp,
 )
 from hub.settings import now
@@ -25,12 +23,13 @@ from routing.referrals.models import (
     Referral,
     ReferralEvent,
 )
+from services.accounts.models import SCHOOL_ROLES, Role
 
 # --- Children and progress links ---------------------------------------------------
 
 
 @bp.route("/children/<int:child_id>")
-@roles_required(*ALL_ROLES)
+@roles_required(*Role)
 def child(child_id: int) -> str:
     record = load_child(child_id)
     user = me()

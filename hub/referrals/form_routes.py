@@ -18,7 +18,6 @@ from hub.referrals.access import (
     school_ids_for,
 )
 from hub.referrals.common import (
-    SCHOOL_ROLES,
     bp,
 )
 from hub.settings import now
@@ -31,6 +30,7 @@ from routing.referrals.models import (
     RequestStatus,
     RiskLevel,
 )
+from services.accounts.models import SCHOOL_ROLES
 from services.errors import InvalidInput
 
 # --- The referral form -------------------------------------------------------------

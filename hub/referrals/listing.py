@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from hub.auth.models import User
 from hub.referrals.access import visible_referrals
 from routing.referrals.models import Referral, Status
+from services.accounts.models import User
 
 PAGE_SIZE = 50
 

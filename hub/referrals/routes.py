@@ -14,7 +14,6 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.auth.models import Role
 from hub.caches import snapshot_cache
 from hub.referrals.access import (
     Act,
@@ -23,9 +22,6 @@ from hub.referrals.access import (
     load_referral,
 )
 from hub.referrals.common import (
-    ALL_ROLES,
-    PROVIDER_ROLES,
-    SCHOOL_ROLES,
     bp,
 )
 from hub.referrals.listing import referral_page
@@ -42,6 +38,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
+from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
 from services.errors import InvalidInput
 
 # --- Lists -------------------------------------------------------------------------
@@ -58,7 +55,7 @@ def _list(title: str, scope: ColumnElement[bool]) -> str:
 
 
 @bp.route("")
-@roles_required(*ALL_ROLES)
+@roles_required(*Role)
 def dashboard() -> Response | str:
     """Referrer dashboard (schools) and everything (coordinators)."""
     if me().role.is_provider:
@@ -67,13 +64,13 @@ def dashboard() -> Response | str:
 
 
 @bp.route("/inbox")
-@roles_required(*PROVIDER_ROLES)
+@roles_required(*PROVIDER_STAFF_ROLES)
 def inbox() -> str:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
 @bp.route("/<int:referral_id>")
-@roles_required(*ALL_ROLES)
+@roles_required(*Role)
 def show(referral_id: int) -> str:
     referral = load_referral(referral_id)
     user = me()
@@ -209,7 +206,7 @@ ACTIONS: dict[str, Action] = {
 
 
 @bp.route("/<int:referral_id>/<action>", methods=["POST"])
-@roles_required(*SCHOOL_ROLES, *PROVIDER_ROLES)
+@roles_required(*SCHOOL_ROLES, *PROVIDER_STAFF_ROLES)
 def act(referral_id: int, action: str) -> Response | tuple[str, int]:
     chosen = ACTIONS.get(action)
     if chosen is None:

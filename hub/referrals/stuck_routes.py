@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import render_template, request
 
 from hub.access import me, roles_required
-from hub.auth.models import Role
 from hub.referrals.access import (
     actor_for,
     school_ids_for,
@@ -17,6 +16,7 @@ from hub.settings import current_settings, now
 from hub.unit_of_work import session
 from routing.referrals.audit import audit
 from routing.referrals.stuck import StuckKind, StuckScope, stuck_page
+from services.accounts.models import Role
 
 # --- Falling through the cracks ----------------------------------------------------
 

@@ -49,7 +49,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.outbox import queue_message
-from services.db import Base
+from services.accounts.models import User
 from services.errors import InvalidInput
 from services.listings import Service
 from services.taxonomy import Need
@@ -81,10 +81,8 @@ def provider_address(referral: Referral) -> str | None:
 
 
 def _referrer_address(session: Session, referral: Referral) -> str | None:
-    # The account table through metadata: the domain does not import the web app.
-    users = Base.metadata.tables["user_account"]
     email = session.execute(
-        select(users.c.email).where(users.c.id == referral.referrer_id)
+        select(User.email).where(User.id == referral.referrer_id)
     ).scalar_one_or_none()
     return str(email) if email else None
 

@@ -1,6 +1,6 @@
 """Import ORUK/HSDS services into the directory, idempotently.
 
-Each record becomes a service through ``hub.providers.operations.save_service``
+Each record becomes a service through ``services.listing_ops.save_service``
 (the same rules as the provider form). A record is matched to an earlier import
 by its feed id (``oruk_source``) or, for our own export, by the service's UUID.
 A record equal to what we hold is left alone, so importing twice changes nothing.
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.providers.operations import ServiceInput, save_service
+from services.listing_ops import ServiceInput, save_service
 from routing.geo import PostcodeError, normalise_postcode
 from services.areas import AreaError, check_area
 from services.capacity_ops import update_capacity

@@ -59,7 +59,7 @@ def _continue(journey: Journey, page: Page, label: str) -> None:
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
 
 
-def test_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for_two_needs(
+def test_it_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for_two_needs(
     journey: Journey, story: Story
 ) -> None:
     page = journey.page()
@@ -155,7 +155,7 @@ def test_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for_tw
     journey.finish()
 
 
-def test_provider_updates_capacity_then_accepts_one_referral_and_declines_another(
+def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_another(
     journey: Journey, story: Story
 ) -> None:
     story.require("references")
@@ -198,7 +198,7 @@ def test_provider_updates_capacity_then_accepts_one_referral_and_declines_anothe
     journey.finish()
 
 
-def test_school_staff_reroute_the_declined_need_in_one_step_and_make_the_family_link(
+def test_it_school_staff_reroute_the_declined_need_in_one_step_and_make_the_family_link(
     journey: Journey, story: Story
 ) -> None:
     story.require("references")
@@ -231,7 +231,7 @@ def test_school_staff_reroute_the_declined_need_in_one_step_and_make_the_family_
     journey.finish()
 
 
-def test_the_family_follow_both_referrals_on_a_phone_and_leave_with_the_quick_exit(
+def test_it_the_family_follow_both_referrals_on_a_phone_and_leave_with_the_quick_exit(
     journey: Journey, story: Story
 ) -> None:
     story.require("progress_url", "onward")
@@ -270,7 +270,7 @@ def test_the_family_follow_both_referrals_on_a_phone_and_leave_with_the_quick_ex
     journey.finish()
 
 
-def test_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
+def test_it_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
     journey: Journey, story: Story, served_app: ServedApp
 ) -> None:
     story.require("onward")

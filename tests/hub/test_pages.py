@@ -17,7 +17,7 @@ def _search(client: FlaskClient, **fields: object) -> str:
     return response.get_data(as_text=True)
 
 
-def test_search_ranks_services_with_distance_capacity_and_reasons(
+def test_it_search_ranks_services_with_distance_capacity_and_reasons(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     near = make_service(db, cast.provider, name="Mind Matters Bolton", postcode="BL1 1SE",
@@ -34,7 +34,7 @@ def test_search_ranks_services_with_distance_capacity_and_reasons(
     assert f"/services/{near.id}" in page
 
 
-def test_search_keeps_what_was_typed_when_the_postcode_is_unknown(
+def test_it_search_keeps_what_was_typed_when_the_postcode_is_unknown(
     client: FlaskClient, cast: Cast
 ) -> None:
     login(client, cast.staff)
@@ -44,7 +44,7 @@ def test_search_keeps_what_was_typed_when_the_postcode_is_unknown(
     assert 'value="7"' in page
 
 
-def test_search_says_the_location_is_approximate_for_an_unknown_full_postcode(
+def test_it_search_says_the_location_is_approximate_for_an_unknown_full_postcode(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     make_service(db, cast.provider, name="Mind Matters Bolton")
@@ -55,7 +55,7 @@ def test_search_says_the_location_is_approximate_for_an_unknown_full_postcode(
     assert "BL1 1AA" in page
 
 
-def test_search_by_school_shows_a_badge_for_services_at_that_school(
+def test_it_search_by_school_shows_a_badge_for_services_at_that_school(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     make_service(db, cast.provider, name="School Nurse Drop-in", hubs=(cast.school,),
@@ -67,7 +67,7 @@ def test_search_by_school_shows_a_badge_for_services_at_that_school(
     assert f"At {cast.school.name}" in page
 
 
-def test_search_asks_for_a_postcode_or_a_school_and_keeps_the_needs_chosen(
+def test_it_search_asks_for_a_postcode_or_a_school_and_keeps_the_needs_chosen(
     client: FlaskClient, cast: Cast
 ) -> None:
     login(client, cast.staff)
@@ -76,7 +76,7 @@ def test_search_asks_for_a_postcode_or_a_school_and_keeps_the_needs_chosen(
     assert page.count("checked") >= 2
 
 
-def test_search_with_a_postcode_and_a_school_measures_from_home_and_marks_the_school(
+def test_it_search_with_a_postcode_and_a_school_measures_from_home_and_marks_the_school(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     make_service(db, cast.provider, name="School Nurse Drop-in", hubs=(cast.school,),
@@ -88,7 +88,7 @@ def test_search_with_a_postcode_and_a_school_measures_from_home_and_marks_the_sc
     assert "miles away" in page
 
 
-def test_search_lists_the_ten_best_and_shows_more_of_one_need_on_request(
+def test_it_search_lists_the_ten_best_and_shows_more_of_one_need_on_request(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     for n in range(12):
@@ -108,7 +108,7 @@ def test_search_lists_the_ten_best_and_shows_more_of_one_need_on_request(
     assert "Homework Club" in full
 
 
-def test_a_capacity_update_shows_in_the_next_search(
+def test_it_a_capacity_update_shows_in_the_next_search(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, name="Mind Matters Bolton", free_places=2)
@@ -125,7 +125,7 @@ def test_a_capacity_update_shows_in_the_next_search(
     assert "7 places free" in _search(client)
 
 
-def test_the_capacity_page_keeps_bad_figures_and_explains(
+def test_it_the_capacity_page_keeps_bad_figures_and_explains(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider)
@@ -140,7 +140,7 @@ def test_the_capacity_page_keeps_bad_figures_and_explains(
     assert 'value="-2"' in page
 
 
-def test_a_provider_only_sees_its_own_services_on_the_capacity_page(
+def test_it_a_provider_only_sees_its_own_services_on_the_capacity_page(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     make_service(db, cast.provider, name="Ours")
@@ -151,7 +151,7 @@ def test_a_provider_only_sees_its_own_services_on_the_capacity_page(
     assert "Ours" in page and "Theirs" not in page
 
 
-def test_a_provider_cannot_edit_another_organisations_service(
+def test_it_a_provider_cannot_edit_another_organisations_service(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     theirs = make_service(db, cast.other_provider)
@@ -162,18 +162,18 @@ def test_a_provider_cannot_edit_another_organisations_service(
     assert client.get(f"/provider/services/{ours.id}/edit").status_code == 200
 
 
-def test_school_staff_cannot_reach_provider_pages(client: FlaskClient, cast: Cast) -> None:
+def test_it_school_staff_cannot_reach_provider_pages(client: FlaskClient, cast: Cast) -> None:
     login(client, cast.staff)
     assert client.get("/provider/services").status_code == 403
     assert client.get("/provider/services/new").status_code == 403
 
 
-def test_a_provider_worker_cannot_add_services(client: FlaskClient, cast: Cast) -> None:
+def test_it_a_provider_worker_cannot_add_services(client: FlaskClient, cast: Cast) -> None:
     login(client, cast.worker)
     assert client.get("/provider/services/new").status_code == 403
 
 
-def test_editing_a_service_keeps_what_was_typed_on_error(
+def test_it_editing_a_service_keeps_what_was_typed_on_error(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider)
@@ -190,7 +190,7 @@ def test_editing_a_service_keeps_what_was_typed_on_error(
     assert 'value="Renamed service"' in page
 
 
-def test_the_service_page_shows_what_a_referrer_needs(
+def test_it_the_service_page_shows_what_a_referrer_needs(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, name="Mind Matters Bolton", hubs=(cast.school,))

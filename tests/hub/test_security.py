@@ -11,7 +11,7 @@ from hub.settings import settings_of
 from tests.factories import PASSWORD, Cast, login
 
 
-def test_every_response_carries_security_headers(client: FlaskClient) -> None:
+def test_it_every_response_carries_security_headers(client: FlaskClient) -> None:
     response = client.get("/login")
     headers = response.headers
     assert "default-src 'self'" in headers["Content-Security-Policy"]
@@ -22,26 +22,26 @@ def test_every_response_carries_security_headers(client: FlaskClient) -> None:
     assert headers["Cache-Control"] == "no-store"
 
 
-def test_signed_in_pages_are_never_cached(client: FlaskClient, cast: Cast) -> None:
+def test_it_signed_in_pages_are_never_cached(client: FlaskClient, cast: Cast) -> None:
     login(client, cast.staff)
     assert client.get("/search").headers["Cache-Control"] == "no-store"
 
 
-def test_session_cookie_is_http_only_and_same_site(client: FlaskClient, cast: Cast) -> None:
+def test_it_session_cookie_is_http_only_and_same_site(client: FlaskClient, cast: Cast) -> None:
     response = client.post("/login", data={"email": cast.staff.email, "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 
 
-def test_a_form_posted_without_a_csrf_token_is_refused(app: Flask, cast: Cast) -> None:
+def test_it_a_form_posted_without_a_csrf_token_is_refused(app: Flask, cast: Cast) -> None:
     strict = create_app(settings_of(app).replace(wtf_csrf_enabled=True))
     client = strict.test_client()
     response = client.post("/login", data={"email": cast.staff.email, "password": PASSWORD})
     assert response.status_code == 400
 
 
-def test_production_refuses_to_start_without_a_secret_key(monkeypatch: object) -> None:
+def test_it_production_refuses_to_start_without_a_secret_key(monkeypatch: object) -> None:
     import pytest
 
     from hub.settings import ConfigError
@@ -56,7 +56,7 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: object) -
         mp.undo()
 
 
-def test_notify_needs_the_sites_public_address_for_its_links(
+def test_it_notify_needs_the_sites_public_address_for_its_links(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Otherwise links in emails would come from the Host header, which a client chooses.

@@ -102,7 +102,7 @@ def test_it_imports_codepoint_open_and_skips_rows_without_coordinates(
     _forget(db, "WA15")
 
 
-def test_importing_twice_changes_nothing(db: Session, tmp_path: Path) -> None:
+def test_it_importing_twice_changes_nothing(db: Session, tmp_path: Path) -> None:
     path = tmp_path / "wa.csv"
     path.write_text('"WA16 6AA",10,377000,377000,"E92000001","","","","E08000009",""\n')
     importers.import_file(db, path)

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.auth.models import User
+from services.accounts.models import User
 from services.organisations import Organisation, OrganisationKind
 from services.schools import School
 from services.taxonomy import Need
@@ -48,7 +48,7 @@ def admin_posts(cast: Cast) -> list[str]:
     ]
 
 
-def test_school_staff_and_provider_users_get_403_on_every_admin_page(
+def test_it_school_staff_and_provider_users_get_403_on_every_admin_page(
     client: FlaskClient, cast: Cast, db: Session
 ) -> None:
     for user in (cast.staff, cast.dsl, cast.manager, cast.worker):
@@ -62,27 +62,27 @@ def test_school_staff_and_provider_users_get_403_on_every_admin_page(
     assert db.get(User, cast.staff.id).active  # type: ignore[union-attr]
 
 
-def test_signed_out_visitors_are_sent_to_log_in(client: FlaskClient, cast: Cast) -> None:
+def test_it_signed_out_visitors_are_sent_to_log_in(client: FlaskClient, cast: Cast) -> None:
     response = client.get("/admin/schools")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
 
 
-def test_a_coordinator_can_open_every_admin_page(coordinator: FlaskClient, cast: Cast) -> None:
+def test_it_a_coordinator_can_open_every_admin_page(coordinator: FlaskClient, cast: Cast) -> None:
     for url in admin_pages(cast):
         response = coordinator.get(url)
         assert response.status_code == 200, url
         assert "govuk-" in response.get_data(as_text=True)
 
 
-def test_unknown_objects_are_404(coordinator: FlaskClient) -> None:
+def test_it_unknown_objects_are_404(coordinator: FlaskClient) -> None:
     for url in ("/admin/schools/999/edit", "/admin/organisations/999/edit",
                 "/admin/users/999", "/admin/needs/NOPE/edit"):
         assert coordinator.get(url).status_code == 404, url
     assert coordinator.post("/admin/users/999/deactivate").status_code == 404
 
 
-def test_the_overview_shows_counts_and_links(coordinator: FlaskClient) -> None:
+def test_it_the_overview_shows_counts_and_links(coordinator: FlaskClient) -> None:
     page = coordinator.get("/admin").get_data(as_text=True)
     assert '<p class="govuk-heading-xl govuk-!-margin-bottom-2" id="count-schools">2</p>' in page
     assert 'id="count-users">7</p>' in page
@@ -90,7 +90,7 @@ def test_the_overview_shows_counts_and_links(coordinator: FlaskClient) -> None:
     assert 'href="/admin/needs"' in page
 
 
-def test_the_schools_list_shows_urn_phase_trust_and_postcode(
+def test_it_the_schools_list_shows_urn_phase_trust_and_postcode(
     coordinator: FlaskClient, cast: Cast
 ) -> None:
     page = coordinator.get("/admin/schools").get_data(as_text=True)
@@ -110,7 +110,7 @@ SCHOOL = {
 }
 
 
-def test_a_coordinator_adds_a_school_in_a_trust(
+def test_it_a_coordinator_adds_a_school_in_a_trust(
     coordinator: FlaskClient, db: Session
 ) -> None:
     trust = make_org(db, "Bolton Learning Trust", OrganisationKind.ACADEMY_TRUST)
@@ -155,7 +155,7 @@ def test_it_shows_the_geocoders_message_next_to_a_bad_postcode(
     assert db.execute(select(School).where(School.urn == "105201")).first() is None
 
 
-def test_a_postcode_only_known_by_its_district_is_saved_with_a_warning(
+def test_it_a_postcode_only_known_by_its_district_is_saved_with_a_warning(
     coordinator: FlaskClient, cast: Cast
 ) -> None:
     response = coordinator.post(
@@ -165,7 +165,7 @@ def test_a_postcode_only_known_by_its_district_is_saved_with_a_warning(
     assert "We do not know the exact postcode BL1 1AA" in page
 
 
-def test_a_coordinator_edits_a_school(coordinator: FlaskClient, cast: Cast, db: Session) -> None:
+def test_it_a_coordinator_edits_a_school(coordinator: FlaskClient, cast: Cast, db: Session) -> None:
     page = coordinator.get(f"/admin/schools/{cast.school.id}/edit").get_data(as_text=True)
     assert f'value="{cast.school.urn}"' in page
     assert 'value="BL2 2JU"' in page
@@ -182,7 +182,7 @@ def test_a_coordinator_edits_a_school(coordinator: FlaskClient, cast: Cast, db: 
     assert school.organisation.name == "Castle Hill School"
 
 
-def test_the_organisations_list_shows_kind_and_counts(
+def test_it_the_organisations_list_shows_kind_and_counts(
     coordinator: FlaskClient, cast: Cast
 ) -> None:
     page = coordinator.get("/admin/organisations").get_data(as_text=True)
@@ -191,7 +191,7 @@ def test_the_organisations_list_shows_kind_and_counts(
     assert f'href="/admin/users?organisation={cast.provider.id}">2<' in page
 
 
-def test_a_coordinator_adds_an_organisation(coordinator: FlaskClient, db: Session) -> None:
+def test_it_a_coordinator_adds_an_organisation(coordinator: FlaskClient, db: Session) -> None:
     response = coordinator.post(
         "/admin/organisations/new",
         data={"name": "Bolton Carers", "kind": "voluntary", "website": "https://carers.test",
@@ -215,7 +215,7 @@ def test_it_refuses_a_duplicate_organisation_name_and_keeps_what_was_typed(
     assert 'value="01204 111111"' in page
 
 
-def test_a_coordinator_edits_an_organisation(
+def test_it_a_coordinator_edits_an_organisation(
     coordinator: FlaskClient, cast: Cast, db: Session
 ) -> None:
     response = coordinator.post(
@@ -229,7 +229,7 @@ def test_a_coordinator_edits_an_organisation(
     assert (org.name, org.email) == ("Bolton Families", "hi@families.test")
 
 
-def test_the_users_list_filters_by_organisation(coordinator: FlaskClient, cast: Cast) -> None:
+def test_it_the_users_list_filters_by_organisation(coordinator: FlaskClient, cast: Cast) -> None:
     page = coordinator.get("/admin/users").get_data(as_text=True)
     assert "staff@example.test" in page
     assert "Designated safeguarding lead" in page
@@ -249,7 +249,7 @@ USER = {
 }
 
 
-def test_a_coordinator_adds_a_user_who_can_then_sign_in(
+def test_it_a_coordinator_adds_a_user_who_can_then_sign_in(
     coordinator: FlaskClient, cast: Cast, db: Session, client: FlaskClient
 ) -> None:
     response = coordinator.post(
@@ -298,7 +298,7 @@ def test_it_refuses_a_provider_role_at_a_school(coordinator: FlaskClient, cast: 
     assert 'id="organisation_id-error"' in page
 
 
-def test_a_coordinator_moves_a_user_to_another_school_and_signs_them_out(
+def test_it_a_coordinator_moves_a_user_to_another_school_and_signs_them_out(
     coordinator: FlaskClient, cast: Cast, db: Session
 ) -> None:
     staff_client = coordinator.application.test_client()
@@ -315,7 +315,7 @@ def test_a_coordinator_moves_a_user_to_another_school_and_signs_them_out(
     assert staff_client.get("/search").status_code == 302  # back to log in
 
 
-def test_editing_a_user_with_a_bad_email_keeps_what_was_typed(
+def test_it_editing_a_user_with_a_bad_email_keeps_what_was_typed(
     coordinator: FlaskClient, cast: Cast, db: Session
 ) -> None:
     response = coordinator.post(f"/admin/users/{cast.worker.id}/edit", data={
@@ -330,7 +330,7 @@ def test_editing_a_user_with_a_bad_email_keeps_what_was_typed(
     assert db.get(User, cast.worker.id).email == "worker@example.test"  # type: ignore[union-attr]
 
 
-def test_a_coordinator_renaming_themselves_stays_signed_in(
+def test_it_a_coordinator_renaming_themselves_stays_signed_in(
     coordinator: FlaskClient, cast: Cast
 ) -> None:
     response = coordinator.post(f"/admin/users/{cast.coordinator.id}/edit", data={
@@ -340,7 +340,7 @@ def test_a_coordinator_renaming_themselves_stays_signed_in(
     assert coordinator.get("/admin").status_code == 200
 
 
-def test_deactivating_a_user_signs_them_out_at_once(
+def test_it_deactivating_a_user_signs_them_out_at_once(
     app: object, coordinator: FlaskClient, cast: Cast, db: Session
 ) -> None:
     staff_client = coordinator.application.test_client()
@@ -358,7 +358,7 @@ def test_deactivating_a_user_signs_them_out_at_once(
     assert db.get(User, cast.staff.id).active  # type: ignore[union-attr]
 
 
-def test_a_coordinator_cannot_deactivate_themselves(
+def test_it_a_coordinator_cannot_deactivate_themselves(
     coordinator: FlaskClient, cast: Cast, db: Session
 ) -> None:
     response = coordinator.post(f"/admin/users/{cast.coordinator.id}/deactivate")
@@ -370,7 +370,7 @@ def test_a_coordinator_cannot_deactivate_themselves(
     assert coordinator.get("/admin").status_code == 200
 
 
-def test_a_coordinator_resets_a_password(
+def test_it_a_coordinator_resets_a_password(
     coordinator: FlaskClient, cast: Cast, client: FlaskClient
 ) -> None:
     response = coordinator.post(f"/admin/users/{cast.worker.id}/password",
@@ -385,7 +385,7 @@ def test_a_coordinator_resets_a_password(
                       ).status_code == 302
 
 
-def test_a_coordinator_who_resets_their_own_password_stays_signed_in(
+def test_it_a_coordinator_who_resets_their_own_password_stays_signed_in(
     coordinator: FlaskClient, cast: Cast
 ) -> None:
     response = coordinator.post(f"/admin/users/{cast.coordinator.id}/password",
@@ -394,13 +394,13 @@ def test_a_coordinator_who_resets_their_own_password_stays_signed_in(
     assert coordinator.get("/admin").status_code == 200
 
 
-def test_the_taxonomy_page_shows_the_tree_with_codes(coordinator: FlaskClient) -> None:
+def test_it_the_taxonomy_page_shows_the_tree_with_codes(coordinator: FlaskClient) -> None:
     page = coordinator.get("/admin/needs").get_data(as_text=True)
     assert "<code>MHW</code>" in page
     assert "<code>MHW." in page
 
 
-def test_a_coordinator_adds_a_child_need(coordinator: FlaskClient, db: Session) -> None:
+def test_it_a_coordinator_adds_a_child_need(coordinator: FlaskClient, db: Session) -> None:
     response = coordinator.post("/admin/needs/new",
                                 data={"parent_code": "MHW", "suffix": "grf", "name": "Grief"})
     assert response.status_code == 302
@@ -408,7 +408,7 @@ def test_a_coordinator_adds_a_child_need(coordinator: FlaskClient, db: Session) 
     assert need is not None and need.name == "Grief"
 
 
-def test_a_taken_need_code_is_shown_next_to_the_code(coordinator: FlaskClient) -> None:
+def test_it_a_taken_need_code_is_shown_next_to_the_code(coordinator: FlaskClient) -> None:
     response = coordinator.post("/admin/needs/new",
                                 data={"parent_code": "", "suffix": "MHW", "name": "Again"})
     page = response.get_data(as_text=True)
@@ -417,7 +417,7 @@ def test_a_taken_need_code_is_shown_next_to_the_code(coordinator: FlaskClient) -
     assert 'value="Again"' in page
 
 
-def test_a_coordinator_edits_and_retires_a_need(coordinator: FlaskClient, db: Session) -> None:
+def test_it_a_coordinator_edits_and_retires_a_need(coordinator: FlaskClient, db: Session) -> None:
     page = coordinator.get("/admin/needs/MHW/edit").get_data(as_text=True)
     assert "checked" in page
     response = coordinator.post("/admin/needs/MHW/edit",

@@ -21,7 +21,7 @@ def _client(app: Flask, user):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_stalls(
+def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_stalls(
     app: Flask, db: Session, cast: Cast, clock: MovableClock
 ) -> None:
     mental_health = make_service(db, cast.provider, name="Calm Minds", needs=("MHW",))

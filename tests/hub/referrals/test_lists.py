@@ -12,7 +12,7 @@ from tests.factories import Cast, login, make_service
 from tests.routing.referrals.helpers import sent_referral
 
 
-def test_the_inbox_counts_every_status_and_pages_the_list(
+def test_it_the_inbox_counts_every_status_and_pages_the_list(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, name="Mind Matters Bolton")
@@ -41,7 +41,7 @@ def test_the_inbox_counts_every_status_and_pages_the_list(
     assert "Showing" not in only_opened  # one page
 
 
-def test_a_page_past_the_end_shows_the_last_page_and_a_bad_status_shows_all(
+def test_it_a_page_past_the_end_shows_the_last_page_and_a_bad_status_shows_all(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider)
@@ -55,7 +55,7 @@ def test_a_page_past_the_end_shows_the_last_page_and_a_bad_status_shows_all(
         assert referral.reference in page.get_data(as_text=True)
 
 
-def test_the_dashboard_lists_newest_changes_first_for_the_school_only(
+def test_it_the_dashboard_lists_newest_changes_first_for_the_school_only(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider)

@@ -29,14 +29,14 @@ def _linked(db: Session, cast: Cast):  # type: ignore[no-untyped-def]
     return referral, link, token
 
 
-def test_only_the_hash_of_a_256_bit_token_is_stored(db: Session, cast: Cast) -> None:
+def test_it_only_the_hash_of_a_256_bit_token_is_stored(db: Session, cast: Cast) -> None:
     _, link, token = _linked(db, cast)
     assert len(token) >= 43
     assert link.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert token not in repr(db.execute(select(ProgressLink.__table__)).all())
 
 
-def test_the_right_date_of_birth_shows_plain_status_and_is_audited(
+def test_it_the_right_date_of_birth_shows_plain_status_and_is_audited(
     db: Session, cast: Cast
 ) -> None:
     referral, _, token = _linked(db, cast)
@@ -47,7 +47,7 @@ def test_the_right_date_of_birth_shows_plain_status_and_is_audited(
     ).scalar_one() == 1
 
 
-def test_each_page_view_is_audited_once_and_a_success_writes_no_attempt(
+def test_it_each_page_view_is_audited_once_and_a_success_writes_no_attempt(
     db: Session, cast: Cast
 ) -> None:
     first, _, token = _linked(db, cast)
@@ -67,7 +67,7 @@ def test_each_page_view_is_audited_once_and_a_success_writes_no_attempt(
 
 
 @pytest.mark.parametrize("case", ["wrong", "unknown", "revoked", "expired"])
-def test_wrong_unknown_revoked_and_expired_links_look_the_same(
+def test_it_wrong_unknown_revoked_and_expired_links_look_the_same(
     db: Session, cast: Cast, case: str
 ) -> None:
     referral, link, token = _linked(db, cast)
@@ -85,14 +85,14 @@ def test_wrong_unknown_revoked_and_expired_links_look_the_same(
         progress.check_and_show(db, token, born, "1.2.3.4", now)
 
 
-def test_regenerating_a_link_stops_the_old_one(db: Session, cast: Cast) -> None:
+def test_it_regenerating_a_link_stops_the_old_one(db: Session, cast: Cast) -> None:
     referral, _, old = _linked(db, cast)
     progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
     with pytest.raises(progress.NotShown):
         progress.check_and_show(db, old, BORN, "1.2.3.4", utcnow())
 
 
-def test_guessing_is_rate_limited_even_with_the_right_answer(db: Session, cast: Cast) -> None:
+def test_it_guessing_is_rate_limited_even_with_the_right_answer(db: Session, cast: Cast) -> None:
     _, _, token = _linked(db, cast)
     for _ in range(progress.MAX_FAILURES):
         with pytest.raises(progress.NotShown):
@@ -101,7 +101,7 @@ def test_guessing_is_rate_limited_even_with_the_right_answer(db: Session, cast: 
         progress.check_and_show(db, token, BORN, "1.2.3.4", utcnow())
 
 
-def test_one_familys_wrong_answers_do_not_lock_out_another_at_the_same_school(
+def test_it_one_familys_wrong_answers_do_not_lock_out_another_at_the_same_school(
     db: Session, cast: Cast
 ) -> None:
     _, _, mistyped = _linked(db, cast)
@@ -114,7 +114,7 @@ def test_one_familys_wrong_answers_do_not_lock_out_another_at_the_same_school(
     assert progress.check_and_show(db, other, BORN, "10.0.0.7", utcnow())
 
 
-def test_an_address_trying_many_links_is_stopped(db: Session, cast: Cast) -> None:
+def test_it_an_address_trying_many_links_is_stopped(db: Session, cast: Cast) -> None:
     _, _, token = _linked(db, cast)
     for guess in range(progress.MAX_ADDRESS_FAILURES):
         with pytest.raises(progress.NotShown):
@@ -124,7 +124,7 @@ def test_an_address_trying_many_links_is_stopped(db: Session, cast: Cast) -> Non
     assert progress.check_and_show(db, token, BORN, "10.0.0.9", utcnow())
 
 
-def test_the_progress_page_is_private_and_the_same_for_any_token(
+def test_it_the_progress_page_is_private_and_the_same_for_any_token(
     app: Flask, db: Session, cast: Cast
 ) -> None:
     _, _, token = _linked(db, cast)
@@ -149,7 +149,7 @@ def test_the_progress_page_is_private_and_the_same_for_any_token(
     [("staff", 200), ("dsl", 200), ("other_staff", 403), ("manager", 200), ("worker", 200),
      ("other_manager", 403), ("coordinator", 200)],
 )
-def test_each_role_sees_only_its_own_organisations_referrals(
+def test_it_each_role_sees_only_its_own_organisations_referrals(
     app: Flask, db: Session, cast: Cast, who: str, status: int
 ) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider))
@@ -168,7 +168,7 @@ def test_each_role_sees_only_its_own_organisations_referrals(
      ("staff", "withdraw", 302), ("other_staff", "withdraw", 403),
      ("manager", "withdraw", 403)],
 )
-def test_each_role_may_act_only_on_its_own_side_of_a_referral(
+def test_it_each_role_may_act_only_on_its_own_side_of_a_referral(
     app: Flask, db: Session, cast: Cast, who: str, action: str, status: int
 ) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
@@ -179,7 +179,7 @@ def test_each_role_may_act_only_on_its_own_side_of_a_referral(
     assert response.status_code == status
 
 
-def test_unknown_referrals_are_not_found(app: Flask, cast: Cast) -> None:
+def test_it_unknown_referrals_are_not_found(app: Flask, cast: Cast) -> None:
     client = app.test_client()
     login(client, cast.coordinator)
     assert client.get("/referrals/99999").status_code == 404

@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Rule
 
 from hub import create_app
-from hub.auth.models import User
 from hub.extensions import csrf
 from hub.settings import settings_of
 from routing.referrals import operations as ops
 from routing.referrals import progress
 from routing.referrals.answers import STEPS
+from services.accounts.models import User
 from services.db import utcnow
 from services.oruk import ids
 from tests.factories import PASSWORD, Cast, make_service

@@ -51,14 +51,14 @@ def _row_counts(db: Session) -> dict[str, int]:
     }
 
 
-def test_production_settings_keep_csrf_protection_on() -> None:
+def test_it_production_settings_keep_csrf_protection_on() -> None:
     settings = Settings.from_environment(overrides={"SECRET_KEY": "x" * 32}).flask_config()
     assert settings.get("WTF_CSRF_ENABLED", True) is True
     assert settings.get("WTF_CSRF_CHECK_DEFAULT", True) is True
     assert set(settings.get("WTF_CSRF_METHODS", UNSAFE_METHODS)) >= set(UNSAFE_METHODS)
 
 
-def test_every_post_route_can_be_reached_with_test_data(strict: Flask, world: World) -> None:
+def test_it_every_post_route_can_be_reached_with_test_data(strict: Flask, world: World) -> None:
     unfilled = [
         r.endpoint for r in iter_rules(strict, "POST") if urls_for(strict, r, world) is None
     ]
@@ -66,7 +66,7 @@ def test_every_post_route_can_be_reached_with_test_data(strict: Flask, world: Wo
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(
+def test_it_every_post_route_refuses_a_request_without_a_valid_csrf_token(
     strict: Flask, db: Session, world: World, role: str
 ) -> None:
     client = strict.test_client()
@@ -86,7 +86,7 @@ def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(
     assert _row_counts(db) == before, "a refused POST changed the database"
 
 
-def test_a_post_with_the_session_token_is_let_through(strict: Flask, cast: Cast) -> None:
+def test_it_a_post_with_the_session_token_is_let_through(strict: Flask, cast: Cast) -> None:
     """The control for the test above: it is the token, not the route, that fails."""
     client = strict.test_client()
     sign_in(client, cast.staff)
@@ -94,7 +94,7 @@ def test_a_post_with_the_session_token_is_let_through(strict: Flask, cast: Cast)
     assert client.post("/logout", data={"csrf_token": token}).status_code == 302
 
 
-def test_only_the_read_only_api_is_csrf_exempt_and_it_accepts_no_writes(
+def test_it_only_the_read_only_api_is_csrf_exempt_and_it_accepts_no_writes(
     strict: Flask, world: World
 ) -> None:
     client = strict.test_client()

@@ -10,7 +10,7 @@ from tests.factories import Cast, login, make_service
 BREAKOUT = "Parenting</script><form id=injected action=/logout method=post>"
 
 
-def test_a_service_name_cannot_break_out_of_the_search_map_data(
+def test_it_a_service_name_cannot_break_out_of_the_search_map_data(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     make_service(db, cast.provider, name=BREAKOUT, needs=("MHW",), postcode="BL1 1SE")

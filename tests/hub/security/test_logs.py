@@ -117,7 +117,7 @@ def _unused_postcode(db: Session) -> str:
     raise AssertionError("no spare BL3 postcode in the gazetteer")
 
 
-def test_no_password_postcode_email_or_session_cookie_appears_in_the_logs(
+def test_it_no_password_postcode_email_or_session_cookie_appears_in_the_logs(
     server: int, db: Session, cast: Cast, caplog: pytest.LogCaptureFixture,
     every_logger_enabled: None,
 ) -> None:
@@ -167,7 +167,7 @@ def test_no_password_postcode_email_or_session_cookie_appears_in_the_logs(
     assert not leaked, f"in the logs: {sorted(leaked)}"
 
 
-def test_search_forms_are_posted_so_postcodes_never_reach_a_url(
+def test_it_search_forms_are_posted_so_postcodes_never_reach_a_url(
     app: Flask, cast: Cast
 ) -> None:
     client = app.test_client()
@@ -182,7 +182,7 @@ def test_search_forms_are_posted_so_postcodes_never_reach_a_url(
     assert "BL7 9ZZ" not in response.get_data(as_text=True)
 
 
-def test_database_errors_do_not_carry_query_parameters_into_the_logs(db: Session) -> None:
+def test_it_database_errors_do_not_carry_query_parameters_into_the_logs(db: Session) -> None:
     """An unhandled database error is logged with its message; SQLAlchemy puts the
     bound values (a child's name, date of birth, postcode) in that message unless
     the engine is built with ``hide_parameters=True``."""

@@ -173,7 +173,7 @@ def production_like(app: Flask) -> Flask:
     return strict_app(app, session_cookie_secure=True)
 
 
-def test_every_get_route_can_be_visited_with_test_data(app: Flask, world: World) -> None:
+def test_it_every_get_route_can_be_visited_with_test_data(app: Flask, world: World) -> None:
     unfilled = sorted(
         rule.endpoint for rule in iter_rules(app, "GET")
         if urls_for(app, rule, world) is None and rule.endpoint not in UNVISITED_GET_ROUTES
@@ -183,7 +183,7 @@ def test_every_get_route_can_be_visited_with_test_data(app: Flask, world: World)
     )
 
 
-def test_the_list_of_unvisited_routes_stays_small_and_current(app: Flask, world: World) -> None:
+def test_it_the_list_of_unvisited_routes_stays_small_and_current(app: Flask, world: World) -> None:
     assert len(UNVISITED_GET_ROUTES) <= MAX_UNVISITED
     endpoints = {rule.endpoint: rule for rule in iter_rules(app, "GET")}
     stale = [e for e in UNVISITED_GET_ROUTES
@@ -192,7 +192,7 @@ def test_the_list_of_unvisited_routes_stays_small_and_current(app: Flask, world:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_get_route_passes_the_zap_baseline_rules(
+def test_it_every_get_route_passes_the_zap_baseline_rules(
     production_like: Flask, world: World, role: str
 ) -> None:
     client = production_like.test_client()
@@ -203,7 +203,7 @@ def test_every_get_route_passes_the_zap_baseline_rules(
     assert not hits, f"{len(hits)} findings as {role}:\n" + "\n".join(map(str, hits))
 
 
-def test_the_session_cookie_is_secure_http_only_and_same_site(
+def test_it_the_session_cookie_is_secure_http_only_and_same_site(
     production_like: Flask, cast: Cast
 ) -> None:
     client = production_like.test_client()

@@ -8,11 +8,11 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from hub.auth.models import User
 from routing.referrals import operations as ops
 from routing.referrals.children import ChildDetails
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Referral, ReferralRequest
+from services.accounts.models import User
 from services.db import utcnow
 from services.listings import Service
 from tests.factories import Cast

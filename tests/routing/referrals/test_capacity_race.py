@@ -89,7 +89,7 @@ def ops_now():  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 @pytest.mark.parametrize("places", [1, 5])
-def test_concurrent_acceptances_never_take_more_places_than_exist(
+def test_it_concurrent_acceptances_never_take_more_places_than_exist(
     app, db: Session, cast: Cast, places: int
 ) -> None:
     # No timing assertion: speed is measured by benchmarks, never by tests.

@@ -33,7 +33,7 @@ def _free(db: Session, service_id: int) -> int:
     ).scalar_one()
 
 
-def test_sending_a_form_makes_one_referral_per_service_and_tells_the_provider(
+def test_it_sending_a_form_makes_one_referral_per_service_and_tells_the_provider(
     db: Session, cast: Cast
 ) -> None:
     one = make_service(db, cast.provider, needs=("MHW",))
@@ -49,7 +49,7 @@ def test_sending_a_form_makes_one_referral_per_service_and_tells_the_provider(
     assert "Sam" not in f"{message.reference}{message.service_name}{message.link_path}"
 
 
-def test_submitting_the_same_form_twice_makes_one_referral(db: Session, cast: Cast) -> None:
+def test_it_submitting_the_same_form_twice_makes_one_referral(db: Session, cast: Cast) -> None:
     service = make_service(db, cast.provider)
     draft = complete_draft(db, cast, {"MHW": service})
     first = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
@@ -58,13 +58,13 @@ def test_submitting_the_same_form_twice_makes_one_referral(db: Session, cast: Ca
     assert db.execute(select(func.count(Referral.id))).scalar_one() == 1
 
 
-def test_starting_the_form_twice_with_one_key_makes_one_draft(db: Session, cast: Cast) -> None:
+def test_it_starting_the_form_twice_with_one_key_makes_one_draft(db: Session, cast: Cast) -> None:
     a = ops.start_request(db, "k" * 20, cast.staff.id, cast.school.id, utcnow())
     b = ops.start_request(db, "k" * 20, cast.staff.id, cast.school.id, utcnow())
     assert a.id == b.id
 
 
-def test_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
+def test_it_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
     db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider)
@@ -80,7 +80,7 @@ def test_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
 
 
 @pytest.mark.parametrize("to", list(Status))
-def test_only_allowed_transitions_are_made_from_sent(db: Session, cast: Cast, to: Status) -> None:
+def test_it_only_allowed_transitions_are_made_from_sent(db: Session, cast: Cast, to: Status) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider))
     if to in ALLOWED[Status.SENT]:
         ops.lifecycle_move = None  # documents that move() is the only path
@@ -95,7 +95,7 @@ def test_only_allowed_transitions_are_made_from_sent(db: Session, cast: Cast, to
             move(db, referral, to, actor(cast.manager), utcnow())
 
 
-def test_every_change_writes_an_event_with_who_and_from_and_to(db: Session, cast: Cast) -> None:
+def test_it_every_change_writes_an_event_with_who_and_from_and_to(db: Session, cast: Cast) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
     ops.accept_referral(db, referral, actor(cast.manager), utcnow())
     db.flush()
@@ -111,7 +111,7 @@ def test_every_change_writes_an_event_with_who_and_from_and_to(db: Session, cast
     assert events[-1].organisation_id == cast.provider.id
 
 
-def test_events_cannot_be_changed(db: Session, cast: Cast) -> None:
+def test_it_events_cannot_be_changed(db: Session, cast: Cast) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider))
     db.flush()
     event = db.execute(select(ReferralEvent).where(ReferralEvent.referral_id == referral.id))
@@ -123,14 +123,14 @@ def test_events_cannot_be_changed(db: Session, cast: Cast) -> None:
     db.rollback()
 
 
-def test_a_declined_or_closed_referral_cannot_be_accepted(db: Session, cast: Cast) -> None:
+def test_it_a_declined_or_closed_referral_cannot_be_accepted(db: Session, cast: Cast) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
     ops.decline_referral(db, referral, actor(cast.manager), utcnow(), "not_eligible", "Too old")
     with pytest.raises(TransitionRefused):
         ops.accept_referral(db, referral, actor(cast.manager), utcnow())
 
 
-def test_accepting_with_no_place_wait_lists_and_says_so(db: Session, cast: Cast) -> None:
+def test_it_accepting_with_no_place_wait_lists_and_says_so(db: Session, cast: Cast) -> None:
     service = make_service(db, cast.provider, free_places=0)
     referral = sent_referral(db, cast, service, opened=True)
     outcome = ops.accept_referral(db, referral, actor(cast.manager), utcnow())
@@ -139,7 +139,7 @@ def test_accepting_with_no_place_wait_lists_and_says_so(db: Session, cast: Cast)
     assert referral.status is Status.WAITLISTED
 
 
-def test_closing_frees_the_place_for_the_highest_risk_on_the_wait_list(
+def test_it_closing_frees_the_place_for_the_highest_risk_on_the_wait_list(
     db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, free_places=1)
@@ -157,7 +157,7 @@ def test_closing_frees_the_place_for_the_highest_risk_on_the_wait_list(
     assert _free(db, service.id) == 0
 
 
-def test_withdrawing_an_accepted_referral_gives_the_place_back(db: Session, cast: Cast) -> None:
+def test_it_withdrawing_an_accepted_referral_gives_the_place_back(db: Session, cast: Cast) -> None:
     service = make_service(db, cast.provider, free_places=1)
     referral = sent_referral(db, cast, service, opened=True)
     ops.accept_referral(db, referral, actor(cast.manager), utcnow())
@@ -166,7 +166,7 @@ def test_withdrawing_an_accepted_referral_gives_the_place_back(db: Session, cast
     assert _free(db, service.id) == 1
 
 
-def test_rerouting_a_declined_need_sends_it_to_another_service_once(
+def test_it_rerouting_a_declined_need_sends_it_to_another_service_once(
     db: Session, cast: Cast
 ) -> None:
     first = make_service(db, cast.provider)
@@ -181,7 +181,7 @@ def test_rerouting_a_declined_need_sends_it_to_another_service_once(
         ops.reroute_need(db, referral, second.id, actor(cast.staff), utcnow())
 
 
-def test_invalid_upn_and_nhs_numbers_are_refused() -> None:
+def test_it_invalid_upn_and_nhs_numbers_are_refused() -> None:
     details = ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE", "B801200005002",
                            "9434765918")
     with pytest.raises(InvalidInput) as error:
@@ -189,7 +189,7 @@ def test_invalid_upn_and_nhs_numbers_are_refused() -> None:
     assert set(error.value.errors) == {"upn", "nhs_number"}
 
 
-def test_valid_identifiers_are_normalised() -> None:
+def test_it_valid_identifiers_are_normalised() -> None:
     details = ChildDetails("Sam", "Jones", date(2015, 1, 1), "bl11se", "b801200005001",
                            "943 476 5919")
     clean = clean_details(details, date(2025, 1, 1))
@@ -197,7 +197,7 @@ def test_valid_identifiers_are_normalised() -> None:
         "B801200005001", "9434765919", "BL1 1SE")
 
 
-def test_same_nhs_number_is_the_same_child_and_same_name_is_probable(
+def test_it_same_nhs_number_is_the_same_child_and_same_name_is_probable(
     db: Session, cast: Cast
 ) -> None:
     draft = ops.start_request(db, "x" * 20, cast.staff.id, cast.school.id, utcnow())
@@ -219,7 +219,7 @@ def test_same_nhs_number_is_the_same_child_and_same_name_is_probable(
     assert other.child_id == child.id
 
 
-def test_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: Cast) -> None:
+def test_it_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: Cast) -> None:
     service = make_service(db, cast.provider)
     # Sent on Wednesday 24 December 2025: Christmas, Boxing Day and a weekend follow.
     sent_at = utcnow().replace(year=2025, month=12, day=24, hour=10)
@@ -233,7 +233,7 @@ def test_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: C
     assert [r.id for r, _ in report.not_opened] == [referral.id]
 
 
-def test_stuck_report_finds_declines_long_waits_and_unsupported_children(
+def test_it_stuck_report_finds_declines_long_waits_and_unsupported_children(
     db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, free_places=0, typical_wait_days=10)

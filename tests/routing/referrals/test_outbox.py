@@ -97,7 +97,7 @@ def test_it_sends_the_reference_service_and_link_signed_with_the_key(
     assert len(notify.received) == 1
 
 
-def test_a_message_kind_uses_its_own_template_before_the_default(
+def test_it_a_message_kind_uses_its_own_template_before_the_default(
     db: Session, notify: FakeNotify
 ) -> None:
     queue(db, template="referral_declined")
@@ -117,7 +117,7 @@ def test_it_retries_when_notify_is_down_then_gives_up(db: Session, notify: FakeN
     assert message.error == "Notify unavailable (500)"
 
 
-def test_a_retry_after_an_outage_sends_it(db: Session, notify: FakeNotify) -> None:
+def test_it_a_retry_after_an_outage_sends_it(db: Session, notify: FakeNotify) -> None:
     message_id = queue(db)
     notify.statuses = [503]
     assert deliver_pending(db, settings(notify), utcnow()) == 0
@@ -127,7 +127,7 @@ def test_a_retry_after_an_outage_sends_it(db: Session, notify: FakeNotify) -> No
     assert (message.attempts, message.error) == (2, "")
 
 
-def test_a_request_sends_only_new_messages_and_leaves_retries_to_the_timer(
+def test_it_a_request_sends_only_new_messages_and_leaves_retries_to_the_timer(
     db: Session, notify: FakeNotify
 ) -> None:
     failed = queue(db, reference="FH-OLD01")
@@ -142,7 +142,7 @@ def test_a_request_sends_only_new_messages_and_leaves_retries_to_the_timer(
     assert db.get(OutboxMessage, fresh) is not None
 
 
-def test_a_refused_message_is_not_retried(db: Session, notify: FakeNotify) -> None:
+def test_it_a_refused_message_is_not_retried(db: Session, notify: FakeNotify) -> None:
     message_id = queue(db)
     notify.statuses = [400]
     deliver_pending(db, settings(notify), utcnow())
@@ -153,7 +153,7 @@ def test_a_refused_message_is_not_retried(db: Session, notify: FakeNotify) -> No
     assert message.error == "Notify refused it (400)"
 
 
-def test_a_missing_template_is_reported_without_calling_notify(
+def test_it_a_missing_template_is_reported_without_calling_notify(
     db: Session, notify: FakeNotify
 ) -> None:
     message_id = queue(db)
@@ -165,7 +165,7 @@ def test_a_missing_template_is_reported_without_calling_notify(
     assert message.attempts == MAX_ATTEMPTS
 
 
-def test_an_unreachable_notify_is_recorded_and_logged_without_the_address(
+def test_it_an_unreachable_notify_is_recorded_and_logged_without_the_address(
     db: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     message_id = queue(db)
@@ -180,7 +180,7 @@ def test_an_unreachable_notify_is_recorded_and_logged_without_the_address(
     assert f"outbox message {message_id}" in caplog.text
 
 
-def test_the_send_command_delivers_the_queue_and_the_outbox_shows_it(
+def test_it_the_send_command_delivers_the_queue_and_the_outbox_shows_it(
     app: Flask, db: Session, cast: Cast, notify: FakeNotify
 ) -> None:
     queue(db, reference="FH-AAAA1")
@@ -201,7 +201,7 @@ def test_the_send_command_delivers_the_queue_and_the_outbox_shows_it(
     assert page.count("Outbox only") == 0
 
 
-def test_the_send_command_says_when_notify_is_not_set_up(app: Flask) -> None:
+def test_it_the_send_command_says_when_notify_is_not_set_up(app: Flask) -> None:
     assert not settings_of(app).notify_api_key
     result = app.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code != 0

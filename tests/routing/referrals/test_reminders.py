@@ -29,7 +29,7 @@ def _waiting(db: Session, cast: Cast) -> Referral:
     return referral
 
 
-def test_a_reminder_keeps_the_status_and_emails_the_provider(db: Session, cast: Cast) -> None:
+def test_it_a_reminder_keeps_the_status_and_emails_the_provider(db: Session, cast: Cast) -> None:
     referral = _waiting(db, cast)
     event = remind_provider(db, referral, actor(cast.coordinator), utcnow(), " Please look ")
     db.flush()
@@ -64,7 +64,7 @@ def test_it_only_reminds_about_referrals_waiting_on_the_provider(
                                            "the provider"}
 
 
-def test_the_familys_last_update_ignores_reminders(db: Session, cast: Cast) -> None:
+def test_it_the_familys_last_update_ignores_reminders(db: Session, cast: Cast) -> None:
     referral = _waiting(db, cast)
     _, token = progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
     db.flush()
@@ -76,7 +76,7 @@ def test_the_familys_last_update_ignores_reminders(db: Session, cast: Cast) -> N
     assert after.last_update == before.last_update
 
 
-def test_a_coordinator_reminds_from_the_referral_page(
+def test_it_a_coordinator_reminds_from_the_referral_page(
     app: Flask, client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     referral = _waiting(db, cast)
@@ -103,7 +103,7 @@ def test_a_coordinator_reminds_from_the_referral_page(
 
 
 @pytest.mark.parametrize("who", ["worker", "other_staff"])
-def test_providers_and_other_schools_cannot_send_reminders(
+def test_it_providers_and_other_schools_cannot_send_reminders(
     client: FlaskClient, db: Session, cast: Cast, who: str
 ) -> None:
     referral = _waiting(db, cast)
@@ -112,7 +112,7 @@ def test_providers_and_other_schools_cannot_send_reminders(
     assert client.post(f"/referrals/{referral.id}/remind").status_code == 403
 
 
-def test_a_refused_decline_keeps_the_explanation_typed(
+def test_it_a_refused_decline_keeps_the_explanation_typed(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)

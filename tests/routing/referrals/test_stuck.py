@@ -18,14 +18,14 @@ from tests.factories import Cast, login, make_service
 from tests.routing.referrals.helpers import actor, sent_referral
 
 
-def test_the_cutoff_skips_christmas_new_year_and_weekends() -> None:
+def test_it_the_cutoff_skips_christmas_new_year_and_weekends() -> None:
     # Monday 5 January 2026, 5 working days back: 2 Jan, 31, 30 and 29 Dec, and the
     # 5th itself; so a referral sent on 28 December or before has waited 5.
     assert not_opened_cutoff(date(2026, 1, 5), 5) == date(2025, 12, 28)
 
 
 @pytest.mark.parametrize("days", [1, 3, 5, 10])
-def test_the_cutoff_agrees_with_counting_working_days(days: int) -> None:
+def test_it_the_cutoff_agrees_with_counting_working_days(days: int) -> None:
     today = date(2026, 4, 7)  # the Tuesday after Easter Monday
     cutoff = not_opened_cutoff(today, days)
     for back in range(0, 40):
@@ -66,7 +66,7 @@ def test_it_counts_every_list_and_pages_one_oldest_first(
     assert stuck_page(db, scope, "not_opened", 99).page == 3  # clamped
 
 
-def test_a_long_wait_is_listed_with_its_days_and_the_typical_wait(
+def test_it_a_long_wait_is_listed_with_its_days_and_the_typical_wait(
     db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, free_places=0, typical_wait_days=10)
@@ -80,7 +80,7 @@ def test_a_long_wait_is_listed_with_its_days_and_the_typical_wait(
     assert (item.referral, item.waited, item.typical) == (long, 25, 10)
 
 
-def test_a_school_scope_keeps_only_that_schools_referrals(db: Session, cast: Cast) -> None:
+def test_it_a_school_scope_keeps_only_that_schools_referrals(db: Session, cast: Cast) -> None:
     ours = _sent_long_ago(db, cast, 1)[0]
     theirs = _sent_long_ago(db, cast, 1, "Elsewhere Support")[0]
     theirs.school_id = cast.other_school.id
@@ -91,7 +91,7 @@ def test_a_school_scope_keeps_only_that_schools_referrals(db: Session, cast: Cas
     assert [i.referral for i in shown.sections[StuckKind.NOT_OPENED]] == [ours]
 
 
-def test_the_summary_page_links_to_the_whole_of_a_long_list(
+def test_it_the_summary_page_links_to_the_whole_of_a_long_list(
     client: FlaskClient, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(stuck, "OVERVIEW_ITEMS", 2)
@@ -111,7 +111,7 @@ def test_the_summary_page_links_to_the_whole_of_a_long_list(
     assert "See all 3" in unknown.get_data(as_text=True)
 
 
-def test_a_safeguarding_lead_sees_only_their_schools_stuck_referrals(
+def test_it_a_safeguarding_lead_sees_only_their_schools_stuck_referrals(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     ours = _sent_long_ago(db, cast, 1)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,30 +11,40 @@ from shapely.geometry import Point, shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.auth.models import Role, User
-from hub.auth.passwords import verify_password
-from hub.demo import loader
-from hub.demo.dataset import DEMO_PASSWORD, SCHOOLS, SERVICES, USERS
-from hub.demo.loader import DEMO_LOGINS, DemoDataError, DemoSummary, load_demo
-from hub.demo.specs import SchoolSpec
 from routing.gazetteer.lookup import geocode
+from services.accounts.models import Role, User
+from services.accounts.passwords import verify_password
+from services.demo.dataset import DEMO_PASSWORD, read_dataset
+from services.demo.loader import DEMO_LOGINS, DemoSummary, load_demo
 from services.listings import Capacity, DeliveryMode, Service, ServiceNeed
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
 from services.schools import School, SchoolPhase
 from services.taxonomy import Need
 from services.version import current_version
+from tests.conftest import loaded_demo
 
 NOW = datetime(2025, 3, 3, 9, 30)
 FIVE_MILES_M = 8047
+DATASET = read_dataset()
+SCHOOLS, SERVICES, USERS = DATASET.schools, DATASET.services, DATASET.users
+
+
+@pytest.fixture(scope="module")
+def loaded(database_url: str) -> Iterator[tuple[Session, DemoSummary]]:
+    """The demo, loaded once for this module: its tests only read it."""
+    with loaded_demo(database_url, NOW) as pair:
+        yield pair
 
 
 @pytest.fixture
-def demo(db: Session) -> DemoSummary:
-    """The demo loaded into the test database (gazetteer already loaded by conftest)."""
-    summary = load_demo(db, now=NOW)
-    db.commit()
-    return summary
+def db(loaded: tuple[Session, DemoSummary]) -> Session:
+    return loaded[0]
+
+
+@pytest.fixture
+def demo(loaded: tuple[Session, DemoSummary]) -> DemoSummary:
+    return loaded[1]
 
 
 def _count(session: Session, model: type) -> int:
@@ -58,7 +69,7 @@ def test_it_loads_at_least_twenty_schools(db: Session, demo: DemoSummary) -> Non
     assert phases == set(SchoolPhase)
 
 
-def test_each_school_has_its_own_organisation_and_trust_schools_have_a_trust(
+def test_it_gives_each_school_its_own_organisation_and_trust_schools_a_trust(
     db: Session, demo: DemoSummary
 ) -> None:
     for school in db.execute(select(School)).scalars():
@@ -88,7 +99,7 @@ def test_it_loads_at_least_sixty_services_from_every_kind_of_provider(
     } <= kinds
 
 
-def test_every_service_has_capacity_dated_up_to_forty_days_before_now(
+def test_it_dates_every_services_capacity_up_to_forty_days_before_now(
     db: Session, demo: DemoSummary
 ) -> None:
     capacities = list(db.execute(select(Capacity)).scalars())
@@ -103,7 +114,7 @@ def test_every_service_has_capacity_dated_up_to_forty_days_before_now(
     assert any(not c.accepting for c in capacities)
 
 
-def test_every_role_has_a_demo_user_with_the_demo_password(
+def test_it_has_a_demo_user_for_every_role_with_the_demo_password(
     db: Session, demo: DemoSummary
 ) -> None:
     users = list(db.execute(select(User)).scalars())
@@ -122,13 +133,13 @@ def test_every_role_has_a_demo_user_with_the_demo_password(
     } <= provider_kinds
 
 
-def test_the_demo_logins_list_every_demo_user(db: Session, demo: DemoSummary) -> None:
+def test_it_lists_every_demo_user_in_the_demo_logins(db: Session, demo: DemoSummary) -> None:
     emails = set(db.execute(select(User.email)).scalars())
     assert {email for email, _role, _organisation in DEMO_LOGINS} == emails
     assert all(role in {r.label for r in Role} for _email, role, _org in DEMO_LOGINS)
 
 
-def test_every_service_has_need_codes_that_exist_in_the_taxonomy(
+def test_it_gives_every_service_need_codes_that_exist_in_the_taxonomy(
     db: Session, demo: DemoSummary
 ) -> None:
     codes = set(db.execute(select(Need.code)).scalars())
@@ -139,7 +150,7 @@ def test_every_service_has_need_codes_that_exist_in_the_taxonomy(
     assert len({code.split(".")[0] for code in linked}) >= 14
 
 
-def test_every_service_has_valid_delivery_modes_and_english(
+def test_it_gives_every_service_valid_delivery_modes_and_english(
     db: Session, demo: DemoSummary
 ) -> None:
     modes = {mode.value for mode in DeliveryMode}
@@ -151,7 +162,7 @@ def test_every_service_has_valid_delivery_modes_and_english(
             assert service.hubs, service.name
 
 
-def test_every_service_area_is_a_valid_polygon_holding_one_of_its_points(
+def test_it_makes_every_service_area_a_valid_polygon_holding_one_of_its_points(
     db: Session, demo: DemoSummary
 ) -> None:
     unlimited = 0
@@ -169,7 +180,7 @@ def test_every_service_area_is_a_valid_polygon_holding_one_of_its_points(
     assert 1 <= unlimited < len(SERVICES) // 4
 
 
-def test_loading_twice_changes_nothing(db: Session, demo: DemoSummary) -> None:
+def test_it_changes_nothing_when_loaded_twice(db: Session, demo: DemoSummary) -> None:
     before = {m: _count(db, m) for m in (Organisation, School, Service, User, Location)}
     version = current_version(db)
     again = load_demo(db, now=NOW + timedelta(days=3))
@@ -180,13 +191,8 @@ def test_loading_twice_changes_nothing(db: Session, demo: DemoSummary) -> None:
     assert current_version(db) == version
 
 
-def test_the_first_load_bumps_the_directory_version(db: Session) -> None:
-    before = current_version(db)
-    load_demo(db, now=NOW)
-    assert current_version(db) > before
 
-
-def test_at_least_three_mental_health_services_reach_a_nine_year_old_near_bl1_1se(
+def test_it_has_three_mental_health_services_for_a_nine_year_old_near_bl1_1se(
     db: Session, demo: DemoSummary
 ) -> None:
     home = geocode(db, "BL1 1SE")
@@ -209,19 +215,31 @@ def test_at_least_three_mental_health_services_reach_a_nine_year_old_near_bl1_1s
     assert len(found) >= 3, found
 
 
-def test_a_postcode_missing_from_the_gazetteer_is_named_in_the_error(
-    db: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # BL1 1AA is not a real postcode, so the gazetteer only knows its district.
-    missing = SchoolSpec("nowhere", "199999", "Nowhere School", "primary", "Nowhere", "BL1 1AA")
-    monkeypatch.setattr(loader, "SCHOOLS", (missing,))
-    with pytest.raises(DemoDataError, match="BL1 1AA"):
-        load_demo(db, now=NOW)
-    db.rollback()
 
-
-def test_the_dataset_uses_unique_urns_and_school_names() -> None:
+def test_it_uses_unique_urns_and_school_names_in_the_dataset() -> None:
     urns = [school.urn for school in SCHOOLS]
     assert len(set(urns)) == len(urns)
     assert len({school.name for school in SCHOOLS}) == len(SCHOOLS)
     assert len({(s.organisation, s.name) for s in SERVICES}) == len(SERVICES)
+
+
+def test_it_keeps_each_schools_own_days_for_a_service(db: Session, demo: DemoSummary) -> None:
+    service = db.execute(
+        select(Service).where(Service.name == "Early Help family support")
+    ).scalar_one()
+    days = {hub.school.name: hub.days for hub in service.hubs}
+    assert days == {
+        "Tonge Moor Primary School": ["Monday"],
+        "Great Lever Park Primary School": ["Wednesday"],
+        "Farnworth Park Primary School": ["Thursday"],
+    }
+    assert service.location is not None and service.location.name == "Bolton Town Hall"
+
+
+
+def test_it_reads_every_record_with_named_fields_from_the_data_files() -> None:
+    assert len(DATASET.organisations) == 18 and len(SCHOOLS) == 26
+    assert len(SERVICES) == 73 and len(USERS) == 12
+    assert set(DATASET.areas) == {"bolton", "farnworth_kearsley", "horwich_blackrod",
+                                  "town_centre"}
+    assert {s.venue for s in SERVICES if s.venue} <= set(DATASET.venues)

@@ -1,4 +1,4 @@
-"""Use cases for accounts: log in with rate limiting, log out, create users."""
+"""Signing in with rate limiting, and signing out."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from hub.auth.models import LoginAttempt, Role, User
-from hub.auth.passwords import hash_password, needs_rehash, verify_password
+from services.accounts.models import LoginAttempt, User
+from services.accounts.passwords import hash_password, needs_rehash, verify_password
 from services.db import utcnow
 
 
@@ -70,18 +70,3 @@ def log_in(
 def log_out(user: User) -> None:
     """End every session of this user, including copies of the cookie."""
     user.end_sessions()
-
-
-def create_user(
-    session: Session, *, email: str, name: str, password: str, role: Role, organisation_id: int
-) -> User:
-    """Add a user account; the caller checks that the e-mail is free."""
-    user = User(
-        email=email.strip().lower(),
-        name=name.strip(),
-        password_hash=hash_password(password),
-        role=role,
-        organisation_id=organisation_id,
-    )
-    session.add(user)
-    return user

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
 
-from hub.auth import operations
-from hub.auth.passwords import hash_password, verify_password
 from tests.factories import PASSWORD, Cast, login
-
-
-def test_passwords_are_stored_as_argon2_hashes(cast: Cast) -> None:
-    assert cast.staff.password_hash.startswith("$argon2id$")
-    assert verify_password(cast.staff.password_hash, PASSWORD)
-    assert not verify_password(cast.staff.password_hash, "wrong")
-    assert not verify_password(None, PASSWORD)
-    assert hash_password(PASSWORD) != hash_password(PASSWORD)  # salted
 
 
 def test_it_signs_in_with_the_right_password(client: FlaskClient, cast: Cast) -> None:
@@ -40,15 +28,7 @@ def test_it_keeps_the_typed_email_after_a_failed_sign_in(client: FlaskClient, ca
     assert f'value="{cast.staff.email}"' in response.get_data(as_text=True)
 
 
-def test_it_rate_limits_repeated_failures(db: Session, cast: Cast) -> None:
-    for _ in range(5):
-        with pytest.raises(operations.InvalidCredentials):
-            operations.log_in(db, cast.staff.email, "wrong", "10.0.0.1", 5, 15)
-    with pytest.raises(operations.TooManyAttempts):
-        operations.log_in(db, cast.staff.email, PASSWORD, "10.0.0.2", 5, 15)
-
-
-def test_the_rate_limit_page_says_to_wait(client: FlaskClient, cast: Cast) -> None:
+def test_it_the_rate_limit_page_says_to_wait(client: FlaskClient, cast: Cast) -> None:
     for _ in range(5):
         client.post("/login", data={"email": cast.staff.email, "password": "wrong"})
     response = client.post("/login", data={"email": cast.staff.email, "password": PASSWORD})
@@ -56,14 +36,7 @@ def test_the_rate_limit_page_says_to_wait(client: FlaskClient, cast: Cast) -> No
     assert "Too many failed attempts" in response.get_data(as_text=True)
 
 
-def test_a_deactivated_user_cannot_sign_in(db: Session, cast: Cast) -> None:
-    cast.worker.active = False
-    db.commit()
-    with pytest.raises(operations.InvalidCredentials):
-        operations.log_in(db, cast.worker.email, PASSWORD, "10.0.0.3", 5, 15)
-
-
-def test_signing_out_makes_a_copied_cookie_useless(
+def test_it_signing_out_makes_a_copied_cookie_useless(
     app: Flask, client: FlaskClient, cast: Cast
 ) -> None:
     login(client, cast.staff)
@@ -78,7 +51,7 @@ def test_signing_out_makes_a_copied_cookie_useless(
     assert "/login" in response.headers["Location"]
 
 
-def test_pages_need_a_signed_in_user(client: FlaskClient) -> None:
+def test_it_pages_need_a_signed_in_user(client: FlaskClient) -> None:
     response = client.get("/search")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login")

@@ -1,4 +1,4 @@
-"""Directory operations below HTTP: capacity and service listings."""
+"""Saving a listing below HTTP: validation, geocoding, hubs and service areas."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ import json
 import pytest
 from sqlalchemy.orm import Session
 
-from hub.providers.operations import CapacityRow, ServiceInput, save_service, update_capacities
-from services.capacity_ops import update_capacity
 from services.errors import InvalidInput
-from services.version import current_version
-from tests.factories import Cast, make_service
+from services.listing_ops import ServiceInput, save_service
+from tests.factories import Cast
 
 BOLTON_SQUARE = {
     "type": "Polygon",
@@ -81,38 +79,29 @@ def test_it_refuses_a_venue_postcode_outside_great_britain(db: Session, cast: Ca
     assert "outside Great Britain" in error.value.errors["venue_postcode"]
 
 
-def test_it_refuses_negative_capacity(db: Session, cast: Cast) -> None:
-    service = make_service(db, cast.provider)
-    with pytest.raises(InvalidInput) as error:
-        update_capacity(db, service, accepting=True, free_places=-1, waitlist_length=0,
-                        typical_wait_days=None, user_id=None, user_name="x")
-    assert error.value.errors == {"free_places": "Free places must be 0 or more"}
+def test_it_gives_each_hub_its_own_days_when_asked(db: Session, cast: Cast) -> None:
+    service = save_service(
+        db, None, cast.provider.id,
+        _input(hub_school_ids=[cast.school.id, cast.other_school.id], hub_days=["Friday"],
+               days_by_school={cast.other_school.id: ["Monday", "Wednesday"]}),
+    )
+    days = {hub.school_id: hub.days for hub in service.hubs}
+    assert days == {cast.school.id: ["Friday"], cast.other_school.id: ["Monday", "Wednesday"]}
 
 
-def test_updating_capacity_records_who_and_bumps_the_directory_version(
-    db: Session, cast: Cast
-) -> None:
-    service = make_service(db, cast.provider, free_places=1)
-    before = current_version(db)
-    update_capacity(db, service, accepting=True, free_places=4, waitlist_length=2,
-                    typical_wait_days=10, user_id=cast.worker.id, user_name="Sam, NHS")
-    db.commit()
-    assert service.capacity is not None
-    assert (service.capacity.free_places, service.capacity.updated_by_id) == (4, cast.worker.id)
-    assert current_version(db) == before + 1
-
-
-def test_a_capacity_table_with_one_bad_row_saves_nothing(db: Session, cast: Cast) -> None:
-    first = make_service(db, cast.provider, free_places=1)
-    second = make_service(db, cast.provider, free_places=1)
-    db.commit()
-    rows = {
-        first.id: CapacityRow(True, "5", "0", ""),
-        second.id: CapacityRow(True, "three", "0", ""),
-    }
-    with pytest.raises(InvalidInput) as error:
-        update_capacities(db, [first, second], rows, cast.worker.id, "Sam")
-    assert error.value.errors == {f"free_places-{second.id}": "Enter a whole number, like 3"}
-    db.rollback()
-    db.refresh(first)
-    assert first.capacity is not None and first.capacity.free_places == 1
+def test_it_keeps_the_venues_name_unless_given_one(db: Session, cast: Cast) -> None:
+    service = save_service(
+        db, None, cast.provider.id,
+        _input(hub_school_ids=[cast.school.id], venue_name=" Central Library ",
+               venue_address="Le Mans Crescent"),
+    )
+    assert service.location is not None
+    assert (service.location.name, service.location.address) == (
+        "Central Library", "Le Mans Crescent"
+    )
+    save_service(db, service, cast.provider.id,
+                 _input(hub_school_ids=[cast.school.id], venue_postcode="BL2 2JU"))
+    assert (service.location.name, service.location.postcode) == ("Central Library", "BL2 2JU")
+    save_service(db, service, cast.provider.id,
+                 _input(hub_school_ids=[cast.school.id], venue_name=""))
+    assert service.location.name is None

@@ -1,4 +1,4 @@
-"""Provider use cases: keep listings and capacity current."""
+"""Saving a listing: the one write path for the provider pages, the importer and the demo."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
 from routing.geo import PostcodeError
 from services.areas import AreaError, parse_area
-from services.capacity_ops import update_capacity
 from services.errors import InvalidInput
 from services.listings import (
     DeliveryMode,
@@ -20,7 +19,7 @@ from services.listings import (
     ServiceNeed,
     ServiceSchool,
 )
-from services.locations import Location
+from services.locations import place_location
 from services.schools import School
 from services.taxonomy import Need
 from services.version import bump_version
@@ -45,8 +44,12 @@ class ServiceInput:
     referral_route: str = ReferralRoute.SYSTEM.value
     venue_address: str = ""
     venue_postcode: str = ""
+    # None keeps the name the venue already has (the provider form does not ask for one).
+    venue_name: str | None = None
     hub_school_ids: Sequence[int] = ()
+    # The weekdays at every hub, unless ``days_by_school`` gives a school its own.
     hub_days: Sequence[str] = ()
+    days_by_school: Mapping[int, Sequence[str]] = field(default_factory=dict)
     service_area_name: str = ""
     service_area_text: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -121,12 +124,12 @@ def save_service(
     service.service_area = area
     service.service_area_name = data.service_area_name.strip()
     if place is not None:
-        location = service.location or Location()
-        location.address = data.venue_address.strip()
-        location.postcode = place.postcode
-        location.latitude, location.longitude = place.latitude, place.longitude
-        location.easting, location.northing = place.easting, place.northing
-        service.location = location
+        name = service.location.name if service.location is not None else None
+        if data.venue_name is not None:
+            name = data.venue_name.strip() or None
+        service.location = place_location(
+            place, address=data.venue_address, name=name, location=service.location
+        )
     else:
         service.location = None
     service.need_links = [ServiceNeed(need_code=code) for code in codes]
@@ -136,75 +139,6 @@ def save_service(
         for school_id in sorted(set(data.hub_school_ids))
     ]
     for hub in service.hubs:
-        hub.days = list(data.hub_days)
+        hub.days = list(data.days_by_school.get(hub.school_id, data.hub_days))
     bump_version(session)
     return service
-
-
-@dataclass(frozen=True)
-class CapacityRow:
-    accepting: bool
-    free_places: str
-    waitlist_length: str
-    typical_wait_days: str
-
-
-def update_capacities(
-    session: Session,
-    services: Sequence[Service],
-    rows: Mapping[int, CapacityRow],
-    user_id: int,
-    user_name: str,
-) -> int:
-    """Apply a whole capacity table at once: all rows valid, or nothing saved.
-
-    Raises InvalidInput keyed ``<field>-<service id>``. Returns how many
-    services were updated.
-    """
-    parsed: dict[int, tuple[bool, int, int, int | None]] = {}
-    errors: dict[str, str] = {}
-    for service in services:
-        row = rows.get(service.id)
-        if row is None:
-            continue
-        values: list[int | None] = []
-        for name, text, required in (
-            ("free_places", row.free_places, True),
-            ("waitlist_length", row.waitlist_length, True),
-            ("typical_wait_days", row.typical_wait_days, False),
-        ):
-            text = text.strip()
-            if not text and not required:
-                values.append(None)
-                continue
-            try:
-                number = int(text)
-            except ValueError:
-                errors[f"{name}-{service.id}"] = "Enter a whole number, like 3"
-                values.append(None)
-                continue
-            if number < 0:
-                errors[f"{name}-{service.id}"] = "Enter 0 or more"
-            values.append(number)
-        parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
-    if errors:
-        raise InvalidInput(errors)
-    changed = 0
-    for service in services:
-        if service.id not in parsed:
-            continue
-        accepting, free, waitlist, wait_days = parsed[service.id]
-        # Saving a row confirms its figures even when unchanged: freshness
-        # counts in ranking, so "still 3 places" is worth recording.
-        update_capacity(
-            session,
-            service,
-            accepting=accepting,
-            free_places=free,
-            waitlist_length=waitlist,
-            typical_wait_days=wait_days,
-            user_id=user_id,
-            user_name=user_name,
-        )
-        changed += 1
-    return changed

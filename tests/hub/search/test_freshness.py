@@ -22,7 +22,7 @@ def _free_places(app: Flask, session: Session, service_id: int) -> int:
     return record.free_places
 
 
-def test_a_second_worker_sees_a_capacity_change_made_by_the_first(
+def test_it_a_second_worker_sees_a_capacity_change_made_by_the_first(
     app: Flask, db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, free_places=2)
@@ -35,14 +35,14 @@ def test_a_second_worker_sees_a_capacity_change_made_by_the_first(
     assert _free_places(other_worker, db, service.id) == 6
 
 
-def test_the_index_is_reused_while_nothing_changes(app: Flask, db: Session, cast: Cast) -> None:
+def test_it_the_index_is_reused_while_nothing_changes(app: Flask, db: Session, cast: Cast) -> None:
     make_service(db, cast.provider)
     db.commit()
     first = snapshot_cache(app).get(db).index()
     assert snapshot_cache(app).get(db).index() is first
 
 
-def test_search_and_referral_matching_use_the_same_engine_rules(
+def test_it_search_and_referral_matching_use_the_same_engine_rules(
     app: Flask, db: Session, cast: Cast
 ) -> None:
     full = make_service(db, cast.provider, name="Closed", accepting=False)
@@ -56,7 +56,7 @@ def test_search_and_referral_matching_use_the_same_engine_rules(
     assert index.route(refer).needs[0].matches == ()
 
 
-def test_the_search_page_lists_are_kept_per_version_and_follow_a_change(
+def test_it_the_search_page_lists_are_kept_per_version_and_follow_a_change(
     app: Flask, db: Session, cast: Cast
 ) -> None:
     from hub.caches import directory_snapshot
@@ -81,7 +81,7 @@ def test_the_search_page_lists_are_kept_per_version_and_follow_a_change(
         assert [n.name for n in after.needs if n.code == "MHW"] == ["Emotional wellbeing"]
 
 
-def test_the_needs_checkboxes_are_rendered_once_and_follow_a_renamed_need(
+def test_it_the_needs_checkboxes_are_rendered_once_and_follow_a_renamed_need(
     client: FlaskClient, db: Session, cast: Cast
 ) -> None:
     from services.taxonomy import Need

@@ -26,12 +26,20 @@ class Role(enum.StrEnum):
 
     @property
     def is_school(self) -> bool:
-        return self in (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD)
+        return self in SCHOOL_ROLES
 
     @property
     def is_provider(self) -> bool:
-        return self in (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
+        return self in PROVIDER_STAFF_ROLES
 
+
+# Staff of a school: they search the directory and refer children.
+SCHOOL_ROLES = (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD)
+# Staff of an organisation that provides services: they answer referrals.
+PROVIDER_STAFF_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
+# Who may keep listings and capacity current: provider staff for their own
+# organisation's services, the coordinator for any.
+DIRECTORY_EDITOR_ROLES = (*PROVIDER_STAFF_ROLES, Role.COORDINATOR)
 
 ROLE_LABELS = {
     Role.COORDINATOR: "Hub coordinator",

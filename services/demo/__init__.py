@@ -1,0 +1,2 @@
+"""The Bolton demo area: data files under ``data/`` and a loader that saves them through
+the same operations as the pages and the importer."""
