@@ -38,7 +38,7 @@ security: $(STAMP)
 	$(BIN)/bandit -q -r hub services routing -ll
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 test: lint types security pytest browser
 

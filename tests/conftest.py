@@ -129,8 +129,8 @@ def loaded_demo(database_url: str, now: datetime) -> Iterator[tuple[Session, Dem
     """The demo loaded once into the database, for a module of tests that only read it
     (loading takes seconds); emptied again when the module is done.
 
-    Needs ``--dist loadfile`` under xdist (the Makefile sets it), so that no other
-    module's test empties the tables in between.
+    Under xdist the module must be one ``xdist_group`` (run with ``--dist loadgroup``,
+    as the Makefile does), so that no other test empties the tables in between.
     """
     from hub.extensions import db as handle
     from services.demo.loader import load_demo

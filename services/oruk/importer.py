@@ -19,11 +19,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.listing_ops import ServiceInput, save_service
 from routing.geo import PostcodeError, normalise_postcode
 from services.areas import AreaError, check_area
 from services.capacity_ops import update_capacity
 from services.errors import InvalidInput
+from services.listing_ops import ServiceInput, save_service
 from services.listings import DeliveryMode, ReferralRoute, Service
 from services.organisations import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
 from services.oruk import ids

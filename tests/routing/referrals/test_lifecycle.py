@@ -80,7 +80,7 @@ def test_it_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
 
 
 @pytest.mark.parametrize("to", list(Status))
-def test_it_only_allowed_transitions_are_made_from_sent(db: Session, cast: Cast, to: Status) -> None:
+def test_it_makes_only_allowed_transitions_from_sent(db: Session, cast: Cast, to: Status) -> None:
     referral = sent_referral(db, cast, make_service(db, cast.provider))
     if to in ALLOWED[Status.SENT]:
         ops.lifecycle_move = None  # documents that move() is the only path

@@ -24,6 +24,9 @@ from services.taxonomy import Need
 from services.version import current_version
 from tests.conftest import loaded_demo
 
+# One worker runs this module's tests together, so no other test empties the
+# database between them (``--dist loadgroup``).
+pytestmark = pytest.mark.xdist_group("demo_loaded_once")
 NOW = datetime(2025, 3, 3, 9, 30)
 FIVE_MILES_M = 8047
 DATASET = read_dataset()
