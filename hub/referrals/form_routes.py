@@ -25,7 +25,7 @@ from hub.unit_of_work import discard, session
 from routing.referrals import operations as ops
 from routing.referrals.answers import STEP_TITLES, STEPS, next_step
 from routing.referrals.children import ChildDetails
-from routing.referrals.matching import route_for_child
+from routing.referrals.matching import RoutedChild, route_for_child
 from routing.referrals.models import (
     RequestStatus,
     RiskLevel,
@@ -93,7 +93,7 @@ def step(request_id: int, step: str) -> Response | str:
                         missing_education=form.get("missing_education") == "yes",
                     ),
                     None if same is None else same == "yes",
-                    now().date(),
+                    now(),
                 )
             elif step == "safeguarding":
                 answer = form.get("significant_harm")
@@ -128,10 +128,11 @@ def step(request_id: int, step: str) -> Response | str:
                             if step != "providers" else
                             url_for("referrals.check", request_id=draft.id))
     context: dict[str, object] = {}
-    if step == "providers" and draft.child is not None:
+    routed = RoutedChild.of_draft(draft)
+    if step == "providers" and routed is not None:
         needs = draft.form.needs.priorities
         context["result"] = route_for_child(
-            session(), snapshot_cache().get(session()).index(), draft.child, needs, now()
+            session(), snapshot_cache().get(session()).index(), routed, needs, now()
         )
     return render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
 
 # The form's steps in order, with their titles; "check" (check your answers) follows
-# the last. The child step is recorded on the child, not in the answers.
+# the last.
 STEP_TITLES: dict[str, str] = {
     "child": "About the child",
     "needs": "Needs and what the family wants",
@@ -39,6 +39,43 @@ def next_step(step: str) -> str:
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
     return str(raw.get(name) or "")
+
+
+@dataclass(frozen=True)
+class ChildStep:
+    """Who the child is, as typed on this form. Kept on the draft until it is sent: a
+    form never writes to an existing child's record."""
+
+    first_name: str = ""
+    last_name: str = ""
+    date_of_birth: date | None = None
+    home_postcode: str = ""
+    upn: str = ""
+    nhs_number: str = ""
+    attendance_concern: bool = False
+    missing_education: bool = False
+    # The record the user confirmed this child is; None: a new record when sent.
+    existing_child_id: int | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> ChildStep:
+        born = raw.get("date_of_birth")
+        existing = raw.get("existing_child_id")
+        return cls(
+            _text(raw, "first_name"), _text(raw, "last_name"),
+            date.fromisoformat(born) if born else None, _text(raw, "home_postcode"),
+            _text(raw, "upn"), _text(raw, "nhs_number"), bool(raw.get("attendance_concern")),
+            bool(raw.get("missing_education")), int(existing) if existing else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["date_of_birth"] = self.date_of_birth.isoformat() if self.date_of_birth else None
+        return data
 
 
 @dataclass(frozen=True)
@@ -179,17 +216,18 @@ class ProvidersStep:
         return dict(self.chosen)
 
 
-Step = NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep | SafeguardingStep | (
-    ProvidersStep)
+Step = (ChildStep | NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep
+        | SafeguardingStep | ProvidersStep)
 # The JSON key of each step's answers.
 STEP_KEYS: dict[type[Any], str] = {
-    NeedsStep: "needs", ProfileStep: "profile", RiskStep: "risk", ConsentStep: "consent",
-    ContactStep: "contact", SafeguardingStep: "safeguarding", ProvidersStep: "providers",
+    ChildStep: "child", NeedsStep: "needs", ProfileStep: "profile", RiskStep: "risk",
+    ConsentStep: "consent", ContactStep: "contact", SafeguardingStep: "safeguarding",
+    ProvidersStep: "providers",
 }
 
 
 def _to_json(step: Step) -> dict[str, Any]:
-    if isinstance(step, RiskStep | ConsentStep | ProvidersStep):
+    if isinstance(step, ChildStep | RiskStep | ConsentStep | ProvidersStep):
         return step.to_json()
     return asdict(step)
 
@@ -198,6 +236,7 @@ def _to_json(step: Step) -> dict[str, Any]:
 class Answers:
     """Every step's answers; an unanswered step holds its empty value."""
 
+    child: ChildStep = ChildStep()
     needs: NeedsStep = NeedsStep()
     profile: ProfileStep = ProfileStep()
     risk: RiskStep = RiskStep()
@@ -217,6 +256,7 @@ class Answers:
             return value if isinstance(value, Mapping) else {}
 
         return cls(
+            child=ChildStep.read(part("child")),
             needs=NeedsStep.read(part("needs")),
             profile=ProfileStep.read(part("profile")),
             risk=RiskStep.read(part("risk")),

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError
 from stdnum.gb import nhs, upn
 
+from routing.referrals.answers import ChildStep
 from routing.referrals.models import Child
 from services.errors import InvalidInput
 
@@ -29,7 +30,14 @@ class ChildDetails:
 
 class MatchKind(StrEnum):
     SAME = "same"  # same UPN or NHS number
-    PROBABLE = "probable"  # same name, date of birth and postcode: staff confirm
+    PROBABLE = "probable"  # same name, date of birth and postcode
+
+    @property
+    def described(self) -> str:
+        """What matched, in words a page can show: never whose record or which school."""
+        if self is MatchKind.SAME:
+            return "the same unique pupil number or NHS number"
+        return "the same name, date of birth and home postcode"
 
 
 @dataclass(frozen=True)
@@ -122,21 +130,21 @@ def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
     return ChildMatch(probable, MatchKind.PROBABLE)
 
 
-def record_child(
-    session: Session, details: ChildDetails, school_id: int, existing: Child | None
-) -> Child:
-    """Create the child's record, or bring ``existing`` up to date (new school, flags)."""
-    child = existing or Child()
-    child.first_name = details.first_name
-    child.last_name = details.last_name
-    child.date_of_birth = details.date_of_birth  # type: ignore[assignment]
-    child.home_postcode = details.home_postcode
-    child.school_id = school_id
-    child.upn = details.upn or child.upn
-    child.nhs_number = details.nhs_number or child.nhs_number
-    child.attendance_concern = details.attendance_concern
-    child.missing_education = details.missing_education
-    if existing is None:
-        session.add(child)
+def new_child(session: Session, typed: ChildStep, school_id: int) -> Child:
+    """A new record for a child first referred now. There is no function that rewrites
+    an existing child's identity from a form: a form only ever links to a record."""
+    assert typed.date_of_birth is not None
+    child = Child(
+        first_name=typed.first_name,
+        last_name=typed.last_name,
+        date_of_birth=typed.date_of_birth,
+        home_postcode=typed.home_postcode,
+        school_id=school_id,
+        upn=typed.upn or None,
+        nhs_number=typed.nhs_number or None,
+        attendance_concern=typed.attendance_concern,
+        missing_education=typed.missing_education,
+    )
+    session.add(child)
     session.flush()
     return child

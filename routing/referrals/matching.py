@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from routing.engine import DirectoryIndex, FamilyQuery, Match, NeedRequest, RoutingResult
 from routing.gazetteer.lookup import geocode
 from routing.geo import PostcodeError
-from routing.referrals.models import Child, Referral, Status
+from routing.referrals.models import Child, Referral, ReferralRequest, Status
 from services.schools import School
 
 
@@ -19,10 +20,35 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+@dataclass(frozen=True)
+class RoutedChild:
+    """What routing needs to know of the child: where they live, their age and school,
+    and their record (for the providers already helping), if they have one yet."""
+
+    home_postcode: str
+    date_of_birth: date
+    school_id: int
+    child_id: int | None = None
+
+    @classmethod
+    def of_child(cls, child: Child) -> RoutedChild:
+        return cls(child.home_postcode, child.date_of_birth, child.school_id, child.id)
+
+    @classmethod
+    def of_draft(cls, draft: ReferralRequest) -> RoutedChild | None:
+        """The child as typed on the form (None before the child step); routed from the
+        referring school."""
+        typed = draft.form.child
+        if typed.date_of_birth is None:
+            return None
+        return cls(typed.home_postcode, typed.date_of_birth, draft.school_id,
+                   typed.existing_child_id)
+
+
 def route_for_child(
     session: Session,
     index: DirectoryIndex,
-    child: Child,
+    child: RoutedChild,
     needs: Sequence[tuple[str, int]],
     now: datetime,
 ) -> RoutingResult:
@@ -36,11 +62,11 @@ def route_for_child(
     current = frozenset(
         session.execute(
             select(Referral.organisation_id).where(
-                Referral.child_id == child.id,
+                Referral.child_id == child.child_id,
                 Referral.status.in_((Status.ACCEPTED, Status.IN_PROGRESS)),
             )
         ).scalars()
-    )
+    ) if child.child_id is not None else frozenset()
     query = FamilyQuery(
         needs=tuple(NeedRequest(code, priority) for code, priority in needs),
         now=now,
@@ -70,7 +96,7 @@ def next_options(
         ).scalars()
     )
     result = route_for_child(
-        session, index, declined.child, declined.asked.priorities, now
+        session, index, RoutedChild.of_child(declined.child), declined.asked.priorities, now
     )
     seen: set[int] = set()
     options: list[Match] = []

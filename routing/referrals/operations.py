@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -17,6 +17,7 @@ from routing.referrals.answers import (
     ROUTINE,
     STEPS,
     URGENT,
+    ChildStep,
     ConsentStep,
     ContactStep,
     NeedAnswer,
@@ -35,7 +36,7 @@ from routing.referrals.children import (
     MatchKind,
     clean_details,
     find_child,
-    record_child,
+    new_child,
 )
 from routing.referrals.lifecycle import SYSTEM, Actor, TransitionRefused, move
 from routing.referrals.models import (
@@ -131,26 +132,63 @@ def save_child(
     draft: ReferralRequest,
     details: ChildDetails,
     same_child: bool | None,
-    today: date,
-) -> Child:
-    """Record who the child is, matching an existing record so there is one timeline.
+    now: datetime,
+) -> ChildStep:
+    """Keep who the child is on the draft, linked to an existing record only when the
+    user confirms it is the same child, so there is one timeline.
 
-    Raises InvalidInput for invalid details and ConfirmMatch when a probable
-    match needs confirming (``same_child`` None).
+    Nothing is written to any child's record: a new record is made when the form is
+    sent, and an existing one is never changed from a form (another school's pupil
+    cannot be taken over by typing their NHS number). Raises InvalidInput for invalid
+    details, or for a "different child" that has another record's UPN or NHS number;
+    ConfirmMatch when a record matches and ``same_child`` is None.
     """
     _editable(draft)
-    details = clean_details(details, today)
+    details = clean_details(details, now.date())
     match = find_child(session, details)
-    existing = None
-    if match is not None and match.kind is MatchKind.SAME:
-        existing = match.child
-    elif match is not None:
+    existing_id = None
+    if match is not None:
         if same_child is None:
             raise ConfirmMatch(match)
-        existing = match.child if same_child else None
-    child = record_child(session, details, draft.school_id, existing)
-    draft.child_id = child.id
-    return child
+        if same_child:
+            existing_id = match.child.id
+        elif match.kind is MatchKind.SAME:
+            field = "upn" if details.upn and match.child.upn == details.upn else "nhs_number"
+            raise InvalidInput({field: "This number is on another child's record. Check it, "
+                                       "or answer that this is the same child"})
+    typed = ChildStep(
+        details.first_name, details.last_name, details.date_of_birth, details.home_postcode,
+        details.upn, details.nhs_number, details.attendance_concern,
+        details.missing_education, existing_id,
+    )
+    draft.save_answers(typed, now)
+    return typed
+
+
+def _child_of(session: Session, draft: ReferralRequest) -> Child:
+    """The record the sent form is about: the one the user confirmed, or a new one.
+
+    Raises InvalidInput when the confirmed record has gone, or when a record with the
+    same UPN or NHS number was made after the child step was saved.
+    """
+    typed = draft.form.child
+    if typed.existing_child_id is not None:
+        child = session.get(Child, typed.existing_child_id)
+        if child is None:
+            raise InvalidInput({"form": "The child's record has changed. Check 'About the "
+                                        "child' again."})
+        return child
+    clash = find_child(session, _details(typed))
+    if clash is not None and clash.kind is MatchKind.SAME:
+        raise InvalidInput({"form": "A record with this child's UPN or NHS number was added "
+                                    "since you saved their details. Check 'About the child' "
+                                    "again."})
+    return new_child(session, typed, draft.school_id)
+
+
+def _details(typed: ChildStep) -> ChildDetails:
+    return ChildDetails(typed.first_name, typed.last_name, typed.date_of_birth,
+                        typed.home_postcode, typed.upn, typed.nhs_number)
 
 
 def _text(data: Mapping[str, Any], name: str, limit: int = 5000) -> str:
@@ -269,10 +307,7 @@ def choose_providers(
 
 def missing_steps(draft: ReferralRequest) -> list[str]:
     answered = draft.form.answered
-    missing = [step for step in STEPS if step != "child" and step not in answered]
-    if draft.child_id is None:
-        missing.insert(0, "child")
-    return missing
+    return [step for step in STEPS if step not in answered]
 
 
 def _risk_rank(risk: RiskStep) -> int:
@@ -308,6 +343,7 @@ def refer_family(
     session.refresh(draft)
     if claimed != 1:
         return list(draft.referrals)
+    draft.child_id = _child_of(session, draft).id
     answers = draft.form
     priorities = dict(answers.needs.priorities)
     by_service: dict[int, list[str]] = {}
@@ -347,10 +383,13 @@ def _new_referral(
         created_at=now,
         updated_at=now,
     )
+    typed = draft.form.child
     child = session.get(Child, draft.child_id)
-    referral.safeguarding_flag = bool(
-        child and (child.missing_education or child.attendance_concern)
-    ) or referral.risk_rank >= RiskLevel.HIGH.rank
+    referral.safeguarding_flag = (
+        typed.missing_education or typed.attendance_concern
+        or bool(child and (child.missing_education or child.attendance_concern))
+        or referral.risk_rank >= RiskLevel.HIGH.rank
+    )
     session.add(referral)
     session.flush()
     return referral

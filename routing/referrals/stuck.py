@@ -104,7 +104,8 @@ def stuck_items(
         by_child: dict[int, list[Referral]] = defaultdict(list)
         for referral in session.execute(
             select(Referral)
-            .where(Referral.child_id.in_(child_ids), Referral.status != Status.DRAFT)
+            .where(Referral.child_id.in_(child_ids), Referral.status != Status.DRAFT,
+                   *_in_schools(scope))  # a school's lead sees only their own referrals
             .options(*_OPTIONS).order_by(Referral.id)
         ).scalars():
             by_child[referral.child_id].append(referral)

@@ -46,7 +46,7 @@ def complete_draft(
             home_postcode="BL1 1SE",
         ),
         None,
-        now.date(),
+        now,
     )
     ops.save_step(
         db, draft, "needs",

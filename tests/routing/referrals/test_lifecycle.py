@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
-from routing.referrals.children import ChildDetails, MatchKind, clean_details, find_child
+from routing.referrals.children import ChildDetails, clean_details
 from routing.referrals.lifecycle import ALLOWED, TransitionRefused
 from routing.referrals.models import (
     Referral,
@@ -195,28 +195,6 @@ def test_it_valid_identifiers_are_normalised() -> None:
     clean = clean_details(details, date(2025, 1, 1))
     assert (clean.upn, clean.nhs_number, clean.home_postcode) == (
         "B801200005001", "9434765919", "BL1 1SE")
-
-
-def test_it_same_nhs_number_is_the_same_child_and_same_name_is_probable(
-    db: Session, cast: Cast
-) -> None:
-    draft = ops.start_request(db, "x" * 20, cast.staff.id, cast.school.id, utcnow())
-    details = ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE", "", "9434765919")
-    child = ops.save_child(db, draft, details, None, date(2025, 1, 1))
-    same = find_child(db, clean_details(
-        ChildDetails("Samuel", "Jones", date(2015, 1, 2), "BL2 2JU", "", "9434765919"),
-        date(2025, 1, 1)))
-    assert same is not None and same.kind is MatchKind.SAME and same.child.id == child.id
-    probable = find_child(db, clean_details(
-        ChildDetails("sam", "JONES", date(2015, 1, 1), "bl1 1se"), date(2025, 1, 1)))
-    assert probable is not None and probable.kind is MatchKind.PROBABLE
-    other = ops.start_request(db, "y" * 20, cast.staff.id, cast.school.id, utcnow())
-    with pytest.raises(ops.ConfirmMatch):
-        ops.save_child(db, other, ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE"),
-                       None, date(2025, 1, 1))
-    ops.save_child(db, other, ChildDetails("Sam", "Jones", date(2015, 1, 1), "BL1 1SE"),
-                   True, date(2025, 1, 1))
-    assert other.child_id == child.id
 
 
 def test_it_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: Cast) -> None:

@@ -122,3 +122,23 @@ def test_it_a_safeguarding_lead_sees_only_their_schools_stuck_referrals(
     page = client.get("/referrals/stuck").get_data(as_text=True)
     assert ours.reference in page
     assert theirs.reference not in page
+
+
+def test_it_shows_a_school_only_its_own_referrals_of_a_child_with_no_support(
+    db: Session, cast: Cast
+) -> None:
+    ours = sent_referral(db, cast, make_service(db, cast.provider, name="Calm Minds"))
+    theirs = sent_referral(db, cast, make_service(db, cast.provider, name="Secret Service"))
+    theirs.child_id, theirs.school_id = ours.child_id, cast.other_school.id
+    for referral in (ours, theirs):
+        ops.open_referral(db, referral, actor(cast.manager), utcnow())
+        ops.decline_referral(db, referral, actor(cast.manager), utcnow(), "not_eligible",
+                             "Too old for the service")
+    db.flush()
+    everyone = stuck_page(db, StuckScope(utcnow()), "unsupported_child")
+    (item,) = everyone.sections[StuckKind.UNSUPPORTED_CHILD]
+    assert {r.id for r in item.referrals} == {ours.id, theirs.id}
+    scoped = stuck_page(db, StuckScope(utcnow(), school_ids=[cast.school.id]),
+                        "unsupported_child")
+    (item,) = scoped.sections[StuckKind.UNSUPPORTED_CHILD]
+    assert [r.id for r in item.referrals] == [ours.id]
