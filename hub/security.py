@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 
 from flask import Flask, Response, request
@@ -16,9 +18,31 @@ def csp_nonce() -> str:
     return per_request("csp_nonce", lambda: secrets.token_urlsafe(16))
 
 
+# A family's progress link is a capability: whoever holds the URL can try dates of
+# birth. Anything a logger writes about a request (Flask's "Exception on <path>",
+# Werkzeug's and gunicorn's access lines) has the token masked.
+_PROGRESS_TOKEN = re.compile(r"(/progress/)[^\s?/\"'#]+")
+LOGGERS_WITH_PATHS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
+class MaskProgressTokens(logging.Filter):
+    """Replaces the token of any progress-link path in a log record with ``[token]``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/progress/" in message:
+            record.msg = _PROGRESS_TOKEN.sub(r"\1[token]", message)
+            record.args = None
+        return True
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
     app.after_request(_set_headers)
+    masking = MaskProgressTokens()
+    for logger in (app.logger, *map(logging.getLogger, LOGGERS_WITH_PATHS)):
+        if not any(isinstance(f, MaskProgressTokens) for f in logger.filters):
+            logger.addFilter(masking)
 
 
 def _tile_origin(app: Flask) -> str:

@@ -24,15 +24,16 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _born() -> date | None:
+def _born() -> tuple[date | None, str]:
+    """The date typed, or None and what to tell the family (not counted as a try)."""
+    parts = [request.form.get(f"dob-{part}", "").strip() for part in ("day", "month", "year")]
+    if not all(parts):
+        return None, "Enter your child's date of birth, including the day, month and year"
     try:
-        return date(
-            int(request.form.get("dob-year", "")),
-            int(request.form.get("dob-month", "")),
-            int(request.form.get("dob-day", "")),
-        )
-    except ValueError:
-        return None
+        day, month, year = (int(part) for part in parts)
+        return date(year, month, day), ""
+    except (ValueError, OverflowError):
+        return None, "Enter a real date of birth, for example 27 3 2015"
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
@@ -41,16 +42,21 @@ def show(token: str) -> Response:
     error = None
     views = None
     if request.method == "POST":
+        born, error = _born()
         try:
             views = progress.check_and_show(
-                session(), token, _born(), request.remote_addr or "unknown", now()
+                session(), token, born, request.remote_addr or "unknown", now()
             )
+        except progress.NoDate:
+            status = 400
         except progress.TooManyAttempts:
-            error = "Too many tries. Wait 15 minutes and try again, or contact the school."
+            error = "Too many tries. Wait 15 minutes and try again, or ask the school."
             status = 429
         except progress.NotShown:
-            error = ("We cannot show progress for that date of birth. Check it and try again, "
-                     "or contact the school.")
+            # One message for unknown, revoked and expired links and a wrong date, which
+            # must look the same; it does not blame the family for any of them.
+            error = ("The link may have expired, or the date of birth may not match. Check "
+                     "the date, or ask the person who gave you the link.")
     html = render_template(
         "progress/show.html", views=views, error=error, checked_at=now()
     )

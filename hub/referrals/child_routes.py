@@ -2,35 +2,42 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
+from hub.form_errors import refuse
 from hub.referrals.access import (
     actor_for,
     load_child,
+    school_ids_for,
     visible_referrals,
 )
 from hub.referrals.common import (
     bp,
 )
 from hub.settings import now
+from hub.templating import govuk_date
 from hub.unit_of_work import session
+from routing.engine.reasons import plural
 from routing.referrals import progress
 from routing.referrals.models import (
-    ProgressLink,
+    Child,
     Referral,
     ReferralEvent,
 )
 from services.accounts.models import SCHOOL_ROLES, Role
+from services.errors import InvalidInput
 
 # --- Children and progress links ---------------------------------------------------
 
 
 @bp.route("/children/<int:child_id>")
 @roles_required(*Role)
-def child(child_id: int) -> str:
+def child(child_id: int, errors: dict[str, str] | None = None) -> str:
     record = load_child(child_id)
     user = me()
     referrals = list(
@@ -47,15 +54,8 @@ def child(child_id: int) -> str:
             .order_by(ReferralEvent.at, ReferralEvent.id)
         ).scalars()
     )
-    links = []
-    if user.role.is_school:
-        links = list(
-            session().execute(
-                select(ProgressLink)
-                .where(ProgressLink.child_id == record.id, ProgressLink.referrer_id == user.id)
-                .order_by(ProgressLink.id.desc())
-            ).scalars()
-        )
+    links = progress.active_links(session(), record.id)
+    mine = [active for active in links if active.link.referrer_id == user.id]
     from routing.referrals.audit import AuditEvent
 
     family_views = list(
@@ -67,33 +67,62 @@ def child(child_id: int) -> str:
             .limit(20)
         ).scalars()
     )
+    own_school = [r for r in referrals if user.role.is_school and r.school_id in
+                  school_ids_for(user)]
     return render_template(
-        "referrals/child.html", child=record, referrals=referrals, events=events, links=links,
-        family_views=family_views, new_token=None, can_link=user.role.is_school and referrals,
+        "referrals/child.html", child=record, referrals=referrals, events=events,
+        links=mine, revocable=[a for a in links if _may_revoke(record, a)],
+        family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
+        errors=errors or {},
+    )
+
+
+def _may_revoke(child: Child, active: progress.ActiveLink) -> bool:
+    """The coordinator, and any staff (the DSL included) at the child's school or at the
+    school whose staff member made the link."""
+    user = me()
+    if user.role is Role.COORDINATOR:
+        return True
+    return user.role.is_school and (
+        active.made_by_organisation_id == user.organisation_id
+        or child.school_id in school_ids_for(user)
     )
 
 
 @bp.route("/children/<int:child_id>/progress-link", methods=["POST"])
 @roles_required(*SCHOOL_ROLES)
-def issue_progress_link(child_id: int) -> str:
+def issue_progress_link(child_id: int) -> str | tuple[str, int]:
     record = load_child(child_id)
-    _, token = progress.issue_link(session(), record.id, actor_for(me()), now())
+    user = me()
+    chosen = {int(v) for v in request.form.getlist("referrals") if v.isdigit() and len(v) < 10}
+    referrals = [r for r in session().execute(
+        select(Referral).where(Referral.child_id == record.id, Referral.id.in_(chosen),
+                               Referral.school_id.in_(school_ids_for(user)))
+    ).scalars()]
+    try:
+        link, token = progress.issue_link(
+            session(), record.id, actor_for(user), referrals,
+            request.form.get("issue_key", ""), now())
+    except InvalidInput as error:
+        refuse(error)
+        return child(child_id, error.errors), 400
     # Shown once: only the hash is kept, so it cannot be shown again.
     return render_template(
-        "referrals/link.html", child=record,
-        url=url_for("progress.show", token=token, _external=True),
+        "referrals/link.html", child=record, link=link,
+        url=url_for("progress.show", token=token, _external=True) if token else None,
     )
 
 
 @bp.route("/children/<int:child_id>/progress-link/revoke", methods=["POST"])
-@roles_required(*SCHOOL_ROLES)
+@roles_required(Role.COORDINATOR, *SCHOOL_ROLES)
 def revoke_progress_link(child_id: int) -> Response:
     record = load_child(child_id)
-    for link in session().execute(
-        select(ProgressLink).where(
-            ProgressLink.child_id == record.id, ProgressLink.referrer_id == me().id
-        )
-    ).scalars():
-        progress.revoke_link(session(), link, actor_for(me()), now())
-    flash("The family's progress link no longer works.", "success")
+    allowed = [a for a in progress.active_links(session(), record.id) if _may_revoke(record, a)]
+    stopped = progress.revoke_links(session(), allowed, actor_for(me()), now())
+    if stopped:
+        made = "; ".join(f"made by {a.made_by} on {govuk_date(a.link.created_at)}"
+                         for a in stopped)
+        flash(f"{plural(len(stopped), 'progress link')} stopped working ({made}).", "success")
+    else:
+        flash("No progress link was working for this child, so nothing changed.", "info")
     return redirect(url_for("referrals.child", child_id=record.id))

@@ -3,7 +3,9 @@ acceptances can never take more places than exist (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select, update
+from typing import Any
+
+from sqlalchemy import ColumnElement, Integer, and_, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from routing.referrals.models import Referral, Status
@@ -55,31 +57,40 @@ def change_waitlist(session: Session, service_id: int, by: int) -> None:
     bump_version(session)
 
 
-def waitlist_order() -> tuple[object, ...]:
-    """Priority order: highest risk first, then longest waiting."""
-    return (Referral.risk_rank.desc(), Referral.waitlisted_at, Referral.id)
+def _waitlist_keys(referral: Referral | None = None) -> list[tuple[Any, Any, bool]]:
+    """The wait-list's order, as (column, this referral's value, higher first): urgent
+    referrals first, then the highest risk, then the longest waiting. The referral
+    form promises this order ("urgent needs come first when a place frees up")."""
+    return [
+        # As a number: SQL compares booleans only for equality.
+        (cast(Referral.urgent, Integer), int(referral.urgent) if referral else None, True),
+        (Referral.risk_rank, referral.risk_rank if referral else None, True),
+        (Referral.waitlisted_at, referral.waitlisted_at if referral else None, False),
+        (Referral.id, referral.id if referral else None, False),
+    ]
+
+
+def waitlist_order() -> tuple[Any, ...]:
+    """ORDER BY terms: first in line first."""
+    return tuple(column.desc() if higher else column
+                 for column, _, higher in _waitlist_keys())
 
 
 def waitlist_position(session: Session, referral: Referral) -> int:
     """1 for the first in line; counts only wait-listed referrals for the same service."""
-    ahead = session.execute(
+    keys = _waitlist_keys(referral)
+    # Lexicographic "comes before", built from the last key outwards.
+    column, value, higher = keys[-1]
+    ahead: ColumnElement[bool] = column > value if higher else column < value
+    for column, value, higher in reversed(keys[:-1]):
+        before = column > value if higher else column < value
+        ahead = or_(before, and_(column == value, ahead))
+    count = session.execute(
         select(func.count(Referral.id)).where(
             Referral.service_id == referral.service_id,
             Referral.status == Status.WAITLISTED,
             Referral.id != referral.id,
-            or_(
-                Referral.risk_rank > referral.risk_rank,
-                and_(
-                    Referral.risk_rank == referral.risk_rank,
-                    or_(
-                        Referral.waitlisted_at < referral.waitlisted_at,
-                        and_(
-                            Referral.waitlisted_at == referral.waitlisted_at,
-                            Referral.id < referral.id,
-                        ),
-                    ),
-                ),
-            ),
+            ahead,
         )
     ).scalar_one()
-    return int(ahead) + 1
+    return int(count) + 1

@@ -9,15 +9,18 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     ColumnElement,
     Date,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     and_,
     event,
+    false,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -232,7 +235,9 @@ class Referral(Base):
     # [{"code": "MHW", "priority": 1}, ...]: the needs this provider is asked to meet.
     needs: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     status: Mapped[Status] = mapped_column(enum_column(Status, 30), default=Status.DRAFT)
-    # Highest of the three risk levels (0-3); orders the wait-list.
+    # Whether any of its needs was marked urgent; orders the wait-list first.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Highest of the three risk levels (0-3); orders the wait-list after urgency.
     risk_rank: Mapped[int] = mapped_column(Integer, default=0)
     safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
     holds_place: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -313,6 +318,15 @@ def _events_are_immutable(mapper: Any, connection: Any, target: ReferralEvent) -
     raise ValueError("Referral events cannot be changed or deleted")
 
 
+# The referrals a progress link shows: those chosen when it was made, never more.
+progress_link_referral = Table(
+    "progress_link_referral",
+    Base.metadata,
+    Column("link_id", ForeignKey("progress_link.id"), primary_key=True),
+    Column("referral_id", ForeignKey("referral.id"), primary_key=True),
+)
+
+
 class ProgressLink(Base):
     """The family's capability link: only the SHA-256 of the token is stored."""
 
@@ -324,8 +338,12 @@ class ProgressLink(Base):
     referrer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # From the form that made it: a reload or double click makes one link, not two.
+    issue_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     child: Mapped[Child] = relationship()
+    referrals: Mapped[list[Referral]] = relationship(
+        secondary=progress_link_referral, order_by="Referral.id")
 
 
 class ProgressAttempt(Base):

@@ -377,6 +377,7 @@ def _new_referral(
         service_id=service.id,
         organisation_id=service.organisation_id,
         needs=[asdict(NeedAnswer(c, priorities.get(c, ROUTINE))) for c in codes],
+        urgent=any(priorities.get(c, ROUTINE) == URGENT for c in codes),
         status=Status.DRAFT,
         risk_rank=_risk_rank(draft.form.risk),
         rerouted_from_id=rerouted_from.id if rerouted_from else None,
@@ -537,12 +538,13 @@ def _release(session: Session, referral: Referral, now: datetime) -> Referral | 
 
 
 def offer_next_place(session: Session, service_id: int, now: datetime) -> Referral | None:
-    """Give a free place to the first wait-listed referral (highest risk, then longest
-    waiting); returns it, or None when nobody is waiting or no place is free."""
+    """Give a free place to the first wait-listed referral (urgent first, then highest
+    risk, then longest waiting); returns it, or None when nobody is waiting or no place
+    is free."""
     waiting = session.execute(
         select(Referral)
         .where(Referral.service_id == service_id, Referral.status == Status.WAITLISTED)
-        .order_by(*capacity.waitlist_order())  # type: ignore[arg-type]
+        .order_by(*capacity.waitlist_order())
         .limit(1)
     ).scalar_one_or_none()
     if waiting is None or not capacity.take_place(session, service_id):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from routing.referrals.audit import audit
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import (
     Child,
@@ -20,10 +22,16 @@ from routing.referrals.models import (
     Referral,
     ReferralEvent,
     Status,
+    progress_link_referral,
 )
-from routing.referrals.operations import audit
+from services.accounts.models import User
+from services.errors import InvalidInput
 from services.listings import Service
 from services.organisations import Organisation
+from services.schools import School
+
+# The school's own organisation holds its phone and email.
+school_office = aliased(Organisation)
 
 TOKEN_BYTES = 32  # 256 bits
 EXPIRES_AFTER_CLOSE = timedelta(days=30)
@@ -45,13 +53,33 @@ def hash_address(address: str) -> str:
 
 
 def issue_link(
-    session: Session, child_id: int, referrer: Actor, now: datetime
-) -> tuple[ProgressLink, str]:
-    """A new link for this child's referrals from this referrer, revoking any older one.
+    session: Session,
+    child_id: int,
+    referrer: Actor,
+    referrals: Sequence[Referral],
+    issue_key: str,
+    now: datetime,
+) -> tuple[ProgressLink, str | None]:
+    """A new link showing only ``referrals`` (the child's, chosen by the referrer),
+    which stops this referrer's older links for the child working.
 
-    Returns the link and the token, which is shown once and never stored.
+    Returns the link and its token, which is shown once and never stored; the token is
+    None when ``issue_key`` already made a link (a reload or a double click): that link
+    stands and no new one is made. Raises InvalidInput when no referral is chosen or one
+    is not this child's.
     """
     assert referrer.user_id is not None
+    if len(issue_key) < 16:
+        raise InvalidInput({"form": "This page is out of date. Open the child's page again."})
+    made = session.execute(
+        select(ProgressLink).where(ProgressLink.issue_key == issue_key)
+    ).scalar_one_or_none()
+    if made is not None:
+        return made, None
+    if not referrals:
+        raise InvalidInput({"referrals": "Choose at least one referral the family may follow"})
+    if any(r.child_id != child_id or r.status is Status.DRAFT for r in referrals):
+        raise InvalidInput({"referrals": "Choose from this child's referrals"})
     for old in session.execute(
         select(ProgressLink).where(
             ProgressLink.child_id == child_id,
@@ -63,7 +91,7 @@ def issue_link(
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = ProgressLink(
         token_hash=hash_token(token), child_id=child_id, referrer_id=referrer.user_id,
-        created_at=now,
+        created_at=now, issue_key=issue_key, referrals=list(referrals),
     )
     session.add(link)
     audit(session, referrer, "progress_link_issued", now, child_id=child_id)
@@ -71,25 +99,51 @@ def issue_link(
     return link, token
 
 
-def revoke_link(session: Session, link: ProgressLink, actor: Actor, now: datetime) -> None:
-    if link.revoked_at is None:
-        link.revoked_at = now
-        audit(session, actor, "progress_link_revoked", now, child_id=link.child_id)
+@dataclass(frozen=True)
+class ActiveLink:
+    """A link still working, with who made it (named on the revoke message)."""
+
+    link: ProgressLink
+    made_by: str
+    made_by_organisation_id: int
+
+
+def active_links(session: Session, child_id: int) -> list[ActiveLink]:
+    """The child's links that still work (not revoked), oldest first."""
+    rows = session.execute(
+        select(ProgressLink, User.name, User.organisation_id)
+        .join(User, User.id == ProgressLink.referrer_id)
+        .where(ProgressLink.child_id == child_id, ProgressLink.revoked_at.is_(None))
+        .order_by(ProgressLink.id)
+    ).all()
+    return [ActiveLink(link, name, organisation_id) for link, name, organisation_id in rows]
+
+
+def revoke_links(
+    session: Session, links: Sequence[ActiveLink], actor: Actor, now: datetime
+) -> list[ActiveLink]:
+    """Stop ``links`` working; returns those that were still working (each audited)."""
+    stopped = []
+    for active in links:
+        if active.link.revoked_at is None:
+            active.link.revoked_at = now
+            audit(session, actor, "progress_link_revoked", now, child_id=active.link.child_id)
+            stopped.append(active)
+    return stopped
+
+
+def revoke_links_of(session: Session, user_id: int, actor: Actor, now: datetime) -> int:
+    """Stop every link ``user_id`` made (their account was closed or moved); how many."""
+    links = session.execute(
+        select(ProgressLink).where(
+            ProgressLink.referrer_id == user_id, ProgressLink.revoked_at.is_(None))
+    ).scalars()
+    return len(revoke_links(session, [ActiveLink(link, "", 0) for link in links], actor, now))
 
 
 def link_referrals(session: Session, link: ProgressLink) -> list[Referral]:
-    """The referrals the family sees: this child's, made by this referrer, sent.
-
-    Selected by child only (a child has a handful of referrals) and narrowed here:
-    with both conditions in SQL, SQLite picks the far less selective referrer index
-    and walks every referral that referrer ever made.
-    """
-    query = select(Referral).where(Referral.child_id == link.child_id).order_by(Referral.id)
-    return [
-        referral
-        for referral in session.execute(query).scalars()
-        if referral.referrer_id == link.referrer_id and referral.status is not Status.DRAFT
-    ]
+    """The referrals the family sees: those chosen when the link was made, once sent."""
+    return [referral for referral in link.referrals if referral.status is not Status.DRAFT]
 
 
 # The family page is the most requested page a family sees, so its three reads are
@@ -137,10 +191,16 @@ def _shown_statement() -> Select[*tuple[Any, ...]]:
             Organisation.name.label("organisation_name"),
             Organisation.phone.label("organisation_phone"),
             Organisation.email.label("organisation_email"),
+            School.name.label("school_name"),
+            school_office.phone.label("school_phone"),
+            school_office.email.label("school_email"),
         )
         .join(Service, Service.id == Referral.service_id)
         .join(Organisation, Organisation.id == Referral.organisation_id)
-        .where(Referral.child_id == bindparam("child_id"))
+        .join(School, School.id == Referral.school_id)
+        .join(school_office, school_office.id == School.organisation_id)
+        .join(progress_link_referral, progress_link_referral.c.referral_id == Referral.id)
+        .where(progress_link_referral.c.link_id == bindparam("link_id"))
         .order_by(Referral.id)
     )
 
@@ -148,8 +208,8 @@ def _shown_statement() -> Select[*tuple[Any, ...]]:
 def _shown_rows(session: Session, link: ProgressLink) -> list[Any]:
     """``link_referrals`` as the columns the family page shows, with each referral's
     latest event, in one query: no whole referral (answers, risk, notes) is loaded."""
-    rows = session.execute(_shown_statement(), {"child_id": link.child_id}).all()
-    return [r for r in rows if r.referrer_id == link.referrer_id and r.status is not Status.DRAFT]
+    rows = session.execute(_shown_statement(), {"link_id": link.id}).all()
+    return [r for r in rows if r.status is not Status.DRAFT]
 
 
 def _expiry(referrals: list[Any]) -> datetime | None:
@@ -180,6 +240,10 @@ class NotShown(Exception):
     """Unknown, expired or revoked link, or the wrong date of birth: all look the same."""
 
 
+class NoDate(Exception):
+    """No date of birth was given (or not a real one): a typing slip, not a try."""
+
+
 @dataclass(frozen=True)
 class FamilyView:
     reference: str
@@ -190,6 +254,9 @@ class FamilyView:
     contact_phone: str
     contact_email: str
     organisation_name: str
+    school_name: str
+    school_phone: str
+    school_email: str
 
 
 def check_and_show(
@@ -197,11 +264,14 @@ def check_and_show(
 ) -> list[FamilyView]:
     """What the family may see, after they confirm the child's date of birth.
 
-    Raises TooManyAttempts (rate limit, held in the database) or NotShown
-    (deliberately one error for unknown, expired, revoked and wrong answers).
+    Raises NoDate when ``born`` is None (not counted as a try), TooManyAttempts (rate
+    limit, held in the database) or NotShown (deliberately one error for unknown,
+    expired, revoked and wrong answers).
     Every failed attempt is recorded (the limit counts failures only); each
     successful page view is audited once for the referrer.
     """
+    if born is None:
+        raise NoDate()
     token_hash = hash_token(token)
     remote_hash = hash_address(remote_addr)
     since = now - WINDOW
@@ -244,6 +314,9 @@ def check_and_show(
             contact_phone=row.contact_phone or (row.organisation_phone or ""),
             contact_email=row.contact_email or (row.organisation_email or ""),
             organisation_name=row.organisation_name,
+            school_name=row.school_name,
+            school_phone=row.school_phone or "",
+            school_email=row.school_email or "",
         )
         for row in rows
     ]

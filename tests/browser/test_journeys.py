@@ -267,6 +267,10 @@ def test_it_the_family_follow_both_referrals_on_a_phone_and_leave_with_the_quick
 
     page.get_by_role("button", name=re.compile("Exit this page")).first.click()
     page.wait_for_url(re.compile(r"^https://www\.bbc\.co\.uk/weather"))
+    # The exit replaced the page in the history: Back shows only the question.
+    page.go_back()
+    expect(page.get_by_label("Day")).to_be_visible()
+    expect(page.locator(".govuk-summary-card")).to_have_count(0)
     journey.finish()
 
 

@@ -11,12 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
-from routing.referrals import progress
 from routing.referrals.children import ChildDetails
 from routing.referrals.models import Child
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
-from tests.routing.referrals.helpers import actor, complete_draft
+from tests.routing.referrals.helpers import actor, complete_draft, issue_link
 
 NHS = "9434765919"
 
@@ -36,7 +35,7 @@ def test_it_keeps_the_child_and_their_familys_link_when_another_school_types_the
     ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
     child_id = draft.child_id
     assert child_id is not None
-    _, token = progress.issue_link(db, child_id, actor(cast.staff), utcnow())
+    _, token = issue_link(db, child_id, cast.staff)
     db.commit()
 
     other = app.test_client()

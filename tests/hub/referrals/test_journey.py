@@ -87,7 +87,10 @@ def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_st
         select(Referral).where(Referral.rerouted_from_id == to_housing.id)
     ).scalar_one()
 
-    link_page = staff.post(f"/referrals/children/{to_mh.child_id}/progress-link")
+    child_page = staff.get(f"/referrals/children/{to_mh.child_id}").get_data(as_text=True)
+    issue_key = re.search(r'name="issue_key" value="([^"]+)"', child_page).group(1)  # type: ignore[union-attr]
+    link_page = staff.post(f"/referrals/children/{to_mh.child_id}/progress-link", data={
+        "issue_key": issue_key, "referrals": [str(to_mh.id), str(onward.id)]})
     url = re.search(r"(/progress/[A-Za-z0-9_-]+)", link_page.get_data(as_text=True)).group(1)  # type: ignore[union-attr]
     family = app.test_client()
     shown = family.post(url, data={"dob-day": "14", "dob-month": "3", "dob-year": "2015"})

@@ -17,14 +17,14 @@ from routing.referrals.audit import AuditEvent
 from routing.referrals.models import ProgressAttempt, ProgressLink
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
-from tests.routing.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, issue_link, sent_referral
 
 BORN = date(2015, 3, 14)
 
 
 def _linked(db: Session, cast: Cast):  # type: ignore[no-untyped-def]
     referral = sent_referral(db, cast, make_service(db, cast.provider))
-    link, token = progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
+    link, token = issue_link(db, referral.child_id, cast.staff)
     db.commit()
     return referral, link, token
 
@@ -77,7 +77,8 @@ def test_it_wrong_unknown_revoked_and_expired_links_look_the_same(
     elif case == "unknown":
         token = token[:-2] + "xx"
     elif case == "revoked":
-        progress.revoke_link(db, link, actor(cast.staff), now)
+        progress.revoke_links(db, progress.active_links(db, link.child_id), actor(cast.staff),
+                              now)
     else:
         ops.withdraw_referral(db, referral, actor(cast.staff), now, "Moved away")
         now += timedelta(days=31)
@@ -87,7 +88,7 @@ def test_it_wrong_unknown_revoked_and_expired_links_look_the_same(
 
 def test_it_regenerating_a_link_stops_the_old_one(db: Session, cast: Cast) -> None:
     referral, _, old = _linked(db, cast)
-    progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
+    issue_link(db, referral.child_id, cast.staff)
     with pytest.raises(progress.NotShown):
         progress.check_and_show(db, old, BORN, "1.2.3.4", utcnow())
 

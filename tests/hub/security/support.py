@@ -27,13 +27,12 @@ from hub import create_app
 from hub.extensions import csrf
 from hub.settings import settings_of
 from routing.referrals import operations as ops
-from routing.referrals import progress
 from routing.referrals.answers import STEPS
 from services.accounts.models import User
 from services.db import utcnow
 from services.oruk import ids
 from tests.factories import PASSWORD, Cast, make_service
-from tests.routing.referrals.helpers import actor, complete_draft, sent_referral
+from tests.routing.referrals.helpers import actor, complete_draft, issue_link, sent_referral
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 CSRF_INPUT = re.compile(
@@ -96,7 +95,7 @@ def build_world(db: Session, cast: Cast) -> World:
     draft = complete_draft(db, cast, {"MHW": service}, now=now)
     stopped = ops.start_request(db, secrets.token_hex(8), cast.staff.id, cast.school.id, now)
     ops.stop_for_safeguarding(db, stopped, actor(cast.staff), now)
-    _, token = progress.issue_link(db, referral.child_id, actor(cast.staff), now)
+    _, token = issue_link(db, referral.child_id, cast.staff, now)
     db.commit()
     assert referral.request_id is not None and service.location is not None
     service_uuid = str(service.uuid)

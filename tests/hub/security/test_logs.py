@@ -191,3 +191,35 @@ def test_it_database_errors_do_not_carry_query_parameters_into_the_logs(db: Sess
         db.execute(text("SELECT * FROM no_such_table WHERE name = :name"), {"name": marker})
     db.rollback()
     assert marker not in str(caught.value)
+
+
+def test_it_masks_a_progress_token_in_every_log_line_when_the_page_fails(
+    app: Flask, caplog: pytest.LogCaptureFixture, every_logger_enabled: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from routing.referrals import progress
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(progress, "check_and_show", broken)
+    live = strict_app(app, testing=False)
+    httpd = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    token = "Zq" + "x" * 41  # the shape of a real token
+    try:
+        browser = Browser(httpd.server_port)
+        with caplog.at_level(logging.DEBUG):
+            page = browser.get(f"/progress/{token}")
+            status, _, _ = browser.send("POST", f"/progress/{token}", {
+                "csrf_token": csrf_token_from(page), "dob-day": "1", "dob-month": "2",
+                "dob-year": "2015"})
+    finally:
+        httpd.shutdown()
+        thread.join(timeout=10)
+        httpd.server_close()
+    assert status == 500
+    assert "Exception on /progress/[token] [POST]" in caplog.text
+    assert token not in caplog.text
+    assert "/progress/[token]" in caplog.text

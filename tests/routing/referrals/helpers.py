@@ -6,12 +6,14 @@ import itertools
 import secrets
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
+from routing.referrals import progress
 from routing.referrals.children import ChildDetails
 from routing.referrals.lifecycle import Actor
-from routing.referrals.models import Referral, ReferralRequest
+from routing.referrals.models import ProgressLink, Referral, ReferralRequest, Status
 from services.accounts.models import User
 from services.db import utcnow
 from services.listings import Service
@@ -30,6 +32,7 @@ def complete_draft(
     services: dict[str, Service],
     *,
     risk: str = "low",
+    urgent: bool = False,
     first_name: str | None = None,
     now: datetime | None = None,
 ) -> ReferralRequest:
@@ -50,7 +53,8 @@ def complete_draft(
     )
     ops.save_step(
         db, draft, "needs",
-        {"needs": list(services), "urgent": [], "family_wants": "Help with sleep"}, now,
+        {"needs": list(services), "urgent": list(services) if urgent else [],
+         "family_wants": "Help with sleep"}, now,
     )
     ops.save_step(db, draft, "profile", {"strengths": "Drawing"}, now)
     ops.save_step(
@@ -69,13 +73,27 @@ def complete_draft(
     return draft
 
 
+def issue_link(
+    db: Session, child_id: int, user: User, now: datetime | None = None
+) -> tuple[ProgressLink, str]:
+    """A progress link for every sent referral ``user``'s school made for the child."""
+    referrals = list(db.execute(
+        select(Referral).where(Referral.child_id == child_id, Referral.status != Status.DRAFT,
+                               Referral.referrer_id == user.id)
+    ).scalars())
+    link, token = progress.issue_link(db, child_id, actor(user), referrals,
+                                      secrets.token_urlsafe(24), now or utcnow())
+    assert token is not None
+    return link, token
+
+
 def sent_referral(
     db: Session, cast: Cast, service: Service, *, risk: str = "low", opened: bool = False,
-    now: datetime | None = None,
+    urgent: bool = False, now: datetime | None = None,
 ) -> Referral:
     now = now or utcnow()
     code = service.need_codes[0]
-    draft = complete_draft(db, cast, {code: service}, risk=risk, now=now)
+    draft = complete_draft(db, cast, {code: service}, risk=risk, urgent=urgent, now=now)
     (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), now)
     if opened:
         ops.open_referral(db, referral, actor(cast.manager), now)

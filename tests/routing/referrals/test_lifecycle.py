@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from routing.referrals import capacity
 from routing.referrals import operations as ops
 from routing.referrals.children import ChildDetails, clean_details
 from routing.referrals.lifecycle import ALLOWED, TransitionRefused
@@ -155,6 +156,28 @@ def test_it_closing_frees_the_place_for_the_highest_risk_on_the_wait_list(
     assert offered is high and high.status is Status.ACCEPTED
     assert low.status is Status.WAITLISTED
     assert _free(db, service.id) == 0
+
+
+def test_it_offers_a_freed_place_to_an_urgent_referral_before_a_higher_risk_one(
+    db: Session, cast: Cast
+) -> None:
+    """What the form promises: urgent needs first, then risk, then time waiting."""
+    service = make_service(db, cast.provider, free_places=1)
+    holder = sent_referral(db, cast, service, opened=True)
+    ops.accept_referral(db, holder, actor(cast.manager), utcnow())
+    risky = sent_referral(db, cast, service, risk="high", opened=True)
+    ops.accept_referral(db, risky, actor(cast.manager), utcnow() - timedelta(days=5))
+    urgent = sent_referral(db, cast, service, risk="low", urgent=True, opened=True)
+    ops.accept_referral(db, urgent, actor(cast.manager), utcnow())
+    waiting_longer = sent_referral(db, cast, service, risk="high", opened=True)
+    ops.accept_referral(db, waiting_longer, actor(cast.manager), utcnow() - timedelta(days=1))
+    db.flush()
+    assert urgent.urgent and not risky.urgent
+    positions = [capacity.waitlist_position(db, r) for r in (urgent, risky, waiting_longer)]
+    assert positions == [1, 2, 3]
+    offered = ops.close_referral(db, holder, actor(cast.manager), utcnow(), "support_completed")
+    assert offered is urgent and urgent.status is Status.ACCEPTED
+    assert risky.status is Status.WAITLISTED
 
 
 def test_it_withdrawing_an_accepted_referral_gives_the_place_back(db: Session, cast: Cast) -> None:

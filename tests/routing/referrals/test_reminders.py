@@ -18,7 +18,7 @@ from routing.referrals.reminders import remind_provider
 from services.db import utcnow
 from services.errors import InvalidInput
 from tests.factories import Cast, login, make_service
-from tests.routing.referrals.helpers import actor, sent_referral
+from tests.routing.referrals.helpers import actor, issue_link, sent_referral
 
 
 def _waiting(db: Session, cast: Cast) -> Referral:
@@ -66,7 +66,7 @@ def test_it_only_reminds_about_referrals_waiting_on_the_provider(
 
 def test_it_the_familys_last_update_ignores_reminders(db: Session, cast: Cast) -> None:
     referral = _waiting(db, cast)
-    _, token = progress.issue_link(db, referral.child_id, actor(cast.staff), utcnow())
+    _, token = issue_link(db, referral.child_id, cast.staff)
     db.flush()
     born = referral.child.date_of_birth
     (before,) = progress.check_and_show(db, token, born, "10.1.1.1", utcnow())
