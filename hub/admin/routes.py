@@ -24,7 +24,11 @@ from hub.admin.forms import (
 )
 from hub.caches import online_geocoder
 from hub.form_errors import refuse, show_on_form
+from hub.referrals.access import actor_for
+from hub.settings import now
 from hub.unit_of_work import session
+from routing.engine.reasons import plural
+from routing.referrals import progress
 from services import organisation_ops, school_ops, taxonomy_ops
 from services.accounts import operations as accounts
 from services.accounts.models import Role, User
@@ -272,6 +276,8 @@ def edit_user(user_id: int) -> Response | str:
             show_on_form(form, error)
         else:
             message = f"{account.name}'s details saved."
+            if signed_out:
+                message += _links_stopped(account)
             if signed_out and account.id == me().id:
                 login_user(account)  # their old cookie has just stopped working
             elif signed_out:
@@ -298,6 +304,14 @@ def user(user_id: int) -> tuple[str, int]:
     return _user_page(_load(User, user_id))
 
 
+def _links_stopped(account: User) -> str:
+    """Stop the progress links a person made once they leave or move school: a family
+    link must not outlive the school's responsibility for it."""
+    stopped = progress.revoke_links_of(session(), account.id, actor_for(me()), now())
+    return f" {plural(stopped, 'family progress link')} they made stopped working." if (
+        stopped) else ""
+
+
 @bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
 @coordinator_only
 def deactivate_user(user_id: int) -> Response | tuple[str, int]:
@@ -306,7 +320,8 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
         accounts.deactivate_user(account, me())
     except InvalidInput as error:
         return _user_page(account, error=refuse(error).get("user", ""))
-    flash(f"{account.name} can no longer sign in, and has been signed out.", "success")
+    flash(f"{account.name} can no longer sign in, and has been signed out."
+          + _links_stopped(account), "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
 

@@ -427,3 +427,20 @@ def test_it_a_coordinator_edits_and_retires_a_need(coordinator: FlaskClient, db:
     need = db.get(Need, "MHW")
     assert need is not None
     assert (need.name, need.description, need.active) == ("Mental health", "Feelings", False)
+
+
+def test_it_stops_the_family_links_a_person_made_when_they_are_deactivated(
+    coordinator: FlaskClient, cast: Cast, db: Session
+) -> None:
+    from routing.referrals import progress
+    from tests.factories import make_service
+    from tests.routing.referrals.helpers import issue_link, sent_referral
+
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    issue_link(db, referral.child_id, cast.staff)
+    db.commit()
+    response = coordinator.post(f"/admin/users/{cast.staff.id}/deactivate")
+    page = coordinator.get(response.location).get_data(as_text=True)
+    assert "1 family progress link they made stopped working." in page
+    db.expire_all()
+    assert progress.active_links(db, referral.child_id) == []
