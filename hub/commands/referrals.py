@@ -5,31 +5,34 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from hub.settings import current_settings
+from hub.referrals.stuck_routes import stuck_scope
 from hub.unit_of_work import session
-from routing.referrals.stuck import stuck_report
+from routing.referrals.stuck import StuckItem, StuckKind, stuck_report
 
 referrals_cli = AppGroup("referrals", help="Referrals.")
 
 
 @referrals_cli.command("stuck")
-@click.option("--days", type=int, default=None, help="Working days before 'not opened'.")
-def stuck_command(days: int | None) -> None:
-    """List referrals and children falling through the cracks (references only)."""
-    settings = current_settings()
-    report = stuck_report(
-        session(), settings.clock(), days or settings.referral_stuck_working_days)
-    for referral, waited in report.not_opened:
-        click.echo(
-            f"not-opened {referral.reference} {referral.service.name} ({waited} working days)"
-        )
-    for referral in report.declined_no_onward:
-        click.echo(f"declined-no-onward {referral.reference} {referral.service.name}")
-    for referral, waited, typical in report.long_waits:
-        click.echo(
-            f"long-wait {referral.reference} {referral.service.name} ({waited} > {typical} days)"
-        )
-    for child_id, referrals in report.unsupported_children:
-        refs = ", ".join(r.reference for r in referrals)
-        click.echo(f"no-support child {child_id}: {refs}")
-    click.echo(f"{report.count} item{'s' if report.count != 1 else ''} need attention")
+def stuck_command() -> None:
+    """List referrals and children falling through the cracks (references only), each
+    list with its rule; the thresholds are the REFERRAL_*_WORKING_DAYS settings."""
+    scope = stuck_scope(None)
+    report = stuck_report(session(), scope)
+    for kind, items in report.items():
+        click.echo(f"{kind.heading()} ({len(items)}): {kind.rule(scope)}")
+        for item in items:
+            click.echo(f"  {_line(kind, item)}")
+    total = sum(len(items) for items in report.values())
+    click.echo(f"{total} item{'s' if total != 1 else ''} need attention")
+
+
+def _line(kind: StuckKind, item: StuckItem) -> str:
+    if item.referral is None:
+        refs = ", ".join(r.reference for r in item.referrals)
+        return f"child {item.child_id}: {refs}"
+    line = f"{item.referral.reference} {item.referral.service.name}"
+    if kind is StuckKind.LONG_WAIT:
+        return f"{line} ({item.waited} > {item.typical} days)"
+    if item.waited is not None:
+        return f"{line} ({item.waited} working days)"
+    return line

@@ -1,9 +1,13 @@
 """Falling through the cracks: referrals and children that need someone to act.
 
-Four lists, each selected, counted and paged in SQL, so a hub with tens of
-thousands of referrals gets its counts and one page at the cost of a few queries:
+Each list is selected, counted and paged in SQL, so a hub with tens of thousands
+of referrals gets its counts and one page at the cost of a few queries, and each
+states its rule (``StuckKind.rule``) with the thresholds in force:
 
 - sent referrals not opened within a number of working days;
+- opened referrals not decided (accepted, wait-listed or declined) in time;
+- questions to the school not answered in time;
+- accepted referrals with no first contact in time;
 - declines with no onward referral;
 - wait-lists longer than the service's typical wait;
 - children whose every referral ended with no support in place.
@@ -21,7 +25,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from routing.referrals.models import Outcome, Referral, Status
+from routing.engine.reasons import plural
+from routing.referrals.models import Outcome, Referral, ReferralEvent, Status
 from routing.referrals.reminders import CHASEABLE, last_reminders
 from routing.referrals.workdays import is_working_day, working_days_between
 from services.listings import Capacity
@@ -31,9 +36,46 @@ ENDED = (Status.DECLINED, Status.CLOSED, Status.WITHDRAWN)
 
 class StuckKind(enum.StrEnum):
     NOT_OPENED = "not_opened"
+    NOT_DECIDED = "not_decided"
+    QUESTION_UNANSWERED = "question_unanswered"
+    NO_FIRST_CONTACT = "no_first_contact"
     DECLINED_NO_ONWARD = "declined_no_onward"
     LONG_WAIT = "long_wait"
     UNSUPPORTED_CHILD = "unsupported_child"
+
+    def heading(self) -> str:
+        """The list's heading."""
+        return {
+            StuckKind.NOT_OPENED: "Not opened",
+            StuckKind.NOT_DECIDED: "Opened but not decided",
+            StuckKind.QUESTION_UNANSWERED: "A service's question not answered",
+            StuckKind.NO_FIRST_CONTACT: "Accepted with no first contact",
+            StuckKind.DECLINED_NO_ONWARD: "Declined with no onward referral",
+            StuckKind.LONG_WAIT: "Waiting longer than the service's typical wait",
+            StuckKind.UNSUPPORTED_CHILD: "Children with no support in place",
+        }[self]
+
+    def rule(self, scope: StuckScope) -> str:
+        """What puts a referral or child on the list, with the threshold in force."""
+        days = plural
+        return {
+            StuckKind.NOT_OPENED: f"Sent {days(scope.working_days, 'working day')} ago or "
+                                  "more, and the service has not opened it.",
+            StuckKind.NOT_DECIDED: f"Opened {days(scope.decide_days, 'working day')} ago or "
+                                   "more, and not yet accepted, wait-listed or declined.",
+            StuckKind.QUESTION_UNANSWERED: f"The service asked the school a question "
+                                           f"{days(scope.answer_days, 'working day')} ago or "
+                                           "more, and the school has not answered.",
+            StuckKind.NO_FIRST_CONTACT: f"Accepted {days(scope.contact_days, 'working day')} "
+                                        "ago or more, and the service has not recorded "
+                                        "first contact with the family.",
+            StuckKind.DECLINED_NO_ONWARD: "Declined, and nobody has sent the need to "
+                                          "another service.",
+            StuckKind.LONG_WAIT: "On a wait-list for longer than the service says it "
+                                 "usually takes.",
+            StuckKind.UNSUPPORTED_CHILD: "Every referral for the child has ended, and none "
+                                         "ended with support given.",
+        }[self]
 
 
 @dataclass(frozen=True)
@@ -52,12 +94,17 @@ class StuckItem:
 
 @dataclass(frozen=True)
 class StuckScope:
-    """When the report is read (``now``), after how many working days a sent referral
-    counts as not opened, and the schools it is limited to (None: every school)."""
+    """When the report is read (``now``), the schools it is limited to (None: every
+    school), and after how many working days each wait counts as stuck: a sent referral
+    not opened (``working_days``), an opened one not decided, a question to the school
+    not answered, an accepted one with no first contact."""
 
     now: datetime
     working_days: int = 5
     school_ids: Collection[int] | None = None
+    decide_days: int = 5
+    answer_days: int = 3
+    contact_days: int = 5
 
 
 def not_opened_cutoff(today: date, working_days: int) -> date:
@@ -77,7 +124,7 @@ def stuck_counts(session: Session, scope: StuckScope) -> dict[StuckKind, int]:
         kind: session.execute(
             select(func.count()).select_from(_REFERRAL_LISTS[kind](scope).subquery())
         ).scalar_one()
-        for kind in (StuckKind.NOT_OPENED, StuckKind.DECLINED_NO_ONWARD)
+        for kind in _REFERRAL_LISTS
     }
     counts[StuckKind.LONG_WAIT] = len(_long_wait_rows(session, scope))
     counts[StuckKind.UNSUPPORTED_CHILD] = session.execute(
@@ -113,51 +160,16 @@ def stuck_items(
                 for child_id in child_ids]
     query = _REFERRAL_LISTS[kind](scope).options(*_OPTIONS)
     referrals = session.execute(_page(query, limit, offset)).scalars()
-    if kind is StuckKind.NOT_OPENED:
-        return [StuckItem(kind, r, working_days_between(_sent_day(r), today))
+    waiting_since = _WAITING_SINCE.get(kind)
+    if waiting_since is not None:
+        return [StuckItem(kind, r, working_days_between(waiting_since(r), today))
                 for r in referrals]
     return [StuckItem(kind, r) for r in referrals]
 
 
-@dataclass
-class StuckReport:
+def stuck_report(session: Session, scope: StuckScope) -> dict[StuckKind, list[StuckItem]]:
     """Every list in full (for the command line and small hubs)."""
-
-    not_opened: list[tuple[Referral, int]] = field(default_factory=list)  # working days
-    declined_no_onward: list[Referral] = field(default_factory=list)
-    long_waits: list[tuple[Referral, int, int]] = field(default_factory=list)  # days, typical
-    unsupported_children: list[tuple[int, list[Referral]]] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return self.count == 0
-
-    @property
-    def count(self) -> int:
-        return (
-            len(self.not_opened) + len(self.declined_no_onward) + len(self.long_waits)
-            + len(self.unsupported_children)
-        )
-
-
-def stuck_report(session: Session, now: datetime, working_days: int = 5,
-                 school_ids: Collection[int] | None = None) -> StuckReport:
-    """Every list in full at ``now`` (see the module's docstring)."""
-    scope = StuckScope(now, working_days, school_ids)
-
-    def items(kind: StuckKind) -> list[StuckItem]:
-        return stuck_items(session, kind, scope)
-
-    return StuckReport(
-        not_opened=[(i.referral, i.waited or 0) for i in items(StuckKind.NOT_OPENED)
-                    if i.referral is not None],
-        declined_no_onward=[i.referral for i in items(StuckKind.DECLINED_NO_ONWARD)
-                            if i.referral is not None],
-        long_waits=[(i.referral, i.waited or 0, i.typical or 0)
-                    for i in items(StuckKind.LONG_WAIT) if i.referral is not None],
-        unsupported_children=[(i.child_id or 0, list(i.referrals))
-                              for i in items(StuckKind.UNSUPPORTED_CHILD)],
-    )
+    return {kind: stuck_items(session, kind, scope) for kind in StuckKind}
 
 
 # --- Queries -------------------------------------------------------------------------
@@ -190,6 +202,53 @@ def _not_opened(scope: StuckScope) -> Select[Any]:
     )
 
 
+def _before_working_days(scope: StuckScope, days: int) -> datetime:
+    """A wait that began before this moment has lasted ``days`` working days or more."""
+    return datetime.combine(not_opened_cutoff(scope.now.date(), days) + timedelta(days=1),
+                            time())
+
+
+def _not_decided(scope: StuckScope) -> Select[Any]:
+    opened = func.coalesce(Referral.opened_at, Referral.created_at)
+    return (
+        select(Referral)
+        .where(Referral.status == Status.OPENED,
+               opened < _before_working_days(scope, scope.decide_days), *_in_schools(scope))
+        .order_by(opened, Referral.id)
+    )
+
+
+def _question_unanswered(scope: StuckScope) -> Select[Any]:
+    # The status changes only by an event, so the move to "needs information" is the
+    # latest such event.
+    asked = _asked_at()
+    return (
+        select(Referral)
+        .where(Referral.status == Status.NEEDS_INFORMATION,
+               asked < _before_working_days(scope, scope.answer_days), *_in_schools(scope))
+        .order_by(asked, Referral.id)
+    )
+
+
+def _asked_at() -> Any:
+    return (
+        select(func.max(ReferralEvent.at))
+        .where(ReferralEvent.referral_id == Referral.id,
+               ReferralEvent.to_status == Status.NEEDS_INFORMATION)
+        .scalar_subquery()
+    )
+
+
+def _no_first_contact(scope: StuckScope) -> Select[Any]:
+    accepted = func.coalesce(Referral.decided_at, Referral.created_at)
+    return (
+        select(Referral)
+        .where(Referral.status == Status.ACCEPTED,
+               accepted < _before_working_days(scope, scope.contact_days), *_in_schools(scope))
+        .order_by(accepted, Referral.id)
+    )
+
+
 def _declined_no_onward(scope: StuckScope) -> Select[Any]:
     onward = aliased(Referral)
     return (
@@ -205,7 +264,24 @@ def _declined_no_onward(scope: StuckScope) -> Select[Any]:
 
 _REFERRAL_LISTS = {
     StuckKind.NOT_OPENED: _not_opened,
+    StuckKind.NOT_DECIDED: _not_decided,
+    StuckKind.QUESTION_UNANSWERED: _question_unanswered,
+    StuckKind.NO_FIRST_CONTACT: _no_first_contact,
     StuckKind.DECLINED_NO_ONWARD: _declined_no_onward,
+}
+
+
+def _question_day(referral: Referral) -> date:
+    asked = [e.at for e in referral.events if e.to_status is Status.NEEDS_INFORMATION]
+    return max(asked, default=referral.updated_at).date()
+
+
+# When each referral list's wait began, for the working days shown beside it.
+_WAITING_SINCE = {
+    StuckKind.NOT_OPENED: lambda r: _sent_day(r),
+    StuckKind.NOT_DECIDED: lambda r: (r.opened_at or r.created_at).date(),
+    StuckKind.QUESTION_UNANSWERED: _question_day,
+    StuckKind.NO_FIRST_CONTACT: lambda r: (r.decided_at or r.created_at).date(),
 }
 
 

@@ -291,7 +291,7 @@ def test_it_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
         page.reload()
         expect(page.locator("#nothing-stuck")).to_have_count(0)
         reference, service = story.onward
-        heading = page.locator("h2", has_text="Not opened within")
+        heading = page.locator("h2", has_text="Not opened (")
         section = heading.locator("xpath=following-sibling::table[1]")
         expect(section).to_contain_text(reference)
         expect(section).to_contain_text(service)

@@ -20,7 +20,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.outbox import OutboxMessage
-from routing.referrals.stuck import stuck_report
+from routing.referrals.stuck import StuckItem, StuckKind, StuckScope, stuck_report
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity
@@ -220,6 +220,10 @@ def test_it_valid_identifiers_are_normalised() -> None:
         "B801200005001", "9434765919", "BL1 1SE")
 
 
+def _listed(report: dict[StuckKind, list[StuckItem]], kind: StuckKind) -> list[int]:
+    return [item.referral.id for item in report[kind] if item.referral is not None]
+
+
 def test_it_stuck_report_counts_working_days_not_calendar_days(db: Session, cast: Cast) -> None:
     service = make_service(db, cast.provider)
     # Sent on Wednesday 24 December 2025: Christmas, Boxing Day and a weekend follow.
@@ -227,11 +231,13 @@ def test_it_stuck_report_counts_working_days_not_calendar_days(db: Session, cast
     referral = sent_referral(db, cast, service, now=sent_at)
     db.flush()
     on_31st = sent_at.replace(day=31)
-    assert stuck_report(db, on_31st, working_days=5).empty  # only 3 working days
-    assert stuck_report(db, sent_at.replace(year=2026, month=1, day=2)).empty  # 4: New Year
+    assert not any(stuck_report(db, StuckScope(on_31st, 5)).values())  # 3 working days
+    new_year = sent_at.replace(year=2026, month=1, day=2)
+    assert not any(stuck_report(db, StuckScope(new_year, 5)).values())  # 4: New Year
     on_5th = sent_at.replace(year=2026, month=1, day=5)
-    report = stuck_report(db, on_5th, working_days=5)
-    assert [r.id for r, _ in report.not_opened] == [referral.id]
+    report = stuck_report(db, StuckScope(on_5th, 5))
+    assert _listed(report, StuckKind.NOT_OPENED) == [referral.id]
+    assert report[StuckKind.NOT_OPENED][0].waited == 5
 
 
 def test_it_stuck_report_finds_declines_long_waits_and_unsupported_children(
@@ -243,7 +249,7 @@ def test_it_stuck_report_finds_declines_long_waits_and_unsupported_children(
     waiting = sent_referral(db, cast, service, opened=True)
     ops.accept_referral(db, waiting, actor(cast.manager), utcnow() - timedelta(days=20))
     db.flush()
-    report = stuck_report(db, utcnow())
-    assert [r.id for r in report.declined_no_onward] == [declined.id]
-    assert [r.id for r, _, _ in report.long_waits] == [waiting.id]
-    assert [child_id for child_id, _ in report.unsupported_children] == [declined.child_id]
+    report = stuck_report(db, StuckScope(utcnow()))
+    assert _listed(report, StuckKind.DECLINED_NO_ONWARD) == [declined.id]
+    assert _listed(report, StuckKind.LONG_WAIT) == [waiting.id]
+    assert [i.child_id for i in report[StuckKind.UNSUPPORTED_CHILD]] == [declined.child_id]

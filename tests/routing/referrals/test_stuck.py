@@ -53,8 +53,10 @@ def test_it_counts_every_list_and_pages_one_oldest_first(
     scope = StuckScope(utcnow())
 
     summary = stuck_page(db, scope)
-    assert summary.counts == {StuckKind.NOT_OPENED: 5, StuckKind.DECLINED_NO_ONWARD: 1,
-                              StuckKind.LONG_WAIT: 0, StuckKind.UNSUPPORTED_CHILD: 1}
+    assert summary.counts == {StuckKind.NOT_OPENED: 5, StuckKind.NOT_DECIDED: 0,
+                              StuckKind.QUESTION_UNANSWERED: 0, StuckKind.NO_FIRST_CONTACT: 0,
+                              StuckKind.DECLINED_NO_ONWARD: 1, StuckKind.LONG_WAIT: 0,
+                              StuckKind.UNSUPPORTED_CHILD: 1}
     assert set(summary.sections) == {StuckKind.NOT_OPENED, StuckKind.DECLINED_NO_ONWARD,
                                      StuckKind.UNSUPPORTED_CHILD}
 
@@ -99,7 +101,8 @@ def test_it_the_summary_page_links_to_the_whole_of_a_long_list(
     db.commit()
     login(client, cast.coordinator)
     page = client.get("/referrals/stuck").get_data(as_text=True)
-    assert "Not opened within 5 working days: 3" in page
+    assert "Not opened: 3" in page
+    assert "Sent 5 working days ago or more, and the service has not opened it." in page
     assert "Declined with no onward referral: none" in page
     assert made[1].reference in page and made[2].reference not in page
     assert 'href="/referrals/stuck?kind=not_opened">See all 3' in page
@@ -142,3 +145,55 @@ def test_it_shows_a_school_only_its_own_referrals_of_a_child_with_no_support(
                         "unsupported_child")
     (item,) = scoped.sections[StuckKind.UNSUPPORTED_CHILD]
     assert [r.id for r in item.referrals] == [ours.id]
+
+
+# Monday 2 March 2026; five working days before it began on Monday 23 February.
+MONDAY = datetime(2026, 3, 2, 10, 0)
+
+
+@pytest.mark.parametrize(("kind", "days_field"), [
+    (StuckKind.NOT_DECIDED, "decide_days"),
+    (StuckKind.QUESTION_UNANSWERED, "answer_days"),
+    (StuckKind.NO_FIRST_CONTACT, "contact_days"),
+])
+def test_it_lists_a_referral_left_at_a_step_for_its_threshold_of_working_days(
+    db: Session, cast: Cast, kind: StuckKind, days_field: str
+) -> None:
+    started = MONDAY - timedelta(days=7)  # the Monday before: 5 working days ago
+    referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True,
+                             now=started)
+    if kind is StuckKind.QUESTION_UNANSWERED:
+        ops.request_information(db, referral, actor(cast.manager), started, "Which school?")
+    elif kind is StuckKind.NO_FIRST_CONTACT:
+        ops.accept_referral(db, referral, actor(cast.manager), started)
+    db.flush()
+
+    def listed(days: int, at: datetime = MONDAY) -> list[int]:
+        scope = StuckScope(at, **{days_field: days})
+        shown = stuck_page(db, scope, kind.value)
+        return [i.referral.id for i in shown.sections.get(kind, []) if i.referral]
+
+    assert listed(5) == [referral.id]
+    assert listed(6) == []  # one working day short
+    assert listed(5, MONDAY - timedelta(days=3)) == []  # on the Friday before: 4
+    (item,) = stuck_page(db, StuckScope(MONDAY, **{days_field: 5}), kind.value).sections[kind]
+    assert item.waited == 5
+    assert "5 working days" in kind.rule(StuckScope(MONDAY, **{days_field: 5}))
+
+
+def test_it_lists_a_referral_opened_two_months_ago_and_never_decided(
+    db: Session, cast: Cast
+) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True,
+                             now=utcnow() - timedelta(days=59))
+    db.flush()
+    shown = stuck_page(db, StuckScope(utcnow()), "not_decided")
+    assert [i.referral for i in shown.sections[StuckKind.NOT_DECIDED]] == [referral]
+
+
+def test_it_states_every_rule_when_nothing_is_stuck(client: FlaskClient, cast: Cast) -> None:
+    login(client, cast.coordinator)
+    page = client.get("/referrals/stuck").get_data(as_text=True)
+    assert "Nothing is stuck. These are checked:" in page
+    for kind in StuckKind:
+        assert kind.heading() in page.replace("&#39;", "'")
