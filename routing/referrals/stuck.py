@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -190,63 +190,33 @@ def _sent_day(referral: Referral) -> date:
     return (referral.sent_at or referral.created_at).date()
 
 
-def _not_opened(scope: StuckScope) -> Select[Any]:
-    cutoff = not_opened_cutoff(scope.now.date(), scope.working_days)
-    sent = func.coalesce(Referral.sent_at, Referral.created_at)
-    return (
-        select(Referral)
-        .where(Referral.status == Status.SENT,
-               sent < datetime.combine(cutoff + timedelta(days=1), time()),
-               *_in_schools(scope))
-        .order_by(sent, Referral.id)
-    )
+def _waiting_at(
+    status: Status, since: Any, days: Callable[[StuckScope], int]
+) -> Callable[[StuckScope], Select[Any]]:
+    """The referrals at ``status`` since ``since`` (a column expression) for at least
+    ``days(scope)`` working days, longest waiting first."""
+
+    def query(scope: StuckScope) -> Select[Any]:
+        cutoff = not_opened_cutoff(scope.now.date(), days(scope))
+        return (
+            select(Referral)
+            .where(Referral.status == status,
+                   since < datetime.combine(cutoff + timedelta(days=1), time()),
+                   *_in_schools(scope))
+            .order_by(since, Referral.id)
+        )
+
+    return query
 
 
-def _before_working_days(scope: StuckScope, days: int) -> datetime:
-    """A wait that began before this moment has lasted ``days`` working days or more."""
-    return datetime.combine(not_opened_cutoff(scope.now.date(), days) + timedelta(days=1),
-                            time())
-
-
-def _not_decided(scope: StuckScope) -> Select[Any]:
-    opened = func.coalesce(Referral.opened_at, Referral.created_at)
-    return (
-        select(Referral)
-        .where(Referral.status == Status.OPENED,
-               opened < _before_working_days(scope, scope.decide_days), *_in_schools(scope))
-        .order_by(opened, Referral.id)
-    )
-
-
-def _question_unanswered(scope: StuckScope) -> Select[Any]:
-    # The status changes only by an event, so the move to "needs information" is the
-    # latest such event.
-    asked = _asked_at()
-    return (
-        select(Referral)
-        .where(Referral.status == Status.NEEDS_INFORMATION,
-               asked < _before_working_days(scope, scope.answer_days), *_in_schools(scope))
-        .order_by(asked, Referral.id)
-    )
-
-
-def _asked_at() -> Any:
-    return (
-        select(func.max(ReferralEvent.at))
-        .where(ReferralEvent.referral_id == Referral.id,
-               ReferralEvent.to_status == Status.NEEDS_INFORMATION)
-        .scalar_subquery()
-    )
-
-
-def _no_first_contact(scope: StuckScope) -> Select[Any]:
-    accepted = func.coalesce(Referral.decided_at, Referral.created_at)
-    return (
-        select(Referral)
-        .where(Referral.status == Status.ACCEPTED,
-               accepted < _before_working_days(scope, scope.contact_days), *_in_schools(scope))
-        .order_by(accepted, Referral.id)
-    )
+# The status changes only by an event, so a referral waiting for the school's answer
+# has been waiting since its latest move to "needs information".
+_ASKED_AT = (
+    select(func.max(ReferralEvent.at))
+    .where(ReferralEvent.referral_id == Referral.id,
+           ReferralEvent.to_status == Status.NEEDS_INFORMATION)
+    .scalar_subquery()
+)
 
 
 def _declined_no_onward(scope: StuckScope) -> Select[Any]:
@@ -262,11 +232,18 @@ def _declined_no_onward(scope: StuckScope) -> Select[Any]:
     )
 
 
-_REFERRAL_LISTS = {
-    StuckKind.NOT_OPENED: _not_opened,
-    StuckKind.NOT_DECIDED: _not_decided,
-    StuckKind.QUESTION_UNANSWERED: _question_unanswered,
-    StuckKind.NO_FIRST_CONTACT: _no_first_contact,
+_REFERRAL_LISTS: dict[StuckKind, Callable[[StuckScope], Select[Any]]] = {
+    StuckKind.NOT_OPENED: _waiting_at(
+        Status.SENT, func.coalesce(Referral.sent_at, Referral.created_at),
+        lambda scope: scope.working_days),
+    StuckKind.NOT_DECIDED: _waiting_at(
+        Status.OPENED, func.coalesce(Referral.opened_at, Referral.created_at),
+        lambda scope: scope.decide_days),
+    StuckKind.QUESTION_UNANSWERED: _waiting_at(
+        Status.NEEDS_INFORMATION, _ASKED_AT, lambda scope: scope.answer_days),
+    StuckKind.NO_FIRST_CONTACT: _waiting_at(
+        Status.ACCEPTED, func.coalesce(Referral.decided_at, Referral.created_at),
+        lambda scope: scope.contact_days),
     StuckKind.DECLINED_NO_ONWARD: _declined_no_onward,
 }
 
