@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import uuid as uuid_module
 from datetime import datetime
 
 from sqlalchemy import String
@@ -39,6 +40,10 @@ class Organisation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Stable public identifier for Open Referral UK, kept across instances: an
+    # imported organisation keeps its source's UUID when it is free.
+    uuid: Mapped[str] = mapped_column(String(36), unique=True,
+                                      default=lambda: str(uuid_module.uuid4()))
     kind: Mapped[OrganisationKind] = mapped_column(
         enum_column(OrganisationKind, 30)
     )

@@ -131,7 +131,7 @@ def taxonomy_term(need: Need) -> dict[str, Any]:
 def organisation(org: Organisation) -> dict[str, Any]:
     """An organisation; its kind is published as the description."""
     return _prune({
-        "id": ids.organisation_id(org.id),
+        "id": org.uuid,
         "name": org.name,
         "description": OrganisationKind(org.kind).label,
         "email": org.email,
@@ -212,7 +212,7 @@ def _service_core(service: Service) -> dict[str, Any]:
     """The one-to-one fields (the ``service_list`` shape)."""
     return _prune({
         "id": service.uuid,
-        "organization_id": ids.organisation_id(service.organisation_id),
+        "organization_id": service.organisation.uuid,
         "name": service.name,
         "description": service.description,
         "url": service.website,

@@ -220,7 +220,7 @@ def test_it_derives_stable_uuids_from_our_keys(
     assert {ids.school_location_id(urn) for urn in urns} == {
         sal["location_id"] for sal in full["service_at_locations"]}
     assert full["attributes"][0]["taxonomy_term_id"] == ids.term_id("PARENTING.PROG")
-    assert full["organization_id"] == ids.organisation_id(directory.cast.other_provider.id)
+    assert full["organization_id"] == directory.cast.other_provider.uuid
     schedule_days = {s["byday"] for s in full["schedules"] if "service_at_location_id" in s}
     assert schedule_days == {"TU,TH"}
 
