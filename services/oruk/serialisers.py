@@ -366,9 +366,16 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
 
 
 def service_at_location_item(service: Service, site: Site) -> dict[str, Any]:
-    """A service at a location: the location in full and the service's one-to-one fields."""
+    """A service at a location: the location in full and the service's one-to-one fields.
+
+    The service's ``name`` and ``status`` are repeated at the top level: the
+    upstream OpenAPI points ``/service_at_locations/{id}`` at the service schema,
+    which requires them, and the official validator checks against it.
+    """
     return {
         "id": site.sal_id,
+        "name": service.name,
+        "status": "active" if service.active else "inactive",
         "service_id": service.uuid,
         "location_id": site.location_id,
         "location": site_location(service, site),
