@@ -112,9 +112,10 @@ def save_service(
     service.min_age = data.min_age
     service.max_age = data.max_age
     service.eligibility = data.eligibility.strip()
-    service.cost = data.cost.strip() or "Free"
+    # Blank cost or languages mean "not stated": never filled in with a guess.
+    service.cost = data.cost.strip()
     service.delivery_modes = modes
-    service.languages = [lang.strip() for lang in data.languages if lang.strip()] or ["English"]
+    service.languages = [lang.strip() for lang in data.languages if lang.strip()]
     service.opening_times = data.opening_times.strip()
     service.contact_name = data.contact_name.strip()
     service.contact_email = data.contact_email.strip()

@@ -398,7 +398,7 @@ class Importer:
         for option in record.get("cost_options") or []:
             if isinstance(option, dict) and _text(option.get("option")):
                 return _text(option.get("option"))[:200]
-        return "Free"
+        return ""
 
     @staticmethod
     def _languages(record: Mapping[str, Any]) -> list[str]:
@@ -409,7 +409,7 @@ class Importer:
                     _text(language.get("code")), "")
                 if name:
                     names.append(name)
-        return names or ["English"]
+        return names
 
     # -- saving -----------------------------------------------------------------------------
 
@@ -543,7 +543,7 @@ class Importer:
         wanted = (
             organisation.id, True, data.name.strip(), data.description.strip(),
             sorted(set(data.need_codes)), data.min_age, data.max_age, data.eligibility.strip(),
-            data.cost.strip() or "Free", sorted(set(data.delivery_modes)), list(data.languages),
+            data.cost.strip(), sorted(set(data.delivery_modes)), list(data.languages),
             data.opening_times.strip(), data.contact_email, data.contact_phone, data.website,
             data.referral_route, (data.venue_address.strip(), postcode) if postcode else None,
             plan.hub_days, area, data.service_area_name.strip(),
