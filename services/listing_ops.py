@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
-from routing.geo import PostcodeError
+from routing.geo import Place, PostcodeError, normalise_postcode, wgs84_to_bng
 from services.areas import AreaError, parse_area
 from services.errors import InvalidInput
 from services.listings import (
@@ -46,6 +46,9 @@ class ServiceInput:
     venue_postcode: str = ""
     # None keeps the name the venue already has (the provider form does not ask for one).
     venue_name: str | None = None
+    # WGS84 (latitude, longitude) of the venue when known (feeds): used instead of
+    # the postcode's centre, so a postcode missing from the gazetteer still places it.
+    venue_coordinates: tuple[float, float] | None = None
     hub_school_ids: Sequence[int] = ()
     # The weekdays at every hub, unless ``days_by_school`` gives a school its own.
     hub_days: Sequence[str] = ()
@@ -91,7 +94,12 @@ def save_service(
     place = None
     if data.venue_postcode.strip():
         try:
-            place = geocode(session, data.venue_postcode, online)
+            if data.venue_coordinates is not None:
+                latitude, longitude = data.venue_coordinates
+                place = Place(normalise_postcode(data.venue_postcode), latitude, longitude,
+                              *wgs84_to_bng(latitude, longitude))
+            else:
+                place = geocode(session, data.venue_postcode, online)
         except PostcodeError as error:
             errors["venue_postcode"] = str(error)
     elif DeliveryMode.VENUE.value in modes:

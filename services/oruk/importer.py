@@ -166,6 +166,29 @@ def _opening_times(record: Mapping[str, Any]) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Venue:
+    """A feed location we keep as the service's venue."""
+
+    address: str
+    postcode: str
+    name: Any
+    # WGS84 (latitude, longitude) when the feed gives usable ones.
+    coordinates: tuple[float, float] | None
+
+
+def _coordinates(location: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The location's latitude and longitude when both are numbers inside Great Britain's
+    rough bounds; the postcode places it otherwise."""
+    try:
+        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if 49.8 <= latitude <= 61.0 and -8.7 <= longitude <= 2.0:
+        return latitude, longitude
+    return None
+
+
 @dataclass
 class Planned:
     """A record turned into what we would save."""
@@ -307,9 +330,12 @@ class Importer:
                                             warnings),
             website=cleaning.url(record.get("url"), "url", warnings),
             referral_route=route if route in ReferralRoute._value2member_map_ else "self",
-            venue_address=cleaning.one_line(venue[0], cleaning.ADDRESS_MAX, "address",
+            venue_address=cleaning.one_line(venue.address, cleaning.ADDRESS_MAX, "address",
                                             warnings) if venue else "",
-            venue_postcode=venue[1] if venue else "",
+            venue_postcode=venue.postcode if venue else "",
+            venue_name=cleaning.one_line(venue.name, cleaning.LOCATION_NAME_MAX, "location name",
+                                         warnings) if venue else None,
+            venue_coordinates=venue.coordinates if venue else None,
             hub_school_ids=sorted(hubs),
             hub_days=sorted({d for days in hubs.values() for d in days}, key=DAYS.index),
             service_area_name=area_name,
@@ -332,12 +358,12 @@ class Importer:
         return sorted(codes)
 
     def _places(self, record: Mapping[str, Any]
-                ) -> tuple[tuple[str, str] | None, dict[int, list[str]]]:
+                ) -> tuple[Venue | None, dict[int, list[str]]]:
         sal_days: dict[str, list[str]] = {}
         for schedule in record.get("schedules") or []:
             if isinstance(schedule, dict) and schedule.get("service_at_location_id"):
                 sal_days[str(schedule["service_at_location_id"])] = _days(schedule.get("byday"))
-        venue: tuple[str, str] | None = None
+        venue: Venue | None = None
         hubs: dict[int, list[str]] = {}
         for sal in record.get("service_at_locations") or []:
             location = (sal or {}).get("location") if isinstance(sal, dict) else None
@@ -352,7 +378,7 @@ class Importer:
                 venue = self._address(location)
         return venue, hubs
 
-    def _address(self, location: Mapping[str, Any]) -> tuple[str, str] | None:
+    def _address(self, location: Mapping[str, Any]) -> Venue | None:
         for address in location.get("addresses") or []:
             if not isinstance(address, dict):
                 continue
@@ -365,7 +391,7 @@ class Importer:
             line = ", ".join(p for p in (_text(address.get("address_1")),
                                          _text(address.get("address_2")),
                                          _text(address.get("city"))) if p)
-            return line, postcode
+            return Venue(line, postcode, location.get("name"), _coordinates(location))
         return None
 
     def _area(self, record: Mapping[str, Any], ours: bool) -> tuple[str, str]:
@@ -537,7 +563,9 @@ class Importer:
             service.cost, sorted(service.delivery_modes or []), list(service.languages or []),
             service.opening_times, service.contact_email, service.contact_phone,
             service.website, service.referral_route.value,
-            (location.address, location.postcode) if location else None,
+            (location.address, location.postcode, location.name,
+             (round(location.latitude, 6), round(location.longitude, 6))
+             if data.venue_coordinates else None) if location else None,
             held_hubs, service.service_area, service.service_area_name,
         )
         wanted = (
@@ -545,7 +573,10 @@ class Importer:
             sorted(set(data.need_codes)), data.min_age, data.max_age, data.eligibility.strip(),
             data.cost.strip(), sorted(set(data.delivery_modes)), list(data.languages),
             data.opening_times.strip(), data.contact_email, data.contact_phone, data.website,
-            data.referral_route, (data.venue_address.strip(), postcode) if postcode else None,
+            data.referral_route,
+            (data.venue_address.strip(), postcode, (data.venue_name or "").strip() or None,
+             tuple(round(c, 6) for c in data.venue_coordinates)
+             if data.venue_coordinates else None) if postcode else None,
             plan.hub_days, area, data.service_area_name.strip(),
         )
         if held != wanted:

@@ -264,3 +264,23 @@ def test_it_skips_one_unsaveable_record_and_keeps_the_rest(
     assert "created 1, updated 0, unchanged 0, withdrawn 0, skipped 2," in result.output
     assert "the name is longer than 200 characters" in result.output
     assert by_name(db, "Fine course").active
+
+
+def test_it_places_a_venue_by_the_feeds_coordinates_and_keeps_its_name(
+        app: Flask, db: Session, cast: Cast, council: tuple[str, type[Council]]) -> None:
+    url, feed = council
+    # M1 1AE is not in the test gazetteer (only BL is): the coordinates place it.
+    feed.records = [oruk1("m", "Manchester course", service_at_locations=[
+        {"id": "s", "location": {"name": "Central Library", "latitude": 53.4780,
+                                 "longitude": -2.2445, "physical_addresses": [
+                                     {"address_1": "St Peter's Square", "city": "Manchester",
+                                      "postal_code": "M1 1AE"}]}}])]
+    result = run(app, url)
+    assert result.exit_code == 0, result.output
+    assert "created 1, updated 0, unchanged 0, withdrawn 0, skipped 0," in result.output
+    location = by_name(db, "Manchester course").location
+    assert location is not None
+    assert (location.name, location.postcode, location.latitude) == (
+        "Central Library", "M1 1AE", 53.4780)
+    assert 383_000 < location.easting < 385_000 and 397_000 < location.northing < 399_000
+    assert "unchanged 1," in run(app, url).output
