@@ -64,11 +64,14 @@ def save_service(
     organisation_id: int,
     data: ServiceInput,
     online: OnlineGeocoder | None = None,
+    bump: bool = True,
 ) -> Service:
     """Create a service (``service`` None) or update one, for ``organisation_id``.
 
     Raises InvalidInput, keyed by form field, for an inverted age range,
     unknown needs or schools, invalid GeoJSON or a postcode we cannot place.
+    ``bump=False`` leaves the directory version to the caller (an import bumps it
+    once, at the end, instead of holding its row for every record).
     """
     errors: dict[str, str] = {}
     if data.min_age > data.max_age:
@@ -149,5 +152,6 @@ def save_service(
     ]
     for hub in service.hubs:
         hub.days = list(data.days_by_school.get(hub.school_id, data.hub_days))
-    bump_version(session)
+    if bump:
+        bump_version(session)
     return service

@@ -260,6 +260,9 @@ class Importer:
         if feed.complete:
             # A record the reader could not fetch is not gone from the feed.
             self._withdraw_missing(seen | {label.split(" ", 1)[0] for label, _ in feed.skipped})
+        if self.report.created + self.report.updated + self.report.withdrawn:
+            # Once per import: the version row is not held for every record.
+            bump_version(self.session)
         return self.report
 
     def _withdraw_missing(self, seen: set[str]) -> None:
@@ -272,8 +275,6 @@ class Importer:
             if ref not in seen:
                 service.active = False
                 self.report.withdrawn += 1
-        if self.report.withdrawn:
-            bump_version(self.session)
 
     # -- planning -------------------------------------------------------------------------
 
@@ -501,14 +502,13 @@ class Importer:
             if service is None or not service.active:
                 raise Skip("the record's status is not active")
             service.active = False
-            bump_version(self.session)
             self.session.flush()
             return "withdrawn", False
         organisation, new_organisation = self._organisation(plan.organisation)
         if service is not None and self._same(service, organisation, plan):
             return "unchanged", new_organisation
         created = service is None
-        service = save_service(self.session, service, organisation.id, plan.data)
+        service = save_service(self.session, service, organisation.id, plan.data, bump=False)
         service.organisation_id = organisation.id
         service.active = True
         # Imported services keep the source's UUID, unless it is already in use here.

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from services.listings import Service
 from services.organisations import Organisation
 from services.oruk import sources
+from services.version import current_version
 from tests.factories import Cast, make_service
 from tests.local_http import JsonHandler, serving
 
@@ -110,8 +111,10 @@ def test_it_imports_a_paged_oruk_1_feed_and_cleans_html_domains_and_bad_values(
         oruk1("c", "Course C", eligibilitys=[{"minimum_age": 1e999, "maximum_age": 99999}]),
     ]
     before = counts(db)
+    version = current_version(db)
     result = run(app, url, "--report", str(tmp_path / "report.json"))
     assert result.exit_code == 0, result.output
+    assert current_version(db) == version + 1  # once per import, not per record
     assert result.output.startswith(
         "created 3, updated 0, unchanged 0, withdrawn 0, skipped 0, organisations created 1, "
         "unmapped terms 0, warnings 4\n")
