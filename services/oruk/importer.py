@@ -300,6 +300,11 @@ class Importer:
         venue, hubs = self._places(record)
         modes = [m for m in extras.get("delivery_modes") or []
                  if m in DeliveryMode._value2member_map_]
+        if "school_hub" in modes and not hubs:
+            # The hub schools are not known here: their addresses are the venue.
+            warnings.append("school hubs not known here; their address kept as the venue")
+            modes = [m for m in modes if m != "school_hub"] + (
+                ["venue"] if venue and "venue" not in modes else [])
         if not modes:
             modes = (["venue"] if venue else []) + (["school_hub"] if hubs else [])
             modes = modes or (["phone"] if self._phone(record) else ["online"])

@@ -223,3 +223,26 @@ def test_it_refuses_a_mapping_to_an_unknown_need_code(
     path.write_text(json.dumps({"anything": "NOPE"}))
     with pytest.raises(MappingError):
         import_records(db, [], "feed", load_mapping(path))
+
+
+def test_it_keeps_a_hub_service_as_a_venue_service_where_its_schools_are_unknown(
+        db: Session, directory: Directory, tmp_path: Path) -> None:
+    data = export_directory(db)
+    for service in data["services"]:
+        for sal in service.get("service_at_locations", []):
+            if sal["location"].get("external_identifier_type") == "URN":
+                sal["location"]["external_identifier"] = "999999"  # a school not held here
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(data))
+    delete_services(db)
+    report = import_records(db, read_source(str(path)), "other instance")
+    db.commit()
+    assert (report.created, report.skipped) == (3, [])
+    uuid_ = directory.family_support.uuid
+    assert report.warnings == [f"{uuid_} 'Family support at school': school hubs not known "
+                               "here; their address kept as the venue"]
+    imported = db.execute(select(Service).where(Service.name == "Family support at school")
+                          ).scalar_one()
+    assert imported.delivery_modes == ["venue"] and imported.hubs == []
+    assert imported.location is not None
+    assert imported.location.postcode == directory.cast.school.location.postcode
