@@ -6,7 +6,7 @@ import enum
 import uuid as uuid_module
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import Base, enum_column, utcnow
@@ -50,6 +50,8 @@ class Organisation(Base):
     website: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(50))
+    # ORUK fields a feed gave that we do not use, kept to publish back (``oruk.extras``).
+    oruk_extra: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:

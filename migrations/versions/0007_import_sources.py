@@ -1,4 +1,4 @@
-"""import sources: imported services and organisations keyed by (source, source id)
+"""import sources: imports keyed by (source, source id); organisation UUIDs; kept ORUK fields
 
 Revision ID: 0007_import_sources
 Revises: 0004
@@ -25,8 +25,11 @@ NAMESPACE = uuid.UUID("5d0e3c1a-6f0b-4c55-9b0e-8f3e1f6a2b71")
 
 
 def upgrade():
+    with op.batch_alter_table('service') as batch:
+        batch.add_column(sa.Column('oruk_extra', sa.JSON(), nullable=True))
     with op.batch_alter_table('organisation') as batch:
         batch.add_column(sa.Column('uuid', sa.String(length=36), nullable=True))
+        batch.add_column(sa.Column('oruk_extra', sa.JSON(), nullable=True))
     bind = op.get_bind()
     for (pk,) in bind.execute(sa.text("SELECT id FROM organisation")).all():
         bind.execute(sa.text("UPDATE organisation SET uuid = :uuid WHERE id = :pk"),
@@ -77,6 +80,9 @@ def downgrade():
     with op.batch_alter_table('organisation') as batch:
         batch.drop_constraint('uq_organisation_uuid', type_='unique')
         batch.drop_column('uuid')
+        batch.drop_column('oruk_extra')
+    with op.batch_alter_table('service') as batch:
+        batch.drop_column('oruk_extra')
     op.drop_table('oruk_organisation_source')
     bind = op.get_bind()
     # Two sources may share an id: the downgrade keeps the first link of each.

@@ -33,6 +33,7 @@ from services.listing_ops import ServiceInput, save_service
 from services.listings import DeliveryMode, ReferralRoute, Service
 from services.organisations import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
 from services.oruk import cleaning, ids
+from services.oruk.extras import organisation_extras, service_extras
 from services.oruk.models import OrukOrganisationSource, OrukSource
 from services.oruk.schedule import DAY_BY_RRULE, DAYS
 from services.oruk.serialisers import LANGUAGE_CODES
@@ -200,6 +201,7 @@ class Planned:
     capacity: dict[str, Any] | None
     active: bool
     warnings: list[str]
+    extra: dict[str, Any] | None = None
 
 
 class Importer:
@@ -348,7 +350,8 @@ class Importer:
             service_area_text=area_text,
         )
         capacity = extras.get("capacity") if isinstance(extras.get("capacity"), dict) else None
-        return Planned(ref, organisation, data, hubs, capacity, True, warnings)
+        return Planned(ref, organisation, data, hubs, capacity, True, warnings,
+                       service_extras(record, warnings))
 
     def _needs(self, record: Mapping[str, Any]) -> list[str]:
         codes = set()
@@ -445,10 +448,10 @@ class Importer:
 
     # -- saving -----------------------------------------------------------------------------
 
-    def _organisation(self, data: Mapping[str, Any]) -> tuple[Organisation, bool]:
+    def _organisation(self, data: Mapping[str, Any],
+                      warnings: list[str]) -> tuple[Organisation, bool]:
         """The organisation this source's import made for ``data`` (made now if none),
         and whether it is new. Never one of ours, a school or another source's."""
-        warnings: list[str] = []
         name = cleaning.one_line(data.get("name"), cleaning.NAME_MAX, "organisation", warnings)
         feed_id = _text(data.get("id"))[:250]
         ref = feed_id or f"name:{name}"
@@ -465,11 +468,13 @@ class Importer:
                 if found.name != name and not found.name.startswith(f"{name} ("):
                     found.name = self._free_name(name)
                 found.website, found.email = website or None, email or None
+                found.oruk_extra = organisation_extras(data, warnings)
             return found, False
         kind = KIND_BY_LABEL.get(_text(data.get("description")).lower(),
                                  OrganisationKind.VOLUNTARY)
         organisation = Organisation(name=self._free_name(name), kind=kind,
-                                    website=website or None, email=email or None)
+                                    website=website or None, email=email or None,
+                                    oruk_extra=organisation_extras(data, warnings))
         if ids.is_uuid(feed_id) and self.session.execute(select(Organisation.id).where(
                 Organisation.uuid == feed_id)).first() is None:
             organisation.uuid = feed_id
@@ -509,13 +514,14 @@ class Importer:
             service.active = False
             self.session.flush()
             return "withdrawn", False
-        organisation, new_organisation = self._organisation(plan.organisation)
+        organisation, new_organisation = self._organisation(plan.organisation, plan.warnings)
         if service is not None and self._same(service, organisation, plan):
             return "unchanged", new_organisation
         created = service is None
         service = save_service(self.session, service, organisation.id, plan.data, bump=False)
         service.organisation_id = organisation.id
         service.active = True
+        service.oruk_extra = plan.extra
         # Imported services keep the source's UUID, unless it is already in use here.
         if created and ids.is_uuid(plan.ref) and self.session.execute(
                 select(Service.id).where(Service.uuid == plan.ref)).first() is None:
@@ -584,7 +590,7 @@ class Importer:
              if data.venue_coordinates else None) if postcode else None,
             plan.hub_days, area, data.service_area_name.strip(),
         )
-        if held != wanted:
+        if held != wanted or service.oruk_extra != plan.extra:
             return False
         if plan.capacity is None:
             return True

@@ -24,6 +24,7 @@ from services.listings import Service
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
 from services.oruk import ids
+from services.oruk.extras import publish_service_extras
 from services.oruk.listing import Site
 from services.oruk.schedule import RRULE_DAYS, parse_opening_times
 from services.schools import School
@@ -136,6 +137,7 @@ def organisation(org: Organisation) -> dict[str, Any]:
         "description": OrganisationKind(org.kind).label,
         "email": org.email,
         "website": org.website,
+        **(org.oruk_extra or {}),
     })
 
 
@@ -210,7 +212,9 @@ def site_location(service: Service, site: Site) -> dict[str, Any]:
 
 def _service_core(service: Service) -> dict[str, Any]:
     """The one-to-one fields (the ``service_list`` shape)."""
+    extra = {k: v for k, v in (service.oruk_extra or {}).items() if k != "funding"}
     return _prune({
+        **extra,
         "id": service.uuid,
         "organization_id": service.organisation.uuid,
         "name": service.name,
@@ -348,6 +352,7 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
         **({"amount": 0} if service.cost.strip().lower() == "free" else {}),
     }] if service.cost else []
     data["funding"] = []
+    publish_service_extras(service.uuid, service.oruk_extra, data)
     # Contacts would name people: we publish the team's email (above) and phone only.
     data["contacts"] = []
     data["phones"] = [{

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -286,4 +287,29 @@ def test_it_places_a_venue_by_the_feeds_coordinates_and_keeps_its_name(
     assert (location.name, location.postcode, location.latitude) == (
         "Central Library", "M1 1AE", 53.4780)
     assert 383_000 < location.easting < 385_000 and 397_000 < location.northing < 399_000
+    assert "unchanged 1," in run(app, url).output
+
+
+def test_it_keeps_the_oruk_fields_it_does_not_use_and_publishes_them_back(
+        app: Flask, db: Session, client: FlaskClient, cast: Cast,
+        council: tuple[str, type[Council]]) -> None:
+    url, feed = council
+    feed.records = [oruk1(
+        "k", "Kept course", accreditations="<p>Ofsted registered</p>",
+        assured_date="2024-03-01", assurer_email="assurer@example.org", alert="Closed in August",
+        fundings=[{"source": "Council grant"}],
+        organization={"id": "org-k", "name": "Kept Charity", "logo": "www.example.org/l.png",
+                      "uri": "javascript:alert(1)"})]
+    result = run(app, url)
+    assert result.exit_code == 0, result.output
+    assert "warning: k 'Kept course': uri: not a web address, left out: " \
+           "'javascript:alert(1)'" in result.output
+    service = by_name(db, "Kept course")
+    body = client.get(f"/api/oruk/v3/services/{service.uuid}").get_json()
+    assert (body["accreditations"], body["assured_date"], body["assurer_email"],
+            body["alert"]) == ("Ofsted registered", "2024-03-01", "assurer@example.org",
+                               "Closed in August")
+    assert [f["source"] for f in body["funding"]] == ["Council grant"]
+    assert body["organization"]["logo"] == "https://www.example.org/l.png"
+    assert "uri" not in body["organization"]
     assert "unchanged 1," in run(app, url).output
