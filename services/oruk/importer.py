@@ -49,7 +49,8 @@ KIND_BY_LABEL = {label.lower(): kind for kind, label in ORGANISATION_KIND_LABELS
 # How many skip reasons and warnings the command prints; --report FILE has all of them.
 FIRST_REASONS = 20
 # Per-record failures that skip the record; anything else is a bug and aborts the import.
-RECORD_ERRORS = (InvalidInput, ValueError, TypeError, ArithmeticError, SQLAlchemyError)
+RECORD_ERRORS = (InvalidInput, ValueError, TypeError, ArithmeticError, LookupError,
+                 AttributeError, SQLAlchemyError)
 LANGUAGE_BY_CODE = {code: name for name, code in LANGUAGE_CODES.items()}
 
 
