@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -20,10 +21,14 @@ oruk_cli = AppGroup("oruk", help="Open Referral UK: import feeds, export the dir
               help="JSON object mapping feed term ids, codes or names to our need codes.")
 @click.option("--source-name", help="Name the source is known by (default: SOURCE as given). "
               "Records are matched only to earlier imports of the same source name.")
+@click.option("--modified-after", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+              help="Ask the feed only for services changed since (UTC). Nothing is "
+              "withdrawn: the feed is not read in full.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; save nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the whole report (every skip reason and warning) as JSON here.")
-def import_command(source: str, mapping: Path | None, source_name: str | None, dry_run: bool,
+def import_command(source: str, mapping: Path | None, source_name: str | None,
+                   modified_after: datetime | None, dry_run: bool,
                    report_path: Path | None) -> None:
     """Import an ORUK 3.0/1.0 feed URL, a saved JSON file or an HSDS CSV folder.
 
@@ -40,7 +45,9 @@ def import_command(source: str, mapping: Path | None, source_name: str | None, d
                            else str(Path(source).resolve()))
     with one_transaction(db.engine) as work:
         try:
-            report = import_records(work, read_source(source), name, load_mapping(mapping))
+            since = f"{modified_after.isoformat()}Z" if modified_after else None
+            feed = read_source(source, modified_after=since)
+            report = import_records(work, feed, name, load_mapping(mapping))
         except (SourceError, MappingError) as error:
             raise click.ClickException(f"{error}. Nothing was imported.") from error
         if not dry_run and report.imported + report.withdrawn:

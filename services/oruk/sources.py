@@ -131,26 +131,30 @@ def _with_query(url: str, **params: object) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-def read_feed(url: str, fetch: Fetch = fetch_json) -> Feed:
+def read_feed(url: str, fetch: Fetch = fetch_json, modified_after: str | None = None) -> Feed:
     """Every service of a live feed, page by page, fully nested.
 
     Reading raises SourceError (the import is then rolled back) except for a 404
     detail page, which skips that record. A page that repeats an earlier one (a
     server ignoring ``page``) or the page limit ends the reading, incomplete.
+    With ``modified_after`` (ISO 8601) only services changed since are asked
+    for: the feed is incomplete by design, so nothing is withdrawn.
     """
-    feed = Feed(records=[])
-    feed.records = _feed_records(url, fetch, feed)
+    feed = Feed(records=[], complete=modified_after is None)
+    extra = {"modified_after": modified_after} if modified_after else {}
+    feed.records = _feed_records(url, fetch, feed, extra)
     return feed
 
 
-def _feed_records(url: str, fetch: Fetch, feed: Feed) -> Iterator[dict[str, Any]]:
+def _feed_records(url: str, fetch: Fetch, feed: Feed,
+                  extra: dict[str, str]) -> Iterator[dict[str, Any]]:
     base = url.rstrip("/")
     services_url = base if base.endswith("/services") else base + "/services"
     api_base = services_url[: -len("/services")]
     pages_seen: set[str] = set()
     for number in range(1, MAX_PAGES + 1):
         items, last = _page_items(fetch(_with_query(services_url, page=number,
-                                                    per_page=PER_PAGE)))
+                                                    per_page=PER_PAGE, **extra)))
         signature = hashlib.sha256(json.dumps(items, sort_keys=True, default=str)
                                    .encode()).hexdigest()
         if items and signature in pages_seen:
@@ -349,10 +353,14 @@ def _family_hub_row(row: dict[str, str]) -> dict[str, Any]:
             "referral_route": row.get("referral_route") or None, "capacity": capacity}
 
 
-def read_source(source: str, fetch: Fetch = fetch_json) -> Feed:
-    """Services from a URL, a JSON file or a CSV package folder. Raises SourceError."""
+def read_source(source: str, fetch: Fetch = fetch_json,
+                modified_after: str | None = None) -> Feed:
+    """Services from a URL, a JSON file or a CSV package folder (``modified_after``
+    asks a URL for changed services only). Raises SourceError."""
     if source.startswith(("http://", "https://")):
-        return read_feed(source, fetch)
+        return read_feed(source, fetch, modified_after)
+    if modified_after:
+        raise SourceError("--modified-after needs a feed URL")
     path = Path(source)
     if path.is_dir():
         return Feed(records=read_tabular(path))

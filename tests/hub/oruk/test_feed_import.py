@@ -51,9 +51,11 @@ class Council(JsonHandler):
     ignores_page = False
     failing_pages: set[int] = set()
     missing_details: set[str] = set()
+    queries: list[dict[str, str]] = []
 
     def do_GET(self) -> None:
         parts = urllib.parse.urlsplit(self.path)
+        self.queries.append(dict(urllib.parse.parse_qsl(parts.query)))
         if parts.path == "/api/services":
             number = int(dict(urllib.parse.parse_qsl(parts.query)).get("page", "1"))
             if number in self.failing_pages:
@@ -80,7 +82,7 @@ class Council(JsonHandler):
 def council(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, type[Council]]]:
     monkeypatch.setattr(sources, "RETRY_DELAYS", (0.0, 0.0))
     handler = type("Handler", (Council,), {"records": [], "failing_pages": set(),
-                                           "missing_details": set()})
+                                           "missing_details": set(), "queries": []})
     with serving(handler) as url:
         yield f"{url}/api", handler
 
@@ -313,3 +315,17 @@ def test_it_keeps_the_oruk_fields_it_does_not_use_and_publishes_them_back(
     assert body["organization"]["logo"] == "https://www.example.org/l.png"
     assert "uri" not in body["organization"]
     assert "unchanged 1," in run(app, url).output
+
+
+def test_it_asks_for_changes_only_with_modified_after_and_withdraws_nothing(
+        app: Flask, db: Session, cast: Cast, council: tuple[str, type[Council]]) -> None:
+    url, feed = council
+    feed.records = [oruk1("a", "Course A"), oruk1("b", "Course B")]
+    assert run(app, url).exit_code == 0
+    feed.records = [oruk1("b", "Course B renamed")]
+    feed.queries.clear()
+    result = run(app, url, "--modified-after", "2025-01-31T09:00:00")
+    assert result.exit_code == 0, result.output
+    assert "created 0, updated 1, unchanged 0, withdrawn 0, skipped 0," in result.output
+    assert feed.queries[0]["modified_after"] == "2025-01-31T09:00:00Z"
+    assert by_name(db, "Course A").active
