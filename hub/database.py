@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
 
 
 @event.listens_for(Engine, "connect")
@@ -21,3 +24,37 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+@contextmanager
+def one_transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work is one database transaction, savepoints included.
+
+    On SQLite this applies SQLAlchemy's documented pysqlite recipe to this one
+    connection only: the driver's own transaction handling is switched off and
+    ``BEGIN IMMEDIATE`` is emitted when the session begins, so ``begin_nested``
+    savepoints nest inside it instead of committing on release. (Switched on for
+    every connection, deferred reads would turn into busy errors under load.)
+    Nothing is kept unless the caller commits the session; the connection is
+    rolled back and restored on the way out.
+    """
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.rollback()
+            driver.isolation_level = None  # type: ignore[union-attr]
+
+            def begin(conn: Connection) -> None:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+            event.listen(connection, "begin", begin)
+        try:
+            with Session(bind=connection, expire_on_commit=False) as session:
+                yield session
+        finally:
+            if connection.in_transaction():
+                connection.rollback()
+            if sqlite:
+                event.remove(connection, "begin", begin)
+                driver.isolation_level = ""  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -47,6 +48,8 @@ class ListingRecord:
     opening_times: str
     # The venue's location row (its public id is derived from it); None without a venue.
     venue_location_id: int | None
+    # Naive UTC: the API's ``modified_after`` filter.
+    updated_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +204,7 @@ def read_directory(
             description=service.description or "",
             opening_times=service.opening_times or "",
             venue_location_id=service.location_id if venue is not None else None,
+            updated_at=service.updated_at,
         )
     snapshot = DirectorySnapshot(
         version=version,

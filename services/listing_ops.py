@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
-from routing.geo import PostcodeError
+from routing.geo import Place, PostcodeError, normalise_postcode, wgs84_to_bng
 from services.areas import AreaError, parse_area
 from services.errors import InvalidInput
 from services.listings import (
@@ -46,6 +46,9 @@ class ServiceInput:
     venue_postcode: str = ""
     # None keeps the name the venue already has (the provider form does not ask for one).
     venue_name: str | None = None
+    # WGS84 (latitude, longitude) of the venue when known (feeds): used instead of
+    # the postcode's centre, so a postcode missing from the gazetteer still places it.
+    venue_coordinates: tuple[float, float] | None = None
     hub_school_ids: Sequence[int] = ()
     # The weekdays at every hub, unless ``days_by_school`` gives a school its own.
     hub_days: Sequence[str] = ()
@@ -61,11 +64,14 @@ def save_service(
     organisation_id: int,
     data: ServiceInput,
     online: OnlineGeocoder | None = None,
+    bump: bool = True,
 ) -> Service:
     """Create a service (``service`` None) or update one, for ``organisation_id``.
 
     Raises InvalidInput, keyed by form field, for an inverted age range,
     unknown needs or schools, invalid GeoJSON or a postcode we cannot place.
+    ``bump=False`` leaves the directory version to the caller (an import bumps it
+    once, at the end, instead of holding its row for every record).
     """
     errors: dict[str, str] = {}
     if data.min_age > data.max_age:
@@ -91,7 +97,12 @@ def save_service(
     place = None
     if data.venue_postcode.strip():
         try:
-            place = geocode(session, data.venue_postcode, online)
+            if data.venue_coordinates is not None:
+                latitude, longitude = data.venue_coordinates
+                place = Place(normalise_postcode(data.venue_postcode), latitude, longitude,
+                              *wgs84_to_bng(latitude, longitude))
+            else:
+                place = geocode(session, data.venue_postcode, online)
         except PostcodeError as error:
             errors["venue_postcode"] = str(error)
     elif DeliveryMode.VENUE.value in modes:
@@ -112,9 +123,10 @@ def save_service(
     service.min_age = data.min_age
     service.max_age = data.max_age
     service.eligibility = data.eligibility.strip()
-    service.cost = data.cost.strip() or "Free"
+    # Blank cost or languages mean "not stated": never filled in with a guess.
+    service.cost = data.cost.strip()
     service.delivery_modes = modes
-    service.languages = [lang.strip() for lang in data.languages if lang.strip()] or ["English"]
+    service.languages = [lang.strip() for lang in data.languages if lang.strip()]
     service.opening_times = data.opening_times.strip()
     service.contact_name = data.contact_name.strip()
     service.contact_email = data.contact_email.strip()
@@ -140,5 +152,6 @@ def save_service(
     ]
     for hub in service.hubs:
         hub.days = list(data.days_by_school.get(hub.school_id, data.hub_days))
-    bump_version(session)
+    if bump:
+        bump_version(session)
     return service

@@ -104,6 +104,8 @@ class Service(Base):
     service_area: Mapped[dict | None] = mapped_column(JSON)
     service_area_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # ORUK fields a feed gave that we do not use, kept to publish back (``oruk.extras``).
+    oruk_extra: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

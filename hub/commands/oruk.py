@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -17,28 +19,54 @@ oruk_cli = AppGroup("oruk", help="Open Referral UK: import feeds, export the dir
 @click.argument("source")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="JSON object mapping feed term ids, codes or names to our need codes.")
+@click.option("--source-name", help="Name the source is known by (default: SOURCE as given). "
+              "Records are matched only to earlier imports of the same source name.")
+@click.option("--modified-after", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
+              help="Ask the feed only for services changed since (UTC). Nothing is "
+              "withdrawn: the feed is not read in full.")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; save nothing.")
-def import_command(source: str, mapping: Path | None, dry_run: bool) -> None:
-    """Import an ORUK 3.0/1.0 feed URL, a saved JSON file or an HSDS CSV folder."""
-    from services.oruk.importer import MappingError, import_records, load_mapping
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the whole report (every skip reason and warning) as JSON here.")
+def import_command(source: str, mapping: Path | None, source_name: str | None,
+                   modified_after: datetime | None, dry_run: bool,
+                   report_path: Path | None) -> None:
+    """Import an ORUK 3.0/1.0 feed URL, a saved JSON file or an HSDS CSV folder.
+
+    The whole import is one transaction: it is kept only if it reads the source
+    to the end without error, and never with --dry-run. Exits 1 on an error or
+    when no record was imported.
+    """
+    from hub.database import one_transaction
+    from hub.extensions import db
+    from services.oruk.importer import FIRST_REASONS, MappingError, import_records, load_mapping
     from services.oruk.sources import SourceError, read_source
 
-    try:
-        report = import_records(session(), read_source(source), load_mapping(mapping))
-    except (SourceError, MappingError) as error:
-        session().rollback()
-        raise click.ClickException(str(error)) from error
-    if dry_run:
-        session().rollback()
-    else:
-        session().commit()
-    click.echo(report.summary())
-    for label, reason in report.skipped:
+    name = source_name or (source if source.startswith(("http://", "https://"))
+                           else str(Path(source).resolve()))
+    with one_transaction(db.engine) as work:
+        try:
+            since = f"{modified_after.isoformat()}Z" if modified_after else None
+            feed = read_source(source, modified_after=since)
+            report = import_records(work, feed, name, load_mapping(mapping))
+        except (SourceError, MappingError) as error:
+            raise click.ClickException(f"{error}. Nothing was imported.") from error
+        if not dry_run and report.imported + report.withdrawn:
+            work.commit()
+    click.echo(("dry run, nothing saved: " if dry_run else "") + report.summary())
+    for label, reason in report.skipped[:FIRST_REASONS]:
         click.echo(f"skipped {label}: {reason}")
-    for term, count in sorted(report.unmapped_terms.items()):
+    for term, count in sorted(report.unmapped_terms.items())[:FIRST_REASONS]:
         click.echo(f"unmapped term {term!r} ({count} records)")
-    for warning in report.warnings:
+    for warning in report.warnings[:FIRST_REASONS]:
         click.echo(f"warning: {warning}")
+    if report_path is not None:
+        report_path.write_text(json.dumps(report.as_json(), indent=2, ensure_ascii=False),
+                               encoding="utf-8")
+        click.echo(f"full report: {report_path}")
+    elif len(report.skipped) > FIRST_REASONS or len(report.warnings) > FIRST_REASONS:
+        click.echo("more skips or warnings than shown: use --report FILE for all of them")
+    if not report.imported + report.withdrawn:
+        raise click.ClickException("No record was imported.")
 
 
 @oruk_cli.command("export")

@@ -9,14 +9,18 @@ from werkzeug.exceptions import HTTPException
 
 from hub.caches import directory_snapshot
 from hub.oruk import API_PREFIX
+from hub.settings import current_settings
 from hub.unit_of_work import session
 from services.oruk import models as _models  # noqa: F401  (the oruk_source table)
 from services.oruk import operations
 from services.oruk.listing import ListingView, build_listing_view
 from services.oruk.openapi import build_openapi, describe_operations
-from services.oruk.query import QueryError
+from services.oruk.query import MAX_PER_PAGE, QueryError
 
 bp = Blueprint("oruk", __name__, url_prefix=API_PREFIX)
+# Every path answers with and without a trailing slash (no redirect: clients of
+# an API rarely follow one, and a redirect carries no CORS header).
+SLASHES = {"strict_slashes": False}
 
 
 
@@ -49,6 +53,11 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
 def _public_headers(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+    # Preflights may ask for any header: the API is public and reads no credentials.
+    response.headers["Access-Control-Allow-Headers"] = request.headers.get(
+        "Access-Control-Request-Headers", "Accept, Content-Type")
+    response.headers["Access-Control-Max-Age"] = "86400"
+    response.headers["X-Per-Page-Maximum"] = str(MAX_PER_PAGE)
     if response.mimetype == "application/json":
         response.headers["Cache-Control"] = "public, max-age=60"
     return response
@@ -58,60 +67,66 @@ def _json(data: Any) -> Response:
     return jsonify(data)
 
 
-@bp.get("/")
+def _absolute(endpoint: str) -> str:
+    """The endpoint's address under PUBLIC_BASE_URL (never from the Host header, which
+    a client chooses); a path from the site root when the setting is empty."""
+    return current_settings().public_base_url.rstrip("/") + url_for(endpoint)
+
+
+@bp.get("/", **SLASHES)
 def info() -> Response:
-    return _json(operations.api_info(url_for("oruk.openapi", _external=True)))
+    return _json(operations.api_info(_absolute("oruk.openapi")))
 
 
-@bp.get("/openapi.json")
+@bp.get("/openapi.json", **SLASHES)
 def openapi() -> Response:
-    return _json(build_openapi(url_for("oruk.info", _external=True).rstrip("/")))
+    return _json(build_openapi(_absolute("oruk.info").rstrip("/")))
 
 
-@bp.get("/docs")
+@bp.get("/docs", **SLASHES)
 def docs() -> str:
-    document = build_openapi(url_for("oruk.info", _external=True).rstrip("/"))
+    document = build_openapi(_absolute("oruk.info").rstrip("/"))
     return render_template("oruk/docs.html", document=document,
                            operations=describe_operations(document),
-                           openapi_url=url_for("oruk.openapi", _external=True))
+                           openapi_url=_absolute("oruk.openapi"))
 
 
-@bp.get("/services")
+@bp.get("/services", **SLASHES)
 def services() -> Response:
     return _json(operations.list_services(session(), _view(), request.args))
 
 
-@bp.get("/services/<service_id>")
+@bp.get("/services/<service_id>", **SLASHES)
 def service(service_id: str) -> Response:
     return _json(operations.get_service(session(), _view(), service_id))
 
 
-@bp.get("/service_at_locations")
+@bp.get("/service_at_locations", **SLASHES)
 def service_at_locations() -> Response:
     return _json(operations.list_service_at_locations(session(), _view(), request.args))
 
 
-@bp.get("/service_at_locations/<sal_id>")
+@bp.get("/service_at_locations/<sal_id>", **SLASHES)
 def service_at_location(sal_id: str) -> Response:
     return _json(operations.get_service_at_location(session(), _view(), sal_id))
 
 
-@bp.get("/taxonomies")
+@bp.get("/taxonomies", **SLASHES)
 def taxonomies() -> Response:
     return _json(operations.list_taxonomies(session(), request.args))
 
 
-@bp.get("/taxonomies/<taxonomy_id>")
+@bp.get("/taxonomies/<taxonomy_id>", **SLASHES)
 def taxonomy(taxonomy_id: str) -> Response:
     return _json(operations.get_taxonomy(session(), taxonomy_id))
 
 
-@bp.get("/taxonomy_terms")
+@bp.get("/taxonomy_terms", **SLASHES)
 def taxonomy_terms() -> Response:
     return _json(operations.list_taxonomy_terms(session(), request.args))
 
 
-@bp.get("/taxonomy_terms/<term_id>")
+@bp.get("/taxonomy_terms/<term_id>", **SLASHES)
 def taxonomy_term(term_id: str) -> Response:
     return _json(operations.get_taxonomy_term(session(), term_id))
 

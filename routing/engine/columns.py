@@ -153,7 +153,7 @@ class ServiceColumns:
             langs = lang_cache.get(s.languages)
             if langs is None:
                 langs = lang_cache[s.languages] = LanguageRule.offered(s)
-            for lang in langs:
+            for lang in langs or (LanguageRule.NOT_STATED,):
                 by_language.setdefault(lang, []).append(row)
             bits = mode_cache.get(s.delivery_modes)
             if bits is None:

@@ -316,9 +316,12 @@ class ModeRule(Rule):
 
 
 class LanguageRule(Rule):
-    """Language: the service offers the asked-for language, ignoring case."""
+    """Language: the service offers the asked-for language, ignoring case. A service
+    that does not state its languages is not excluded: unknown is not "no"."""
 
     name = "language"
+    # The ``offering`` mask of services that state no language.
+    NOT_STATED = ""
 
     @staticmethod
     def offered(service: ServiceRecord) -> frozenset[str]:
@@ -327,7 +330,8 @@ class LanguageRule(Rule):
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
-        if ctx.language is None or ctx.language in self.offered(service):
+        offered = self.offered(service)
+        if ctx.language is None or not offered or ctx.language in offered:
             return None
         return f"not offered in {ctx.query.language}"
 
@@ -338,6 +342,11 @@ class LanguageRule(Rule):
         if ctx.language is None:
             return None
         mask = offering.get(ctx.language)
+        unstated = offering.get(LanguageRule.NOT_STATED)
+        if mask is None:
+            mask = unstated
+        elif unstated is not None:
+            mask = mask | unstated
         return np.zeros(len(rows), dtype=np.bool_) if mask is None else mask[rows]
 
 

@@ -1,6 +1,6 @@
 """Stable public identifiers for everything the ORUK API publishes.
 
-Services carry their own random ``uuid`` column. Every other published entity
+Services and organisations carry their own ``uuid`` column. Every other published entity
 gets a UUID derived with :func:`uuid.uuid5` from a fixed namespace and our own
 stable keys (database ids, school URNs, need codes), so the same record always
 gets the same identifier, release after release. Never change ``NAMESPACE``.
@@ -29,11 +29,6 @@ def taxonomy_id() -> str:
 def term_id(code: str) -> str:
     """The id of the taxonomy term for a need code such as ``MHW.ANX``."""
     return derive("need", code)
-
-
-def organisation_id(organisation_pk: int) -> str:
-    """The id of an organisation, from its database id."""
-    return derive("organisation", organisation_pk)
 
 
 def venue_location_id(location_pk: int) -> str:

@@ -1,14 +1,19 @@
-"""Import ORUK/HSDS services into the directory, idempotently.
+"""Import ORUK/HSDS services into the directory, idempotently and without takeovers.
 
-Each record becomes a service through ``services.listing_ops.save_service``
-(the same rules as the provider form). A record is matched to an earlier import
-by its feed id (``oruk_source``) or, for our own export, by the service's UUID.
-A record equal to what we hold is left alone, so importing twice changes nothing.
+Each record is cleaned as the provider form would check it (``cleaning``) and
+saved through ``services.listing_ops.save_service``. A record is matched only to
+what an earlier import of the same source created, by (source, the record's id):
+a feed can never change one of our services, another source's records, a school
+or an organisation it did not create. A record equal to what we hold is left
+alone, so importing twice changes nothing. Each record is saved in a savepoint,
+so one bad record is skipped (with its reason) and never costs the feed; the
+caller runs the whole import in one transaction and decides whether to keep it.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from routing.geo import PostcodeError, normalise_postcode
@@ -26,15 +32,25 @@ from services.errors import InvalidInput
 from services.listing_ops import ServiceInput, save_service
 from services.listings import DeliveryMode, ReferralRoute, Service
 from services.organisations import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
-from services.oruk import ids
-from services.oruk.models import OrukSource
+from services.oruk import cleaning, ids
+from services.oruk.extras import organisation_extras, service_extras
+from services.oruk.models import OrukOrganisationSource, OrukSource
 from services.oruk.schedule import DAY_BY_RRULE, DAYS
 from services.oruk.serialisers import LANGUAGE_CODES
+from services.oruk.sources import Feed
 from services.schools import School
 from services.taxonomy import Need
+from services.version import bump_version
 
 IMPORT_USER = "ORUK import"
-KIND_BY_LABEL = {label.lower(): kind for kind, label in ORGANISATION_KIND_LABELS.items()}
+# A feed never creates a school or an academy trust: those come from the schools register.
+KIND_BY_LABEL = {label.lower(): kind for kind, label in ORGANISATION_KIND_LABELS.items()
+                 if kind not in (OrganisationKind.SCHOOL, OrganisationKind.ACADEMY_TRUST)}
+# How many skip reasons and warnings the command prints; --report FILE has all of them.
+FIRST_REASONS = 20
+# Per-record failures that skip the record; anything else is a bug and aborts the import.
+RECORD_ERRORS = (InvalidInput, ValueError, TypeError, ArithmeticError, LookupError,
+                 AttributeError, SQLAlchemyError)
 LANGUAGE_BY_CODE = {code: name for name, code in LANGUAGE_CODES.items()}
 
 
@@ -49,16 +65,33 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    withdrawn: int = 0
     organisations_created: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     unmapped_terms: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def imported(self) -> int:
+        """Records now held as services from this source (created, updated or unchanged)."""
+        return self.created + self.updated + self.unchanged
+
     def summary(self) -> str:
         """One line of counts."""
         return (f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-                f"skipped {len(self.skipped)}, organisations created "
-                f"{self.organisations_created}, unmapped terms {len(self.unmapped_terms)}")
+                f"withdrawn {self.withdrawn}, skipped {len(self.skipped)}, organisations "
+                f"created {self.organisations_created}, unmapped terms "
+                f"{len(self.unmapped_terms)}, warnings {len(self.warnings)}")
+
+    def as_json(self) -> dict[str, Any]:
+        """Everything, for ``--report FILE``."""
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "withdrawn": self.withdrawn, "organisations_created": self.organisations_created,
+            "skipped": [{"record": label, "reason": reason} for label, reason in self.skipped],
+            "unmapped_terms": dict(sorted(self.unmapped_terms.items())),
+            "warnings": list(self.warnings),
+        }
 
 
 class Skip(Exception):
@@ -118,13 +151,6 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _age(value: Any, default: int) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return default
-
-
 def _days(byday: Any) -> list[str]:
     found = {DAY_BY_RRULE.get(part.strip().upper()[:2]) for part in str(byday or "").split(",")}
     return [day for day in DAYS if day in found]
@@ -142,6 +168,29 @@ def _opening_times(record: Mapping[str, Any]) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class Venue:
+    """A feed location we keep as the service's venue."""
+
+    address: str
+    postcode: str
+    name: Any
+    # WGS84 (latitude, longitude) when the feed gives usable ones.
+    coordinates: tuple[float, float] | None
+
+
+def _coordinates(location: Mapping[str, Any]) -> tuple[float, float] | None:
+    """The location's latitude and longitude when both are numbers inside Great Britain's
+    rough bounds; the postcode places it otherwise."""
+    try:
+        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    if 49.8 <= latitude <= 61.0 and -8.7 <= longitude <= 2.0:
+        return latitude, longitude
+    return None
+
+
 @dataclass
 class Planned:
     """A record turned into what we would save."""
@@ -152,44 +201,100 @@ class Planned:
     hub_days: dict[int, list[str]]
     capacity: dict[str, Any] | None
     active: bool
+    warnings: list[str]
+    extra: dict[str, Any] | None = None
 
 
 class Importer:
-    """Imports records into one session; call :meth:`run`, then commit."""
+    """Imports one source's records into one session; call :meth:`run`, then commit.
 
-    def __init__(self, session: Session, mapping: Mapping[str, str] | None = None) -> None:
+    ``source`` names the feed (its address or file); records are matched only to
+    what earlier imports of the same source created.
+    """
+
+    def __init__(self, session: Session, source: str,
+                 mapping: Mapping[str, str] | None = None) -> None:
         self.session = session
+        self.source = source[:300]
         self.terms = TermMapper(session, mapping or {})
         self.report = ImportReport()
         self.schools = {s.urn: s for s in session.execute(select(School)).scalars()}
+        self.organisations_seen: set[int] = set()
 
-    def run(self, records: Iterable[Mapping[str, Any]]) -> ImportReport:
-        """Import every record; skips are reported, never raised."""
-        for record in records:
-            ref = str(record.get("id") or "").strip()
-            label = f"{ref or '(no id)'} {_text(record.get('name'))!r}"
+    def run(self, feed: Feed) -> ImportReport:
+        """Import every record of ``feed``; skips are reported, never raised.
+
+        When the feed was read completely, services this source gave earlier and
+        no longer lists are withdrawn. Errors reading the source (SourceError)
+        propagate: the caller rolls the whole import back.
+        """
+        seen: set[str] = set()
+        for record in feed.records:
+            ref = str(record.get("id") or "").strip()[:300]
+            label = f"{ref or '(no id)'} {_text(record.get('name'))[:80]!r}"
+            if ref in seen:
+                self.report.skipped.append(
+                    (label, "duplicate id in the feed; the first record with it was kept"))
+                continue
+            if ref:
+                seen.add(ref)
             try:
                 if not ref:
                     raise Skip("the record has no id")
+                plan = self._plan(ref, record)
                 with self.session.begin_nested():
-                    self._import(self._plan(ref, record))
+                    outcome, new_organisation = self._import(plan)
             except Skip as reason:
                 self.report.skipped.append((label, str(reason)))
+                continue
             except InvalidInput as error:
                 reasons = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
                 self.report.skipped.append((label, reasons))
+                continue
+            except RECORD_ERRORS as error:
+                self.report.skipped.append((label, f"could not be saved: {error!s:.200}"))
+                continue
+            # Counted only once the savepoint is released: the report says what persisted.
+            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+            self.report.organisations_created += new_organisation
+            self.report.warnings.extend(f"{label}: {warning}" for warning in plan.warnings)
+        self.report.skipped.extend(feed.skipped)
+        self.report.warnings.extend(feed.warnings)
+        if feed.complete:
+            # A record the reader could not fetch is not gone from the feed.
+            self._withdraw_missing(seen | {label.split(" ", 1)[0] for label, _ in feed.skipped})
+        if self.report.created + self.report.updated + self.report.withdrawn:
+            # Once per import: the version row is not held for every record.
+            bump_version(self.session)
         return self.report
+
+    def _withdraw_missing(self, seen: set[str]) -> None:
+        """Withdraw (never delete) this source's services that the feed no longer lists."""
+        links = self.session.execute(
+            select(OrukSource.source_ref, Service)
+            .join(Service, Service.id == OrukSource.service_id)
+            .where(OrukSource.source == self.source, Service.active.is_(True))).all()
+        for ref, service in links:
+            if ref not in seen:
+                service.active = False
+                self.report.withdrawn += 1
 
     # -- planning -------------------------------------------------------------------------
 
     def _plan(self, ref: str, record: Mapping[str, Any]) -> Planned:
-        name = _text(record.get("name"))
+        warnings: list[str] = []
+        name = cleaning.one_line(record.get("name"), 10 * cleaning.NAME_MAX, "name", warnings)
         if not name:
             raise Skip("the record has no name")
+        if len(name) > cleaning.NAME_MAX:
+            raise Skip(f"the name is longer than {cleaning.NAME_MAX} characters")
         status = _text(record.get("status")).lower() or "active"
         organisation = record.get("organization")
         if not isinstance(organisation, dict) or not _text(organisation.get("name")):
             raise Skip("the record has no organisation")
+        if status != "active":
+            return Planned(ref, organisation, ServiceInput(name, "", [], 0, 0), {}, None,
+                           False, warnings)
         codes = self._needs(record)
         if not codes:
             raise Skip("none of its taxonomy terms maps to one of our needs")
@@ -198,35 +303,56 @@ class Importer:
         venue, hubs = self._places(record)
         modes = [m for m in extras.get("delivery_modes") or []
                  if m in DeliveryMode._value2member_map_]
+        if "school_hub" in modes and not hubs:
+            # The hub schools are not known here: their addresses are the venue.
+            warnings.append("school hubs not known here; their address kept as the venue")
+            modes = [m for m in modes if m != "school_hub"] + (
+                ["venue"] if venue and "venue" not in modes else [])
         if not modes:
             modes = (["venue"] if venue else []) + (["school_hub"] if hubs else [])
             modes = modes or (["phone"] if self._phone(record) else ["online"])
         area_text, area_name = self._area(record, bool(extras))
         route = str(extras.get("referral_route") or "")
+        min_age = cleaning.age(record.get("minimum_age"), "minimum_age", warnings)
+        max_age = cleaning.age(record.get("maximum_age"), "maximum_age", warnings)
+        if min_age is not None and max_age is not None and min_age > max_age:
+            warnings.append(f"ages: youngest {min_age} is above oldest {max_age}, left out")
+            min_age = max_age = None
+        cost = cleaning.one_line(record.get("fees"), cleaning.COST_MAX, "fees", warnings)
         data = ServiceInput(
             name=name,
-            description=_text(record.get("description")),
+            description=cleaning.plain_text(record.get("description"), cleaning.DESCRIPTION_MAX,
+                                            "description", warnings),
             need_codes=codes,
-            min_age=_age(record.get("minimum_age"), 0),
-            max_age=_age(record.get("maximum_age"), 25),
-            eligibility=_text(record.get("eligibility_description")),
-            cost=_text(record.get("fees")) or self._cost(record),
+            # The model cannot yet hold an unknown age: unknown means the whole 0-25 range.
+            min_age=0 if min_age is None else min_age,
+            max_age=cleaning.OLDEST_AGE if max_age is None else max_age,
+            eligibility=cleaning.plain_text(record.get("eligibility_description"),
+                                            cleaning.ELIGIBILITY_MAX, "eligibility", warnings),
+            cost=cost or self._cost(record),
             delivery_modes=modes,
             languages=self._languages(record),
-            opening_times=_opening_times(record),
-            contact_email=_text(record.get("email")),
-            contact_phone=self._phone(record),
-            website=_text(record.get("url")),
+            opening_times=cleaning.plain_text(_opening_times(record), cleaning.OPENING_TIMES_MAX,
+                                              "schedules", warnings),
+            contact_email=cleaning.email(record.get("email"), "email", warnings),
+            contact_phone=cleaning.one_line(self._phone(record), cleaning.PHONE_MAX, "phone",
+                                            warnings),
+            website=cleaning.url(record.get("url"), "url", warnings),
             referral_route=route if route in ReferralRoute._value2member_map_ else "self",
-            venue_address=venue[0] if venue else "",
-            venue_postcode=venue[1] if venue else "",
+            venue_address=cleaning.one_line(venue.address, cleaning.ADDRESS_MAX, "address",
+                                            warnings) if venue else "",
+            venue_postcode=venue.postcode if venue else "",
+            venue_name=cleaning.one_line(venue.name, cleaning.LOCATION_NAME_MAX, "location name",
+                                         warnings) if venue else None,
+            venue_coordinates=venue.coordinates if venue else None,
             hub_school_ids=sorted(hubs),
             hub_days=sorted({d for days in hubs.values() for d in days}, key=DAYS.index),
             service_area_name=area_name,
             service_area_text=area_text,
         )
         capacity = extras.get("capacity") if isinstance(extras.get("capacity"), dict) else None
-        return Planned(ref, organisation, data, hubs, capacity, status == "active")
+        return Planned(ref, organisation, data, hubs, capacity, True, warnings,
+                       service_extras(record, warnings))
 
     def _needs(self, record: Mapping[str, Any]) -> list[str]:
         codes = set()
@@ -242,12 +368,12 @@ class Importer:
         return sorted(codes)
 
     def _places(self, record: Mapping[str, Any]
-                ) -> tuple[tuple[str, str] | None, dict[int, list[str]]]:
+                ) -> tuple[Venue | None, dict[int, list[str]]]:
         sal_days: dict[str, list[str]] = {}
         for schedule in record.get("schedules") or []:
             if isinstance(schedule, dict) and schedule.get("service_at_location_id"):
                 sal_days[str(schedule["service_at_location_id"])] = _days(schedule.get("byday"))
-        venue: tuple[str, str] | None = None
+        venue: Venue | None = None
         hubs: dict[int, list[str]] = {}
         for sal in record.get("service_at_locations") or []:
             location = (sal or {}).get("location") if isinstance(sal, dict) else None
@@ -262,7 +388,7 @@ class Importer:
                 venue = self._address(location)
         return venue, hubs
 
-    def _address(self, location: Mapping[str, Any]) -> tuple[str, str] | None:
+    def _address(self, location: Mapping[str, Any]) -> Venue | None:
         for address in location.get("addresses") or []:
             if not isinstance(address, dict):
                 continue
@@ -275,15 +401,16 @@ class Importer:
             line = ", ".join(p for p in (_text(address.get("address_1")),
                                          _text(address.get("address_2")),
                                          _text(address.get("city"))) if p)
-            return line, postcode
+            return Venue(line, postcode, location.get("name"), _coordinates(location))
         return None
 
     def _area(self, record: Mapping[str, Any], ours: bool) -> tuple[str, str]:
         for area in record.get("service_areas") or []:
             if not isinstance(area, dict):
                 continue
-            name = _text(area.get("service_area")) if ours else (
-                _text(area.get("service_area")) or _text(area.get("name")))
+            raw = area.get("service_area") if ours else (
+                area.get("service_area") or area.get("name"))
+            name = cleaning.one_line(raw, cleaning.NAME_MAX, "service_area", [])
             text = ""
             if _text(area.get("extent_type")).lower() == "geojson" and area.get("extent"):
                 try:
@@ -292,7 +419,7 @@ class Importer:
                 except (ValueError, AreaError):
                     self.report.warnings.append(f"{record.get('id')}: service area extent is "
                                                 "not usable GeoJSON, left out")
-            return text, name[:200]
+            return text, name
         return "", ""
 
     @staticmethod
@@ -307,7 +434,7 @@ class Importer:
         for option in record.get("cost_options") or []:
             if isinstance(option, dict) and _text(option.get("option")):
                 return _text(option.get("option"))[:200]
-        return "Free"
+        return ""
 
     @staticmethod
     def _languages(record: Mapping[str, Any]) -> list[str]:
@@ -318,62 +445,101 @@ class Importer:
                     _text(language.get("code")), "")
                 if name:
                     names.append(name)
-        return names or ["English"]
+        return names
 
     # -- saving -----------------------------------------------------------------------------
 
-    def _organisation(self, data: Mapping[str, Any]) -> Organisation:
-        name = _text(data.get("name"))[:200]
+    def _organisation(self, data: Mapping[str, Any],
+                      warnings: list[str]) -> tuple[Organisation, bool]:
+        """The organisation this source's import made for ``data`` (made now if none),
+        and whether it is new. Never one of ours, a school or another source's."""
+        name = cleaning.one_line(data.get("name"), cleaning.NAME_MAX, "organisation", warnings)
+        feed_id = _text(data.get("id"))[:250]
+        ref = feed_id or f"name:{name}"
         found = self.session.execute(
-            select(Organisation).where(Organisation.name == name)).scalar_one_or_none()
+            select(Organisation).join(
+                OrukOrganisationSource, OrukOrganisationSource.organisation_id == Organisation.id)
+            .where(OrukOrganisationSource.source == self.source,
+                   OrukOrganisationSource.source_ref == ref)).scalar_one_or_none()
+        website = cleaning.url(data.get("website") or data.get("url"), "website", warnings)
+        email = cleaning.email(data.get("email"), "email", warnings)
         if found is not None:
-            return found
+            if found.id not in self.organisations_seen:
+                self.organisations_seen.add(found.id)
+                if found.name != name and not found.name.startswith(f"{name} ("):
+                    found.name = self._free_name(name)
+                found.website, found.email = website or None, email or None
+                found.oruk_extra = organisation_extras(data, warnings)
+            return found, False
         kind = KIND_BY_LABEL.get(_text(data.get("description")).lower(),
                                  OrganisationKind.VOLUNTARY)
-        organisation = Organisation(name=name, kind=kind,
-                                    website=_text(data.get("website")) or None,
-                                    email=_text(data.get("email")) or None)
+        organisation = Organisation(name=self._free_name(name), kind=kind,
+                                    website=website or None, email=email or None,
+                                    oruk_extra=organisation_extras(data, warnings))
+        if ids.is_uuid(feed_id) and self.session.execute(select(Organisation.id).where(
+                Organisation.uuid == feed_id)).first() is None:
+            organisation.uuid = feed_id
         self.session.add(organisation)
         self.session.flush()
-        self.report.organisations_created += 1
-        return organisation
+        self.session.add(OrukOrganisationSource(source=self.source, source_ref=ref,
+                                                organisation_id=organisation.id))
+        self.organisations_seen.add(organisation.id)
+        return organisation, True
+
+    def _free_name(self, name: str) -> str:
+        """``name``, or when an organisation (ours, a school, another source's) has it,
+        ``name (source)``: organisation names are unique and never shared."""
+        label = urllib.parse.urlsplit(self.source).hostname or Path(self.source).name
+        candidates = [name] + [f"{name} ({label})" + (f" {n}" if n > 1 else "")
+                               for n in range(1, 100)]
+        for candidate in candidates:
+            candidate = candidate[:cleaning.NAME_MAX]
+            if self.session.execute(select(Organisation.id).where(
+                    Organisation.name == candidate)).first() is None:
+                return candidate
+        raise Skip(f"the organisation name {name!r} is taken too many times")
 
     def _existing(self, ref: str) -> Service | None:
-        link = self.session.get(OrukSource, ref)
-        if link is not None:
-            return self.session.get(Service, link.service_id)
         return self.session.execute(
-            select(Service).where(Service.uuid == ref)).scalar_one_or_none()
+            select(Service).join(OrukSource, OrukSource.service_id == Service.id)
+            .where(OrukSource.source == self.source, OrukSource.source_ref == ref)
+        ).scalar_one_or_none()
 
-    def _import(self, plan: Planned) -> None:
-        if not plan.active:
-            raise Skip("the record's status is not active")
+    def _import(self, plan: Planned) -> tuple[str, bool]:
+        """Save one planned record; returns the report field to count and whether
+        it created an organisation. Raises Skip, InvalidInput or a database error."""
         service = self._existing(plan.ref)
-        organisation = self._organisation(plan.organisation)
+        if not plan.active:
+            if service is None or not service.active:
+                raise Skip("the record's status is not active")
+            service.active = False
+            self.session.flush()
+            return "withdrawn", False
+        organisation, new_organisation = self._organisation(plan.organisation, plan.warnings)
         if service is not None and self._same(service, organisation, plan):
-            self.report.unchanged += 1
-            return
+            return "unchanged", new_organisation
         created = service is None
-        service = save_service(self.session, service, organisation.id, plan.data)
+        service = save_service(self.session, service, organisation.id, plan.data, bump=False)
         service.organisation_id = organisation.id
         service.active = True
+        service.oruk_extra = plan.extra
+        # Imported services keep the source's UUID, unless it is already in use here.
         if created and ids.is_uuid(plan.ref) and self.session.execute(
                 select(Service.id).where(Service.uuid == plan.ref)).first() is None:
             service.uuid = plan.ref
         self.session.flush()
-        if service.uuid != plan.ref and self.session.get(OrukSource, plan.ref) is None:
-            self.session.add(OrukSource(source_ref=plan.ref, service_id=service.id))
+        if created:
+            self.session.add(OrukSource(source=self.source, source_ref=plan.ref,
+                                        service_id=service.id))
         for hub in service.hubs:
             hub.days = plan.hub_days.get(hub.school_id, [])
         if plan.capacity is not None:
-            self._save_capacity(service, plan.capacity)
+            self._save_capacity(service, plan.capacity, plan.warnings)
         self.session.flush()
-        if created:
-            self.report.created += 1
-        else:
-            self.report.updated += 1
+        return ("created" if created else "updated"), new_organisation
 
-    def _save_capacity(self, service: Service, capacity: Mapping[str, Any]) -> None:
+    def _save_capacity(self, service: Service, capacity: Mapping[str, Any],
+                       warnings: list[str]) -> None:
         updated = None
         if capacity.get("updated"):
             try:
@@ -385,9 +551,10 @@ class Importer:
         update_capacity(
             self.session, service,
             accepting=bool(capacity.get("accepting", True)),
-            free_places=_age(capacity.get("free_places"), 0),
-            waitlist_length=_age(capacity.get("waitlist_length"), 0),
-            typical_wait_days=None if wait is None else _age(wait, 0),
+            free_places=cleaning.count(capacity.get("free_places"), "free_places", warnings) or 0,
+            waitlist_length=cleaning.count(capacity.get("waitlist_length"), "waitlist_length",
+                                           warnings) or 0,
+            typical_wait_days=cleaning.count(wait, "typical_wait_days", warnings),
             user_id=None, user_name=IMPORT_USER, now=updated,
         )
 
@@ -408,37 +575,45 @@ class Importer:
             service.cost, sorted(service.delivery_modes or []), list(service.languages or []),
             service.opening_times, service.contact_email, service.contact_phone,
             service.website, service.referral_route.value,
-            (location.address, location.postcode) if location else None,
+            (location.address, location.postcode, location.name,
+             (round(location.latitude, 6), round(location.longitude, 6))
+             if data.venue_coordinates else None) if location else None,
             held_hubs, service.service_area, service.service_area_name,
         )
         wanted = (
             organisation.id, True, data.name.strip(), data.description.strip(),
             sorted(set(data.need_codes)), data.min_age, data.max_age, data.eligibility.strip(),
-            data.cost.strip() or "Free", sorted(set(data.delivery_modes)), list(data.languages),
+            data.cost.strip(), sorted(set(data.delivery_modes)), list(data.languages),
             data.opening_times.strip(), data.contact_email, data.contact_phone, data.website,
-            data.referral_route, (data.venue_address.strip(), postcode) if postcode else None,
+            data.referral_route,
+            (data.venue_address.strip(), postcode, (data.venue_name or "").strip() or None,
+             tuple(round(c, 6) for c in data.venue_coordinates)
+             if data.venue_coordinates else None) if postcode else None,
             plan.hub_days, area, data.service_area_name.strip(),
         )
-        if held != wanted:
+        if held != wanted or service.oruk_extra != plan.extra:
             return False
         if plan.capacity is None:
             return True
         capacity = service.capacity
         if capacity is None:
             return False
-        wait = plan.capacity.get("typical_wait_days")
+        ignored: list[str] = []
         return (capacity.accepting, capacity.free_places, capacity.waitlist_length,
                 capacity.typical_wait_days) == (
             bool(plan.capacity.get("accepting", True)),
-            _age(plan.capacity.get("free_places"), 0),
-            _age(plan.capacity.get("waitlist_length"), 0),
-            None if wait is None else _age(wait, 0))
+            cleaning.count(plan.capacity.get("free_places"), "", ignored) or 0,
+            cleaning.count(plan.capacity.get("waitlist_length"), "", ignored) or 0,
+            cleaning.count(plan.capacity.get("typical_wait_days"), "", ignored))
 
 
-def import_records(session: Session, records: Iterable[Mapping[str, Any]],
+def import_records(session: Session, records: Feed | Iterable[dict[str, Any]], source: str,
                    mapping: Mapping[str, str] | None = None) -> ImportReport:
-    """Import ``records`` (ORUK 3.0-shaped dicts) in ``session``; the caller commits.
+    """Import ``records`` (ORUK 3.0-shaped dicts) of ``source`` in ``session``; the
+    caller commits the whole import or rolls it back.
 
-    Raises MappingError when the mapping names need codes we do not have.
+    Raises MappingError when the mapping names need codes we do not have, and
+    SourceError when the source cannot be read to the end.
     """
-    return Importer(session, mapping).run(records)
+    feed = records if isinstance(records, Feed) else Feed(records=records)
+    return Importer(session, source, mapping).run(feed)

@@ -142,9 +142,15 @@ def _filter(view: ListingView, query: ListQuery, origin: Point | None) -> Test |
         words = query.search.lower().split()
         tests.append(lambda row: all(word in row.text for word in words))
     if query.taxonomy_term_id is not None:
-        code = view.term_code(query.taxonomy_term_id)
-        codes = view.taxonomy.matching_codes(code) if code else frozenset()
+        # Comma-separated ids mean any of them.
+        codes: frozenset[str] = frozenset()
+        for term_id in query.taxonomy_term_ids:
+            code = view.term_code(term_id)
+            codes |= view.taxonomy.matching_codes(code) if code else frozenset()
         tests.append(lambda row: NeedRule.meets(row.service, codes))
+    if query.modified_after is not None:
+        after = query.modified_after
+        tests.append(lambda row: row.listing.updated_at > after)
     if query.taxonomy_id is not None:
         ours = query.taxonomy_id == ids.taxonomy_id()
         tests.append(lambda row: ours and bool(row.service.need_codes))

@@ -16,10 +16,14 @@ _PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
     "search": ("Words that must all appear in the service's name, description, "
                "organisation or needs (case-insensitive).", {"type": "string"}),
     "page": ("Page number, from 1.", {"type": "integer", "minimum": 1, "default": 1}),
-    "per_page": ("Results per page.", {"type": "integer", "minimum": 1,
-                                       "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}),
+    "per_page": (f"Results per page; more than {MAX_PER_PAGE} gives {MAX_PER_PAGE} (the "
+                 "X-Per-Page-Maximum header says so).",
+                 {"type": "integer", "minimum": 1, "default": DEFAULT_PER_PAGE}),
     "taxonomy_term_id": ("Services with this need, or a narrower one: a taxonomy term id or "
-                         "a need code such as MHW.", {"type": "string"}),
+                         "a need code such as MHW; several, comma-separated, mean any of them.",
+                         {"type": "string"}),
+    "modified_after": ("Services changed after this date-time (ISO 8601, UTC unless it says).",
+                       {"type": "string", "format": "date-time"}),
     "taxonomy_id": ("Services with any term of this taxonomy.", {"type": "string"}),
     "minimum_age": ("Services whose youngest age is at least this.",
                     {"type": "number", "minimum": 0, "maximum": 150}),
@@ -36,7 +40,8 @@ _PARAMETERS: dict[str, tuple[str, dict[str, Any]]] = {
                   "metres, nearest first.", {"type": "number", "minimum": 0}),
 }
 _FILTERS = ["search", "page", "per_page", "taxonomy_term_id", "taxonomy_id", "minimum_age",
-            "maximum_age", "start_time", "end_time", "day", "postcode", "proximity"]
+            "maximum_age", "start_time", "end_time", "day", "postcode", "proximity",
+            "modified_after"]
 
 
 def _page_of(item: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import time
+from datetime import UTC, datetime, time
 
 from services.oruk.schedule import day_name, parse_clock
 
@@ -42,6 +42,10 @@ class ListQuery:
     end_time: time | None = None
     postcode: str | None = None
     proximity: float | None = None
+    # Naive UTC, as the database holds times.
+    modified_after: datetime | None = None
+    # Any of these term ids (a comma-separated ``taxonomy_term_id``).
+    taxonomy_term_ids: tuple[str, ...] = ()
 
 
 def _integer(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -80,11 +84,24 @@ def _text(args: Mapping[str, str], name: str) -> str | None:
     return text or None
 
 
+def _datetime(args: Mapping[str, str], name: str) -> datetime | None:
+    text = _text(args, name)
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise QueryError(name, f"{name} must be a date-time, like 2025-01-31T09:00:00Z"
+                         ) from None
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
 def parse_page_query(args: Mapping[str, str]) -> ListQuery:
-    """Only ``page`` and ``per_page`` (taxonomy lists). Raises QueryError."""
+    """Only ``page`` and ``per_page`` (taxonomy lists); ``per_page`` above MAX_PER_PAGE
+    is capped to it. Raises QueryError."""
     return ListQuery(
         page=_integer(args, "page", 1, 1, MAX_PAGE),
-        per_page=_integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
+        per_page=min(_integer(args, "per_page", DEFAULT_PER_PAGE, 1, MAX_PAGE), MAX_PER_PAGE),
     )
 
 
@@ -110,11 +127,15 @@ def parse_list_query(args: Mapping[str, str]) -> ListQuery:
     proximity = _number(args, "proximity", 0, MAX_PROXIMITY_METRES)
     if proximity is not None and postcode is None:
         raise QueryError("proximity", "proximity needs a postcode to measure from")
+    term_ids = _text(args, "taxonomy_term_id")
     return ListQuery(
         page=paging.page,
         per_page=paging.per_page,
         search=_text(args, "search"),
-        taxonomy_term_id=_text(args, "taxonomy_term_id"),
+        taxonomy_term_id=term_ids,
+        taxonomy_term_ids=tuple(part.strip() for part in (term_ids or "").split(",")
+                                if part.strip()),
+        modified_after=_datetime(args, "modified_after"),
         taxonomy_id=_text(args, "taxonomy_id"),
         minimum_age=minimum_age,
         maximum_age=maximum_age,

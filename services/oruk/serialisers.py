@@ -24,6 +24,7 @@ from services.listings import Service
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
 from services.oruk import ids
+from services.oruk.extras import publish_service_extras
 from services.oruk.listing import Site
 from services.oruk.schedule import RRULE_DAYS, parse_opening_times
 from services.schools import School
@@ -131,11 +132,12 @@ def taxonomy_term(need: Need) -> dict[str, Any]:
 def organisation(org: Organisation) -> dict[str, Any]:
     """An organisation; its kind is published as the description."""
     return _prune({
-        "id": ids.organisation_id(org.id),
+        "id": org.uuid,
         "name": org.name,
         "description": OrganisationKind(org.kind).label,
         "email": org.email,
         "website": org.website,
+        **(org.oruk_extra or {}),
     })
 
 
@@ -210,9 +212,11 @@ def site_location(service: Service, site: Site) -> dict[str, Any]:
 
 def _service_core(service: Service) -> dict[str, Any]:
     """The one-to-one fields (the ``service_list`` shape)."""
+    extra = {k: v for k, v in (service.oruk_extra or {}).items() if k != "funding"}
     return _prune({
+        **extra,
         "id": service.uuid,
-        "organization_id": ids.organisation_id(service.organisation_id),
+        "organization_id": service.organisation.uuid,
         "name": service.name,
         "description": service.description,
         "url": service.website,
@@ -348,6 +352,7 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
         **({"amount": 0} if service.cost.strip().lower() == "free" else {}),
     }] if service.cost else []
     data["funding"] = []
+    publish_service_extras(service.uuid, service.oruk_extra, data)
     # Contacts would name people: we publish the team's email (above) and phone only.
     data["contacts"] = []
     data["phones"] = [{
@@ -366,9 +371,16 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
 
 
 def service_at_location_item(service: Service, site: Site) -> dict[str, Any]:
-    """A service at a location: the location in full and the service's one-to-one fields."""
+    """A service at a location: the location in full and the service's one-to-one fields.
+
+    The service's ``name`` and ``status`` are repeated at the top level: the
+    upstream OpenAPI points ``/service_at_locations/{id}`` at the service schema,
+    which requires them, and the official validator checks against it.
+    """
     return {
         "id": site.sal_id,
+        "name": service.name,
+        "status": "active" if service.active else "inactive",
         "service_id": service.uuid,
         "location_id": site.location_id,
         "location": site_location(service, site),

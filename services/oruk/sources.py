@@ -8,33 +8,103 @@ package (a folder of CSV files). ORUK 1.0 records are converted on the way in.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import time
+import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-MAX_PAGES = 10_000
+# A feed of 100,000 services at 100 a page is 1,000 pages; more is a server that never ends.
+MAX_PAGES = 2_000
+PER_PAGE = 100
+# No page or document of a feed is bigger than this, compressed or not.
+MAX_BYTES = 50 * 1024 * 1024
+TIMEOUT_SECONDS = 30.0
+# Waits before each retry of a 5xx answer or a network error.
+RETRY_DELAYS: tuple[float, ...] = (1.0, 3.0, 9.0)
 Fetch = Callable[[str], Any]
 
 
 class SourceError(ValueError):
-    """The source cannot be read at all; the message says why."""
+    """The source cannot be read (to the end); the message says why."""
 
 
-def fetch_json(url: str, timeout: float = 30.0) -> Any:
-    """GET ``url`` as JSON. Raises SourceError for network, HTTP or JSON errors."""
+class NotFound(SourceError):
+    """The server answered 404 for this address."""
+
+
+@dataclass
+class Feed:
+    """A source's records, read lazily, and what reading them found.
+
+    ``complete`` is False when the reader could not be sure it saw every record
+    (a server ignoring ``page``, the page limit), so nothing is withdrawn.
+    ``skipped`` names records the reader could not fetch (a 404 detail page).
+    """
+
+    records: Iterable[dict[str, Any]]
+    complete: bool = True
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_limited(response: Any, url: str) -> bytes:
+    body: bytes = response.read(MAX_BYTES + 1)
+    if len(body) > MAX_BYTES:
+        raise SourceError(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    encoding = (response.headers.get("Content-Encoding") or "").lower()
+    if encoding in ("gzip", "x-gzip") or body[:2] == b"\x1f\x8b":
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        body = decompressor.decompress(body, MAX_BYTES + 1)
+        if len(body) > MAX_BYTES or decompressor.unconsumed_tail:
+            raise SourceError(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB "
+                              "uncompressed")
+    return body
+
+
+class _Retryable(SourceError):
+    """A 5xx answer or a network error: worth another try."""
+
+
+def _get_json(request: urllib.request.Request, url: str, timeout: float) -> Any:
+    try:
+        # Scheme checked by fetch_json (http/https only); called only by the operator's import.
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  # nosec B310
+            return json.loads(_read_limited(response, url).decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            raise NotFound(f"{url} answered 404 Not Found") from error
+        kind = _Retryable if error.code >= 500 else SourceError
+        raise kind(f"Could not read {url}: HTTP {error.code}") from error
+    except (ValueError, zlib.error) as error:
+        raise SourceError(f"Could not read {url}: {error}") from error
+    except OSError as error:
+        raise _Retryable(f"Could not read {url}: {error}") from error
+
+
+def fetch_json(url: str, timeout: float = TIMEOUT_SECONDS) -> Any:
+    """GET ``url`` as JSON (gzip accepted), retrying 5xx answers and network errors
+    after each of RETRY_DELAYS. Raises NotFound for a 404, SourceError otherwise."""
     if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
         raise SourceError(f"Not an http(s) address: {url}")
-    request = urllib.request.Request(url, headers={"Accept": "application/json",  # noqa: S310
-                                                   "User-Agent": "family-hub-oruk-import"})
+    request = urllib.request.Request(url, headers={  # noqa: S310
+        "Accept": "application/json", "Accept-Encoding": "gzip",
+        "User-Agent": "family-hub-oruk-import"})
+    for delay in RETRY_DELAYS:
+        try:
+            return _get_json(request, url, timeout)
+        except _Retryable:
+            time.sleep(delay)
     try:
-        # Scheme checked above (http/https only); called only by the operator's import CLI.
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310  # nosec B310
-            return json.loads(response.read().decode("utf-8"))
-    except (OSError, ValueError) as error:
-        raise SourceError(f"Could not read {url}: {error}") from error
+        return _get_json(request, url, timeout)
+    except _Retryable as error:
+        raise SourceError(f"{error} (after {len(RETRY_DELAYS) + 1} attempts)") from error
 
 
 def _page_items(page: Any) -> tuple[list[Any], bool]:
@@ -61,23 +131,56 @@ def _with_query(url: str, **params: object) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-def read_feed(url: str, fetch: Fetch = fetch_json) -> Iterator[dict[str, Any]]:
-    """Every service of a live feed, page by page, fully nested. Raises SourceError."""
+def read_feed(url: str, fetch: Fetch = fetch_json, modified_after: str | None = None) -> Feed:
+    """Every service of a live feed, page by page, fully nested.
+
+    Reading raises SourceError (the import is then rolled back) except for a 404
+    detail page, which skips that record. A page that repeats an earlier one (a
+    server ignoring ``page``) or the page limit ends the reading, incomplete.
+    With ``modified_after`` (ISO 8601) only services changed since are asked
+    for: the feed is incomplete by design, so nothing is withdrawn.
+    """
+    feed = Feed(records=[], complete=modified_after is None)
+    extra = {"modified_after": modified_after} if modified_after else {}
+    feed.records = _feed_records(url, fetch, feed, extra)
+    return feed
+
+
+def _feed_records(url: str, fetch: Fetch, feed: Feed,
+                  extra: dict[str, str]) -> Iterator[dict[str, Any]]:
     base = url.rstrip("/")
     services_url = base if base.endswith("/services") else base + "/services"
     api_base = services_url[: -len("/services")]
+    pages_seen: set[str] = set()
     for number in range(1, MAX_PAGES + 1):
-        items, last = _page_items(fetch(_with_query(services_url, page=number, per_page=100)))
+        items, last = _page_items(fetch(_with_query(services_url, page=number,
+                                                    per_page=PER_PAGE, **extra)))
+        signature = hashlib.sha256(json.dumps(items, sort_keys=True, default=str)
+                                   .encode()).hexdigest()
+        if items and signature in pages_seen:
+            feed.complete = False
+            feed.warnings.append(f"page {number} repeats an earlier page (the server seems to "
+                                 "ignore 'page'); reading stopped and nothing was withdrawn")
+            return
+        pages_seen.add(signature)
         for item in items:
             if not isinstance(item, dict):
                 continue
             if "id" in item and not _is_nested(item):
-                detail = fetch(f"{api_base}/services/{urllib.parse.quote(str(item['id']))}")
+                ref = str(item["id"])
+                try:
+                    detail = fetch(f"{api_base}/services/{urllib.parse.quote(ref)}")
+                except NotFound:
+                    feed.skipped.append((f"{ref} {str(item.get('name') or '')[:80]!r}",
+                                         "its detail page answered 404 Not Found"))
+                    continue
                 if isinstance(detail, dict):
                     item = detail
             yield normalise(item)
         if last:
             return
+    feed.complete = False
+    feed.warnings.append(f"stopped after {MAX_PAGES} pages; nothing was withdrawn")
 
 
 def _is_nested(item: dict[str, Any]) -> bool:
@@ -250,13 +353,17 @@ def _family_hub_row(row: dict[str, str]) -> dict[str, Any]:
             "referral_route": row.get("referral_route") or None, "capacity": capacity}
 
 
-def read_source(source: str, fetch: Fetch = fetch_json) -> Iterator[dict[str, Any]]:
-    """Services from a URL, a JSON file or a CSV package folder. Raises SourceError."""
+def read_source(source: str, fetch: Fetch = fetch_json,
+                modified_after: str | None = None) -> Feed:
+    """Services from a URL, a JSON file or a CSV package folder (``modified_after``
+    asks a URL for changed services only). Raises SourceError."""
     if source.startswith(("http://", "https://")):
-        return read_feed(source, fetch)
+        return read_feed(source, fetch, modified_after)
+    if modified_after:
+        raise SourceError("--modified-after needs a feed URL")
     path = Path(source)
     if path.is_dir():
-        return read_tabular(path)
+        return Feed(records=read_tabular(path))
     if path.is_file():
-        return read_json_file(path)
+        return Feed(records=read_json_file(path))
     raise SourceError(f"{source} is not a URL, a JSON file or a folder of CSV files")

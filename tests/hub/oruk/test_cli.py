@@ -20,8 +20,12 @@ def test_it_exports_and_imports_through_the_cli(
                                  str(tmp_path / "csv")])
     assert result.exit_code == 0, result.output
     assert "3 services" in result.output
+    # Our own services are never taken over: the feed's records become new services.
     result = runner.invoke(args=["oruk", "import", str(out)])
     assert result.exit_code == 0, result.output
-    assert "created 0, updated 0, unchanged 3, skipped 0" in result.output
+    assert "created 3, updated 0, unchanged 0, withdrawn 0, skipped 0" in result.output
+    result = runner.invoke(args=["oruk", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "created 0, updated 0, unchanged 3, withdrawn 0, skipped 0" in result.output
     result = runner.invoke(args=["oruk", "import", str(tmp_path / "missing.json")])
     assert result.exit_code != 0

@@ -41,7 +41,7 @@ def services(draw: st.DrawFn, service_id: int) -> ServiceRecord:
         max_age=min_age + draw(st.integers(0, 14)),
         delivery_modes=frozenset(draw(st.lists(st.sampled_from(MODES), max_size=3))),
         languages=frozenset(draw(st.lists(st.sampled_from(["English", "urdu", "Polish"]),
-                                          min_size=1, max_size=2))),
+                                          min_size=0, max_size=2))),
         takes_system_referrals=draw(mostly),
         accepting=draw(mostly),
         free_places=draw(st.integers(0, 8)),

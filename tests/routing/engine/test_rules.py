@@ -121,6 +121,11 @@ def test_it_matches_languages_ignoring_case() -> None:
     assert why(LanguageRule(), s, ctx(query(language="Polish"))) == "not offered in Polish"
 
 
+def test_it_never_excludes_a_service_that_does_not_state_its_languages() -> None:
+    s = service(languages=frozenset())
+    assert why(LanguageRule(), s, ctx(query(language="Polish"))) is None
+
+
 def test_it_excludes_a_service_that_does_not_take_system_referrals_only_when_required() -> None:
     s = service(takes_system_referrals=False)
     assert why(ReferralsRule(), s, ctx(query())) == "does not take referrals through this system"

@@ -104,3 +104,16 @@ def assert_valid(path: str, body: Any) -> None:
     assert not errors, "\n".join(
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:20]
     )
+
+
+@lru_cache(maxsize=1)
+def upstream_service_validator() -> Any:
+    """The compiled ORUK service schema (formats checked): what the official validator
+    checks ``/service_at_locations/{id}`` against, as the upstream OpenAPI says."""
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(
+        {"$ref": "https://raw.githubusercontent.com/openreferral/uk-profile/main/schema/"
+                 "compiled/service.json"},
+        registry=registry(), format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )

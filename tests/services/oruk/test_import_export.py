@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import urllib.parse
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.listings import Service
+from services.organisations import Organisation
 from services.oruk.exporter import export_directory, write_json, write_tabular
 from services.oruk.importer import MappingError, import_records, load_mapping
 from services.oruk.sources import read_json_file, read_source, read_tabular
@@ -37,8 +39,13 @@ def comparable(data: Any) -> Any:
 
 
 def delete_services(db: Session) -> None:
+    """Leave the database as a fresh one would be for an import of our export: no
+    services, and our organisations' names and UUIDs free (imports never join ours)."""
     for service in db.execute(select(Service)).scalars():
         db.delete(service)
+    for organisation in db.execute(select(Organisation)).scalars():
+        organisation.name = f"Earlier {organisation.name}"
+        organisation.uuid = str(uuid.uuid4())
     db.commit()
 
 
@@ -53,7 +60,7 @@ def test_it_round_trips_our_json_export_through_the_importer_without_loss(
     assert write_json(db, path) == 3
     before = json.loads(path.read_text())
     delete_services(db)
-    report = import_records(db, read_source(str(path)))
+    report = import_records(db, read_source(str(path)), str(path))
     db.commit()
     assert (report.created, report.skipped, report.unmapped_terms) == (3, [], {})
     after = export_directory(db)
@@ -67,7 +74,7 @@ def test_it_round_trips_our_tabular_export_through_the_importer_without_loss(
     assert write_tabular(db, tmp_path / "csv") == 3
     assert (tmp_path / "csv" / "datapackage.json").is_file()
     delete_services(db)
-    report = import_records(db, read_tabular(tmp_path / "csv"))
+    report = import_records(db, read_tabular(tmp_path / "csv"), "csv")
     db.commit()
     assert (report.created, report.skipped) == (3, [])
     assert comparable(export_directory(db)["services"]) == comparable(before["services"])
@@ -77,18 +84,19 @@ def test_it_changes_nothing_on_a_second_import_and_updates_a_changed_record(
         db: Session, directory: Directory, tmp_path: Path) -> None:
     path = tmp_path / "export.json"
     write_json(db, path)
-    first = import_records(db, read_json_file(path))
+    delete_services(db)
+    first = import_records(db, read_json_file(path), "export")
     db.commit()
-    assert (first.created, first.updated, first.unchanged) == (0, 0, 3)
+    assert (first.created, first.updated, first.unchanged) == (3, 0, 0)
     stamps = {s.uuid: s.updated_at for s in db.execute(select(Service)).scalars()}
-    again = import_records(db, read_json_file(path))
+    again = import_records(db, read_json_file(path), "export")
     db.commit()
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert {s.uuid: s.updated_at for s in db.execute(select(Service)).scalars()} == stamps
     data = json.loads(path.read_text())
     data["services"][0]["name"] = "Renamed service"
     path.write_text(json.dumps(data))
-    changed = import_records(db, read_json_file(path))
+    changed = import_records(db, read_json_file(path), "export")
     db.commit()
     assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
     assert db.execute(select(Service).where(Service.name == "Renamed service")).scalar_one()
@@ -133,7 +141,7 @@ def test_it_follows_a_live_oruk_3_feed_page_by_page(
         handler.documents[f"/api/services/{item['id']}"] = client.get(
             f"{PREFIX}/services/{item['id']}").json
     delete_services(db)
-    report = import_records(db, read_source(url))
+    report = import_records(db, read_source(url), url)
     db.commit()
     assert (report.created, report.skipped) == (3, [])
     assert [r.split("?")[0] for r in handler.requests].count("/api/services") == 2
@@ -162,7 +170,7 @@ def test_it_imports_a_live_oruk_1_feed_with_its_paged_shape(
                         "first": True, "last": False, "content": [service]}
     handler.pages[2] = {"totalElements": 2, "totalPages": 2, "number": 2, "size": 1,
                         "first": False, "last": True, "content": [second]}
-    report = import_records(db, read_source(url))
+    report = import_records(db, read_source(url), url)
     db.commit()
     assert (report.created, report.skipped) == (2, [])
     assert report.unmapped_terms == {"Unheard of term": 2}
@@ -172,7 +180,7 @@ def test_it_imports_a_live_oruk_1_feed_with_its_paged_shape(
     assert imported.contact_phone == "01204 111 222"
     assert imported.contact_name == ""  # no personal names are taken in
     assert imported.organisation.name == "Legacy Council"
-    again = import_records(db, read_source(url))
+    again = import_records(db, read_source(url), url)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
@@ -180,13 +188,14 @@ def test_it_skips_the_oruk_example_service_with_its_reasons_then_imports_it_when
         db: Session, cast: Cast, tmp_path: Path) -> None:
     require_spec()
     example = ORUK / "examples" / "service_full.json"
-    report = import_records(db, read_source(str(example)))
+    report = import_records(db, read_source(str(example)), "example")
     assert report.created == 0
     assert report.skipped and "taxonomy" in report.skipped[0][1]
     assert report.unmapped_terms == {"name": 1}
     mapping_file = tmp_path / "mapping.json"
     mapping_file.write_text(json.dumps({"name": "MHW"}))
-    mapped = import_records(db, read_source(str(example)), load_mapping(mapping_file))
+    mapped = import_records(db, read_source(str(example)), "example",
+                            load_mapping(mapping_file))
     db.commit()
     assert mapped.created == 1, mapped.skipped
     assert any("ABC 1234" in warning for warning in mapped.warnings)
@@ -199,9 +208,10 @@ def test_it_skips_the_oruk_example_service_with_its_reasons_then_imports_it_when
 def test_it_reports_every_skip_of_the_oruk_example_list_and_the_hsds_csv_package(
         db: Session, cast: Cast) -> None:
     require_spec()
-    listed = import_records(db, read_source(str(ORUK / "examples" / "service_list.json")))
+    listed = import_records(db, read_source(str(ORUK / "examples" / "service_list.json")),
+                            "list")
     assert listed.created == 0 and len(listed.skipped) == 1
-    tabular = import_records(db, read_source(str(HSDS / "examples" / "csv")))
+    tabular = import_records(db, read_source(str(HSDS / "examples" / "csv")), "csv")
     assert tabular.created == 0
     assert [reason for _label, reason in tabular.skipped] == [
         "none of its taxonomy terms maps to one of our needs"]
@@ -212,4 +222,27 @@ def test_it_refuses_a_mapping_to_an_unknown_need_code(
     path = tmp_path / "mapping.json"
     path.write_text(json.dumps({"anything": "NOPE"}))
     with pytest.raises(MappingError):
-        import_records(db, [], load_mapping(path))
+        import_records(db, [], "feed", load_mapping(path))
+
+
+def test_it_keeps_a_hub_service_as_a_venue_service_where_its_schools_are_unknown(
+        db: Session, directory: Directory, tmp_path: Path) -> None:
+    data = export_directory(db)
+    for service in data["services"]:
+        for sal in service.get("service_at_locations", []):
+            if sal["location"].get("external_identifier_type") == "URN":
+                sal["location"]["external_identifier"] = "999999"  # a school not held here
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(data))
+    delete_services(db)
+    report = import_records(db, read_source(str(path)), "other instance")
+    db.commit()
+    assert (report.created, report.skipped) == (3, [])
+    uuid_ = directory.family_support.uuid
+    assert report.warnings == [f"{uuid_} 'Family support at school': school hubs not known "
+                               "here; their address kept as the venue"]
+    imported = db.execute(select(Service).where(Service.name == "Family support at school")
+                          ).scalar_one()
+    assert imported.delivery_modes == ["venue"] and imported.hubs == []
+    assert imported.location is not None
+    assert imported.location.postcode == directory.cast.school.location.postcode

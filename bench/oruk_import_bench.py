@@ -1,0 +1,91 @@
+"""Speed of ``flask oruk import`` on a generated ORUK 3.0 feed file.
+
+Run: ``python bench/oruk_import_bench.py [--services 100000] [--database-url URL]``.
+Builds a throw-away SQLite database (or, with ``--database-url``, drops and rebuilds
+the schema of that throw-away PostgreSQL database), migrates it, loads the BL
+postcodes and the standard needs, writes a feed of N services (20 organisations,
+BL venues, one need each) and imports it twice through the CLI: the first run
+creates, the second finds every record unchanged. Prints records per second and
+the peak memory of this process. Goal (issue 15): 100,000 in 60 s on PostgreSQL,
+120 s on SQLite, under 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from hub import create_app
+
+
+def feed(count: int, postcodes: list[str], codes: list[str]) -> dict[str, object]:
+    return {"services": [{
+        "id": str(uuid.UUID(int=n + 1)), "name": f"Bench service {n:06d}",
+        "description": "<p>Generated for the import benchmark.</p>", "status": "active",
+        "url": "www.example.org/service", "email": "service@example.org",
+        "minimum_age": n % 10, "maximum_age": 10 + n % 9, "fees": "Free",
+        "organization": {"id": str(uuid.UUID(int=10**9 + n % 20)),
+                         "name": f"Bench organisation {n % 20}"},
+        "attributes": [{"taxonomy_term": {"code": codes[n % len(codes)]}}],
+        "languages": [{"name": "English"}],
+        "service_at_locations": [{"id": f"sal-{n}", "location": {"addresses": [
+            {"address_1": f"{n} Bench Street", "city": "Bolton",
+             "postal_code": postcodes[n % len(postcodes)]}]}}],
+    } for n in range(count)]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--services", type=int, default=100_000)
+    parser.add_argument("--database-url", help="a throw-away PostgreSQL database")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="oruk-import-bench-"))
+    url = args.database_url or f"sqlite:///{folder}/bench.db"
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "FAMILY_HUB_DEMO": False,
+                      "DATABASE_URL": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+        from sqlalchemy import select, text
+
+        from hub.extensions import db
+        from routing.gazetteer.importers import import_packaged
+        from routing.gazetteer.models import GazetteerPostcode
+        from services.taxonomy import Need
+        from services.taxonomy_ops import load_standard_needs
+
+        if args.database_url:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        import_packaged(db.session, ["BL"])
+        load_standard_needs(db.session)
+        db.session.commit()
+        postcodes = [p.postcode for p in db.session.execute(
+            select(GazetteerPostcode).limit(2000)).scalars()]
+        codes = list(db.session.execute(select(Need.code)).scalars())
+        db.session.remove()
+    path = folder / "feed.json"
+    path.write_text(json.dumps(feed(args.services, postcodes, codes)))
+    runner = app.test_cli_runner()
+    for label in ("first import (creates)", "second import (unchanged)"):
+        started = time.perf_counter()
+        result = runner.invoke(args=["oruk", "import", str(path)])
+        seconds = time.perf_counter() - started
+        print(result.output.splitlines()[0] if result.output else result)
+        print(f"{label}: {args.services} records in {seconds:.1f} s = "
+              f"{args.services / seconds:.0f} records/s")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:.0f} MB ({'PostgreSQL' if args.database_url else 'SQLite'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Cleaning a feed's values the way the provider form checks them.
+
+Every function returns the cleaned value, or None when the value cannot be
+used, and adds a warning saying what was dropped or changed. None of them
+raises on a bad value: one bad field never costs the record, and one bad record
+never costs the feed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import urllib.parse
+from typing import Any
+
+import nh3
+from email_validator import EmailNotValidError, validate_email
+
+# The provider form's limits (hub/providers/forms.py), so an import keeps what a form would.
+NAME_MAX = 200
+DESCRIPTION_MAX = 5000
+ELIGIBILITY_MAX = 2000
+COST_MAX = 200
+OPENING_TIMES_MAX = 1000
+PHONE_MAX = 50
+URL_MAX = 300
+ADDRESS_MAX = 400
+LOCATION_NAME_MAX = 200
+OLDEST_AGE = 25
+
+# Block-level ends become paragraph breaks before the tags are stripped.
+_BLOCK_END = re.compile(r"</\s*(p|div|h[1-6]|li|ul|ol|tr|table|blockquote|section)\s*>",
+                        re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\f\v\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?([/?#]\S*)?$",
+                          re.IGNORECASE)
+_HOST = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$|^localhost$|^[0-9.]+$",
+                   re.IGNORECASE)
+
+
+def plain_text(value: Any, limit: int, field: str, warnings: list[str]) -> str:
+    """``value`` as plain text with paragraphs: HTML tags removed by nh3, entities
+    decoded, spaces tidied, cut to ``limit`` characters at a word (with a warning)."""
+    if not isinstance(value, str):
+        if value not in (None, ""):
+            warnings.append(f"{field}: not text, left out")
+        return ""
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "<" in text or "&" in text:
+        text = _LINE_BREAK.sub("\n", _BLOCK_END.sub("\n\n", text))
+        text = html.unescape(nh3.clean(text, tags=set()))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    if len(text) > limit:
+        cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+        warnings.append(f"{field}: {len(text)} characters, shortened to {len(cut)}")
+        text = cut
+    return text
+
+
+def one_line(value: Any, limit: int, field: str, warnings: list[str]) -> str:
+    """:func:`plain_text` on one line (names, costs, addresses)."""
+    return " ".join(plain_text(value, limit, field, warnings).split())
+
+
+def url(value: Any, field: str, warnings: list[str]) -> str:
+    """An http(s) address: a bare domain gets ``https://``; anything else is dropped."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return ""
+    if "://" not in text and _BARE_DOMAIN.match(text):
+        text = "https://" + text
+    try:
+        parts = urllib.parse.urlsplit(text)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if (parts is None or parts.scheme.lower() not in ("http", "https") or not _HOST.match(host)
+            or any(c.isspace() for c in text) or len(text) > URL_MAX):
+        warnings.append(f"{field}: not a web address, left out: {value!r:.80}")
+        return ""
+    return text
+
+
+def email(value: Any, field: str, warnings: list[str]) -> str:
+    """An email address checked as the form checks it, or "" with a warning."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return ""
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        warnings.append(f"{field}: not an email address, left out: {value!r:.80}")
+        return ""
+    if len(text) > NAME_MAX:
+        warnings.append(f"{field}: too long, left out")
+        return ""
+    return text
+
+
+def age(value: Any, field: str, warnings: list[str]) -> int | None:
+    """A whole age from 0 to 25, or None (unknown) for anything else, with a warning."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or number != int(number) or not (
+            0 <= number <= OLDEST_AGE):
+        warnings.append(f"{field}: not an age from 0 to {OLDEST_AGE}, left out: {value!r:.40}")
+        return None
+    return int(number)
+
+
+def count(value: Any, field: str, warnings: list[str]) -> int | None:
+    """A whole number of 0 or more that fits a database integer, or None with a warning."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or number != int(number) or not (
+            0 <= number < 2**31):
+        warnings.append(f"{field}: not a whole number, left out: {value!r:.40}")
+        return None
+    return int(number)
