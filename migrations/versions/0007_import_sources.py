@@ -1,7 +1,7 @@
 """import sources: imports keyed by (source, source id); organisation UUIDs; kept ORUK fields
 
 Revision ID: 0007_import_sources
-Revises: 0004
+Revises: 0011_progress_link_scope
 Create Date: 2026-12-01 06:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007_import_sources'
-down_revision = '0004'
+down_revision = '0011_progress_link_scope'
 branch_labels = None
 depends_on = None
 
