@@ -18,12 +18,16 @@ def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cache: SnapshotCache | None = app.extensions.get("family_hub_snapshot")
     if cache is None:
+        from hub.extensions import db
         from routing.referrals.history import measured_waits
 
         weights = Weights.from_mapping(settings_of(app).routing_weights)
+        with app.app_context():
+            engine = db.engine
         # setdefault: two first requests racing keep the same cache.
         cache = app.extensions.setdefault(
-            "family_hub_snapshot", SnapshotCache(weights, measured_waits))
+            "family_hub_snapshot",
+            SnapshotCache(weights, measured_waits, lambda: Session(engine)))
     return cache
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.models import Referral, Status
 from services.listings import Capacity
-from services.version import bump_version
+from services.version import record_capacity_change
 
 
 def take_place(session: Session, service_id: int) -> bool:
@@ -26,7 +26,7 @@ def take_place(session: Session, service_id: int) -> bool:
     )
     taken = result.rowcount == 1  # type: ignore[attr-defined]
     if taken:
-        bump_version(session)
+        record_capacity_change(session, service_id)
     return taken
 
 
@@ -38,7 +38,7 @@ def free_place(session: Session, service_id: int) -> None:
         .values(free_places=Capacity.free_places + 1)
         .execution_options(synchronize_session=False)
     )
-    bump_version(session)
+    record_capacity_change(session, service_id)
 
 
 def change_waitlist(session: Session, service_id: int, by: int) -> None:
@@ -52,7 +52,7 @@ def change_waitlist(session: Session, service_id: int, by: int) -> None:
         .values(waitlist_length=Capacity.waitlist_length + by)
         .execution_options(synchronize_session=False)
     )
-    bump_version(session)
+    record_capacity_change(session, service_id)
 
 
 def waitlist_order() -> tuple[object, ...]:
