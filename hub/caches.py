@@ -21,13 +21,15 @@ def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
         from hub.extensions import db
         from routing.referrals.history import measured_waits
 
-        weights = Weights.from_mapping(settings_of(app).routing_weights)
+        settings = settings_of(app)
+        weights = Weights.from_mapping(settings.routing_weights)
         with app.app_context():
             engine = db.engine
+        # Structural changes are read by a background thread with a session of its own.
+        background = None if settings.directory_rebuild_inline else lambda: Session(engine)
         # setdefault: two first requests racing keep the same cache.
         cache = app.extensions.setdefault(
-            "family_hub_snapshot",
-            SnapshotCache(weights, measured_waits, lambda: Session(engine)))
+            "family_hub_snapshot", SnapshotCache(weights, measured_waits, background))
     return cache
 
 

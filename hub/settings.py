@@ -60,6 +60,9 @@ class Settings:
     # NOTIFY_TEMPLATE_REFERRAL_SENT=<id> gives the "referral_sent" message its template.
     notify_templates: Mapping[str, str] = field(default_factory=dict)
     referral_stuck_working_days: int = 5
+    # Read a structurally changed directory in the request that notices it, rather than
+    # in the background while the old snapshot serves (tests that edit then search).
+    directory_rebuild_inline: bool = False
     # Test switches: TESTING lets exceptions reach the test; WTF_CSRF_ENABLED off lets
     # tests post forms without a token. Both stay at their safe defaults in production.
     testing: bool = False
@@ -123,6 +126,7 @@ class Settings:
             notify_api_url=str(raw.get("NOTIFY_API_URL") or NOTIFY_API_URL),
             notify_templates=dict(templates),
             referral_stuck_working_days=_int(raw, "REFERRAL_STUCK_WORKING_DAYS", 5),
+            directory_rebuild_inline=_flag(raw, "DIRECTORY_REBUILD_INLINE"),
             testing=_flag(raw, "TESTING"),
             wtf_csrf_enabled=_flag(raw, "WTF_CSRF_ENABLED", default=True),
             clock=given.get("CLOCK") or utcnow,
@@ -160,7 +164,7 @@ _OVERRIDABLE = frozenset({
     "SESSION_LIFETIME_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_MINUTES", "MAP_TILE_URL",
     "MAP_TILE_ATTRIBUTION", "ONLINE_GEOCODER", "GEOCODER_USER_AGENT", "ROUTING_WEIGHTS",
     "PUBLIC_BASE_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL", "REFERRAL_STUCK_WORKING_DAYS",
-    "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
+    "DIRECTORY_REBUILD_INLINE", "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
 })
 
 

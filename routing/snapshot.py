@@ -28,13 +28,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Text, cast, select
+from sqlalchemy import String, Text, cast, select
 from sqlalchemy.orm import Session
 
 from routing.engine import DirectoryIndex, DirectorySnapshot, HubRecord, ServiceRecord, Weights
 from services.areas import area_to_bng
 from services.db import utcnow
-from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
+from services.listings import Capacity, ReferralRoute, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
 from services.organisations import Organisation
 from services.schools import School
@@ -212,57 +212,69 @@ def read_directory(
     changes later (they carry the committed figures, so reading one twice is harmless).
     """
     position = read_position(session, None)
+    # Core execution on the session's connection: rows as tuples, no ORM loading.
+    run = session.connection().execute
     needs = tuple(
         NeedRecord(code, parent_code, name, active)
-        for code, parent_code, name, active in session.execute(
+        for code, parent_code, name, active in run(
             select(Need.code, Need.parent_code, Need.name, Need.active)
             .order_by(Need.position, Need.code)
         )
     )
     schools = tuple(
         SchoolRecord(id, name, urn, easting, northing)
-        for id, name, urn, easting, northing in session.execute(
+        for id, name, urn, easting, northing in run(
             select(School.id, School.name, School.urn, Location.easting, Location.northing)
             .join(Location, Location.id == School.location_id)
             .order_by(School.name, School.id)
         )
     )
+    # JSON and enum columns come as text, decoded once per distinct value: services
+    # share a few dozen sets of modes and languages, and a few areas.
+    decoded: dict[str | None, Any] = {}
+
+    def parse(raw: str | None) -> Any:
+        try:
+            return decoded[raw]
+        except KeyError:
+            value = decoded[raw] = json.loads(raw) if raw else None
+            return value
+
+    sets: dict[str | None, frozenset[str]] = {}
+
+    def string_set(raw: str | None) -> frozenset[str]:
+        found = sets.get(raw)
+        if found is None:
+            found = sets[raw] = frozenset(parse(raw) or ())
+        return found
+
     school_by_id = {school.id: school for school in schools}
     hub_links: dict[int, list[tuple[SchoolRecord, list[str] | None]]] = defaultdict(list)
-    for service_id, school_id, days in session.execute(
-        select(ServiceSchool.service_id, ServiceSchool.school_id, ServiceSchool.days)
+    for service_id, school_id, days in run(
+        select(ServiceSchool.service_id, ServiceSchool.school_id,
+               cast(ServiceSchool.days, Text))
     ):
-        hub_links[service_id].append((school_by_id[school_id], days))
+        hub_links[service_id].append((school_by_id[school_id], parse(days)))
     need_codes: dict[int, list[str]] = defaultdict(list)
-    for service_id, code in session.execute(
-            select(ServiceNeed.service_id, ServiceNeed.need_code)):
+    for service_id, code in run(select(ServiceNeed.service_id, ServiceNeed.need_code)).all():
         need_codes[service_id].append(code)
     waits = measured_waits(session, None) if measured_waits else {}
-    rows = session.execute(
+    routes = {route.value: route.takes_system_referrals for route in ReferralRoute}
+    rows = run(
         select(Service.id, Service.uuid, Service.name, Service.organisation_id,
                Organisation.name, Service.min_age, Service.max_age,
-               Service.delivery_modes, Service.languages, Service.referral_route,
-               # The area as its JSON text: parsed once per distinct area, not per row.
-               cast(Service.service_area, Text), Service.service_area_name,
-               Service.description, Service.opening_times, Service.location_id,
-               Location.easting, Location.northing, *_CAPACITY_COLUMNS)
+               cast(Service.delivery_modes, Text), cast(Service.languages, Text),
+               cast(Service.referral_route, String), cast(Service.service_area, Text),
+               Service.service_area_name, Service.description, Service.opening_times,
+               Service.location_id, Location.easting, Location.northing, *_CAPACITY_COLUMNS)
         .join(Organisation, Organisation.id == Service.organisation_id)
         .outerjoin(Location, Location.id == Service.location_id)
         .outerjoin(Capacity, Capacity.service_id == Service.id)
         .where(Service.active.is_(True))
         .order_by(Service.id)
-    )
+    ).all()
     area_wkt_cache: dict[str, str | None] = {}
-    # Services share few distinct sets: one frozenset of each.
-    sets: dict[tuple[str, ...], frozenset[str]] = {}
-
-    def shared(values: Iterable[str] | None) -> frozenset[str]:
-        key = tuple(values or ())
-        found = sets.get(key)
-        if found is None:
-            found = sets[key] = frozenset(key)
-        return found
-
+    code_sets: dict[tuple[str, ...], frozenset[str]] = {}
     records = []
     listings = {}
     for (id_, uuid, name, organisation_id, organisation_name, min_age, max_age, modes,
@@ -275,6 +287,10 @@ def read_directory(
             area_wkt = area_wkt_cache[area_text]
         point = (easting, northing) if easting is not None else None
         venue, hubs = service_places(point, hub_links.get(id_, ()))
+        codes = tuple(sorted(need_codes.get(id_, ())))
+        code_set = code_sets.get(codes)
+        if code_set is None:
+            code_set = code_sets[codes] = frozenset(codes)
         figures = CapacityFigures(id_, *capacity[1:])
         records.append(
             ServiceRecord(
@@ -282,12 +298,12 @@ def read_directory(
                 name=name,
                 organisation_id=organisation_id,
                 organisation_name=organisation_name,
-                need_codes=shared(need_codes.get(id_)),
+                need_codes=code_set,
                 min_age=min_age,
                 max_age=max_age,
-                delivery_modes=shared(modes),
-                languages=shared(languages),
-                takes_system_referrals=route.takes_system_referrals,
+                delivery_modes=string_set(modes),
+                languages=string_set(languages),
+                takes_system_referrals=routes[route],
                 measured_wait_days=waits.get(id_),
                 venue=venue,
                 hubs=hubs,
