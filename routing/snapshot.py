@@ -22,7 +22,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -120,7 +120,7 @@ class DirectoryLookups:
 
 def service_places(
     venue: tuple[float, float] | None,
-    hubs: Iterable[tuple[SchoolRecord, list[str] | None]],
+    hubs: Collection[tuple[SchoolRecord, list[str] | None]],
 ) -> tuple[tuple[float, float] | None, tuple[HubRecord, ...]]:
     """The places a service is delivered: its venue point, then its school hubs (each
     with its days) by school name and URN.
@@ -128,6 +128,8 @@ def service_places(
     The engine's record and the published listing both take a service's places
     from here, so they always agree on which places there are and their order.
     """
+    if not hubs:
+        return venue, ()
     ordered = sorted(hubs, key=lambda hub: (hub[0].name, hub[0].urn))
     return venue, tuple(
         HubRecord(school_id=school.id, school_name=school.name, easting=school.easting,
@@ -152,15 +154,23 @@ class CapacityFigures:
         return replace(record, **self.fields(), measured_wait_days=measured_wait_days)
 
     def fields(self) -> dict[str, Any]:
-        """The ``ServiceRecord`` fields these figures set; a service with no capacity
-        row is not accepting and has no places."""
-        return {
-            "accepting": bool(self.accepting),
-            "free_places": self.free_places or 0,
-            "waitlist_length": self.waitlist_length or 0,
-            "typical_wait_days": self.typical_wait_days,
-            "capacity_updated_at": self.updated_at,
-        }
+        """The ``ServiceRecord`` fields these figures set."""
+        return capacity_fields(self.accepting, self.free_places, self.waitlist_length,
+                               self.typical_wait_days, self.updated_at)
+
+
+def capacity_fields(accepting: bool | None, free_places: int | None,
+                    waitlist_length: int | None, typical_wait_days: int | None,
+                    updated_at: datetime | None) -> dict[str, Any]:
+    """The ``ServiceRecord`` fields of a capacity row (all None: the service has none,
+    so it is not accepting and has no places)."""
+    return {
+        "accepting": bool(accepting),
+        "free_places": free_places or 0,
+        "waitlist_length": waitlist_length or 0,
+        "typical_wait_days": typical_wait_days,
+        "capacity_updated_at": updated_at,
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +301,6 @@ def read_directory(
         code_set = code_sets.get(codes)
         if code_set is None:
             code_set = code_sets[codes] = frozenset(codes)
-        figures = CapacityFigures(id_, *capacity[1:])
         records.append(
             ServiceRecord(
                 id=id_,
@@ -309,7 +318,7 @@ def read_directory(
                 hubs=hubs,
                 area_wkt=area_wkt,
                 area_name=area_name or "",
-                **figures.fields(),
+                **capacity_fields(*capacity[1:]),
             )
         )
         listings[id_] = ListingRecord(

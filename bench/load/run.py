@@ -536,7 +536,7 @@ def main() -> int:
                 # Search at full rate while capacity changes: every change reaches every
                 # worker's index as a patch, so search should hardly notice.
                 with CapacityChanges(url, secret, options.change_rate).running() as changes:
-                    name = f"search+capacity {options.change_rate:g}/s"
+                    name = "search+capacity"
                     results.append(
                         drive_wrk(name, base, search_requests(staff, staff_token, postcodes),
                                   marker='id="results-map"', seconds=options.seconds,
@@ -569,9 +569,15 @@ def main() -> int:
             print(result.line())
         lost = expected - (after - before)
         if changes is not None:
-            print(f"\ncapacity changes during the mixed scenario: {changes.made} in "
+            print(f"\ncapacity changes during search+capacity: {changes.made} in "
                   f"{changes.seconds:.1f} s ({changes.made / changes.seconds:.1f}/s), "
                   f"{len(changes.errors)} failed {changes.errors[:3]}")
+            by_name = {result.name: result for result in results}
+            if "search" in by_name:
+                alone, mixed = by_name["search"], by_name["search+capacity"]
+                share = mixed.rate / alone.rate if alone.rate else float("nan")
+                print(f"search+capacity: {share:.0%} of search's rate (goal at least 90%), "
+                      f"p99 {mixed.percentile(0.99):.1f} ms (goal at most 100 ms)")
         print(f"\nreferrals in the database: {before} before, {after} after; {len(sent)} forms "
               f"sent x {per_draft} services = {expected} expected; lost: {lost}")
         errors = sum(sum(r.errors.values()) for r in results) + (
