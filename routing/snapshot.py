@@ -419,9 +419,9 @@ class SnapshotEntry:
         """The search pages' lists for this version."""
         return self.view(build_lookups)
 
-    def built_views(self) -> list[Callable[[DirectoryRead], Any]]:
-        """The builders of the views made so far (a rebuild warms the same ones)."""
-        return list(self._views)
+    def built_views(self) -> list[tuple[Callable[[DirectoryRead], Any], Any]]:
+        """(builder, patch) of each view made so far: a rebuild warms the same ones."""
+        return [(build, self._patches.get(build)) for build in list(self._views)]
 
     def patch_capacity(self, position: DirectoryPosition,
                        measured_waits: Mapping[int, float]) -> None:
@@ -557,8 +557,8 @@ class SnapshotCache:
         try:
             with self._open_session() as session:
                 fresh = self._read(session)
-                for build in stale.built_views():
-                    fresh.view(build, stale._patches.get(build))
+                for build, patch in stale.built_views():
+                    fresh.view(build, patch)
             with self._lock:
                 if self._entry is stale:
                     self._entry = fresh

@@ -27,13 +27,16 @@ def measured_waits(session: Session, service_ids: Collection[int] | None = None,
     the engine falls back to the provider's own figure for them.
     """
     since = (now or utcnow()) - timedelta(days=LOOKBACK_DAYS)
-    first_accepted = (
+    accepted = (
         select(ReferralEvent.referral_id, func.min(ReferralEvent.at).label("accepted_at"))
         .where(ReferralEvent.to_status == Status.ACCEPTED)
         .where(ReferralEvent.at >= since)
-        .group_by(ReferralEvent.referral_id)
-        .subquery()
     )
+    if service_ids is not None:
+        # Only these services' referrals' events, not every acceptance of the year.
+        accepted = accepted.where(ReferralEvent.referral_id.in_(
+            select(Referral.id).where(Referral.service_id.in_(service_ids))))
+    first_accepted = accepted.group_by(ReferralEvent.referral_id).subquery()
     query = (
         select(Referral.service_id, Referral.sent_at, first_accepted.c.accepted_at)
         .join(first_accepted, first_accepted.c.referral_id == Referral.id)
