@@ -34,7 +34,8 @@ def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
 
 
 def directory_snapshot(session: Session | None = None) -> SnapshotEntry:
-    """The directory snapshot for this request: the version is checked once a request.
+    """The directory snapshot for this request: its position is read once a request
+    (one indexed query) and any capacity change committed since is patched in.
 
     Its views (``index()``, ``lookups``, ``view(build)``) are built once per version.
     """

@@ -420,8 +420,10 @@ class SnapshotEntry:
         return self.view(build_lookups)
 
     def built_views(self) -> list[tuple[Callable[[DirectoryRead], Any], Any]]:
-        """(builder, patch) of each view made so far: a rebuild warms the same ones."""
-        return [(build, self._patches.get(build)) for build in list(self._views)]
+        """(builder, patch) of each view made so far but the index (its builder is this
+        entry's own): a rebuild warms the same ones."""
+        return [(build, self._patches.get(build)) for build in list(self._views)
+                if build != self._build_index]
 
     def patch_capacity(self, position: DirectoryPosition,
                        measured_waits: Mapping[int, float]) -> None:
@@ -557,6 +559,7 @@ class SnapshotCache:
         try:
             with self._open_session() as session:
                 fresh = self._read(session)
+                fresh.index()
                 for build, patch in stale.built_views():
                     fresh.view(build, patch)
             with self._lock:

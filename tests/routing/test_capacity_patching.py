@@ -173,8 +173,17 @@ def test_it_shows_a_change_committed_through_one_app_in_the_others_next_search(
 
 
 def test_it_swaps_in_a_structural_change_without_blocking_a_concurrent_search(
-        app: Flask, db: Session, cast: Cast) -> None:
+        app: Flask, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     from hub.extensions import db as handle
+
+    built_in: list[str] = []
+    build = DirectoryIndex.build
+
+    def counted(*args: object, **kwargs: object) -> DirectoryIndex:
+        built_in.append(threading.current_thread().name)
+        return build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(DirectoryIndex, "build", counted)
 
     service = make_service(db, cast.provider, needs=("MHW",), free_places=2)
     db.commit()
@@ -192,6 +201,8 @@ def test_it_swaps_in_a_structural_change_without_blocking_a_concurrent_search(
     engine = handle.engine
     cache = SnapshotCache(measured_waits=waits, open_session=lambda: Session(engine))
     old = cache.get(db)
+    old.view(build_listing_view, patch_listing_view)
+    old.index()
     added = make_service(db, cast.provider, needs=("MHW",), name="Newly listed")
     db.commit()
     query = FamilyQuery(needs=(NeedRequest("MHW"),), now=utcnow(), age=9)
@@ -217,3 +228,6 @@ def test_it_swaps_in_a_structural_change_without_blocking_a_concurrent_search(
     assert ranked == {service.id: 7, added.id: 3}
     assert background == [1]
     assert cache.builds == 2
+    # The new index (and the listing view) were made in the background, not on request.
+    assert built_in == ["MainThread", "directory-rebuild"]
+    assert after.built_views() == [(build_listing_view, patch_listing_view)]
