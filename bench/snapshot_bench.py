@@ -81,7 +81,7 @@ def main() -> int:
         load_standard_needs(session)
         session.commit()
         for size in sizes:
-            grow(session, size, 0)
+            grow(session, size, 0, seed=size)
             session.commit()
             reads = []
             for _ in range(3):
