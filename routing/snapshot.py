@@ -504,7 +504,7 @@ class SnapshotCache:
                 if self._open_session is None:
                     entry = self._replace(entry, session)
                     continue
-                self._start_rebuild(entry)
+                self._start_rebuild(entry, self._open_session)
             if position.capacity_seq > entry.capacity_seq:
                 ids = [figures.service_id for figures in position.changed]
                 waits = self._measured_waits(session, ids) if self._measured_waits else {}
@@ -543,21 +543,20 @@ class SnapshotCache:
         waits = self._measured_waits
         return SnapshotEntry(read_directory(session, waits), self._weights)
 
-    def _start_rebuild(self, stale: SnapshotEntry) -> None:
+    def _start_rebuild(self, stale: SnapshotEntry, open_session: OpenSession) -> None:
         with self._lock:
             if self._rebuild is not None and self._rebuild.is_alive():
                 return
-            thread = threading.Thread(target=self._rebuild_from, args=(stale,),
+            thread = threading.Thread(target=self._rebuild_from, args=(stale, open_session),
                                       name="directory-rebuild", daemon=True)
             self._rebuild = thread
             thread.start()
 
-    def _rebuild_from(self, stale: SnapshotEntry) -> None:
+    def _rebuild_from(self, stale: SnapshotEntry, open_session: OpenSession) -> None:
         """Read and index the new version in this thread, warm the views the stale
         entry had, then swap. A failure is logged; the next request tries again."""
-        assert self._open_session is not None  # nosec B101: only started with one
         try:
-            with self._open_session() as session:
+            with open_session() as session:
                 fresh = self._read(session)
                 fresh.index()
                 for build, patch in stale.built_views():
