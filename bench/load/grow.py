@@ -82,7 +82,9 @@ def grow(session: Session, services: int = 10_000, referrals: int = 50_000,
     org_id = _next_id(session, Organisation.id)
     org_count = max(to_add // 25, 1)
     orgs = [
-        {"id": org_id + n, "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} Bolton {n:04d}",
+        # Numbered by id, so that growing a grown database again adds new names.
+        {"id": org_id + n,
+         "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} Bolton {org_id + n:05d}",
          "kind": rng.choice(KINDS), "phone": f"01204 {rng.randint(100000, 999999)}",
          "created_at": now}
         for n in range(org_count)
