@@ -135,6 +135,8 @@ def grow(session: Session, services: int = 10_000, referrals: int = 50_000,
 
     grown = Grown(to_add, *_referrals(session, rng, places, referrals, now))
     _advance_sequences(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))  # statistics, as autovacuum would gather them
     return grown
 
 
