@@ -181,6 +181,8 @@ class DirectoryPosition:
     version: int
     capacity_seq: int
     changed: tuple[CapacityFigures, ...]
+    # False when changes the reader has not seen were pruned from the log: read again.
+    complete: bool = True
 
 
 _CAPACITY_COLUMNS = (Capacity.service_id, Capacity.accepting, Capacity.free_places,
@@ -198,7 +200,8 @@ def read_position(session: Session, seen_seq: int | None) -> DirectoryPosition:
         row = session.execute(query).one_or_none()
         return DirectoryPosition(row[0], row[1], ()) if row else DirectoryPosition(0, 0, ())
     rows = session.execute(
-        select(DirectoryVersion.version, DirectoryVersion.capacity_seq, *_CAPACITY_COLUMNS)
+        select(DirectoryVersion.version, DirectoryVersion.capacity_seq, CapacityChange.seq,
+               *_CAPACITY_COLUMNS)
         .select_from(DirectoryVersion)
         .outerjoin(CapacityChange, CapacityChange.seq > seen_seq)
         .outerjoin(Capacity, Capacity.service_id == CapacityChange.service_id)
@@ -208,8 +211,11 @@ def read_position(session: Session, seen_seq: int | None) -> DirectoryPosition:
     if not rows:
         return DirectoryPosition(0, 0, ())
     # The last change of each service wins; all of them carry the committed figures.
-    figures = {row[2]: CapacityFigures(*row[2:]) for row in rows if row[2] is not None}
-    return DirectoryPosition(rows[0][0], rows[0][1], tuple(figures.values()))
+    figures = {row[3]: CapacityFigures(*row[3:]) for row in rows if row[3] is not None}
+    version, capacity_seq, first = rows[0][:3]
+    # The log has no gaps: a first row past the next number means rows were pruned.
+    complete = capacity_seq <= seen_seq or first == seen_seq + 1
+    return DirectoryPosition(version, capacity_seq, tuple(figures.values()), complete)
 
 
 def read_directory(
@@ -500,7 +506,7 @@ class SnapshotCache:
         # A rebuild may swap the entry while it is being patched: patch the new one too.
         while True:
             position = read_position(session, entry.capacity_seq)
-            if position.version != entry.version:
+            if position.version != entry.version or not position.complete:
                 if self._open_session is None:
                     entry = self._replace(entry, session)
                     continue

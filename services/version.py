@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, insert, select, update
+from sqlalchemy import ForeignKey, delete, insert, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from services.db import Base, utcnow
@@ -41,6 +41,11 @@ class CapacityChange(Base):
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
+
+# The log keeps this many of the latest changes; every PRUNE_EVERY-th change deletes the
+# older ones. A worker further behind than that reads the directory again.
+KEEP_CHANGES = 100_000
+PRUNE_EVERY = 1_000
 
 # Read before nearly every search: built once.
 _CURRENT = select(DirectoryVersion.version).where(DirectoryVersion.id == 1)
@@ -82,4 +87,6 @@ def record_capacity_change(session: Session, service_id: int) -> int:
         session.flush()
         seq = 1
     session.execute(insert(CapacityChange).values(seq=seq, service_id=service_id, at=utcnow()))
+    if seq % PRUNE_EVERY == 0:
+        session.execute(delete(CapacityChange).where(CapacityChange.seq <= seq - KEEP_CHANGES))
     return int(seq)

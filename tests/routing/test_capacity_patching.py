@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import create_app
@@ -24,6 +25,7 @@ from services.capacity_ops import update_capacity
 from services.db import utcnow
 from services.listings import Service
 from services.oruk.listing import build_listing_view, patch_listing_view
+from services.version import CapacityChange
 from tests.factories import Cast, make_service
 
 
@@ -231,3 +233,25 @@ def test_it_swaps_in_a_structural_change_without_blocking_a_concurrent_search(
     # The new index (and the listing view) were made in the background, not on request.
     assert built_in == ["MainThread", "directory-rebuild"]
     assert after.built_views() == [(build_listing_view, patch_listing_view)]
+
+
+def test_it_reads_again_when_changes_it_had_not_seen_were_pruned(
+        db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    import services.version as version
+
+    monkeypatch.setattr(version, "PRUNE_EVERY", 2)
+    monkeypatch.setattr(version, "KEEP_CHANGES", 2)
+    service = make_service(db, cast.provider, free_places=2)
+    db.commit()
+    cache = SnapshotCache(measured_waits=measured_waits)
+    cache.get(db)
+    for places_free in range(3, 9):
+        update_capacity(db, service, accepting=True, free_places=places_free,
+                        waitlist_length=0, typical_wait_days=None, user_id=None,
+                        user_name="Sam")
+        db.commit()
+    # Six changes, pruned to the last two: this worker's next ones are gone.
+    assert len(db.execute(select(CapacityChange.seq)).all()) <= 3
+    record = cache.get(db).index().service(service.id)
+    assert record is not None
+    assert (record.free_places, cache.builds) == (8, 2)
