@@ -18,17 +18,24 @@ def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     cache: SnapshotCache | None = app.extensions.get("family_hub_snapshot")
     if cache is None:
+        from hub.extensions import db
         from routing.referrals.history import measured_waits
 
-        weights = Weights.from_mapping(settings_of(app).routing_weights)
+        settings = settings_of(app)
+        weights = Weights.from_mapping(settings.routing_weights)
+        with app.app_context():
+            engine = db.engine
+        # Structural changes are read by a background thread with a session of its own.
+        background = None if settings.directory_rebuild_inline else lambda: Session(engine)
         # setdefault: two first requests racing keep the same cache.
         cache = app.extensions.setdefault(
-            "family_hub_snapshot", SnapshotCache(weights, measured_waits))
+            "family_hub_snapshot", SnapshotCache(weights, measured_waits, background))
     return cache
 
 
 def directory_snapshot(session: Session | None = None) -> SnapshotEntry:
-    """The directory snapshot for this request: the version is checked once a request.
+    """The directory snapshot for this request: its position is read once a request
+    (one indexed query) and any capacity change committed since is patched in.
 
     Its views (``index()``, ``lookups``, ``view(build)``) are built once per version.
     """

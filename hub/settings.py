@@ -63,6 +63,9 @@ class Settings:
     referral_decide_working_days: int = 5
     referral_answer_working_days: int = 3
     referral_contact_working_days: int = 5
+    # Read a structurally changed directory in the request that notices it, rather than
+    # in the background while the old snapshot serves (tests that edit then search).
+    directory_rebuild_inline: bool = False
     # Test switches: TESTING lets exceptions reach the test; WTF_CSRF_ENABLED off lets
     # tests post forms without a token. Both stay at their safe defaults in production.
     testing: bool = False
@@ -129,6 +132,7 @@ class Settings:
             referral_decide_working_days=_int(raw, "REFERRAL_DECIDE_WORKING_DAYS", 5),
             referral_answer_working_days=_int(raw, "REFERRAL_ANSWER_WORKING_DAYS", 3),
             referral_contact_working_days=_int(raw, "REFERRAL_CONTACT_WORKING_DAYS", 5),
+            directory_rebuild_inline=_flag(raw, "DIRECTORY_REBUILD_INLINE"),
             testing=_flag(raw, "TESTING"),
             wtf_csrf_enabled=_flag(raw, "WTF_CSRF_ENABLED", default=True),
             clock=given.get("CLOCK") or utcnow,
@@ -168,7 +172,7 @@ _OVERRIDABLE = frozenset({
     "PUBLIC_BASE_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL", "REFERRAL_STUCK_WORKING_DAYS",
     "REFERRAL_DECIDE_WORKING_DAYS", "REFERRAL_ANSWER_WORKING_DAYS",
     "REFERRAL_CONTACT_WORKING_DAYS",
-    "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
+    "DIRECTORY_REBUILD_INLINE", "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
 })
 
 

@@ -1,40 +1,52 @@
-"""The one directory snapshot: read once per directory version, cached once per app.
+"""The one directory snapshot: read once per directory version, cached once per app,
+patched in place with every capacity change.
 
 Search, referral matching and the ORUK API all read the directory through this
 module. ``read_directory`` reads every active service, the needs and the
-schools (a few queries, no lazy loads) into plain records; a ``SnapshotCache``
-(the web layer keeps one per app, in ``app.extensions``) holds that read for the
-current version together with every view derived from it: the engine's
+schools (Core queries returning tuples, no ORM objects) into plain records; a
+``SnapshotCache`` (the web layer keeps one per app, in ``app.extensions``) holds
+that read together with every view derived from it: the engine's
 ``DirectoryIndex``, the small page lookups and any other view (the ORUK listing
 view), each built the first time it is asked for and never twice for a version.
-Each web worker checks the directory version (one primary-key read) before use,
-so a change made in any worker is seen by all of them on their next request.
+
+Before each use the cache reads the directory's position and the capacity
+changes after the last one it has seen (``read_position``: one indexed query) and
+patches the read and its views in place: capacity changes never rebuild. A
+structural change (a new ``version``) is read and indexed by a background thread
+while the old entry keeps serving, with capacity patches, until the swap.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import String, Text, cast, select
+from sqlalchemy.orm import Session
 
 from routing.engine import DirectoryIndex, DirectorySnapshot, HubRecord, ServiceRecord, Weights
 from services.areas import area_to_bng
 from services.db import utcnow
-from services.listings import Service, ServiceSchool
+from services.listings import Capacity, ReferralRoute, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
+from services.organisations import Organisation
 from services.schools import School
 from services.taxonomy import Need
 from services.taxonomy_ops import NeedNode, choices_from_outline, outline_from_rows
-from services.version import current_version
+from services.version import CapacityChange, DirectoryVersion
 
-# Given the session, returns {service_id: median days from sending to acceptance}.
-MeasuredWaits = Callable[[Session], dict[int, float]]
+logger = logging.getLogger(__name__)
+
+# Given the session and some service ids (None: every service), returns
+# {service_id: median days from sending to acceptance} for those that have one.
+MeasuredWaits = Callable[[Session, Collection[int] | None], dict[int, float]]
 View = TypeVar("View")
 
 
@@ -86,6 +98,8 @@ class DirectoryRead:
     listings: Mapping[int, ListingRecord]
     needs: tuple[NeedRecord, ...]
     schools: tuple[SchoolRecord, ...]
+    # The last capacity change the read includes (``capacity_change.seq``).
+    capacity_seq: int = 0
 
     @property
     def version(self) -> int:
@@ -107,8 +121,8 @@ class DirectoryLookups:
 
 
 def service_places(
-    venue: Location | None,
-    hubs: Iterable[tuple[SchoolRecord, list[str] | None]],
+    venue: tuple[float, float] | None,
+    hubs: Collection[tuple[SchoolRecord, list[str] | None]],
 ) -> tuple[tuple[float, float] | None, tuple[HubRecord, ...]]:
     """The places a service is delivered: its venue point, then its school hubs (each
     with its days) by school name and URN.
@@ -116,103 +130,222 @@ def service_places(
     The engine's record and the published listing both take a service's places
     from here, so they always agree on which places there are and their order.
     """
-    point = (venue.easting, venue.northing) if venue is not None else None
+    if not hubs:
+        return venue, ()
     ordered = sorted(hubs, key=lambda hub: (hub[0].name, hub[0].urn))
-    return point, tuple(
+    return venue, tuple(
         HubRecord(school_id=school.id, school_name=school.name, easting=school.easting,
                   northing=school.northing, days=tuple(days or ()))
         for school, days in ordered
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CapacityFigures:
+    """A service's capacity row as committed (None fields: the service has no row)."""
+
+    service_id: int
+    accepting: bool | None
+    free_places: int | None
+    waitlist_length: int | None
+    typical_wait_days: int | None
+    updated_at: datetime | None
+
+    def applied_to(self, record: ServiceRecord, measured_wait_days: float | None) -> ServiceRecord:
+        """``record`` with these figures and this measured wait."""
+        return replace(record, **self.fields(), measured_wait_days=measured_wait_days)
+
+    def fields(self) -> dict[str, Any]:
+        """The ``ServiceRecord`` fields these figures set."""
+        return capacity_fields(self.accepting, self.free_places, self.waitlist_length,
+                               self.typical_wait_days, self.updated_at)
+
+
+def capacity_fields(accepting: bool | None, free_places: int | None,
+                    waitlist_length: int | None, typical_wait_days: int | None,
+                    updated_at: datetime | None) -> dict[str, Any]:
+    """The ``ServiceRecord`` fields of a capacity row (all None: the service has none,
+    so it is not accepting and has no places)."""
+    return {
+        "accepting": bool(accepting),
+        "free_places": free_places or 0,
+        "waitlist_length": waitlist_length or 0,
+        "typical_wait_days": typical_wait_days,
+        "capacity_updated_at": updated_at,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryPosition:
+    """Where the directory stands: its structural version, its last capacity change, and
+    the figures of every service changed after the position a reader had seen."""
+
+    version: int
+    capacity_seq: int
+    changed: tuple[CapacityFigures, ...]
+    # False when changes the reader has not seen were pruned from the log: read again.
+    complete: bool = True
+
+
+_CAPACITY_COLUMNS = (Capacity.service_id, Capacity.accepting, Capacity.free_places,
+                     Capacity.waitlist_length, Capacity.typical_wait_days, Capacity.updated_at)
+
+
+def read_position(session: Session, seen_seq: int | None) -> DirectoryPosition:
+    """The directory's position and the capacity changes after ``seen_seq`` (None: none
+    wanted), in one query: a primary-key read joined to a range of the change log's
+    primary key. Each changed service appears once, with its figures as committed.
+    """
+    query = select(DirectoryVersion.version, DirectoryVersion.capacity_seq).where(
+        DirectoryVersion.id == 1)
+    if seen_seq is None:
+        row = session.execute(query).one_or_none()
+        return DirectoryPosition(row[0], row[1], ()) if row else DirectoryPosition(0, 0, ())
+    rows = session.execute(
+        select(DirectoryVersion.version, DirectoryVersion.capacity_seq, CapacityChange.seq,
+               *_CAPACITY_COLUMNS)
+        .select_from(DirectoryVersion)
+        .outerjoin(CapacityChange, CapacityChange.seq > seen_seq)
+        .outerjoin(Capacity, Capacity.service_id == CapacityChange.service_id)
+        .where(DirectoryVersion.id == 1)
+        .order_by(CapacityChange.seq)
+    ).all()
+    if not rows:
+        return DirectoryPosition(0, 0, ())
+    # The last change of each service wins; all of them carry the committed figures.
+    figures = {row[3]: CapacityFigures(*row[3:]) for row in rows if row[3] is not None}
+    version, capacity_seq, first = rows[0][:3]
+    # The log has no gaps: a first row past the next number means rows were pruned.
+    complete = capacity_seq <= seen_seq or first == seen_seq + 1
+    return DirectoryPosition(version, capacity_seq, tuple(figures.values()), complete)
+
+
 def read_directory(
     session: Session, measured_waits: MeasuredWaits | None = None
 ) -> DirectoryRead:
-    """Read every active service, every need and every school into plain records."""
-    version = current_version(session)
+    """Read every active service, every need and every school into plain records.
+
+    Core queries returning tuples, one per table, no ORM objects: the position is
+    read first, so figures committed during the read are at worst read again as
+    changes later (they carry the committed figures, so reading one twice is harmless).
+    """
+    position = read_position(session, None)
+    # Core execution on the session's connection: rows as tuples, no ORM loading.
+    run = session.connection().execute
     needs = tuple(
         NeedRecord(code, parent_code, name, active)
-        for code, parent_code, name, active in session.execute(
+        for code, parent_code, name, active in run(
             select(Need.code, Need.parent_code, Need.name, Need.active)
             .order_by(Need.position, Need.code)
         )
     )
     schools = tuple(
         SchoolRecord(id, name, urn, easting, northing)
-        for id, name, urn, easting, northing in session.execute(
+        for id, name, urn, easting, northing in run(
             select(School.id, School.name, School.urn, Location.easting, Location.northing)
             .join(Location, Location.id == School.location_id)
             .order_by(School.name, School.id)
         )
     )
+    # JSON and enum columns come as text, decoded once per distinct value: services
+    # share a few dozen sets of modes and languages, and a few areas.
+    decoded: dict[str | None, Any] = {}
+
+    def parse(raw: str | None) -> Any:
+        try:
+            return decoded[raw]
+        except KeyError:
+            value = decoded[raw] = json.loads(raw) if raw else None
+            return value
+
+    sets: dict[str | None, frozenset[str]] = {}
+
+    def string_set(raw: str | None) -> frozenset[str]:
+        found = sets.get(raw)
+        if found is None:
+            found = sets[raw] = frozenset(parse(raw) or ())
+        return found
+
     school_by_id = {school.id: school for school in schools}
     hub_links: dict[int, list[tuple[SchoolRecord, list[str] | None]]] = defaultdict(list)
-    for service_id, school_id, days in session.execute(
-        select(ServiceSchool.service_id, ServiceSchool.school_id, ServiceSchool.days)
+    for service_id, school_id, days in run(
+        select(ServiceSchool.service_id, ServiceSchool.school_id,
+               cast(ServiceSchool.days, Text))
     ):
-        hub_links[service_id].append((school_by_id[school_id], days))
-    services = session.execute(
-        select(Service)
+        hub_links[service_id].append((school_by_id[school_id], parse(days)))
+    need_codes: dict[int, list[str]] = defaultdict(list)
+    for service_id, code in run(select(ServiceNeed.service_id, ServiceNeed.need_code)).all():
+        need_codes[service_id].append(code)
+    waits = measured_waits(session, None) if measured_waits else {}
+    routes = {route.value: route.takes_system_referrals for route in ReferralRoute}
+    rows = run(
+        select(Service.id, Service.uuid, Service.name, Service.organisation_id,
+               Organisation.name, Service.min_age, Service.max_age,
+               cast(Service.delivery_modes, Text), cast(Service.languages, Text),
+               cast(Service.referral_route, String), cast(Service.service_area, Text),
+               Service.service_area_name, Service.description, Service.opening_times,
+               Service.location_id, Service.updated_at, Location.easting, Location.northing,
+               *_CAPACITY_COLUMNS)
+        .join(Organisation, Organisation.id == Service.organisation_id)
+        .outerjoin(Location, Location.id == Service.location_id)
+        .outerjoin(Capacity, Capacity.service_id == Service.id)
         .where(Service.active.is_(True))
-        .options(
-            selectinload(Service.need_links),
-            selectinload(Service.capacity),
-            selectinload(Service.location),
-            selectinload(Service.organisation),
-        )
-    ).scalars()
-    waits = measured_waits(session) if measured_waits else {}
-    area_wkt_cache: dict[str, str] = {}
+        .order_by(Service.id)
+    ).all()
+    area_wkt_cache: dict[str, str | None] = {}
+    code_sets: dict[tuple[str, ...], frozenset[str]] = {}
     records = []
     listings = {}
-    for service in services:
-        capacity = service.capacity
+    for (id_, uuid, name, organisation_id, organisation_name, min_age, max_age, modes,
+         languages, route, area_text, area_name, description, opening_times, location_id,
+         updated_at, easting, northing, *capacity) in rows:
         area_wkt = None
-        if service.service_area:
-            key = repr(service.service_area)
-            if key not in area_wkt_cache:
-                area_wkt_cache[key] = area_to_bng(service.service_area).wkt
-            area_wkt = area_wkt_cache[key]
-        venue, hubs = service_places(service.location, hub_links.get(service.id, ()))
+        if area_text and area_text != "null":
+            if area_text not in area_wkt_cache:
+                area_wkt_cache[area_text] = area_to_bng(json.loads(area_text)).wkt
+            area_wkt = area_wkt_cache[area_text]
+        point = (easting, northing) if easting is not None else None
+        venue, hubs = service_places(point, hub_links.get(id_, ()))
+        codes = tuple(sorted(need_codes.get(id_, ())))
+        code_set = code_sets.get(codes)
+        if code_set is None:
+            code_set = code_sets[codes] = frozenset(codes)
         records.append(
             ServiceRecord(
-                id=service.id,
-                name=service.name,
-                organisation_id=service.organisation_id,
-                organisation_name=service.organisation.name,
-                need_codes=frozenset(link.need_code for link in service.need_links),
-                min_age=service.min_age,
-                max_age=service.max_age,
-                delivery_modes=frozenset(service.delivery_modes or ()),
-                languages=frozenset(service.languages or ()),
-                takes_system_referrals=service.referral_route.takes_system_referrals,
-                accepting=bool(capacity and capacity.accepting),
-                free_places=capacity.free_places if capacity else 0,
-                waitlist_length=capacity.waitlist_length if capacity else 0,
-                typical_wait_days=capacity.typical_wait_days if capacity else None,
-                measured_wait_days=waits.get(service.id),
-                capacity_updated_at=capacity.updated_at if capacity else None,
+                id=id_,
+                name=name,
+                organisation_id=organisation_id,
+                organisation_name=organisation_name,
+                need_codes=code_set,
+                min_age=min_age,
+                max_age=max_age,
+                delivery_modes=string_set(modes),
+                languages=string_set(languages),
+                takes_system_referrals=routes[route],
+                measured_wait_days=waits.get(id_),
                 venue=venue,
                 hubs=hubs,
                 area_wkt=area_wkt,
-                area_name=service.service_area_name or "",
+                area_name=area_name or "",
+                **capacity_fields(*capacity[1:]),
             )
         )
-        listings[service.id] = ListingRecord(
-            id=service.id,
-            uuid=service.uuid,
-            description=service.description or "",
-            opening_times=service.opening_times or "",
-            venue_location_id=service.location_id if venue is not None else None,
-            updated_at=service.updated_at,
+        listings[id_] = ListingRecord(
+            id=id_,
+            uuid=uuid,
+            description=description or "",
+            opening_times=opening_times or "",
+            venue_location_id=location_id if venue is not None else None,
+            updated_at=updated_at,
         )
     snapshot = DirectorySnapshot(
-        version=version,
+        version=position.version,
         services=tuple(records),
         need_parents={need.code: need.parent_code for need in needs},
         taken_at=utcnow(),
     )
-    return DirectoryRead(snapshot=snapshot, listings=listings, needs=needs, schools=schools)
+    return DirectoryRead(snapshot=snapshot, listings=listings, needs=needs, schools=schools,
+                         capacity_seq=position.capacity_seq)
 
 
 def build_lookups(read: DirectoryRead) -> DirectoryLookups:
@@ -231,29 +364,50 @@ def build_lookups(read: DirectoryRead) -> DirectoryLookups:
     )
 
 
-class SnapshotEntry:
-    """One directory version's read and the views derived from it, each built once.
+# Brings a view up to date with new capacity figures (the changed services' new records).
+Patch = Callable[[View, Sequence[ServiceRecord]], View]
 
-    Thread-safe: views are built under the entry's lock, re-checked once it is
-    held, so concurrent requests never build the same view twice.
+
+def _unchanged(view: View, _changed: Sequence[ServiceRecord]) -> View:
+    """The patch of a view that reads no service record."""
+    return view
+
+
+class SnapshotEntry:
+    """One directory version's read and the views derived from it, each built once, and
+    kept up to date with capacity changes.
+
+    Thread-safe: views are built and patched under the entry's lock, re-checked once
+    it is held, so concurrent requests never build the same view twice.
     """
 
     def __init__(self, read: DirectoryRead, weights: Weights | None) -> None:
         self.read = read
         self._weights = weights
         self._views: dict[Callable[[DirectoryRead], Any], Any] = {}
+        self._patches: dict[Callable[[DirectoryRead], Any], Callable[..., Any]] = {
+            build_lookups: _unchanged}
+        self._rows: dict[int, int] | None = None  # service id -> position in the read
         self._lock = threading.Lock()
 
     @property
     def version(self) -> int:
         return self.read.version
 
-    def view(self, build: Callable[[DirectoryRead], View]) -> View:
+    @property
+    def capacity_seq(self) -> int:
+        """The last capacity change applied to this entry."""
+        return self.read.capacity_seq
+
+    def view(self, build: Callable[[DirectoryRead], View],
+             patch: Patch[View] | None = None) -> View:
         """The view ``build`` makes from this read, made on first use and then kept.
 
         ``build`` is the key, so pass the same function every time (a module-level
         function, as ``services.oruk.listing.build_listing_view``); it must not ask
-        this entry for another view.
+        this entry for another view. ``patch`` brings the view up to date when
+        capacity figures change; a view without one is dropped then and built again
+        from the patched read when next asked for.
         """
         try:
             return self._views[build]
@@ -262,50 +416,163 @@ class SnapshotEntry:
         with self._lock:
             if build not in self._views:
                 self._views[build] = build(self.read)
+                if patch is not None:
+                    self._patches[build] = patch
             return self._views[build]
 
     def index(self) -> DirectoryIndex:
         """The routing engine's index over this read."""
-        return self.view(self._build_index)
+        return self.view(self._build_index, _patch_index)
 
     @property
     def lookups(self) -> DirectoryLookups:
         """The search pages' lists for this version."""
         return self.view(build_lookups)
 
+    def built_views(self) -> list[tuple[Callable[[DirectoryRead], Any], Any]]:
+        """(builder, patch) of each view made so far but the index (its builder is this
+        entry's own): a rebuild warms the same ones."""
+        return [(build, self._patches.get(build)) for build in list(self._views)
+                if build != self._build_index]
+
+    def patch_capacity(self, position: DirectoryPosition,
+                       measured_waits: Mapping[int, float]) -> None:
+        """Apply the capacity figures of ``position`` to the read and every view, unless
+        this entry has already seen that position or a later one."""
+        with self._lock:
+            if position.capacity_seq <= self.read.capacity_seq:
+                return
+            services = self.read.snapshot.services
+            rows = self._rows
+            if rows is None:
+                rows = self._rows = {s.id: i for i, s in enumerate(services)}
+            changed = []
+            patched = list(services)
+            for figures in position.changed:
+                row = rows.get(figures.service_id)
+                if row is not None:  # an inactive service: not in the directory
+                    record = figures.applied_to(
+                        services[row], measured_waits.get(figures.service_id))
+                    patched[row] = record
+                    changed.append(record)
+            snapshot = replace(self.read.snapshot, services=tuple(patched))
+            self.read = replace(self.read, snapshot=snapshot, capacity_seq=position.capacity_seq)
+            for build in list(self._views):
+                patch = self._patches.get(build)
+                if patch is None:
+                    del self._views[build]
+                elif changed:
+                    self._views[build] = patch(self._views[build], changed)
+
     def _build_index(self, read: DirectoryRead) -> DirectoryIndex:
         return DirectoryIndex.build(read.snapshot, self._weights)
 
 
+def _patch_index(index: DirectoryIndex, changed: Sequence[ServiceRecord]) -> DirectoryIndex:
+    index.apply_capacity(changed)
+    return index
+
+
+# Opens a session of its own for a background rebuild (a context manager closing it).
+OpenSession = Callable[[], AbstractContextManager[Session]]
+
+
 class SnapshotCache:
-    """Holds the snapshot of the directory's current version and re-reads it when the
-    directory changes.
+    """Holds the snapshot of the directory's current version, patched with every
+    capacity change, and rebuilds it in the background after a structural change.
 
     Kept by the web layer on its app (``app.extensions``), not in a module global,
-    so each app (and each test) has its own. The read is double-checked under a
-    lock: concurrent requests never read the same version twice.
+    so each app (and each test) has its own. Only the first read blocks a request
+    (double-checked under a lock: concurrent requests never read it twice). After
+    a structural change the old entry keeps serving, with capacity patches, while
+    a thread reads and indexes the new version, then swaps it in. Without
+    ``open_session`` the rebuild happens inline, in the request that notices it.
     """
 
     def __init__(
-        self, weights: Weights | None = None, measured_waits: MeasuredWaits | None = None
+        self, weights: Weights | None = None, measured_waits: MeasuredWaits | None = None,
+        open_session: OpenSession | None = None,
     ) -> None:
         self._weights = weights
         self._measured_waits = measured_waits
+        self._open_session = open_session
         self._entry: SnapshotEntry | None = None
         self._lock = threading.Lock()
+        self._rebuild: threading.Thread | None = None
+        # How many times a directory was read and entries made: the tests count them.
+        self.builds = 0
 
     def get(self, session: Session) -> SnapshotEntry:
-        """The entry for the directory's current version (one primary-key read), read
-        again if it is stale."""
-        version = current_version(session)
+        """The entry for the directory's current position (one indexed read), with every
+        committed capacity change applied; read again inline only when there is none yet
+        (or without ``open_session``)."""
+        entry = self._first(session)
+        # A rebuild may swap the entry while it is being patched: patch the new one too.
+        while True:
+            position = read_position(session, entry.capacity_seq)
+            if position.version != entry.version or not position.complete:
+                if self._open_session is None:
+                    entry = self._replace(entry, session)
+                    continue
+                self._start_rebuild(entry, self._open_session)
+            if position.capacity_seq > entry.capacity_seq:
+                ids = [figures.service_id for figures in position.changed]
+                waits = self._measured_waits(session, ids) if self._measured_waits else {}
+                entry.patch_capacity(position, waits)
+            current = self._first(session)
+            if current is entry:
+                return entry
+            entry = current
+
+    def _first(self, session: Session) -> SnapshotEntry:
+        """The current entry, read now if there is none yet."""
         entry = self._entry
-        if entry is not None and entry.version == version:
-            return entry
+        if entry is None:
+            with self._lock:
+                entry = self._entry
+                if entry is None:
+                    entry = self._entry = self._read(session)
+        return entry
+
+    def _replace(self, stale: SnapshotEntry, session: Session) -> SnapshotEntry:
+        """Read the directory again inline, unless another request already has."""
         with self._lock:
             entry = self._entry
-            if entry is None or entry.version != version:
-                entry = SnapshotEntry(read_directory(session, self._measured_waits),
-                                      self._weights)
-                self._entry = entry
+            if entry is stale or entry is None:
+                entry = self._entry = self._read(session)
             return entry
 
+    def wait_for_rebuild(self, timeout: float | None = None) -> None:
+        """Block until a background rebuild under way has swapped its entry in."""
+        thread = self._rebuild
+        if thread is not None:
+            thread.join(timeout)
+
+    def _read(self, session: Session) -> SnapshotEntry:
+        self.builds += 1
+        waits = self._measured_waits
+        return SnapshotEntry(read_directory(session, waits), self._weights)
+
+    def _start_rebuild(self, stale: SnapshotEntry, open_session: OpenSession) -> None:
+        with self._lock:
+            if self._rebuild is not None and self._rebuild.is_alive():
+                return
+            thread = threading.Thread(target=self._rebuild_from, args=(stale, open_session),
+                                      name="directory-rebuild", daemon=True)
+            self._rebuild = thread
+            thread.start()
+
+    def _rebuild_from(self, stale: SnapshotEntry, open_session: OpenSession) -> None:
+        """Read and index the new version in this thread, warm the views the stale
+        entry had, then swap. A failure is logged; the next request tries again."""
+        try:
+            with open_session() as session:
+                fresh = self._read(session)
+                fresh.index()
+                for build, patch in stale.built_views():
+                    fresh.view(build, patch)
+            with self._lock:
+                if self._entry is stale:
+                    self._entry = fresh
+        except Exception:
+            logger.exception("directory rebuild failed; the old snapshot keeps serving")

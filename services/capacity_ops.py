@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity, Service
-from services.version import bump_version
+from services.version import record_capacity_change
 
 
 def update_capacity(
@@ -52,7 +52,7 @@ def update_capacity(
     capacity.updated_at = now or utcnow()
     capacity.updated_by_id = user_id
     capacity.updated_by_name = user_name
-    bump_version(session)
+    record_capacity_change(session, service.id)
     return capacity
 
 

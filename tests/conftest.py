@@ -43,6 +43,9 @@ def _base_config(url: str, clock: MovableClock | None = None) -> dict[str, objec
         "WTF_CSRF_ENABLED": False,
         "SESSION_COOKIE_SECURE": False,
         "FAMILY_HUB_DEMO": False,
+        # Tests edit the directory and search at once; the background rebuild, the
+        # default, has tests of its own (tests/routing/test_capacity_patching.py).
+        "DIRECTORY_REBUILD_INLINE": True,
         "CLOCK": clock,
     }
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.models import GazetteerPostcode
@@ -27,7 +27,7 @@ from routing.referrals.models import (
     Status,
 )
 from services.accounts.models import Role, User
-from services.db import utcnow
+from services.db import Base, utcnow
 from services.listings import Capacity, DeliveryMode, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
@@ -82,7 +82,9 @@ def grow(session: Session, services: int = 10_000, referrals: int = 50_000,
     org_id = _next_id(session, Organisation.id)
     org_count = max(to_add // 25, 1)
     orgs = [
-        {"id": org_id + n, "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} Bolton {n:04d}",
+        # Numbered by id, so that growing a grown database again adds new names.
+        {"id": org_id + n,
+         "name": f"{rng.choice(WORDS)} {rng.choice(WORDS)} Bolton {org_id + n:05d}",
          "kind": rng.choice(KINDS), "phone": f"01204 {rng.randint(100000, 999999)}",
          "created_at": now}
         for n in range(org_count)
@@ -131,7 +133,25 @@ def grow(session: Session, services: int = 10_000, referrals: int = 50_000,
     bump_version(session)
     session.flush()
 
-    return Grown(to_add, *_referrals(session, rng, places, referrals, now))
+    grown = Grown(to_add, *_referrals(session, rng, places, referrals, now))
+    _advance_sequences(session)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE"))  # statistics, as autovacuum would gather them
+    return grown
+
+
+def _advance_sequences(session: Session) -> None:
+    """On PostgreSQL, move each table's id sequence past the ids assigned here, so the
+    app's own inserts (a new child, a referral) do not collide with them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in Base.metadata.sorted_tables:
+        column = table.c.get("id")
+        if column is None or not column.autoincrement or table.name == "directory_version":
+            continue
+        session.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # noqa: S608
+            f"GREATEST((SELECT MAX(id) FROM \"{table.name}\"), 1))"))
 
 
 def _referrals(session: Session, rng: random.Random, places: list[Any], count: int,

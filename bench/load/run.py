@@ -12,6 +12,9 @@ Run: ``make load`` (or ``python bench/load/run.py [--seconds 20] [--users 4]``).
    first three scenarios when it is installed, otherwise threads of this process;
 
    - search: signed-in school staff POST /search (CSRF token, postcode, needs, age);
+   - search+capacity: the same search while a thread of this process changes capacity
+     (takes a place, gives one back or saves new figures, each committed) at
+     ``--change-rate`` a second (5): each change is patched into every worker's index;
    - family page: POST /progress/<token> with the right date of birth, the page a
      family sees once the check is done (the app keeps no state after the check);
    - provider inbox: GET /referrals/inbox as the NHS trust's manager;
@@ -320,6 +323,70 @@ def count_referrals(url: str, secret: str) -> int:
     return total
 
 
+class CapacityChanges:
+    """Providers changing capacity at ``rate`` a second while another scenario runs: a
+    thread of this process taking a place (an acceptance), giving one back (a close) or
+    saving new figures, each committed on its own, as the app's operations do."""
+
+    def __init__(self, url: str, secret: str, rate: float) -> None:
+        self._url, self._secret, self._interval = url, secret, 1.0 / rate
+        self._stop = threading.Event()
+        self.made = 0
+        self.errors: list[str] = []
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from sqlalchemy import select
+
+        from hub import create_app
+        from hub.extensions import db
+        from routing.referrals import capacity as places
+        from services.capacity_ops import update_capacity
+        from services.listings import Capacity, Service
+
+        rng = secrets.SystemRandom()
+        app = create_app({"DATABASE_URL": self._url, "SECRET_KEY": self._secret})
+        with app.app_context():
+            ids = list(db.session.execute(select(Capacity.service_id)).scalars())
+            due = time.perf_counter()
+            while not self._stop.is_set():
+                service_id = rng.choice(ids)
+                try:
+                    kind = rng.randrange(3)
+                    if kind == 0:  # an acceptance, or a close when none is free
+                        if not places.take_place(db.session, service_id):
+                            places.free_place(db.session, service_id)
+                    elif kind == 1:
+                        places.free_place(db.session, service_id)
+                    else:
+                        service = db.session.get(Service, service_id)
+                        assert service is not None
+                        update_capacity(db.session, service, accepting=rng.random() < 0.9,
+                                        free_places=rng.randint(0, 12),
+                                        waitlist_length=rng.randint(0, 20),
+                                        typical_wait_days=rng.randint(5, 60), user_id=None,
+                                        user_name="Load generator")
+                    db.session.commit()
+                    self.made += 1
+                except Exception as error:  # counted and reported, the run goes on
+                    db.session.rollback()
+                    self.errors.append(repr(error))
+                due += self._interval
+                self._stop.wait(max(0.0, due - time.perf_counter()))
+            db.engine.dispose()
+
+    @contextmanager
+    def running(self) -> Iterator[CapacityChanges]:
+        started = time.perf_counter()
+        self._thread.start()
+        try:
+            yield self
+        finally:
+            self._stop.set()
+            self._thread.join()
+            self.seconds = time.perf_counter() - started
+
+
 # --- The driver -----------------------------------------------------------------------
 
 
@@ -378,7 +445,9 @@ def main() -> int:
     parser.add_argument("--referrals", type=int, default=50_000)
     parser.add_argument("--drafts", type=int, default=3_000, help="drafts ready to send")
     parser.add_argument("--only", default="", help="comma-separated scenarios to run "
-                        "(search, family, inbox, send); all by default")
+                        "(search, mixed, family, inbox, send); all by default")
+    parser.add_argument("--change-rate", type=float, default=5.0,
+                        help="capacity changes a second during the mixed scenario")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto",
                         help="wrk (Debian's package) for search, family page and inbox when "
                         "it is installed (auto), or Python threads for every scenario")
@@ -462,6 +531,17 @@ def main() -> int:
                               marker='id="results-map"', seconds=options.seconds,
                               connections=options.users)
                     if use_wrk else drive("search", [search] * options.users, options.seconds))
+            changes = None
+            if wanted("mixed"):
+                # Search at full rate while capacity changes: every change reaches every
+                # worker's index as a patch, so search should hardly notice.
+                with CapacityChanges(url, secret, options.change_rate).running() as changes:
+                    name = "search+capacity"
+                    results.append(
+                        drive_wrk(name, base, search_requests(staff, staff_token, postcodes),
+                                  marker='id="results-map"', seconds=options.seconds,
+                                  connections=options.users)
+                        if use_wrk else drive(name, [search] * options.users, options.seconds))
             if wanted("family"):
                 results.append(
                     drive_wrk("family page", base, family_requests(anonymous, links),
@@ -488,9 +568,20 @@ def main() -> int:
         for result in results:
             print(result.line())
         lost = expected - (after - before)
+        if changes is not None:
+            print(f"\ncapacity changes during search+capacity: {changes.made} in "
+                  f"{changes.seconds:.1f} s ({changes.made / changes.seconds:.1f}/s), "
+                  f"{len(changes.errors)} failed {changes.errors[:3]}")
+            by_name = {result.name: result for result in results}
+            if "search" in by_name:
+                alone, mixed = by_name["search"], by_name["search+capacity"]
+                share = mixed.rate / alone.rate if alone.rate else float("nan")
+                print(f"search+capacity: {share:.0%} of search's rate (goal at least 90%), "
+                      f"p99 {mixed.percentile(0.99):.1f} ms (goal at most 100 ms)")
         print(f"\nreferrals in the database: {before} before, {after} after; {len(sent)} forms "
               f"sent x {per_draft} services = {expected} expected; lost: {lost}")
-        errors = sum(sum(r.errors.values()) for r in results)
+        errors = sum(sum(r.errors.values()) for r in results) + (
+            len(changes.errors) if changes is not None else 0)
         return 1 if errors or lost else 0
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -13,7 +13,7 @@ from hub.settings import current_settings
 from hub.unit_of_work import session
 from services.oruk import models as _models  # noqa: F401  (the oruk_source table)
 from services.oruk import operations
-from services.oruk.listing import ListingView, build_listing_view
+from services.oruk.listing import ListingView, build_listing_view, patch_listing_view
 from services.oruk.openapi import build_openapi, describe_operations
 from services.oruk.query import MAX_PER_PAGE, QueryError
 
@@ -25,8 +25,9 @@ SLASHES = {"strict_slashes": False}
 
 
 def _view() -> ListingView:
-    """The listing view of the directory's current version (built once per version)."""
-    return directory_snapshot(session()).view(build_listing_view)
+    """The listing view of the directory's current version (built once per version,
+    patched with capacity changes)."""
+    return directory_snapshot(session()).view(build_listing_view, patch_listing_view)
 
 
 def _error(status: int, error: str, message: str, **extra: str) -> tuple[Response, int]:

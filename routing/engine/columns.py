@@ -58,8 +58,12 @@ class StaticColumns:
     wait_key: IntArray
     wait_first: IntArray
 
-    @classmethod
-    def build(cls, services: Sequence[ServiceRecord], w: Weights) -> StaticColumns:
+    @staticmethod
+    def figures(
+        services: Sequence[ServiceRecord], w: Weights
+    ) -> tuple[FloatArray, FloatArray, IntArray, FloatArray]:
+        """Capacity points, wait points, and the figures each depends on (one row of
+        two per service: free places and wait-list; waiting days and their source)."""
         n = len(services)
         free = np.fromiter((s.free_places for s in services), np.int64, n)
         waiting = np.fromiter((s.waitlist_length for s in services), np.int64, n)
@@ -70,13 +74,17 @@ class StaticColumns:
         # The figures the capacity and wait parts depend on, and nothing else.
         capacity = np.stack([np.maximum(free, 0), np.where(free > 0, 0, waiting)], axis=1)
         wait = np.stack([np.nan_to_num(days, nan=0.0), source], axis=1)
+        return (Capacity.points_array(free.astype(np.float64), waiting.astype(np.float64), w),
+                Wait.points_array(days, w), capacity, wait)
+
+    @classmethod
+    def build(cls, services: Sequence[ServiceRecord], w: Weights) -> StaticColumns:
+        capacity_points, wait_points, capacity, wait = cls.figures(services, w)
         _, capacity_first, capacity_key = np.unique(
             capacity, axis=0, return_index=True, return_inverse=True)
         _, wait_first, wait_key = np.unique(wait, axis=0, return_index=True, return_inverse=True)
-        return cls(
-            Capacity.points_array(free.astype(np.float64), waiting.astype(np.float64), w),
-            Wait.points_array(days, w), capacity_key.reshape(-1), capacity_first,
-            wait_key.reshape(-1), wait_first)
+        return cls(capacity_points, wait_points, capacity_key.reshape(-1), capacity_first,
+                   wait_key.reshape(-1), wait_first)
 
 
 def _indices(groups: dict[str, list[int]]) -> dict[str, IntArray]:
@@ -85,9 +93,12 @@ def _indices(groups: dict[str, list[int]]) -> dict[str, IntArray]:
 
 @dataclass(frozen=True, slots=True)
 class ServiceColumns:
-    """Per-service arrays (row i = i-th service by id) and a few inverted lists."""
+    """Per-service arrays (row i = i-th service by id) and a few inverted lists.
 
-    services: tuple[ServiceRecord, ...]
+    Capacity figures change in place (``set_capacity``); everything else is fixed.
+    """
+
+    services: list[ServiceRecord]
     ids: IntArray
     organisation: IntArray
     min_age: IntArray
@@ -184,7 +195,7 @@ class ServiceColumns:
         crowded = point_count > width
         area_slot = np.fromiter((areas.slot(s.area_wkt) for s in services), np.int64, n)
         return cls(
-            services=tuple(services),
+            services=list(services),
             ids=np.fromiter((s.id for s in services), dtype=np.int64, count=n),
             organisation=np.fromiter((s.organisation_id for s in services), np.int64, n),
             min_age=np.fromiter((s.min_age for s in services), np.int64, n),
@@ -209,6 +220,24 @@ class ServiceColumns:
             by_school={k: np.array(v, dtype=np.int64) for k, v in by_school.items()},
             mode_bit=bit_of,
         )
+
+    def set_capacity(self, row: int, service: ServiceRecord, w: Weights) -> tuple[
+            int, tuple[int, int], tuple[float, float]]:
+        """Put ``service``'s capacity figures (accepting, places, wait-list, waits, when
+        confirmed) in ``row``, whose service it replaces; its other fields must not
+        differ. Returns the row's new flags and its capacity and wait figures (the
+        keys of its score parts)."""
+        self.services[row] = service
+        flags = rule_flags(service) | (DISTANCE_FREE if self.distance_free[row] else 0)
+        self.flags[row] = flags
+        self.row_ints[row, FLAGS_COL] = flags
+        capacity_points, wait_points, capacity, wait = StaticColumns.figures([service], w)
+        updated = Freshness.updated_seconds(service)
+        self.static.capacity[row] = self.row_floats[row, CAPACITY_COL] = capacity_points[0]
+        self.static.wait[row] = self.row_floats[row, WAIT_COL] = wait_points[0]
+        self.updated_s[row] = self.row_floats[row, UPDATED_COL] = updated
+        return (flags, (int(capacity[0, 0]), int(capacity[0, 1])),
+                (float(wait[0, 0]), float(wait[0, 1])))
 
     def nearest(self, floats: FloatArray, rows: IntArray, x: float, y: float) -> FloatArray:
         """Metres from (x, y) to each row's nearest place; NaN for rows with none.

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -67,7 +69,13 @@ _Explained = tuple[
 
 
 class DirectoryIndex:
-    """An immutable, thread-safe routing index over one directory snapshot."""
+    """A thread-safe routing index over one directory snapshot.
+
+    Only capacity figures change after the build (``apply_capacity``), in place, and
+    the index then ranks exactly as one built afresh from the patched snapshot.
+    Patch from one thread at a time; a search running during a patch may see the
+    changed rows' old figures or their new ones.
+    """
 
     def __init__(self, snapshot: DirectorySnapshot, weights: Weights) -> None:
         """Prefer ``DirectoryIndex.build``. Raises ValueError as ``build`` does."""
@@ -85,6 +93,9 @@ class DirectoryIndex:
         # (thread-safe: a race only makes an equal part twice).
         self._capacity_parts: list[ScorePart | None] = [None] * len(cols.static.capacity_first)
         self._wait_parts: list[ScorePart | None] = [None] * len(cols.static.wait_first)
+        # Part key of each capacity and wait figure: filled by the first patch.
+        self._capacity_key_of: dict[tuple[int, int], int] = {}
+        self._wait_key_of: dict[tuple[float, float], int] = {}
         self._by_id = {s.id: s for s in services}
         n = len(services)
         self._grid, group_of_code = code_grid(cols)
@@ -147,6 +158,62 @@ class DirectoryIndex:
     def service(self, service_id: int) -> ServiceRecord | None:
         """The service with this id, or None."""
         return self._by_id.get(service_id)
+
+    def apply_capacity(self, services: Iterable[ServiceRecord]) -> None:
+        """Put these services' new capacity figures into the index, in place: free
+        places, wait-list, accepting, typical and measured waits and when the figure
+        was confirmed. Services not in the index are ignored; nothing else about a
+        service may differ from the record it replaces (that needs a new index).
+        """
+        cols = self._cols
+        if not self._capacity_key_of:
+            self._key_figures()
+        for service in services:
+            row = int(np.searchsorted(cols.ids, service.id))
+            if row >= len(cols.ids) or cols.ids[row] != service.id:
+                continue
+            flags, capacity, wait = cols.set_capacity(row, service, self._weights)
+            self._by_id[service.id] = service
+            self._updated_list[row] = float(cols.updated_s[row])
+            self._capacity_keys[row] = cols.static.capacity_key[row] = self._part_key(
+                self._capacity_key_of, self._capacity_parts, capacity, Capacity.part(
+                    service, self._weights))
+            self._wait_keys[row] = cols.static.wait_key[row] = self._part_key(
+                self._wait_key_of, self._wait_parts, wait, Wait.part(service, self._weights))
+            if self._free_list[row]:
+                # The distance-free buckets carry each row's flags.
+                slot = self._slot_list[row]
+                for code, buckets in self._free_by_code.items():
+                    if self._need_masks[code][row]:
+                        bucket = buckets[slot]
+                        bucket[0, np.searchsorted(bucket[1], row)] = flags
+        # Freshness parts and explanations cached per row may hold the old figures.
+        self._now_cache = (math.nan, {}, {})
+
+    def _key_figures(self) -> None:
+        """Make every shared capacity and wait part (their first rows may change) and
+        map each part's figures to its key."""
+        cols = self._cols
+        services = [cols.services[int(row)] for row in cols.static.capacity_first]
+        _, _, capacity, _ = type(cols.static).figures(services, self._weights)
+        for key, figures in enumerate(capacity.tolist()):
+            self._capacity_part(key)
+            self._capacity_key_of[(figures[0], figures[1])] = key
+        services = [cols.services[int(row)] for row in cols.static.wait_first]
+        _, _, _, wait = type(cols.static).figures(services, self._weights)
+        for key, waits in enumerate(wait.tolist()):
+            self._wait_part(key)
+            self._wait_key_of[(waits[0], waits[1])] = key
+
+    @staticmethod
+    def _part_key(key_of: dict[Any, int], parts: list[ScorePart | None], figures: Any,
+                  part: ScorePart) -> int:
+        """The key of the shared part for ``figures`` (``part``), added if new."""
+        key = key_of.get(figures)
+        if key is None:
+            key = key_of[figures] = len(parts)
+            parts.append(part)
+        return key
 
     def __len__(self) -> int:
         return len(self._cols.services)

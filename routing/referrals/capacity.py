@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.models import Referral, Status
 from services.listings import Capacity
-from services.version import bump_version
+from services.version import record_capacity_change
 
 
 def take_place(session: Session, service_id: int) -> bool:
@@ -28,7 +28,7 @@ def take_place(session: Session, service_id: int) -> bool:
     )
     taken = result.rowcount == 1  # type: ignore[attr-defined]
     if taken:
-        bump_version(session)
+        record_capacity_change(session, service_id)
     return taken
 
 
@@ -40,7 +40,7 @@ def free_place(session: Session, service_id: int) -> None:
         .values(free_places=Capacity.free_places + 1)
         .execution_options(synchronize_session=False)
     )
-    bump_version(session)
+    record_capacity_change(session, service_id)
 
 
 def change_waitlist(session: Session, service_id: int, by: int) -> None:
@@ -54,7 +54,7 @@ def change_waitlist(session: Session, service_id: int, by: int) -> None:
         .values(waitlist_length=Capacity.waitlist_length + by)
         .execution_options(synchronize_session=False)
     )
-    bump_version(session)
+    record_capacity_change(session, service_id)
 
 
 def _waitlist_keys(referral: Referral | None = None) -> list[tuple[Any, Any, bool]]:

@@ -19,8 +19,8 @@ for is then loaded as full ORM objects and serialised.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import time
 
 from routing.engine import ServiceRecord
@@ -127,6 +127,21 @@ def build_listing_view(read: DirectoryRead) -> ListingView:
         taxonomy=Taxonomy(read.snapshot.need_parents),
         areas=areas,
     )
+
+
+def patch_listing_view(view: ListingView, changed: Sequence[ServiceRecord]) -> ListingView:
+    """``view`` with the new records of services whose capacity figures changed (the
+    listing's order, places and filters do not depend on them)."""
+    new = {service.id: service for service in changed}
+    rows = tuple(replace(row, service=new[row.pk]) if row.pk in new else row
+                 for row in view.rows)
+    by_uuid = dict(view.by_uuid)
+    sal_by_id = dict(view.sal_by_id)
+    for row in rows:
+        if row.pk in new:
+            by_uuid[row.uuid] = row
+            sal_by_id.update((site.sal_id, (row, site)) for site in row.sites)
+    return replace(view, rows=rows, by_uuid=by_uuid, sal_by_id=sal_by_id)
 
 
 Test = Callable[[ListingRow], bool]

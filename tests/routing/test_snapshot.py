@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from flask import Flask
 from sqlalchemy.orm import Session
@@ -18,12 +18,14 @@ from tests.factories import Cast, make_school, make_service
 THREADS = 8
 
 
-def _counting_waits(counter: list[int]) -> Callable[[Session], dict[int, float]]:
-    """Measured waits that count the directory reads and widen the race window."""
+def _counting_waits(
+        counter: list[int]) -> Callable[[Session, Collection[int] | None], dict[int, float]]:
+    """Measured waits that count the whole directory reads and widen the race window."""
 
-    def waits(_session: Session) -> dict[int, float]:
-        counter.append(1)
-        time.sleep(0.05)
+    def waits(_session: Session, service_ids: Collection[int] | None) -> dict[int, float]:
+        if service_ids is None:
+            counter.append(1)
+            time.sleep(0.05)
         return {}
 
     return waits
@@ -66,6 +68,14 @@ def test_it_reads_a_version_once_however_many_requests_ask_at_once(
     assert all(entry is entries[0] for entry in entries)
     update_capacity(db, service, accepting=True, free_places=6, waitlist_length=0,
                     typical_wait_days=None, user_id=cast.worker.id, user_name="Sam")
+    db.commit()
+    patched = _in_threads(app, cache.get)
+    # A capacity change patches the entry in place: no second read.
+    assert len(reads) == 1
+    assert all(entry is entries[0] for entry in patched)
+    record = entries[0].index().service(service.id)  # type: ignore[attr-defined]
+    assert record is not None and record.free_places == 6
+    make_service(db, cast.provider, name="Another")
     db.commit()
     after = _in_threads(app, cache.get)
     assert len(reads) == 2

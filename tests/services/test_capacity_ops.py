@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.capacity_ops import CapacityRow, update_capacities, update_capacity
 from services.errors import InvalidInput
-from services.version import current_version
+from services.version import CapacityChange, current_version
 from tests.factories import Cast, make_service
 
 
@@ -19,17 +20,22 @@ def test_it_refuses_negative_capacity(db: Session, cast: Cast) -> None:
     assert error.value.errors == {"free_places": "Free places must be 0 or more"}
 
 
-def test_it_records_who_updated_capacity_and_bumps_the_directory_version(
+def test_it_records_who_updated_capacity_and_logs_the_change_without_a_new_version(
     db: Session, cast: Cast
 ) -> None:
     service = make_service(db, cast.provider, free_places=1)
+    db.commit()
     before = current_version(db)
+    seen = db.execute(select(func.max(CapacityChange.seq))).scalar_one() or 0
     update_capacity(db, service, accepting=True, free_places=4, waitlist_length=2,
                     typical_wait_days=10, user_id=cast.worker.id, user_name="Sam, NHS")
     db.commit()
     assert service.capacity is not None
     assert (service.capacity.free_places, service.capacity.updated_by_id) == (4, cast.worker.id)
-    assert current_version(db) == before + 1
+    assert current_version(db) == before
+    logged = db.execute(select(CapacityChange.seq, CapacityChange.service_id)
+                        .order_by(CapacityChange.seq)).all()
+    assert logged[-1] == (seen + 1, service.id)
 
 
 def test_it_saves_nothing_from_a_capacity_table_with_one_bad_row(db: Session, cast: Cast) -> None:

@@ -37,3 +37,30 @@ def test_it_ignores_services_with_too_few_acceptances(db: Session, cast: Cast) -
     _accept_after(db, cast, service.id, 5)
     db.commit()
     assert measured_waits(db) == {}
+
+
+def test_it_measures_only_the_services_asked_for(db: Session, cast: Cast) -> None:
+    service = make_service(db, cast.provider, free_places=10)
+    other = make_service(db, cast.provider, free_places=10)
+    for days in (2, 4, 9):
+        _accept_after(db, cast, service.id, days)
+    db.commit()
+    assert measured_waits(db, [service.id]) == {service.id: 4.0}
+    assert measured_waits(db, [other.id]) == {}
+
+
+def test_it_patches_the_measured_wait_into_the_running_index_on_acceptance(
+        db: Session, cast: Cast) -> None:
+    from routing.snapshot import SnapshotCache
+
+    service = make_service(db, cast.provider, free_places=10, typical_wait_days=30)
+    db.commit()
+    cache = SnapshotCache(measured_waits=measured_waits)
+    before = cache.get(db).index().service(service.id)
+    assert before is not None and before.measured_wait_days is None
+    for days in (2, 4, 9):
+        _accept_after(db, cast, service.id, days)
+    db.commit()
+    after = cache.get(db).index().service(service.id)
+    assert after is not None
+    assert (after.measured_wait_days, after.free_places, cache.builds) == (4.0, 7, 1)
