@@ -271,6 +271,7 @@ def test_it_the_family_follow_both_referrals_on_a_phone_and_leave_with_the_quick
     page.go_back()
     expect(page.get_by_label("Day")).to_be_visible()
     expect(page.locator(".govuk-summary-card")).to_have_count(0)
+    journey.check(page, "back after quick exit")
     journey.finish()
 
 
