@@ -24,8 +24,12 @@ demo: $(STAMP)
 	FAMILY_HUB_DEMO=1 $(BIN)/flask db upgrade
 	FAMILY_HUB_DEMO=1 $(BIN)/flask demo load
 
+# The job worker (queue in instance/jobs.db) runs as a second process beside the server
+# and stops with it, so the demo's emails, reminders and schedule really run.
 run: demo
-	@echo "Serving Family Hub on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	@echo "Serving Family Hub on http://127.0.0.1:$(PORT), with a job worker (Ctrl+C to stop)"
+	@FAMILY_HUB_DEMO=1 $(BIN)/flask jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	FAMILY_HUB_DEMO=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)

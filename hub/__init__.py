@@ -57,6 +57,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from hub import request_cache, security, templating, unit_of_work
     from hub.auth import session
+    from hub.jobs import queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -64,6 +65,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     request_cache.init_app(app)
     unit_of_work.init_app(app)
+    queue.init_app(app)
     session.init_app(app)
     security.init_app(app)
     templating.init_app(app)

@@ -38,6 +38,16 @@ class ConfigError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class FeedSync:
+    """An ORUK feed imported every night: its URL, the name its records are known by
+    (the URL when blank) and an optional term mapping file."""
+
+    url: str
+    source_name: str = ""
+    mapping: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the app reads from its environment. Build with ``from_environment``."""
 
@@ -66,6 +76,18 @@ class Settings:
     # Read a structurally changed directory in the request that notices it, rather than
     # in the background while the old snapshot serves (tests that edit then search).
     directory_rebuild_inline: bool = False
+    # Background jobs (hub/jobs): Redis in production, an SQLite file otherwise.
+    redis_url: str = ""
+    jobs_sqlite_path: str = str(PROJECT_ROOT / "instance" / "jobs.db")
+    jobs_queue_name: str = "family-hub"
+    # Run each job at once, inside whatever enqueued it (the tests; never production).
+    jobs_immediate: bool = False
+    jobs_workers: int = 2
+    notify_retry_minutes: int = 10
+    referral_chase_hour: int = 8
+    retention_purge_hour: int = 2
+    oruk_sync_hour: int = 3
+    oruk_sync_feeds: tuple[FeedSync, ...] = ()
     # Test switches: TESTING lets exceptions reach the test; WTF_CSRF_ENABLED off lets
     # tests post forms without a token. Both stay at their safe defaults in production.
     testing: bool = False
@@ -133,6 +155,16 @@ class Settings:
             referral_answer_working_days=_int(raw, "REFERRAL_ANSWER_WORKING_DAYS", 3),
             referral_contact_working_days=_int(raw, "REFERRAL_CONTACT_WORKING_DAYS", 5),
             directory_rebuild_inline=_flag(raw, "DIRECTORY_REBUILD_INLINE"),
+            redis_url=str(raw.get("REDIS_URL") or "").strip(),
+            jobs_sqlite_path=str(raw.get("JOBS_SQLITE_PATH") or defaults.jobs_sqlite_path),
+            jobs_queue_name=str(raw.get("JOBS_QUEUE_NAME") or defaults.jobs_queue_name),
+            jobs_immediate=_flag(raw, "JOBS_IMMEDIATE"),
+            jobs_workers=_bounded(raw, "JOBS_WORKERS", 2, 1, 64),
+            notify_retry_minutes=_bounded(raw, "NOTIFY_RETRY_MINUTES", 10, 1, 59),
+            referral_chase_hour=_bounded(raw, "REFERRAL_CHASE_HOUR", 8, 0, 23),
+            retention_purge_hour=_bounded(raw, "RETENTION_PURGE_HOUR", 2, 0, 23),
+            oruk_sync_hour=_bounded(raw, "ORUK_SYNC_HOUR", 3, 0, 23),
+            oruk_sync_feeds=_feeds(raw.get("ORUK_SYNC_FEEDS")),
             testing=_flag(raw, "TESTING"),
             wtf_csrf_enabled=_flag(raw, "WTF_CSRF_ENABLED", default=True),
             clock=given.get("CLOCK") or utcnow,
@@ -172,7 +204,10 @@ _OVERRIDABLE = frozenset({
     "PUBLIC_BASE_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL", "REFERRAL_STUCK_WORKING_DAYS",
     "REFERRAL_DECIDE_WORKING_DAYS", "REFERRAL_ANSWER_WORKING_DAYS",
     "REFERRAL_CONTACT_WORKING_DAYS",
-    "DIRECTORY_REBUILD_INLINE", "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
+    "DIRECTORY_REBUILD_INLINE", "REDIS_URL", "JOBS_SQLITE_PATH", "JOBS_QUEUE_NAME",
+    "JOBS_IMMEDIATE", "JOBS_WORKERS", "NOTIFY_RETRY_MINUTES", "REFERRAL_CHASE_HOUR",
+    "RETENTION_PURGE_HOUR", "ORUK_SYNC_HOUR", "ORUK_SYNC_FEEDS", "TESTING", "WTF_CSRF_ENABLED",
+    "NOTIFY_TEMPLATES", "CLOCK",
 })
 
 
@@ -232,6 +267,43 @@ def _int(raw: Mapping[str, Any], name: str, default: int) -> int:
         return int(value)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from error
+
+
+def _bounded(raw: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = _int(raw, name, default)
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
+def _feeds(value: Any) -> tuple[FeedSync, ...]:
+    """ORUK_SYNC_FEEDS: a JSON list of feed URLs, or of objects with ``url`` and
+    optionally ``source_name`` and ``mapping`` (a JSON mapping file's path)."""
+    if not value:
+        return ()
+    if isinstance(value, (list, tuple)):
+        parsed: Any = list(value)
+    else:
+        try:
+            parsed = json.loads(value)
+        except ValueError as error:
+            raise ConfigError("ORUK_SYNC_FEEDS must be a JSON list") from error
+    if not isinstance(parsed, list):
+        raise ConfigError("ORUK_SYNC_FEEDS must be a JSON list")
+    feeds: list[FeedSync] = []
+    for item in parsed:
+        if isinstance(item, FeedSync):
+            feeds.append(item)
+        elif isinstance(item, str) and item.startswith(("http://", "https://")):
+            feeds.append(FeedSync(item))
+        elif (isinstance(item, dict) and isinstance(item.get("url"), str)
+              and item["url"].startswith(("http://", "https://"))):
+            feeds.append(FeedSync(item["url"], str(item.get("source_name") or ""),
+                                  str(item.get("mapping") or "")))
+        else:
+            raise ConfigError("ORUK_SYNC_FEEDS entries must be http(s) URLs or objects "
+                              'with a "url"')
+    return tuple(feeds)
 
 
 def _weights(value: Any) -> dict[str, float]:

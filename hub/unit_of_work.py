@@ -7,8 +7,9 @@ writes are rolled back where the refusal is shown (``hub.form_errors``), so a
 4xx page the view rendered itself still commits what came before the operation,
 such as the audit of the read that showed the page.
 
-Messages queued by the request are handed to delivery only after their commit,
-so an email never announces a change that was rolled back.
+Messages queued by the request are handed to the job queue only after their
+commit, so an email never announces a change that was rolled back, and no request
+waits on GOV.UK Notify (a worker sends them: ``hub.jobs``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import cast
 from flask import Flask, Response, current_app
 from sqlalchemy.orm import Session
 
+from hub.settings import settings_of
 from routing.referrals.outbox import take_queued
 from services.db import db
 
@@ -39,17 +41,11 @@ def _finish(response: Response) -> Response:
         return response
     queued = take_queued(current)
     current.commit()
-    if queued:
-        _deliver(current)
+    if queued and settings_of(current_app).notify_api_key:
+        from hub.jobs.queue import jobs_of  # the jobs read sessions through this module
+
+        jobs_of(current_app).enqueue_delivery()
     return response
-
-
-def _deliver(current: Session) -> None:
-    from hub.notifications.delivery import deliver_new
-    from hub.settings import settings_of
-
-    if deliver_new(current, settings_of(current_app)):
-        current.commit()  # the tries and any errors, kept even when nothing was sent
 
 
 def _discard_on_exception(error: BaseException | None) -> None:

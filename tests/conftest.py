@@ -47,6 +47,9 @@ def _base_config(url: str, clock: MovableClock | None = None) -> dict[str, objec
         # default, has tests of its own (tests/routing/test_capacity_patching.py).
         "DIRECTORY_REBUILD_INLINE": True,
         "CLOCK": clock,
+        # Jobs run at once, inside the request or command that enqueues them; one test
+        # runs a real worker on Redis (tests/hub/jobs/test_worker.py).
+        "JOBS_IMMEDIATE": True,
     }
 
 

@@ -11,9 +11,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from hub.commands.directory import demo_cli, gazetteer_cli, taxonomy_cli
+    from hub.commands.jobs import jobs_cli
     from hub.commands.notify import notify_cli
     from hub.commands.oruk import oruk_cli
     from hub.commands.referrals import referrals_cli
 
-    for group in (gazetteer_cli, taxonomy_cli, demo_cli, oruk_cli, notify_cli, referrals_cli):
+    for group in (gazetteer_cli, taxonomy_cli, demo_cli, oruk_cli, notify_cli, referrals_cli,
+                  jobs_cli):
         app.cli.add_command(group)

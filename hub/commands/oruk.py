@@ -36,22 +36,16 @@ def import_command(source: str, mapping: Path | None, source_name: str | None,
     to the end without error, and never with --dry-run. Exits 1 on an error or
     when no record was imported.
     """
-    from hub.database import one_transaction
-    from hub.extensions import db
-    from services.oruk.importer import FIRST_REASONS, MappingError, import_records, load_mapping
-    from services.oruk.sources import SourceError, read_source
+    from hub.jobs.feeds import import_source, source_name_of
+    from services.oruk.importer import FIRST_REASONS, MappingError
+    from services.oruk.sources import SourceError
 
-    name = source_name or (source if source.startswith(("http://", "https://"))
-                           else str(Path(source).resolve()))
-    with one_transaction(db.engine) as work:
-        try:
-            since = f"{modified_after.isoformat()}Z" if modified_after else None
-            feed = read_source(source, modified_after=since)
-            report = import_records(work, feed, name, load_mapping(mapping))
-        except (SourceError, MappingError) as error:
-            raise click.ClickException(f"{error}. Nothing was imported.") from error
-        if not dry_run and report.imported + report.withdrawn:
-            work.commit()
+    since = f"{modified_after.isoformat()}Z" if modified_after else None
+    try:
+        report = import_source(source, source_name_of(source, source_name), mapping, since,
+                               dry_run)
+    except (SourceError, MappingError) as error:
+        raise click.ClickException(f"{error}. Nothing was imported.") from error
     click.echo(("dry run, nothing saved: " if dry_run else "") + report.summary())
     for label, reason in report.skipped[:FIRST_REASONS]:
         click.echo(f"skipped {label}: {reason}")

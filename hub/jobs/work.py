@@ -1,0 +1,93 @@
+"""What each background job does. Each runs inside an app context of its own (so
+with its own database session), commits its own work, and logs counts only: never
+a name, an address or a token.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from hub.notifications.delivery import deliver_all, notify_settings
+from hub.settings import FeedSync, current_settings, now
+from hub.unit_of_work import session
+from routing.referrals.chasing import chase_stuck_referrals
+from routing.referrals.outbox import deliver_pending
+from routing.referrals.workdays import is_working_day
+
+log = logging.getLogger(__name__)
+
+# The retention purge (branch ``audit``) is the command ``flask retention purge``:
+# the scheduled job runs that command, so it is wired as soon as the command is
+# registered. Change this one name if the command moves.
+RETENTION_PURGE_COMMAND = ("retention", "purge")
+
+
+def deliver_new_messages() -> int:
+    """Send every message never tried yet (a request queued it); returns how many
+    went. Nothing is tried when Notify is not configured; failures wait for
+    ``retry_messages``, so an outage does not use every try in a few busy minutes."""
+    notify = notify_settings(current_settings())
+    if notify is None:
+        return 0
+    sent = deliver_pending(session(), notify, now(), retry=False)
+    session().commit()  # the tries and any errors, kept even when nothing was sent
+    return sent
+
+
+def retry_messages() -> int:
+    """Send or retry every message still due, one try each; returns how many went.
+    Does nothing when Notify is not configured (messages stay in the outbox)."""
+    settings = current_settings()
+    if not settings.notify_api_key:
+        return 0
+    sent = deliver_all(session(), settings, now())
+    session().commit()
+    log.info("Outbox retry: %s sent", sent)
+    return sent
+
+
+def chase_referrals() -> tuple[int, int]:
+    """On working days, remind providers of referrals waiting on them and escalate
+    those waiting twice as long to the coordinators; returns (reminded, escalated)."""
+    from hub.referrals.stuck_routes import stuck_scope
+
+    scope = stuck_scope(None)
+    if not is_working_day(scope.now.date()):
+        return (0, 0)
+    report = chase_stuck_referrals(session(), scope)
+    session().commit()
+    log.info("Chasing: %s reminders, %s escalations", report.reminded, report.escalated)
+    if report.reminded or report.escalated:
+        deliver_new_messages()
+    return (report.reminded, report.escalated)
+
+
+def retention_purge() -> bool:
+    """Run ``flask retention purge`` (the audit branch's purge) if it is registered;
+    False, logged, when it is not."""
+    group_name, command_name = RETENTION_PURGE_COMMAND
+    group = current_app.cli.commands.get(group_name)
+    command = getattr(group, "commands", {}).get(command_name)
+    if command is None:
+        log.warning("Retention purge not run: no `flask %s` command is registered",
+                    " ".join(RETENTION_PURGE_COMMAND))
+        return False
+    with click.Context(command) as context:
+        context.invoke(command)
+    return True
+
+
+def sync_feed(feed: FeedSync) -> str:
+    """Import one ORUK feed in full (withdrawing what it no longer lists); returns the
+    report's summary. Raises SourceError or MappingError (nothing kept) so the queue
+    retries it."""
+    from hub.jobs.feeds import import_source, source_name_of
+
+    report = import_source(feed.url, source_name_of(feed.url, feed.source_name),
+                           Path(feed.mapping) if feed.mapping else None)
+    log.info("Feed sync %s: %s", feed.source_name or feed.url, report.summary())
+    return report.summary()
