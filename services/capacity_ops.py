@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from routing.referrals.lifecycle import Actor
+from services.audit_trail import audit_listing
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity, Service
@@ -64,18 +66,39 @@ class CapacityRow:
     typical_wait_days: str
 
 
+@dataclass(frozen=True)
+class TableSaved:
+    """What one save of the capacity table did: rows whose figures changed, and rows
+    whose unchanged figures were confirmed as still right."""
+
+    changed: int
+    confirmed: int
+
+
+# Every service's figures in the table, as opposed to some services' ids.
+ALL_ROWS = "all"
+
+
 def update_capacities(
     session: Session,
     services: Sequence[Service],
     rows: Mapping[int, CapacityRow],
-    user_id: int,
-    user_name: str,
-) -> int:
-    """Apply a whole capacity table at once: all rows valid, or nothing saved.
+    actor: Actor,
+    *,
+    confirm: Collection[int] | str = (),
+    now: datetime | None = None,
+) -> TableSaved:
+    """Apply a capacity table: all rows valid, or nothing saved.
 
-    Raises InvalidInput keyed ``<field>-<service id>``. Returns how many
-    services were updated.
+    Only rows whose figures differ from the stored ones are updated (and dated
+    today): saving a table nobody edited changes nothing, so an old figure never
+    looks fresh. Rows in ``confirm`` (``ALL_ROWS`` for every row) that did not
+    change are confirmed as still right: dated today, figures kept. Each change and
+    confirmation is audited.
+
+    Raises InvalidInput keyed ``<field>-<service id>``.
     """
+    now = now or utcnow()
     parsed: dict[int, tuple[bool, int, int, int | None]] = {}
     errors: dict[str, str] = {}
     for service in services:
@@ -104,22 +127,38 @@ def update_capacities(
         parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
     if errors:
         raise InvalidInput(errors)
-    changed = 0
+    user_name = f"{actor.name}, {actor.organisation_name}"
+    changed = confirmed = 0
     for service in services:
-        if service.id not in parsed:
-            continue
-        accepting, free, waitlist, wait_days = parsed[service.id]
-        # Saving a row confirms its figures even when unchanged: freshness
-        # counts in ranking, so "still 3 places" is worth recording.
-        update_capacity(
-            session,
-            service,
-            accepting=accepting,
-            free_places=free,
-            waitlist_length=waitlist,
-            typical_wait_days=wait_days,
-            user_id=user_id,
-            user_name=user_name,
-        )
-        changed += 1
-    return changed
+        figures = parsed.get(service.id)
+        if figures is not None and figures != _figures(service.capacity):
+            accepting, free, waitlist, wait_days = figures
+            update_capacity(session, service, accepting=accepting, free_places=free,
+                            waitlist_length=waitlist, typical_wait_days=wait_days,
+                            user_id=actor.user_id, user_name=user_name, now=now)
+            audit_listing(session, actor, "capacity_changed", service.id, now)
+            changed += 1
+        elif confirm == ALL_ROWS or (not isinstance(confirm, str) and service.id in confirm):
+            confirm_capacity(session, service, actor, now)
+            confirmed += 1
+    return TableSaved(changed, confirmed)
+
+
+def confirm_capacity(session: Session, service: Service, actor: Actor, now: datetime) -> None:
+    """Record that ``service``'s figures are still right: dated ``now``, by ``actor``,
+    figures kept; audited. A service with no figures yet is given none."""
+    capacity = service.capacity
+    if capacity is None:
+        return
+    capacity.updated_at = now
+    capacity.updated_by_id = actor.user_id
+    capacity.updated_by_name = f"{actor.name}, {actor.organisation_name}"
+    record_capacity_change(session, service.id)
+    audit_listing(session, actor, "capacity_confirmed", service.id, now)
+
+
+def _figures(capacity: Capacity | None) -> tuple[bool, int, int, int | None] | None:
+    if capacity is None:
+        return None
+    return (capacity.accepting, capacity.free_places, capacity.waitlist_length,
+            capacity.typical_wait_days)

@@ -12,6 +12,8 @@ from hub.caches import online_geocoder
 from hub.directory.routes import load_service
 from hub.form_errors import refuse, show_on_form
 from hub.providers.forms import ServiceForm
+from hub.referrals.access import actor_for
+from hub.settings import now
 from hub.unit_of_work import session
 from services import capacity_ops, listing_ops
 from services.accounts.models import DIRECTORY_EDITOR_ROLES, Role
@@ -52,15 +54,18 @@ def services() -> Response | str:
                 waitlist_length=request.form.get(f"waitlist_length-{service.id}", ""),
                 typical_wait_days=request.form.get(f"typical_wait_days-{service.id}", ""),
             )
-        user = me()
+        confirm = request.form.get("confirm", "")
         try:
-            count = capacity_ops.update_capacities(
-                session(), listings, submitted, user.id, f"{user.name}, {user.organisation.name}"
+            saved = capacity_ops.update_capacities(
+                session(), listings, submitted, actor_for(me()), now=now(),
+                confirm=(capacity_ops.ALL_ROWS if confirm == capacity_ops.ALL_ROWS
+                         else {int(confirm)} if confirm.isdigit() and len(confirm) < 12
+                         else ()),
             )
         except InvalidInput as error:
             errors = refuse(error)
         else:
-            flash(f"Capacity saved for {count} service{'s' if count != 1 else ''}.", "success")
+            flash(_saved_message(saved), "success")
             return redirect(url_for("providers.services"))
     return render_template(
         "providers/services.html",
@@ -69,6 +74,18 @@ def services() -> Response | str:
         submitted=submitted,
         can_create=me().role in (Role.PROVIDER_MANAGER, Role.COORDINATOR),
     )
+
+
+def _saved_message(saved: capacity_ops.TableSaved) -> str:
+    def services(count: int) -> str:
+        return f"{count} service{'s' if count != 1 else ''}"
+
+    parts = []
+    if saved.changed:
+        parts.append(f"New figures saved for {services(saved.changed)}.")
+    if saved.confirmed:
+        parts.append(f"Figures confirmed as still right for {services(saved.confirmed)}.")
+    return " ".join(parts) or "Nothing changed: no figures were edited or confirmed."
 
 
 def _prepare(form: ServiceForm) -> None:

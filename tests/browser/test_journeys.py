@@ -167,8 +167,8 @@ def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_ano
     journey.check(page, "services and capacity")
     page.get_by_label(f"Free places for {HEALTH_SERVICE}").fill("7")
     page.get_by_label(f"Typical wait days for {HEALTH_SERVICE}").fill("12")
-    page.get_by_role("button", name="Save capacity").click()
-    expect(page.get_by_text(re.compile(r"Capacity saved for \d+ services?"))).to_be_visible()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_text("New figures saved for 1 service.")).to_be_visible()
     expect(page.get_by_label(f"Free places for {HEALTH_SERVICE}")).to_have_value("7")
     journey.check(page, "capacity saved")
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.capacity_ops import CapacityRow, update_capacities, update_capacity
+from routing.referrals.audit import AuditEvent
+from services.capacity_ops import ALL_ROWS, CapacityRow, update_capacities, update_capacity
 from services.errors import InvalidInput
+from services.listings import Service
 from services.version import CapacityChange, current_version
 from tests.factories import Cast, make_service
+from tests.routing.referrals.helpers import actor
 
 
 def test_it_refuses_negative_capacity(db: Session, cast: Cast) -> None:
@@ -47,8 +52,77 @@ def test_it_saves_nothing_from_a_capacity_table_with_one_bad_row(db: Session, ca
         second.id: CapacityRow(True, "three", "0", ""),
     }
     with pytest.raises(InvalidInput) as error:
-        update_capacities(db, [first, second], rows, cast.worker.id, "Sam")
+        update_capacities(db, [first, second], rows, actor(cast.worker))
     assert error.value.errors == {f"free_places-{second.id}": "Enter a whole number, like 3"}
     db.rollback()
     db.refresh(first)
     assert first.capacity is not None and first.capacity.free_places == 1
+
+
+def _unedited(service: Service) -> CapacityRow:
+    capacity = service.capacity
+    assert capacity is not None
+    wait = capacity.typical_wait_days
+    return CapacityRow(capacity.accepting, str(capacity.free_places),
+                       str(capacity.waitlist_length), "" if wait is None else str(wait))
+
+
+def _dates(db: Session, *services: Service) -> list[datetime]:
+    db.expire_all()
+    return [service.capacity.updated_at for service in services
+            if service.capacity is not None]
+
+
+def test_it_saving_a_table_nobody_edited_dates_no_row(db: Session, cast: Cast) -> None:
+    """A coordinator's Save with no edits made 73 services look updated today."""
+    old = make_service(db, cast.provider, updated_days_ago=9)
+    older = make_service(db, cast.provider, updated_days_ago=40, typical_wait_days=None)
+    db.commit()
+    before = _dates(db, old, older)
+    saved = update_capacities(db, [old, older], {s.id: _unedited(s) for s in (old, older)},
+                              actor(cast.coordinator))
+    db.commit()
+    assert (saved.changed, saved.confirmed) == (0, 0)
+    assert _dates(db, old, older) == before
+    assert db.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == 0
+
+
+def test_it_dates_and_audits_only_the_rows_whose_figures_changed(
+    db: Session, cast: Cast
+) -> None:
+    edited = make_service(db, cast.provider, free_places=3, updated_days_ago=9)
+    untouched = make_service(db, cast.provider, updated_days_ago=9)
+    db.commit()
+    now = datetime(2026, 11, 30, 10, 0)
+    rows = {edited.id: CapacityRow(True, "2", "0", "14"), untouched.id: _unedited(untouched)}
+    kept = _dates(db, untouched)
+    saved = update_capacities(db, [edited, untouched], rows, actor(cast.worker), now=now)
+    db.commit()
+    assert (saved.changed, saved.confirmed) == (1, 0)
+    assert _dates(db, edited, untouched) == [now, *kept]
+    actions = db.execute(select(AuditEvent.action, AuditEvent.actor_id)).all()
+    assert actions == [(f"capacity_changed: service {edited.id}", cast.worker.id)]
+
+
+def test_it_confirms_one_row_or_every_row_as_still_right(db: Session, cast: Cast) -> None:
+    first = make_service(db, cast.provider, free_places=3, updated_days_ago=9)
+    second = make_service(db, cast.provider, free_places=1, updated_days_ago=20)
+    db.commit()
+    now = datetime(2026, 11, 30, 10, 0)
+    rows = {s.id: _unedited(s) for s in (first, second)}
+    kept = _dates(db, second)
+    saved = update_capacities(db, [first, second], rows, actor(cast.worker), now=now,
+                              confirm={first.id})
+    db.commit()
+    assert (saved.changed, saved.confirmed) == (0, 1)
+    assert _dates(db, first, second) == [now, *kept]
+    assert first.capacity is not None and first.capacity.free_places == 3  # figures kept
+    later = now + timedelta(hours=1)
+    saved = update_capacities(db, [first, second], rows, actor(cast.worker), now=later,
+                              confirm=ALL_ROWS)
+    db.commit()
+    assert (saved.changed, saved.confirmed) == (0, 2)
+    assert _dates(db, first, second) == [later, later]
+    confirmed = db.execute(select(AuditEvent.action).where(
+        AuditEvent.action.startswith("capacity_confirmed"))).scalars().all()
+    assert len(confirmed) == 3
