@@ -40,11 +40,13 @@ class ConfigError(RuntimeError):
 @dataclass(frozen=True)
 class FeedSync:
     """An ORUK feed imported every night: its URL, the name its records are known by
-    (the URL when blank) and an optional term mapping file."""
+    (the URL when blank), an optional term mapping file, and whether the schools
+    agreed to the co-location it states (else each is a request)."""
 
     url: str
     source_name: str = ""
     mapping: str = ""
+    agree_hubs: bool = False
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,8 @@ def _feeds(value: Any) -> tuple[FeedSync, ...]:
         elif (isinstance(item, dict) and isinstance(item.get("url"), str)
               and item["url"].startswith(("http://", "https://"))):
             feeds.append(FeedSync(item["url"], str(item.get("source_name") or ""),
-                                  str(item.get("mapping") or "")))
+                                  str(item.get("mapping") or ""),
+                                  item.get("agree_hubs") is True))
         else:
             raise ConfigError("ORUK_SYNC_FEEDS entries must be http(s) URLs or objects "
                               'with a "url"')

@@ -88,6 +88,8 @@ def _navigation() -> list[dict[str, Any]]:
         items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
     if role.is_provider:
         items.append(("Our services", url_for("providers.services"), "/provider"))
+    if role.is_school or role.value == "coordinator":
+        items.append(("Hub requests", url_for("hub_requests.index"), "/hub-requests"))
     if role.value == "coordinator":
         items.append(("Messages", url_for("notifications.outbox"), "/notifications"))
         items.append(("Manage", url_for("admin.index"), "/admin"))

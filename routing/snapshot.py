@@ -271,6 +271,9 @@ def read_directory(
     for service_id, school_id, days in run(
         select(ServiceSchool.service_id, ServiceSchool.school_id,
                cast(ServiceSchool.days, Text))
+        # A hub the school has not agreed to is only a request: it earns no at-school
+        # points and is not published.
+        .where(ServiceSchool.agreed_at.is_not(None))
     ):
         hub_links[service_id].append((school_by_id[school_id], parse(days)))
     need_codes: dict[int, list[str]] = defaultdict(list)

@@ -19,3 +19,10 @@ def audit_listing(session: Session, actor: Actor, action: str, service_id: int,
     """Record ``action`` on service ``service_id`` (at school ``school_id``) by ``actor``."""
     subject = f" service {service_id}" + (f" school {school_id}" if school_id else "")
     audit(session, actor, f"{action}:{subject}", now)
+
+
+def actor_label(actor: Actor) -> str:
+    """How a record names who did something: the person and their organisation."""
+    if actor.organisation_name and actor.organisation_name != actor.name:
+        return f"{actor.name}, {actor.organisation_name}"
+    return actor.name

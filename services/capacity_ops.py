@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from routing.referrals.lifecycle import Actor
-from services.audit_trail import audit_listing
+from services.audit_trail import actor_label, audit_listing
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity, Service
@@ -127,7 +127,7 @@ def update_capacities(
         parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
     if errors:
         raise InvalidInput(errors)
-    user_name = f"{actor.name}, {actor.organisation_name}"
+    user_name = actor_label(actor)
     changed = confirmed = 0
     for service in services:
         figures = parsed.get(service.id)
@@ -152,7 +152,7 @@ def confirm_capacity(session: Session, service: Service, actor: Actor, now: date
         return
     capacity.updated_at = now
     capacity.updated_by_id = actor.user_id
-    capacity.updated_by_name = f"{actor.name}, {actor.organisation_name}"
+    capacity.updated_by_name = actor_label(actor)
     record_capacity_change(session, service.id)
     audit_listing(session, actor, "capacity_confirmed", service.id, now)
 

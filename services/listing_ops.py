@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
 from routing.geo import Place, PostcodeError, normalise_postcode, wgs84_to_bng
+from routing.referrals.lifecycle import SYSTEM, Actor
 from services.areas import AreaError, parse_area
+from services.audit_trail import actor_label, audit_listing
+from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import (
     DeliveryMode,
@@ -65,8 +69,19 @@ def save_service(
     data: ServiceInput,
     online: OnlineGeocoder | None = None,
     bump: bool = True,
+    *,
+    actor: Actor = SYSTEM,
+    agree_hubs: bool = False,
+    now: datetime | None = None,
 ) -> Service:
     """Create a service (``service`` None) or update one, for ``organisation_id``.
+
+    A school hub newly listed is only requested (shown as such, not counted by the
+    routing engine) until the school agrees (``hub_links.agree_hub``), unless
+    ``agree_hubs`` says ``actor`` agrees for the school (the coordinator, the demo
+    data). Hubs already listed keep their agreement; each school keeps its own days
+    unless ``days_by_school`` or ``hub_days`` says otherwise. Hub requests, agreements
+    and removals are audited.
 
     Raises InvalidInput, keyed by form field, for an inverted age range,
     unknown needs or schools, invalid GeoJSON or a postcode we cannot place.
@@ -145,13 +160,28 @@ def save_service(
     else:
         service.location = None
     service.need_links = [ServiceNeed(need_code=code) for code in codes]
+    now = now or utcnow()
     existing = {hub.school_id: hub for hub in service.hubs}
-    service.hubs = [
-        existing.get(school_id) or ServiceSchool(school_id=school_id)
-        for school_id in sorted(set(data.hub_school_ids))
-    ]
+    wanted = sorted(set(data.hub_school_ids))
+    added = [ServiceSchool(school_id=school_id, requested_at=now,
+                           requested_by_name=actor_label(actor))
+             for school_id in wanted if school_id not in existing]
+    for hub in added:
+        if agree_hubs:
+            hub.agreed_at = now
+            hub.agreed_by_name = actor_label(actor)
+    removed = sorted(set(existing) - set(wanted))
+    service.hubs = [existing.get(school_id) or next(h for h in added if h.school_id == school_id)
+                    for school_id in wanted]
     for hub in service.hubs:
         hub.days = list(data.days_by_school.get(hub.school_id, data.hub_days))
+    if added or removed:
+        session.flush()  # a new service's id, for the audit
+        for hub in added:
+            audit_listing(session, actor, "hub_agreed" if hub.agreed else "hub_requested",
+                          service.id, now, hub.school_id)
+        for school_id in removed:
+            audit_listing(session, actor, "hub_removed", service.id, now, school_id)
     if bump:
         bump_version(session)
     return service

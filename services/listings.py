@@ -133,7 +133,12 @@ class Service(Base):
 
 
 class ServiceSchool(Base):
-    """Co-location: a service delivered at a school hub on given days."""
+    """Co-location: a service delivered at a school hub on given days.
+
+    A provider's claim is only a request until the school's staff or the hub
+    coordinator agrees (``agreed_at``): until then it is shown as requested and the
+    routing engine does not count it (``routing.snapshot`` reads agreed links only).
+    """
 
     __tablename__ = "service_school"
     __table_args__ = (UniqueConstraint("service_id", "school_id"),)
@@ -143,6 +148,15 @@ class ServiceSchool(Base):
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     # Weekday names, for example ["Tuesday", "Thursday"].
     days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    requested_at: Mapped[datetime | None]
+    requested_by_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    agreed_at: Mapped[datetime | None]
+    agreed_by_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    @property
+    def agreed(self) -> bool:
+        """Whether the school (or the coordinator) has agreed the service runs there."""
+        return self.agreed_at is not None
 
     service: Mapped[Service] = relationship(back_populates="hubs")
     school: Mapped[School] = relationship()

@@ -79,6 +79,7 @@ def make_service(
     updated_days_ago: int = 1,
     hubs: tuple[School, ...] = (),
     hub_days: tuple[str, ...] = ("Tuesday",),
+    hubs_requested: bool = False,
     area: dict | None = None,
 ) -> Service:
     load_standard_needs(session)
@@ -96,7 +97,10 @@ def make_service(
         service_area=area,
     )
     service.need_links = [ServiceNeed(need_code=code) for code in needs]
-    service.hubs = [ServiceSchool(school_id=s.id, days=list(hub_days)) for s in hubs]
+    service.hubs = [ServiceSchool(school_id=s.id, days=list(hub_days),
+                                  agreed_at=None if hubs_requested else utcnow(),
+                                  agreed_by_name="" if hubs_requested else "Test school")
+                    for s in hubs]
     service.capacity = Capacity(
         accepting=accepting,
         free_places=free_places,

@@ -24,11 +24,14 @@ oruk_cli = AppGroup("oruk", help="Open Referral UK: import feeds, export the dir
 @click.option("--modified-after", type=click.DateTime(["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]),
               help="Ask the feed only for services changed since (UTC). Nothing is "
               "withdrawn: the feed is not read in full.")
+@click.option("--agree-hubs", is_flag=True,
+              help="The schools agreed to host what the feed says runs at them (else "
+              "each is a request the school agrees to on its hub requests page).")
 @click.option("--dry-run", is_flag=True, help="Report what would happen; save nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the whole report (every skip reason and warning) as JSON here.")
 def import_command(source: str, mapping: Path | None, source_name: str | None,
-                   modified_after: datetime | None, dry_run: bool,
+                   modified_after: datetime | None, agree_hubs: bool, dry_run: bool,
                    report_path: Path | None) -> None:
     """Import an ORUK 3.0/1.0 feed URL, a saved JSON file or an HSDS CSV folder.
 
@@ -43,7 +46,7 @@ def import_command(source: str, mapping: Path | None, source_name: str | None,
     since = f"{modified_after.isoformat()}Z" if modified_after else None
     try:
         report = import_source(source, source_name_of(source, source_name), mapping, since,
-                               dry_run)
+                               dry_run, agree_hubs)
     except (SourceError, MappingError) as error:
         raise click.ClickException(f"{error}. Nothing was imported.") from error
     click.echo(("dry run, nothing saved: " if dry_run else "") + report.summary())

@@ -19,10 +19,12 @@ def source_name_of(source: str, given: str | None = None) -> str:
 
 
 def import_source(source: str, name: str, mapping: Path | None = None,
-                  modified_after: str | None = None, dry_run: bool = False) -> ImportReport:
+                  modified_after: str | None = None, dry_run: bool = False,
+                  agree_hubs: bool = False) -> ImportReport:
     """Import ``source`` (a feed URL, JSON file or CSV folder) as ``name``; kept only
     when it was read to the end, something was imported or withdrawn, and not
-    ``dry_run``.
+    ``dry_run``. ``agree_hubs``: the schools agreed to the co-location the source
+    states (else each is a request for the school to agree).
 
     Raises services.oruk.sources.SourceError when the source cannot be read to the
     end and services.oruk.importer.MappingError for a bad mapping: nothing is kept.
@@ -31,7 +33,7 @@ def import_source(source: str, name: str, mapping: Path | None = None,
 
     with one_transaction(db.engine) as work:
         feed = read_source(source, modified_after=modified_after)
-        report = import_records(work, feed, name, load_mapping(mapping))
+        report = import_records(work, feed, name, load_mapping(mapping), agree_hubs)
         if not dry_run and report.imported + report.withdrawn:
             work.commit()
     return report

@@ -67,12 +67,13 @@ class Jobs:
             name="deliver_messages", retries=3, retry_delay=20)(
             in_app(outbox(work.deliver_new_messages)))
         self._tasks["sync_feed"] = huey.task(name="sync_feed", retries=2, retry_delay=900)(
-            in_app(lambda url, name, mapping: work.sync_feed(FeedSync(url, name, mapping))))
+            in_app(lambda url, name, mapping, agree: work.sync_feed(
+                FeedSync(url, name, mapping, agree))))
         sync_feed = self._tasks["sync_feed"]
 
         def sync_feeds() -> int:
             for feed in settings.oruk_sync_feeds:
-                sync_feed(feed.url, feed.source_name, feed.mapping)
+                sync_feed(feed.url, feed.source_name, feed.mapping, feed.agree_hubs)
             return len(settings.oruk_sync_feeds)
 
         bodies: dict[str, Callable[[], Any]] = {

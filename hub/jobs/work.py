@@ -88,6 +88,7 @@ def sync_feed(feed: FeedSync) -> str:
     from hub.jobs.feeds import import_source, source_name_of
 
     report = import_source(feed.url, source_name_of(feed.url, feed.source_name),
-                           Path(feed.mapping) if feed.mapping else None)
+                           Path(feed.mapping) if feed.mapping else None,
+                           agree_hubs=feed.agree_hubs)
     log.info("Feed sync %s: %s", feed.source_name or feed.url, report.summary())
     return report.summary()

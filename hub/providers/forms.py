@@ -67,7 +67,8 @@ class ServiceForm(FlaskForm):
     venue_postcode = StringField("Venue postcode", validators=[Length(max=10)])
     hubs = SelectMultipleField("School hubs where it runs", validators=[Optional()])
     hub_days = SelectMultipleField(
-        "Days at school hubs", choices=[(d, d) for d in WEEKDAYS], validators=[Optional()]
+        "Days at newly added school hubs", choices=[(d, d) for d in WEEKDAYS],
+        validators=[Optional()]
     )
     service_area_name = StringField("Area name", validators=[Length(max=200)])
     service_area = TextAreaField("Service area (GeoJSON)", validators=[Optional()])

@@ -11,7 +11,7 @@ from hub.access import can_edit_service, me, roles_required
 from hub.caches import online_geocoder
 from hub.directory.routes import load_service
 from hub.form_errors import refuse, show_on_form
-from hub.providers.forms import ServiceForm
+from hub.providers.forms import WEEKDAYS, ServiceForm
 from hub.referrals.access import actor_for
 from hub.settings import now
 from hub.unit_of_work import session
@@ -115,15 +115,43 @@ def _input(form: ServiceForm) -> listing_ops.ServiceInput:
         venue_postcode=form.venue_postcode.data or "",
         hub_school_ids=[int(v) for v in form.hubs.data or []],
         hub_days=form.hub_days.data or [],
+        days_by_school=_days_by_school(),
         service_area_name=form.service_area_name.data or "",
         service_area_text=form.service_area.data or "",
     )
 
 
+def _days_by_school() -> dict[int, list[str]]:
+    """Each listed school's own days, as the form showed them (an empty list is a
+    school with no days ticked, not a school left out)."""
+    shown = {int(value) for value in request.form.getlist("hub_days_shown")
+             if value.isdigit() and len(value) < 12}
+    return {school_id: [day for day in request.form.getlist(f"hub_days-{school_id}")
+                        if day in WEEKDAYS]
+            for school_id in shown}
+
+
+def _hub_rows(service: Service | None) -> list[dict[str, object]]:
+    """The schools the service is already listed at, with their days and agreement."""
+    if service is None:
+        return []
+    typed = _days_by_school() if request.method == "POST" else {}
+    rows = []
+    for hub in sorted(service.hubs, key=lambda hub: hub.school.name):
+        status = (f"Agreed by {hub.agreed_by_name}" if hub.agreed
+                  else "Requested: waiting for the school to agree")
+        rows.append({"school_id": hub.school_id, "school_name": hub.school.name,
+                     "days": typed.get(hub.school_id, hub.days or []), "status": status})
+    return rows
+
+
 def _save(form: ServiceForm, service: Service | None, organisation_id: int) -> Response | None:
+    user = me()
     try:
+        # The coordinator agrees for a school; a provider's new school is a request.
         saved = listing_ops.save_service(
-            session(), service, organisation_id, _input(form), online_geocoder()
+            session(), service, organisation_id, _input(form), online_geocoder(),
+            actor=actor_for(user), agree_hubs=user.role is Role.COORDINATOR, now=now(),
         )
     except InvalidInput as error:
         show_on_form(form, error)
@@ -141,7 +169,8 @@ def new_service() -> Response | str:
         response = _save(form, None, me().organisation_id)
         if response is not None:
             return response
-    return render_template("providers/edit.html", form=form, service=None)
+    return render_template("providers/edit.html", form=form, service=None, hub_rows=[],
+                           weekdays=WEEKDAYS)
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
@@ -158,7 +187,9 @@ def edit_service(service_id: int) -> Response | str:
         form.needs.data = service.need_codes
         form.languages.data = ", ".join(service.languages or [])
         form.hubs.data = [str(hub.school_id) for hub in service.hubs]
-        form.hub_days.data = service.hubs[0].days if service.hubs else []
+        # Each listed school's days are its own fields (``_hub_rows``); this one is
+        # for schools added now.
+        form.hub_days.data = []
         form.referral_route.data = service.referral_route.value
         form.venue_address.data = service.location.address if service.location else ""
         form.venue_postcode.data = service.location.postcode if service.location else ""
@@ -167,4 +198,5 @@ def edit_service(service_id: int) -> Response | str:
         response = _save(form, service, service.organisation_id)
         if response is not None:
             return response
-    return render_template("providers/edit.html", form=form, service=service)
+    return render_template("providers/edit.html", form=form, service=service,
+                           hub_rows=_hub_rows(service), weekdays=WEEKDAYS)

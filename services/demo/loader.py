@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import geocode
 from routing.geo import PostcodeError
+from routing.referrals.lifecycle import Actor
 from services.accounts.models import Role, User
 from services.accounts.operations import UserInput, add_user
 from services.capacity_ops import update_capacity
@@ -97,6 +98,8 @@ def demo_logins(dataset: Dataset) -> list[DemoLogin]:
 
 
 DEMO_LOGINS: list[DemoLogin] = demo_logins(read_dataset())
+# Who the demo data says listed and agreed its school hubs.
+DEMO_ACTOR = Actor(None, "Demo data", None, "")
 
 
 def load_demo(
@@ -224,7 +227,9 @@ class _Loader:
             if (organisation.id, spec.name) in existing:
                 continue
             with _refused(spec.name):
-                service = save_service(self.session, None, organisation.id, self.listing(spec))
+                # The demo's co-location is the hub's own record: agreed.
+                service = save_service(self.session, None, organisation.id, self.listing(spec),
+                                       actor=DEMO_ACTOR, agree_hubs=True, now=self.now)
                 self.session.flush()
                 figures = spec.capacity
                 update_capacity(

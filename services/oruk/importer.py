@@ -26,6 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from routing.geo import PostcodeError, normalise_postcode
+from routing.referrals.lifecycle import Actor
 from services.areas import AreaError, check_area
 from services.capacity_ops import update_capacity
 from services.errors import InvalidInput
@@ -43,6 +44,7 @@ from services.taxonomy import Need
 from services.version import bump_version
 
 IMPORT_USER = "ORUK import"
+IMPORT_ACTOR = Actor(None, IMPORT_USER, None, "")
 # A feed never creates a school or an academy trust: those come from the schools register.
 KIND_BY_LABEL = {label.lower(): kind for kind, label in ORGANISATION_KIND_LABELS.items()
                  if kind not in (OrganisationKind.SCHOOL, OrganisationKind.ACADEMY_TRUST)}
@@ -213,8 +215,9 @@ class Importer:
     """
 
     def __init__(self, session: Session, source: str,
-                 mapping: Mapping[str, str] | None = None) -> None:
+                 mapping: Mapping[str, str] | None = None, agree_hubs: bool = False) -> None:
         self.session = session
+        self.agree_hubs = agree_hubs
         self.source = source[:300]
         self.terms = TermMapper(session, mapping or {})
         self.report = ImportReport()
@@ -519,7 +522,10 @@ class Importer:
         if service is not None and self._same(service, organisation, plan):
             return "unchanged", new_organisation
         created = service is None
-        service = save_service(self.session, service, organisation.id, plan.data, bump=False)
+        # A feed saying a service runs at one of our schools is a request: the school
+        # agrees before it counts (``services.hub_links``).
+        service = save_service(self.session, service, organisation.id, plan.data, bump=False,
+                               actor=IMPORT_ACTOR, agree_hubs=self.agree_hubs)
         service.organisation_id = organisation.id
         service.active = True
         service.oruk_extra = plan.extra
@@ -608,12 +614,15 @@ class Importer:
 
 
 def import_records(session: Session, records: Feed | Iterable[dict[str, Any]], source: str,
-                   mapping: Mapping[str, str] | None = None) -> ImportReport:
+                   mapping: Mapping[str, str] | None = None,
+                   agree_hubs: bool = False) -> ImportReport:
     """Import ``records`` (ORUK 3.0-shaped dicts) of ``source`` in ``session``; the
-    caller commits the whole import or rolls it back.
+    caller commits the whole import or rolls it back. Services at our school hubs are
+    requests for the schools to agree, unless ``agree_hubs`` (the operator states the
+    schools agreed: our own export, a trusted feed).
 
     Raises MappingError when the mapping names need codes we do not have, and
     SourceError when the source cannot be read to the end.
     """
     feed = records if isinstance(records, Feed) else Feed(records=records)
-    return Importer(session, source, mapping).run(feed)
+    return Importer(session, source, mapping, agree_hubs).run(feed)

@@ -90,6 +90,8 @@ def build_world(db: Session, cast: Cast) -> World:
     """A service with a live referral, drafts in every state, a child and a progress link."""
     service = make_service(db, cast.provider, needs=("MHW",), hubs=(cast.school,))
     make_service(db, cast.other_provider, needs=("MHW",))
+    requested = make_service(db, cast.other_provider, needs=("MHW",), hubs=(cast.school,),
+                             hubs_requested=True)  # waiting for the school's agreement
     now = utcnow()
     referral = sent_referral(db, cast, service, now=now)
     draft = complete_draft(db, cast, {"MHW": service}, now=now)
@@ -109,6 +111,7 @@ def build_world(db: Session, cast: Cast) -> World:
         "referral_id": referral.id,
         "child_id": referral.child_id,
         "request_id": draft.id,
+        "link_id": requested.hubs[0].id,
         "step": list(STEPS),
         "action": ["accept", "withdraw"],
         "token": [token, "not-a-real-token"],

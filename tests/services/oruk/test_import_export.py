@@ -15,13 +15,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.listings import Service
+from services.db import utcnow
+from services.hub_links import agree_hub
+from services.listings import Service, ServiceSchool
 from services.organisations import Organisation
 from services.oruk.exporter import export_directory, write_json, write_tabular
 from services.oruk.importer import MappingError, import_records, load_mapping
 from services.oruk.sources import read_json_file, read_source, read_tabular
 from tests.factories import Cast
 from tests.local_http import JsonHandler, serving
+from tests.routing.referrals.helpers import actor
 from tests.services.oruk.directory import PREFIX, Directory, make_directory
 from tests.services.oruk.spec import HSDS, ORUK, require_spec
 
@@ -60,7 +63,8 @@ def test_it_round_trips_our_json_export_through_the_importer_without_loss(
     assert write_json(db, path) == 3
     before = json.loads(path.read_text())
     delete_services(db)
-    report = import_records(db, read_source(str(path)), str(path))
+    # Our own export: the schools agreed to host what it lists at them.
+    report = import_records(db, read_source(str(path)), str(path), agree_hubs=True)
     db.commit()
     assert (report.created, report.skipped, report.unmapped_terms) == (3, [], {})
     after = export_directory(db)
@@ -74,9 +78,27 @@ def test_it_round_trips_our_tabular_export_through_the_importer_without_loss(
     assert write_tabular(db, tmp_path / "csv") == 3
     assert (tmp_path / "csv" / "datapackage.json").is_file()
     delete_services(db)
-    report = import_records(db, read_tabular(tmp_path / "csv"), "csv")
+    report = import_records(db, read_tabular(tmp_path / "csv"), "csv", agree_hubs=True)
     db.commit()
     assert (report.created, report.skipped) == (3, [])
+    assert comparable(export_directory(db)["services"]) == comparable(before["services"])
+
+
+def test_it_imports_a_feeds_school_hubs_as_requests_until_the_school_agrees(
+        db: Session, directory: Directory, cast: Cast, tmp_path: Path) -> None:
+    path = tmp_path / "export.json"
+    write_json(db, path)
+    before = json.loads(path.read_text())
+    delete_services(db)
+    import_records(db, read_source(str(path)), "a council feed")
+    db.commit()
+    links = db.execute(select(ServiceSchool)).scalars().all()
+    assert links and not any(link.agreed for link in links)
+    published = [s["service_at_locations"] for s in export_directory(db)["services"]]
+    assert published != [s["service_at_locations"] for s in before["services"]]
+    for link in links:
+        agree_hub(db, link, actor(cast.staff), utcnow())
+    db.commit()
     assert comparable(export_directory(db)["services"]) == comparable(before["services"])
 
 
