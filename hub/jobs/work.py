@@ -50,20 +50,22 @@ def retry_messages() -> int:
     return sent
 
 
-def chase_referrals() -> tuple[int, int]:
-    """On working days, remind providers of referrals waiting on them and escalate
-    those waiting twice as long to the coordinators; returns (reminded, escalated)."""
+def chase_referrals() -> tuple[int, int, int]:
+    """On working days, remind providers of referrals waiting on them, escalate those
+    waiting twice as long to the coordinators and remind schools of unanswered
+    questions; returns (providers reminded, escalated, schools reminded)."""
     from hub.referrals.stuck_routes import stuck_scope
 
     scope = stuck_scope(None)
     if not is_working_day(scope.now.date()):
-        return (0, 0)
+        return (0, 0, 0)
     report = chase_stuck_referrals(session(), scope)
     session().commit()
-    log.info("Chasing: %s reminders, %s escalations", report.reminded, report.escalated)
-    if report.reminded or report.escalated:
+    log.info("Chasing: %s provider reminders, %s escalations, %s school reminders",
+             report.reminded, report.escalated, report.schools_reminded)
+    if report.reminded or report.escalated or report.schools_reminded:
         deliver_new_messages()
-    return (report.reminded, report.escalated)
+    return (report.reminded, report.escalated, report.schools_reminded)
 
 
 def retention_purge() -> bool:

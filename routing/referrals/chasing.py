@@ -8,6 +8,9 @@ lists (``stuck``) and, for each referral on them:
 - escalates it to the hub coordinators once it has waited twice the list's
   threshold: an email to each with the reference and a link, recorded in the
   audit trail, once per referral.
+
+And for each question from a service the school has not answered in time, it
+reminds the referrer (at most once a day, audited).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from services.accounts.models import Role, User
 # The provider's turn: the lists a reminder to the provider can move on.
 CHASED = (StuckKind.NOT_OPENED, StuckKind.NOT_DECIDED)
 ESCALATED = "referral_escalated"
+SCHOOL_REMINDED = "school_reminded"
 AUTOMATIC_NOTE = "Automatic reminder: {waited} working days without {what}"
 
 
@@ -36,6 +40,7 @@ class ChaseReport:
 
     reminded: int
     escalated: int
+    schools_reminded: int = 0
 
 
 def chase_stuck_referrals(session: Session, scope: StuckScope) -> ChaseReport:
@@ -67,7 +72,34 @@ def chase_stuck_referrals(session: Session, scope: StuckScope) -> ChaseReport:
                 audit(session, SYSTEM, ESCALATED, now, child_id=referral.child_id,
                       referral_id=referral.id)
                 escalated += 1
-    return ChaseReport(reminded, escalated)
+    return ChaseReport(reminded, escalated, _remind_schools(session, scope))
+
+
+def _remind_schools(session: Session, scope: StuckScope) -> int:
+    """Remind referrers of services' questions they have not answered in time."""
+    items = [item.referral for item in stuck_items(session, StuckKind.QUESTION_UNANSWERED,
+                                                   scope) if item.referral is not None]
+    if not items:
+        return 0
+    since = scope.now - MIN_INTERVAL
+    recent = set(session.execute(
+        select(AuditEvent.referral_id).where(
+            AuditEvent.action == SCHOOL_REMINDED, AuditEvent.at > since,
+            AuditEvent.referral_id.in_([referral.id for referral in items]))
+    ).scalars())
+    addresses: dict[int, str] = {user_id: email for user_id, email in session.execute(
+        select(User.id, User.email).where(
+            User.id.in_({referral.referrer_id for referral in items}), User.active.is_(True)))}
+    sent = 0
+    for referral in items:
+        address = addresses.get(referral.referrer_id)
+        if referral.id in recent or not address:
+            continue
+        queue_message(session, address, "question_reminder", referral, scope.now)
+        audit(session, SYSTEM, SCHOOL_REMINDED, scope.now, child_id=referral.child_id,
+              referral_id=referral.id)
+        sent += 1
+    return sent
 
 
 def _coordinator_addresses(session: Session) -> list[str]:

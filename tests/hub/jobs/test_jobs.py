@@ -16,6 +16,7 @@ from hub.jobs.queue import jobs_of
 from hub.settings import ConfigError, FeedSync, Settings, settings_of
 from routing.referrals.audit import AuditEvent
 from routing.referrals.models import ReferralEvent
+from routing.referrals.operations import request_information
 from routing.referrals.outbox import OutboxMessage
 from services.listings import Service
 from tests.clock import MovableClock
@@ -28,7 +29,7 @@ from tests.hub.jobs.support import (
     wait_for,
 )
 from tests.hub.oruk.test_feed_import import oruk1
-from tests.routing.referrals.helpers import sent_referral
+from tests.routing.referrals.helpers import actor, sent_referral
 from tests.routing.referrals.test_outbox import FakeNotify
 
 
@@ -95,8 +96,8 @@ def test_it_reminds_providers_each_working_day_and_escalates_once(
 
     def chase(at: datetime) -> tuple[int, int]:
         clock.set(at)
-        result: tuple[int, int] = jobs.task("chase_referrals").call_local()
-        return result
+        result: tuple[int, int, int] = jobs.task("chase_referrals").call_local()
+        return result[:2]
 
     assert chase(monday + timedelta(days=3)) == (0, 0)  # not yet 5 working days
     assert chase(monday + timedelta(days=7)) == (1, 0)  # Monday after: 5 working days
@@ -177,3 +178,28 @@ def test_it_reads_the_feeds_and_hours_and_refuses_bad_ones(app: Flask) -> None:
     with pytest.raises(ConfigError, match="ORUK_SYNC_HOUR must be from 0 to 23"):
         Settings.from_environment(base | {"ORUK_SYNC_HOUR": "24"})
     assert settings_of(app).jobs_immediate
+
+
+def test_it_reminds_the_school_of_an_unanswered_question_once_a_day(
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    monday = datetime(2026, 11, 2, 9, 0)
+    service = make_service(db, cast.provider)
+    referral = sent_referral(db, cast, service, opened=True, now=monday)
+    request_information(db, referral, actor(cast.manager), monday, "Which days suit?")
+    db.commit()
+    jobs = jobs_of(app)
+
+    def chase(at: datetime) -> int:
+        clock.set(at)
+        result: tuple[int, int, int] = jobs.task("chase_referrals").call_local()
+        return result[2]
+
+    assert chase(monday + timedelta(days=1)) == 0  # within 3 working days
+    assert chase(monday + timedelta(days=3)) == 1
+    assert chase(monday + timedelta(days=3, hours=3)) == 0  # once a day
+    assert chase(monday + timedelta(days=4)) == 1
+    db.rollback()
+    to_school = db.execute(select(OutboxMessage.recipient).where(
+        OutboxMessage.template == "question_reminder")).scalars().all()
+    assert to_school == [cast.staff.email, cast.staff.email]
