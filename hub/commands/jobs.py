@@ -33,7 +33,9 @@ def worker_command(workers: int | None, periodic: bool) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     consumer = jobs_of(current_app).huey.create_consumer(
         workers=workers or settings.jobs_workers, worker_type="thread", periodic=periodic,
-        check_worker_health=True)
+        # The schedule's worker is the one to start first: it clears a lock a crashed
+        # worker left behind (Huey's SQLite storage cannot expire one).
+        check_worker_health=True, flush_locks=periodic)
     consumer.run()
 
 

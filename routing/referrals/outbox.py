@@ -1,8 +1,9 @@
 """The outbox: messages queued in the same transaction as the change they announce,
 then delivered through GOV.UK Notify after that transaction commits.
 
-A message is tried first after the request that queued it commits, then again by
-each run of ``flask notify send`` (a timer runs it), up to MAX_ATTEMPTS tries.
+A message is tried first by the job the request that queued it enqueued after its
+commit, then again by each ``retry_messages`` job (``hub.jobs``) or ``flask notify
+send``, up to MAX_ATTEMPTS tries.
 Notify refusing a request (a 4xx other than 429: a bad template id or address)
 will not change on a retry, so such a message is given up at once; the outbox
 page shows why.
@@ -120,6 +121,9 @@ def deliver_pending(
         .where(OutboxMessage.sent_at.is_(None), waiting)
         .order_by(OutboxMessage.id)
         .limit(limit)
+        # Two deliveries at once (two job workers) never take the same message on
+        # PostgreSQL; SQLite has no row locks, and the job queue's lock covers it.
+        .with_for_update(skip_locked=True)
     ).scalars().all()
     if not pending:
         return 0
