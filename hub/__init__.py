@@ -81,11 +81,12 @@ def _register_blueprints(app: Flask) -> None:
     from hub.progress.routes import bp as progress_bp
     from hub.providers.routes import bp as providers_bp
     from hub.referrals.routes import bp as referrals_bp
+    from hub.safeguarding.routes import bp as safeguarding_bp
     from hub.search.routes import bp as search_bp
 
     for blueprint in (
         auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp,
-        referrals_bp, progress_bp, notifications_bp, hub_requests_bp,
+        referrals_bp, progress_bp, notifications_bp, hub_requests_bp, safeguarding_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed

@@ -4,6 +4,7 @@ from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
 from routing.referrals.outbox import OutboxMessage
+from routing.safeguarding.models import SafeguardingEvent, SafeguardingItem
 from services.accounts.models import LoginAttempt, User
 from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
@@ -23,6 +24,8 @@ __all__ = [
     "Need",
     "Organisation",
     "OutboxMessage",
+    "SafeguardingEvent",
+    "SafeguardingItem",
     "School",
     "Service",
     "ServiceNeed",

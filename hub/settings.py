@@ -75,6 +75,9 @@ class Settings:
     referral_decide_working_days: int = 5
     referral_answer_working_days: int = 3
     referral_contact_working_days: int = 5
+    # A safeguarding stop or concern no lead has actioned after this many working days
+    # goes to the coordinator and onto the stuck page.
+    safeguarding_action_working_days: int = 1
     # Read a structurally changed directory in the request that notices it, rather than
     # in the background while the old snapshot serves (tests that edit then search).
     directory_rebuild_inline: bool = False
@@ -156,6 +159,7 @@ class Settings:
             referral_decide_working_days=_int(raw, "REFERRAL_DECIDE_WORKING_DAYS", 5),
             referral_answer_working_days=_int(raw, "REFERRAL_ANSWER_WORKING_DAYS", 3),
             referral_contact_working_days=_int(raw, "REFERRAL_CONTACT_WORKING_DAYS", 5),
+            safeguarding_action_working_days=_int(raw, "SAFEGUARDING_ACTION_WORKING_DAYS", 1),
             directory_rebuild_inline=_flag(raw, "DIRECTORY_REBUILD_INLINE"),
             redis_url=str(raw.get("REDIS_URL") or "").strip(),
             jobs_sqlite_path=str(raw.get("JOBS_SQLITE_PATH") or defaults.jobs_sqlite_path),
@@ -205,7 +209,7 @@ _OVERRIDABLE = frozenset({
     "MAP_TILE_ATTRIBUTION", "ONLINE_GEOCODER", "GEOCODER_USER_AGENT", "ROUTING_WEIGHTS",
     "PUBLIC_BASE_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL", "REFERRAL_STUCK_WORKING_DAYS",
     "REFERRAL_DECIDE_WORKING_DAYS", "REFERRAL_ANSWER_WORKING_DAYS",
-    "REFERRAL_CONTACT_WORKING_DAYS",
+    "REFERRAL_CONTACT_WORKING_DAYS", "SAFEGUARDING_ACTION_WORKING_DAYS",
     "DIRECTORY_REBUILD_INLINE", "REDIS_URL", "JOBS_SQLITE_PATH", "JOBS_QUEUE_NAME",
     "JOBS_IMMEDIATE", "JOBS_WORKERS", "NOTIFY_RETRY_MINUTES", "REFERRAL_CHASE_HOUR",
     "RETENTION_PURGE_HOUR", "ORUK_SYNC_HOUR", "ORUK_SYNC_FEEDS", "TESTING", "WTF_CSRF_ENABLED",

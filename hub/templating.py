@@ -84,6 +84,8 @@ def _navigation() -> list[dict[str, Any]]:
     items = [("Find services", url_for("search.index"), "/search")]
     role = current_user.role
     items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
+    if role.is_school:
+        items.append(("Safeguarding", url_for("safeguarding.queue"), "/safeguarding"))
     if role.value in ("coordinator", "safeguarding_lead"):
         items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
     if role.is_provider:

@@ -27,6 +27,10 @@ def stuck_command() -> None:
 
 
 def _line(kind: StuckKind, item: StuckItem) -> str:
+    if item.safeguarding is not None:
+        entry = item.safeguarding
+        return (f"{entry.item.reference} {entry.item.kind.label} ({entry.waited} working "
+                f"days; due {entry.due:%Y-%m-%d %H:%M})")
     if item.referral is None:
         refs = ", ".join(r.reference for r in item.referrals)
         return f"child {item.child_id}: {refs}"

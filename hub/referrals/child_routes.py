@@ -19,6 +19,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.safeguarding.access import visible_items
 from hub.settings import now
 from hub.templating import govuk_date
 from hub.unit_of_work import session
@@ -29,6 +30,7 @@ from routing.referrals.models import (
     Referral,
     ReferralEvent,
 )
+from routing.safeguarding.queue import child_events
 from services.accounts.models import SCHOOL_ROLES, Role
 from services.errors import InvalidInput
 
@@ -71,6 +73,7 @@ def child(child_id: int, errors: dict[str, str] | None = None) -> str:
                   school_ids_for(user)]
     return render_template(
         "referrals/child.html", child=record, referrals=referrals, events=events,
+        safeguarding_events=child_events(session(), record.id, visible_items(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],
         family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
         errors=errors or {},

@@ -30,6 +30,7 @@ from routing.referrals.models import (
     RequestStatus,
     RiskLevel,
 )
+from routing.safeguarding import operations as safeguarding
 from services.accounts.models import SCHOOL_ROLES
 from services.errors import InvalidInput
 
@@ -102,7 +103,7 @@ def step(request_id: int, step: str) -> Response | str:
                 if answer == "yes":
                     ops.stop_for_safeguarding(session(), draft, actor_for(me()), now())
                     return redirect(url_for("referrals.stopped", request_id=draft.id))
-                ops.clear_safeguarding(draft, now())
+                ops.clear_safeguarding(draft, now(), actor_for(me()))
             elif step == "providers":
                 codes = draft.form.needs.codes
                 choices = {
@@ -138,7 +139,8 @@ def step(request_id: int, step: str) -> Response | str:
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
-        lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS, **context,
+        lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
+        open_items=safeguarding.open_items_for_draft(session(), draft), **context,
     )
 
 
@@ -148,7 +150,8 @@ def stopped(request_id: int) -> str:
     draft = load_draft(request_id)
     if draft.status is not RequestStatus.SAFEGUARDING_STOP:
         abort(404)
-    return render_template("referrals/stopped.html", draft=draft)
+    return render_template("referrals/stopped.html", draft=draft,
+                           item=safeguarding.item_for_draft(session(), draft))
 
 
 @bp.route("/drafts/<int:request_id>/check", methods=["GET", "POST"])

@@ -44,4 +44,5 @@ def stuck_scope(school_ids: Collection[int] | None) -> StuckScope:
         decide_days=settings.referral_decide_working_days,
         answer_days=settings.referral_answer_working_days,
         contact_days=settings.referral_contact_working_days,
+        safeguarding_days=settings.safeguarding_action_working_days,
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from routing.referrals import capacity
 from routing.referrals.answers import (
@@ -50,6 +50,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.outbox import queue_message
+from routing.safeguarding import operations as safeguarding
 from services.accounts.models import User
 from services.errors import InvalidInput
 from services.listings import Service
@@ -265,18 +266,24 @@ def save_step(
 def stop_for_safeguarding(
     session: Session, draft: ReferralRequest, actor: Actor, now: datetime
 ) -> None:
-    """The child may be at risk of significant harm: stop, send nothing, record that we did."""
+    """The child may be at risk of significant harm: stop, send nothing, record that we
+    did, and put the stop in the school's safeguarding lead's queue (the lead is told)."""
     _editable(draft)
     draft.save_answers(SafeguardingStep(significant_harm=True, stopped_by=actor.name), now)
     draft.status = RequestStatus.SAFEGUARDING_STOP
     draft.safeguarding_stopped_at = now
-    audit(session, actor, "safeguarding_stop", now, child_id=draft.child_id)
+    item = safeguarding.record_stop(session, draft, actor, now)
+    audit(session, actor, "safeguarding_stop", now, child_id=item.child_id)
 
 
-def clear_safeguarding(draft: ReferralRequest, now: datetime) -> None:
-    """Record the answer 'no risk of significant harm' so the form may continue."""
+def clear_safeguarding(draft: ReferralRequest, now: datetime, actor: Actor = SYSTEM) -> None:
+    """Record the answer 'no risk of significant harm' so the form may continue. An open
+    safeguarding item about the same child stays open, and records the answer."""
     _editable(draft)
     draft.save_answers(SafeguardingStep(significant_harm=False), now)
+    session = object_session(draft)
+    if session is not None:
+        safeguarding.note_cleared_after_stop(session, draft, actor, now)
 
 
 def choose_providers(

@@ -70,6 +70,20 @@ def queue_message(
     session.info[_QUEUED] = True
 
 
+def queue_notice(
+    session: Session, recipient: str | None, template: str, reference: str, subject: str,
+    link_path: str, now: datetime,
+) -> None:
+    """Queue a message about something other than a referral (a safeguarding item):
+    a reference, a short ``subject`` in place of a service name, and a link; never a
+    child's name."""
+    if not recipient:
+        return
+    session.add(OutboxMessage(created_at=now, recipient=recipient, template=template,
+                              reference=reference, service_name=subject, link_path=link_path))
+    session.info[_QUEUED] = True
+
+
 def take_queued(session: Session) -> bool:
     """Whether messages were queued on ``session`` since the last call (and forget it).
 

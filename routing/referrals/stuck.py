@@ -10,7 +10,8 @@ states its rule (``StuckKind.rule``) with the thresholds in force:
 - accepted referrals with no first contact in time;
 - declines with no onward referral;
 - wait-lists longer than the service's typical wait;
-- children whose every referral ended with no support in place.
+- children whose every referral ended with no support in place;
+- safeguarding stops and concerns no lead has actioned in time (``routing.safeguarding``).
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ from routing.engine.reasons import plural
 from routing.referrals.models import Outcome, Referral, ReferralEvent, Status
 from routing.referrals.reminders import CHASEABLE, last_reminders
 from routing.referrals.workdays import is_working_day, working_days_between
+from routing.safeguarding.queue import QueueEntry, overdue_entries
 from services.listings import Capacity
 
 ENDED = (Status.DECLINED, Status.CLOSED, Status.WITHDRAWN)
 
 
 class StuckKind(enum.StrEnum):
+    SAFEGUARDING_NOT_ACTIONED = "safeguarding_not_actioned"
     NOT_OPENED = "not_opened"
     NOT_DECIDED = "not_decided"
     QUESTION_UNANSWERED = "question_unanswered"
@@ -46,6 +49,7 @@ class StuckKind(enum.StrEnum):
     def heading(self) -> str:
         """The list's heading."""
         return {
+            StuckKind.SAFEGUARDING_NOT_ACTIONED: "Safeguarding items not actioned in time",
             StuckKind.NOT_OPENED: "Not opened",
             StuckKind.NOT_DECIDED: "Opened but not decided",
             StuckKind.QUESTION_UNANSWERED: "A service's question not answered",
@@ -59,6 +63,11 @@ class StuckKind(enum.StrEnum):
         """What puts a referral or child on the list, with the threshold in force."""
         days = plural
         return {
+            StuckKind.SAFEGUARDING_NOT_ACTIONED: "A safeguarding stop or concern went to the "
+                                                 "school's designated safeguarding lead "
+                                                 f"{days(scope.safeguarding_days, 'working day')}"
+                                                 " ago or more (to the same time of day), and "
+                                                 "no decision is recorded.",
             StuckKind.NOT_OPENED: f"Sent {days(scope.working_days, 'working day')} ago or "
                                   "more, and the service has not opened it.",
             StuckKind.NOT_DECIDED: f"Opened {days(scope.decide_days, 'working day')} ago or "
@@ -90,6 +99,8 @@ class StuckItem:
     typical: int | None = None
     child_id: int | None = None
     referrals: tuple[Referral, ...] = ()
+    # For SAFEGUARDING_NOT_ACTIONED: the item, when it was due and working days waited.
+    safeguarding: QueueEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class StuckScope:
     decide_days: int = 5
     answer_days: int = 3
     contact_days: int = 5
+    safeguarding_days: int = 1
 
 
 def not_opened_cutoff(today: date, working_days: int) -> date:
@@ -127,6 +139,7 @@ def stuck_counts(session: Session, scope: StuckScope) -> dict[StuckKind, int]:
         for kind in _REFERRAL_LISTS
     }
     counts[StuckKind.LONG_WAIT] = len(_long_wait_rows(session, scope))
+    counts[StuckKind.SAFEGUARDING_NOT_ACTIONED] = len(_overdue(session, scope))
     counts[StuckKind.UNSUPPORTED_CHILD] = session.execute(
         select(func.count()).select_from(_unsupported_children(scope).subquery())
     ).scalar_one()
@@ -139,6 +152,9 @@ def stuck_items(
 ) -> list[StuckItem]:
     """One page of a list (all of it when ``limit`` is None), oldest problem first."""
     today = scope.now.date()
+    if kind is StuckKind.SAFEGUARDING_NOT_ACTIONED:
+        entries = _overdue(session, scope)[offset:None if limit is None else offset + limit]
+        return [StuckItem(kind, waited=entry.waited, safeguarding=entry) for entry in entries]
     if kind is StuckKind.LONG_WAIT:
         rows = _long_wait_rows(session, scope)
         chosen = rows[offset:None if limit is None else offset + limit]
@@ -276,6 +292,10 @@ def _long_wait_rows(session: Session, scope: StuckScope) -> list[tuple[int, int,
     ).all()
     return [(referral_id, waited, typical) for referral_id, at, typical in rows
             if typical is not None and (waited := (scope.now - at).days) > typical]
+
+
+def _overdue(session: Session, scope: StuckScope) -> list[QueueEntry]:
+    return overdue_entries(session, scope.now, scope.safeguarding_days, scope.school_ids)
 
 
 def _unsupported_children(scope: StuckScope) -> Select[Any]:

@@ -35,6 +35,7 @@ from services.demo.dataset import (
     ServiceSpec,
     read_dataset,
 )
+from services.demo.safeguarding import add_safeguarding_examples
 from services.errors import InvalidInput
 from services.listing_ops import ServiceInput, save_service
 from services.listings import Service
@@ -132,6 +133,8 @@ def load_demo(
     schools = loader.schools()
     services = loader.services()
     users = loader.users()
+    # Something in Tonge Moor's safeguarding lead's queue at first run.
+    add_safeguarding_examples(session, now)
     # Each school comes with its own organisation.
     summary = DemoSummary(organisations + schools, schools, services, users)
     if summary.changed:

@@ -28,6 +28,7 @@ from hub.extensions import csrf
 from hub.settings import settings_of
 from routing.referrals import operations as ops
 from routing.referrals.answers import STEPS
+from routing.safeguarding.operations import item_for_draft
 from services.accounts.models import User
 from services.db import utcnow
 from services.oruk import ids
@@ -97,6 +98,8 @@ def build_world(db: Session, cast: Cast) -> World:
     draft = complete_draft(db, cast, {"MHW": service}, now=now)
     stopped = ops.start_request(db, secrets.token_hex(8), cast.staff.id, cast.school.id, now)
     ops.stop_for_safeguarding(db, stopped, actor(cast.staff), now)
+    item = item_for_draft(db, stopped)
+    assert item is not None
     _, token = issue_link(db, referral.child_id, cast.staff, now)
     db.commit()
     assert referral.request_id is not None and service.location is not None
@@ -112,6 +115,7 @@ def build_world(db: Session, cast: Cast) -> World:
         "child_id": referral.child_id,
         "request_id": draft.id,
         "link_id": requested.hubs[0].id,
+        "item_id": item.id,
         "step": list(STEPS),
         "action": ["accept", "withdraw"],
         "token": [token, "not-a-real-token"],

@@ -75,7 +75,10 @@ def test_it_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
     with pytest.raises(InvalidInput):
         ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
     assert db.execute(select(func.count(Referral.id))).scalar_one() == 0
-    assert db.execute(select(func.count(OutboxMessage.id))).scalar_one() == 0
+    # No provider hears of it; the school's safeguarding lead is told, and only them.
+    messages = db.execute(select(OutboxMessage)).scalars().all()
+    assert [(m.recipient, m.template) for m in messages] == [
+        (cast.dsl.email, "safeguarding_item")]
     stopped = db.get(ReferralRequest, draft.id)
     assert stopped is not None and stopped.safeguarding_stopped_at is not None
 

@@ -56,7 +56,8 @@ def test_it_counts_every_list_and_pages_one_oldest_first(
     assert summary.counts == {StuckKind.NOT_OPENED: 5, StuckKind.NOT_DECIDED: 0,
                               StuckKind.QUESTION_UNANSWERED: 0, StuckKind.NO_FIRST_CONTACT: 0,
                               StuckKind.DECLINED_NO_ONWARD: 1, StuckKind.LONG_WAIT: 0,
-                              StuckKind.UNSUPPORTED_CHILD: 1}
+                              StuckKind.UNSUPPORTED_CHILD: 1,
+                              StuckKind.SAFEGUARDING_NOT_ACTIONED: 0}
     assert set(summary.sections) == {StuckKind.NOT_OPENED, StuckKind.DECLINED_NO_ONWARD,
                                      StuckKind.UNSUPPORTED_CHILD}
 

@@ -246,3 +246,23 @@ def test_it_reads_every_record_with_named_fields_from_the_data_files() -> None:
     assert set(DATASET.areas) == {"bolton", "farnworth_kearsley", "horwich_blackrod",
                                   "town_centre"}
     assert {s.venue for s in SERVICES if s.venue} <= set(DATASET.venues)
+
+
+def test_it_gives_tonge_moors_safeguarding_lead_a_stop_and_two_concerns(db: Session) -> None:
+    from routing.referrals.models import ReferralRequest, RequestStatus
+    from routing.referrals.outbox import OutboxMessage
+    from routing.safeguarding.models import ConcernKind, SafeguardingItem
+
+    items = db.execute(
+        select(SafeguardingItem).order_by(SafeguardingItem.raised_at)).scalars().all()
+    assert [item.kind for item in items] == [ConcernKind.SAFEGUARDING_STOP,
+                                             ConcernKind.WHEREABOUTS_UNKNOWN,
+                                             ConcernKind.PERSISTENT_ABSENCE]
+    assert {item.school.name for item in items} == {"Tonge Moor Primary School"}
+    assert all(item.open and item.raised_at < NOW for item in items)
+    stop = db.get(ReferralRequest, items[0].request_id)
+    assert stop is not None and stop.status is RequestStatus.SAFEGUARDING_STOP
+    told = db.execute(select(OutboxMessage).where(
+        OutboxMessage.template == "safeguarding_item")).scalars().all()
+    assert {m.recipient for m in told} == {"dsl.tongemoor@demo.familyhub.test"}
+    assert sorted(m.reference for m in told) == sorted(item.reference for item in items)

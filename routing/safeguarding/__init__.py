@@ -1,0 +1,1 @@
+"""The designated safeguarding lead's queue: concerns, safeguarding stops, decisions."""
