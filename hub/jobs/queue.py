@@ -79,6 +79,7 @@ class Jobs:
         bodies: dict[str, Callable[[], Any]] = {
             "retry_messages": outbox(work.retry_messages),
             "chase_referrals": work.chase_referrals,
+            "escalate_safeguarding": outbox(work.escalate_safeguarding),
             "retention_purge": work.retention_purge,
             "sync_feeds": sync_feeds,
         }

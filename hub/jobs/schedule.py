@@ -35,6 +35,11 @@ SCHEDULE = (
                   "escalate to coordinators",
         lambda s: crontab(minute="0", hour=str(s.referral_chase_hour))),
     ScheduledJob(
+        "escalate_safeguarding",
+        lambda s: "every 15 minutes: tell the coordinators of safeguarding items not "
+                  f"actioned within {s.safeguarding_action_working_days} working day(s)",
+        lambda s: crontab(minute="*/15")),
+    ScheduledJob(
         "retention_purge",
         lambda s: f"{s.retention_purge_hour:02d}:30 daily: flask retention purge",
         lambda s: crontab(minute="30", hour=str(s.retention_purge_hour))),

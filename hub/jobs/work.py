@@ -68,6 +68,23 @@ def chase_referrals() -> tuple[int, int, int]:
     return (report.reminded, report.escalated, report.schools_reminded)
 
 
+def escalate_safeguarding() -> list[str]:
+    """Tell the coordinators (once per item, by reference and link) about safeguarding
+    items no lead has actioned within SAFEGUARDING_ACTION_WORKING_DAYS; returns the
+    items' references."""
+    from routing.referrals.lifecycle import SYSTEM
+    from routing.safeguarding.operations import escalate_overdue
+
+    settings = current_settings()
+    late = escalate_overdue(session(), settings.clock(),
+                            settings.safeguarding_action_working_days, SYSTEM)
+    session().commit()
+    log.info("Safeguarding: %s items not actioned in time sent to the coordinator", len(late))
+    if late:
+        deliver_new_messages()
+    return [item.reference for item in late]
+
+
 def retention_purge() -> bool:
     """Run ``flask retention purge`` (the audit branch's purge) if it is registered;
     False, logged, when it is not."""

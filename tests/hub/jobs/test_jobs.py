@@ -203,3 +203,18 @@ def test_it_reminds_the_school_of_an_unanswered_question_once_a_day(
     to_school = db.execute(select(OutboxMessage.recipient).where(
         OutboxMessage.template == "question_reminder")).scalars().all()
     assert to_school == [cast.staff.email, cast.staff.email]
+
+
+def test_it_the_scheduled_job_tells_the_coordinator_of_late_safeguarding_items_once(
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    from tests.routing.safeguarding.test_overdue import FRIDAY, _item
+
+    late = _item(db, cast, FRIDAY)
+    db.commit()
+    jobs = jobs_of(app)
+    clock.set(FRIDAY + timedelta(days=2))  # Sunday: not a working day later yet
+    assert jobs.task("escalate_safeguarding").call_local() == []
+    clock.set(FRIDAY + timedelta(days=4))  # Tuesday
+    assert jobs.task("escalate_safeguarding").call_local() == [late.reference]
+    assert jobs.task("escalate_safeguarding").call_local() == []  # once only
