@@ -6,10 +6,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from hub import database, models  # noqa: F401  (connection settings; every table)
+from hub import database, error_pages, models  # noqa: F401  (connection settings; every table)
 from hub.extensions import csrf, db, login_manager, migrate
 from hub.settings import DEFAULT_SQLITE, PROJECT_ROOT, Settings
 
@@ -46,7 +46,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
-    _register_error_pages(app)
+    error_pages.init_app(app)
     from hub.commands import register
 
     register(app)
@@ -86,18 +86,3 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed
-
-
-def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(
-            code, lambda error, code=code: (render_template(f"errors/{code}.html"), code)
-        )
-    app.register_error_handler(500, _server_error)
-
-
-def _server_error(error: Exception) -> tuple[str, int]:
-    # A failed flush leaves the session unusable until rolled back; the page itself
-    # (its header reads the signed-in user) must not fail on it.
-    db.session.rollback()
-    return render_template("errors/500.html"), 500

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from routing.referrals import capacity
@@ -51,8 +53,9 @@ from routing.referrals.models import (
 )
 from routing.referrals.outbox import queue_message
 from services.accounts.models import User
-from services.errors import InvalidInput
+from services.errors import AlreadyDone, InvalidInput
 from services.listings import Service
+from services.locking import lock_row
 from services.taxonomy import Need
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I confusion
@@ -94,24 +97,25 @@ def _referrer_address(session: Session, referral: Referral) -> str | None:
 def start_request(
     session: Session, start_key: str, referrer_id: int, school_id: int, now: datetime
 ) -> ReferralRequest:
-    """A new draft, or the one already started with ``start_key`` (a repeated submit)."""
-    existing = session.execute(
-        select(ReferralRequest).where(ReferralRequest.start_key == start_key)
-    ).scalar_one_or_none()
+    """A new draft, or the one already started with ``start_key`` (a repeated submit).
+
+    Safe when the same key arrives twice at once (a double click): the insert is
+    skipped on a clash, so both requests get the one draft.
+    """
+    found = select(ReferralRequest).where(ReferralRequest.start_key == start_key)
+    existing = session.execute(found).scalar_one_or_none()
     if existing is not None:
         return existing
-    draft = ReferralRequest(
-        start_key=start_key,
-        send_key=secrets.token_urlsafe(24),
-        referrer_id=referrer_id,
-        school_id=school_id,
-        answers={},
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(draft)
-    session.flush()
-    return draft
+    values = {
+        "start_key": start_key, "send_key": secrets.token_urlsafe(24),
+        "referrer_id": referrer_id, "school_id": school_id, "answers": {},
+        "status": RequestStatus.DRAFT, "created_at": now, "updated_at": now,
+    }
+    insert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)
+    session.execute(
+        insert(ReferralRequest).values(values).on_conflict_do_nothing(
+            index_elements=["start_key"]))
+    return session.execute(found).scalar_one()
 
 
 class ConfirmMatch(Exception):
@@ -596,16 +600,20 @@ def reroute_need(
 ) -> Referral:
     """One step after a decline: send the same needs to another service.
 
-    Raises InvalidInput when the referral was not declined, was already
-    re-routed, or the service is the one that declined or takes no referrals.
+    Raises AlreadyDone when it has already been re-routed (a double click, a second
+    tab, a colleague); InvalidInput when the referral was not declined, or the service
+    is the one that declined or takes no referrals.
     """
+    # Concurrent re-routes of one referral take turns here, so only the first finds
+    # no onward referral (the unique rerouted_from_id is the database's guarantee).
+    lock_row(session, declined)
     if declined.status is not Status.DECLINED:
         raise InvalidInput({"service_id": "Only a declined referral can be sent elsewhere"})
     onward = session.execute(
         select(Referral.id).where(Referral.rerouted_from_id == declined.id)
     ).first()
     if onward is not None:
-        raise InvalidInput({"service_id": "This need has already been sent to another service"})
+        raise AlreadyDone("This need has already been sent to another service")
     if service_id == declined.service_id:
         raise InvalidInput({"service_id": "Choose a different service from the one that declined"})
     service = session.get(Service, service_id)
