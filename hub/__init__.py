@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from hub import database, error_pages, models  # noqa: F401  (connection settings; every table)
+from hub import converters, database, error_pages, models  # noqa: F401  (connection settings; every table)
 from hub.extensions import csrf, db, login_manager, migrate
 from hub.settings import DEFAULT_SQLITE, PROJECT_ROOT, Settings
 
@@ -44,6 +44,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    converters.init_app(app.url_map.converters)
     _init_extensions(app)
     _register_blueprints(app)
     error_pages.init_app(app)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from services.bounds import MAX_COUNT
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity, Service
@@ -100,6 +101,8 @@ def update_capacities(
                 continue
             if number < 0:
                 errors[f"{name}-{service.id}"] = "Enter 0 or more"
+            elif number > MAX_COUNT:
+                errors[f"{name}-{service.id}"] = f"Enter a number up to {MAX_COUNT:,}"
             values.append(number)
         parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
     if errors:

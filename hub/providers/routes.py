@@ -37,7 +37,7 @@ def _own_services() -> list[Service]:
 
 @bp.route("/services", methods=["GET", "POST"])
 @roles_required(*DIRECTORY_EDITOR_ROLES)
-def services() -> Response | str:
+def services() -> Response | str | tuple[str, int]:
     listings = _own_services()
     errors: dict[str, str] = {}
     submitted: dict[int, capacity_ops.CapacityRow] = {}
@@ -62,13 +62,14 @@ def services() -> Response | str:
         else:
             flash(f"Capacity saved for {count} service{'s' if count != 1 else ''}.", "success")
             return redirect(url_for("providers.services"))
-    return render_template(
+    page = render_template(
         "providers/services.html",
         services=listings,
         errors=errors,
         submitted=submitted,
         can_create=me().role in (Role.PROVIDER_MANAGER, Role.COORDINATOR),
     )
+    return (page, 400) if errors else page
 
 
 def _prepare(form: ServiceForm) -> None:
@@ -127,7 +128,7 @@ def new_service() -> Response | str:
     return render_template("providers/edit.html", form=form, service=None)
 
 
-@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@bp.route("/services/<id:service_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.PROVIDER_MANAGER, Role.COORDINATOR)
 def edit_service(service_id: int) -> Response | str:
     service = load_service(service_id)

@@ -39,6 +39,7 @@ from routing.referrals.models import (
 )
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
 from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
+from services.bounds import parse_id
 from services.errors import AlreadyDone, InvalidInput
 
 # --- Lists -------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def inbox() -> str:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
-@bp.route("/<int:referral_id>")
+@bp.route("/<id:referral_id>")
 @roles_required(*Role)
 def show(referral_id: int) -> str:
     referral = load_referral(referral_id)
@@ -122,7 +123,7 @@ def _refused(referral_id: int, error: InvalidInput | TransitionRefused) -> tuple
     return page, 400
 
 
-@bp.route("/<int:referral_id>/remind", methods=["POST"])
+@bp.route("/<id:referral_id>/remind", methods=["POST"])
 @roles_required(Role.COORDINATOR, *SCHOOL_ROLES)
 def remind(referral_id: int) -> Response | tuple[str, int]:
     referral = load_referral(referral_id, Act.CHASE, lock=True)
@@ -190,10 +191,10 @@ def _answer(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) ->
 
 
 def _reroute(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
-    service_id = form.get("service_id", "")
-    if not service_id.isdigit():
+    service_id = parse_id(form.get("service_id"))
+    if service_id is None:
         raise InvalidInput({"service_id": "Choose a service"})
-    onward = ops.reroute_need(session(), r, int(service_id), who, at)
+    onward = ops.reroute_need(session(), r, service_id, who, at)
     return onward, f"Referral {onward.reference} sent to {onward.service.name}."
 
 
@@ -211,7 +212,7 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-@bp.route("/<int:referral_id>/<action>", methods=["POST"])
+@bp.route("/<id:referral_id>/<action>", methods=["POST"])
 @roles_required(*SCHOOL_ROLES, *PROVIDER_STAFF_ROLES)
 def act(referral_id: int, action: str) -> Response | tuple[str, int]:
     chosen = ACTIONS.get(action)

@@ -195,8 +195,23 @@ def _details(typed: ChildStep) -> ChildDetails:
                         typed.home_postcode, typed.upn, typed.nhs_number)
 
 
-def _text(data: Mapping[str, Any], name: str, limit: int = 5000) -> str:
-    return str(data.get(name) or "").strip()[:limit]
+# The longest answer a step takes (the longest Text column a referral copies it to).
+ANSWER_MAX = 5000
+SHORT_ANSWERS = {"agreed_by": 200}
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    return str(data.get(name) or "").strip()
+
+
+def _too_long(data: Mapping[str, Any]) -> dict[str, str]:
+    """An error for each answer longer than it may be (refused, never cut short)."""
+    errors = {}
+    for name, value in data.items():
+        limit = SHORT_ANSWERS.get(name, ANSWER_MAX)
+        if isinstance(value, str) and len(value.strip()) > limit:
+            errors[name] = f"Enter {limit:,} characters or fewer"
+    return errors
 
 
 def save_step(
@@ -251,7 +266,7 @@ def save_step(
         if agreed == "yes" and not _text(data, "agreed_by"):
             errors["agreed_by"] = "Enter who agreed, like 'Parent (mother)'"
         clean = ConsentStep(
-            basis, agreed == "yes", _text(data, "agreed_by", 200),
+            basis, agreed == "yes", _text(data, "agreed_by"),
             recorded_by_id=draft.referrer_id, recorded_at=now,
         )
     elif step == "contact":
@@ -261,6 +276,7 @@ def save_step(
         clean = ContactStep(tuple(ways), _text(data, "times"), _text(data, "avoid"))
     else:
         raise InvalidInput({"form": "Unknown step"})
+    errors.update(_too_long(data))
     if errors:
         raise InvalidInput(errors)
     draft.save_answers(clean, now)
