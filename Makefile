@@ -26,7 +26,7 @@ demo: $(STAMP)
 
 run: demo
 	@echo "Serving Family Hub on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
-	FAMILY_HUB_DEMO=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	FAMILY_HUB_DEMO=1 HOST=127.0.0.1 PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
