@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import converters, database, error_pages, models  # noqa: F401  (connection settings; every table)
 from hub.extensions import csrf, db, login_manager, migrate
@@ -45,6 +46,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     converters.init_app(app.url_map.converters)
+    if settings.trusted_proxies:
+        # Behind N proxies, the client's address and scheme are the Nth from the
+        # right of X-Forwarded-For/-Proto; without this every request would have
+        # the proxy's address (one lock-out for everyone). Never the Host header.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
+            x_host=0, x_port=0, x_prefix=0)
     _init_extensions(app)
     _register_blueprints(app)
     error_pages.init_app(app)

@@ -50,6 +50,12 @@ class Settings:
     session_lifetime_minutes: int = 480
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Per address: far higher than per account, so one school's shared address (its
+    # DSL included) is not shut out by a colleague's mistakes.
+    login_address_max_failures: int = 100
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto
+    # (Werkzeug's ProxyFix); 0 trusts none, so a client cannot forge its address.
+    trusted_proxies: int = 0
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "&copy; OpenStreetMap contributors"
     online_geocoder: bool = False
@@ -124,6 +130,8 @@ class Settings:
             session_lifetime_minutes=_int(raw, "SESSION_LIFETIME_MINUTES", 480),
             login_max_failures=_int(raw, "LOGIN_MAX_FAILURES", 5),
             login_window_minutes=_int(raw, "LOGIN_WINDOW_MINUTES", 15),
+            login_address_max_failures=_int(raw, "LOGIN_ADDRESS_MAX_FAILURES", 100),
+            trusted_proxies=_int(raw, "TRUSTED_PROXIES", 0),
             map_tile_url=str(raw.get("MAP_TILE_URL") or defaults.map_tile_url),
             map_tile_attribution=str(
                 raw.get("MAP_TILE_ATTRIBUTION") or defaults.map_tile_attribution),
@@ -181,7 +189,7 @@ _OVERRIDABLE = frozenset({
     "REFERRAL_DECIDE_WORKING_DAYS", "REFERRAL_ANSWER_WORKING_DAYS",
     "REFERRAL_CONTACT_WORKING_DAYS",
     "DIRECTORY_REBUILD_INLINE", "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
-    "HOST", "PORT",
+    "HOST", "PORT", "LOGIN_ADDRESS_MAX_FAILURES", "TRUSTED_PROXIES",
 })
 
 
