@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import converters, database, error_pages, models  # noqa: F401  (connection settings; every table)
 from hub.extensions import csrf, db, login_manager, migrate
-from hub.settings import DEFAULT_SQLITE, PROJECT_ROOT, Settings
+from hub.settings import PROJECT_ROOT, Settings
 
 
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
@@ -33,8 +33,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from hub import settings as settings_module
 
     settings_module.init_app(app, settings)
-    if settings.database_url.startswith("sqlite:///"):
-        DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    database.prepare_sqlite_file(settings.database_url)
 
     app.jinja_loader = ChoiceLoader(
         [
