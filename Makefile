@@ -28,9 +28,9 @@ demo: $(STAMP)
 # and stops with it, so the demo's emails, reminders and schedule really run.
 run: demo
 	@echo "Serving Family Hub on http://127.0.0.1:$(PORT), with a job worker (Ctrl+C to stop)"
-	@FAMILY_HUB_DEMO=1 $(BIN)/flask jobs worker & worker=$$!; \
+	@FAMILY_HUB_DEMO=1 HOST=127.0.0.1 PORT=$(PORT) $(BIN)/flask jobs worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	FAMILY_HUB_DEMO=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	FAMILY_HUB_DEMO=1 HOST=127.0.0.1 PORT=$(PORT) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

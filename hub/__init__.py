@@ -6,12 +6,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from hub import database, models  # noqa: F401  (connection settings; every table)
+from hub import converters, database, error_pages, models  # noqa: F401  (connection settings; every table)
 from hub.extensions import csrf, db, login_manager, migrate
-from hub.settings import DEFAULT_SQLITE, PROJECT_ROOT, Settings
+from hub.settings import PROJECT_ROOT, Settings
 
 
 def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
@@ -32,8 +33,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     from hub import settings as settings_module
 
     settings_module.init_app(app, settings)
-    if settings.database_url.startswith("sqlite:///"):
-        DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    database.prepare_sqlite_file(settings.database_url)
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -44,9 +44,17 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    converters.init_app(app.url_map.converters)
+    if settings.trusted_proxies:
+        # Behind N proxies, the client's address and scheme are the Nth from the
+        # right of X-Forwarded-For/-Proto; without this every request would have
+        # the proxy's address (one lock-out for everyone). Never the Host header.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies,
+            x_host=0, x_port=0, x_prefix=0)
     _init_extensions(app)
     _register_blueprints(app)
-    _register_error_pages(app)
+    error_pages.init_app(app)
     from hub.commands import register
 
     register(app)
@@ -90,18 +98,3 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed
-
-
-def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(
-            code, lambda error, code=code: (render_template(f"errors/{code}.html"), code)
-        )
-    app.register_error_handler(500, _server_error)
-
-
-def _server_error(error: Exception) -> tuple[str, int]:
-    # A failed flush leaves the session unusable until rolled back; the page itself
-    # (its header reads the signed-in user) must not fail on it.
-    db.session.rollback()
-    return render_template("errors/500.html"), 500

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session
+
+
+def prepare_sqlite_file(database_url: str) -> None:
+    """Create an SQLite database file readable by its owner only (0600), and tighten
+    one made earlier, with its WAL and shared-memory files.
+
+    SQLite gives the -wal and -shm files the database file's permissions, so creating
+    the file 0600 before the first connection keeps all three private: they hold
+    children's names. Does nothing for other databases or an in-memory one.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(0o600)
 
 
 @event.listens_for(Engine, "connect")

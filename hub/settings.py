@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
@@ -61,12 +62,23 @@ class Settings:
     session_lifetime_minutes: int = 480
     login_max_failures: int = 5
     login_window_minutes: int = 15
+    # Per address: far higher than per account, so one school's shared address (its
+    # DSL included) is not shut out by a colleague's mistakes.
+    login_address_max_failures: int = 100
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto
+    # (Werkzeug's ProxyFix); 0 trusts none, so a client cannot forge its address.
+    trusted_proxies: int = 0
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "&copy; OpenStreetMap contributors"
     online_geocoder: bool = False
     geocoder_user_agent: str = "family-hub"
     routing_weights: Mapping[str, float] = field(default_factory=dict)
-    public_base_url: str = ""
+    # The site's address for every absolute URL (API, emails, progress links); never
+    # the request's Host header. Required outside demo and testing mode.
+    public_base_url: str = "http://localhost"
+    # Demo mode only: where `make run` serves, so its links work without PUBLIC_BASE_URL.
+    host: str = "127.0.0.1"
+    port: int = 5000
     notify_api_key: str = ""
     notify_api_url: str = NOTIFY_API_URL
     # NOTIFY_TEMPLATE_REFERRAL_SENT=<id> gives the "referral_sent" message its template.
@@ -108,8 +120,9 @@ class Settings:
         """Read the settings from ``environ`` (the process environment by default).
 
         ``overrides`` are keyed by the environment variables' names and win over them.
-        Raises ConfigError for a missing secret outside demo mode, Notify without a
-        public address, an unknown override or a malformed number.
+        Raises ConfigError for a missing secret or PUBLIC_BASE_URL outside demo mode
+        (and, for the address, testing), a malformed address, an unknown override or a
+        malformed number.
         """
         env = dict(os.environ if environ is None else environ)
         given = dict(overrides or {})
@@ -125,11 +138,10 @@ class Settings:
                 raise ConfigError("SECRET_KEY must be set (or FAMILY_HUB_DEMO=1 for a local demo).")
             secret = _demo_secret()
         notify_key = str(raw.get("NOTIFY_API_KEY") or "")
-        public_url = str(raw.get("PUBLIC_BASE_URL") or "").strip()
-        if notify_key and not public_url:
-            # Links in emails must not be built from a request's Host header, which a
-            # client chooses.
-            raise ConfigError("PUBLIC_BASE_URL must be set when NOTIFY_API_KEY is set.")
+        host = str(raw.get("HOST") or "127.0.0.1").strip()
+        port = _int(raw, "PORT", 5000)
+        public_url = _base_url(raw, demo=demo, testing=_flag(raw, "TESTING"),
+                               host=host, port=port)
         templates = given.get("NOTIFY_TEMPLATES") or {
             key.removeprefix("NOTIFY_TEMPLATE_").lower(): value
             for key, value in env.items()
@@ -145,6 +157,8 @@ class Settings:
             session_lifetime_minutes=_int(raw, "SESSION_LIFETIME_MINUTES", 480),
             login_max_failures=_int(raw, "LOGIN_MAX_FAILURES", 5),
             login_window_minutes=_int(raw, "LOGIN_WINDOW_MINUTES", 15),
+            login_address_max_failures=_int(raw, "LOGIN_ADDRESS_MAX_FAILURES", 100),
+            trusted_proxies=_int(raw, "TRUSTED_PROXIES", 0),
             map_tile_url=str(raw.get("MAP_TILE_URL") or defaults.map_tile_url),
             map_tile_attribution=str(
                 raw.get("MAP_TILE_ATTRIBUTION") or defaults.map_tile_attribution),
@@ -152,6 +166,8 @@ class Settings:
             geocoder_user_agent=str(raw.get("GEOCODER_USER_AGENT") or "family-hub"),
             routing_weights=_weights(raw.get("ROUTING_WEIGHTS")),
             public_base_url=public_url,
+            host=host,
+            port=port,
             notify_api_key=notify_key,
             notify_api_url=str(raw.get("NOTIFY_API_URL") or NOTIFY_API_URL),
             notify_templates=dict(templates),
@@ -214,6 +230,7 @@ _OVERRIDABLE = frozenset({
     "JOBS_IMMEDIATE", "JOBS_WORKERS", "NOTIFY_RETRY_MINUTES", "REFERRAL_CHASE_HOUR",
     "RETENTION_PURGE_HOUR", "ORUK_SYNC_HOUR", "ORUK_SYNC_FEEDS", "TESTING", "WTF_CSRF_ENABLED",
     "NOTIFY_TEMPLATES", "CLOCK",
+    "HOST", "PORT", "LOGIN_ADDRESS_MAX_FAILURES", "TRUSTED_PROXIES",
 })
 
 
@@ -311,6 +328,32 @@ def _feeds(value: Any) -> tuple[FeedSync, ...]:
             raise ConfigError("ORUK_SYNC_FEEDS entries must be http(s) URLs or objects "
                               'with a "url"')
     return tuple(feeds)
+
+
+def _base_url(raw: Mapping[str, Any], *, demo: bool, testing: bool, host: str,
+              port: int) -> str:
+    """PUBLIC_BASE_URL checked (http or https, a host, no query), without a final slash.
+
+    Absolute URLs are never built from a request's Host header, which a client
+    chooses; so outside demo mode (links to HOST:PORT) and testing (http://localhost)
+    the setting is required. Raises ConfigError when missing or malformed.
+    """
+    value = str(raw.get("PUBLIC_BASE_URL") or "").strip()
+    if not value:
+        if demo:
+            return f"http://{host}:{port}"
+        if testing:
+            return "http://localhost"
+        raise ConfigError(
+            "PUBLIC_BASE_URL must be set to the site's address, like "
+            "https://familyhub.example.org (or FAMILY_HUB_DEMO=1 for a local demo).")
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError(
+            f"PUBLIC_BASE_URL must be an http(s) address like https://familyhub.example.org, "
+            f"not {value!r}")
+    return value.rstrip("/")
 
 
 def _weights(value: Any) -> dict[str, float]:

@@ -18,6 +18,7 @@ from typing import cast
 
 from flask import Flask, Response, current_app
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from hub.settings import settings_of
 from routing.referrals.outbox import take_queued
@@ -40,7 +41,15 @@ def _finish(response: Response) -> Response:
         current.rollback()
         return response
     queued = take_queued(current)
-    current.commit()
+    try:
+        current.commit()
+    except StaleDataError:
+        # A concurrent request changed the same referral first: say so, never a 500.
+        from hub.error_pages import already_done
+
+        current.rollback()
+        html, status = already_done()
+        return Response(html, status, mimetype="text/html")
     if queued and settings_of(current_app).notify_api_key:
         from hub.jobs.queue import jobs_of  # the jobs read sessions through this module
 

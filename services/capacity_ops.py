@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.lifecycle import Actor
 from services.audit_trail import actor_label, audit_listing
+from services.bounds import MAX_COUNT
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Capacity, Service
@@ -123,6 +124,8 @@ def update_capacities(
                 continue
             if number < 0:
                 errors[f"{name}-{service.id}"] = "Enter 0 or more"
+            elif number > MAX_COUNT:
+                errors[f"{name}-{service.id}"] = f"Enter a number up to {MAX_COUNT:,}"
             values.append(number)
         parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
     if errors:

@@ -47,3 +47,7 @@ def enum_column(enum_class: type, length: int = 30) -> Enum:
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+# Every text column's length is enforced on assignment (imported for its mapper hook).
+from services import lengths  # noqa: E402, F401

@@ -436,6 +436,8 @@ def drive(name: str, calls: list[Call], seconds: float, warmup: float = 2.0) -> 
 
 
 def main() -> int:
+    # Links are never built from the Host header; the app needs its address given.
+    os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1")
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20, help="per scenario")

@@ -32,6 +32,7 @@ from routing.referrals import progress
 from services import organisation_ops, school_ops, taxonomy_ops
 from services.accounts import operations as accounts
 from services.accounts.models import Role, User
+from services.bounds import parse_id
 from services.errors import InvalidInput
 from services.organisations import Organisation
 from services.schools import School
@@ -52,7 +53,7 @@ def _load(model: type[M], key: object) -> M:
 
 
 def _optional_int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 # --- Overview ---------------------------------------------------------------
@@ -122,7 +123,7 @@ def new_school() -> Response | str:
     return render_template("admin/school_edit.html", form=form, school=None)
 
 
-@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@bp.route("/schools/<id:school_id>/edit", methods=["GET", "POST"])
 @coordinator_only
 def edit_school(school_id: int) -> Response | str:
     school = _load(School, school_id)
@@ -185,7 +186,7 @@ def new_organisation() -> Response | str:
     return render_template("admin/organisation_edit.html", form=form, organisation=None)
 
 
-@bp.route("/organisations/<int:organisation_id>/edit", methods=["GET", "POST"])
+@bp.route("/organisations/<id:organisation_id>/edit", methods=["GET", "POST"])
 @coordinator_only
 def edit_organisation(organisation_id: int) -> Response | str:
     organisation = _load(Organisation, organisation_id)
@@ -211,7 +212,7 @@ def edit_organisation(organisation_id: int) -> Response | str:
 @bp.route("/users")
 @coordinator_only
 def users() -> str:
-    chosen = request.args.get("organisation", type=int)
+    chosen = parse_id(request.args.get("organisation"))
     organisation = session().get(Organisation, chosen) if chosen else None
     rows = accounts.list_users(session(), organisation.id if organisation else None)
     return render_template(
@@ -260,7 +261,7 @@ def new_user() -> Response | str:
     return render_template("admin/user_new.html", form=form)
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>/edit", methods=["GET", "POST"])
 @coordinator_only
 def edit_user(user_id: int) -> Response | str:
     account = _load(User, user_id)
@@ -298,7 +299,7 @@ def _user_page(user: User, form: PasswordForm | None = None, error: str | None =
     ), status
 
 
-@bp.route("/users/<int:user_id>")
+@bp.route("/users/<id:user_id>")
 @coordinator_only
 def user(user_id: int) -> tuple[str, int]:
     return _user_page(_load(User, user_id))
@@ -312,7 +313,7 @@ def _links_stopped(account: User) -> str:
         stopped) else ""
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@bp.route("/users/<id:user_id>/deactivate", methods=["POST"])
 @coordinator_only
 def deactivate_user(user_id: int) -> Response | tuple[str, int]:
     account = _load(User, user_id)
@@ -325,7 +326,7 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.user", user_id=account.id))
 
 
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/users/<id:user_id>/reactivate", methods=["POST"])
 @coordinator_only
 def reactivate_user(user_id: int) -> Response:
     account = _load(User, user_id)
@@ -334,7 +335,7 @@ def reactivate_user(user_id: int) -> Response:
     return redirect(url_for("admin.user", user_id=account.id))
 
 
-@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/users/<id:user_id>/password", methods=["POST"])
 @coordinator_only
 def reset_password(user_id: int) -> Response | tuple[str, int]:
     account = _load(User, user_id)

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from hub.access import me
 from hub.auth.forms import LoginForm
-from hub.settings import current_settings
+from hub.settings import current_settings, now
 from hub.unit_of_work import session
 from services.accounts.login import InvalidCredentials, TooManyAttempts, log_in, log_out
 
@@ -34,6 +34,7 @@ def login() -> Response | str | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("search.index"))
     form = LoginForm()
+    settings = current_settings()
     status = 200
     if form.validate_on_submit():
         try:
@@ -42,14 +43,13 @@ def login() -> Response | str | tuple[str, int]:
                 form.email.data or "",
                 form.password.data or "",
                 request.remote_addr or "unknown",
-                current_settings().login_max_failures,
-                current_settings().login_window_minutes,
+                settings.login_max_failures,
+                settings.login_window_minutes,
+                settings.login_address_max_failures,
+                now(),
             )
-        except TooManyAttempts:
-            form.email.errors = [
-                "Too many failed attempts. Wait 15 minutes and try again, "
-                "or ask your hub coordinator to reset your password."
-            ]
+        except TooManyAttempts as wait:
+            form.email.errors = [_wait_message(wait)]
             status = 429
         except InvalidCredentials:
             form.email.errors = ["Enter a correct email address and password"]
@@ -58,6 +58,19 @@ def login() -> Response | str | tuple[str, int]:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form), status
+
+
+def _wait_message(wait: TooManyAttempts) -> str:
+    """What to do, and for how long (colleagues are not affected by one account)."""
+    minutes = f"{wait.minutes} minute{'s' if wait.minutes != 1 else ''}"
+    if wait.address:
+        return (f"Too many failed attempts from your network. Wait {minutes} and try "
+                "again. If this keeps happening, tell your hub coordinator: someone on "
+                "your network may be guessing passwords.")
+    return (f"Too many failed attempts for this account. Wait {minutes}, then try again, "
+            "checking the email address and password. If you have forgotten your "
+            "password, your hub coordinator can set a new one for you. Colleagues can "
+            "still sign in meanwhile.")
 
 
 @bp.route("/logout", methods=["POST"])

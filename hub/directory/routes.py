@@ -32,7 +32,7 @@ def load_service(service_id: int) -> Service:
     return service
 
 
-@bp.route("/services/<int:service_id>")
+@bp.route("/services/<id:service_id>")
 @login_required
 def service(service_id: int) -> str:
     listing = load_service(service_id)

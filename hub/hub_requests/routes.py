@@ -53,7 +53,7 @@ def index() -> str:
                            coordinator=me().role is Role.COORDINATOR)
 
 
-@bp.route("/<int:link_id>/agree", methods=["POST"])
+@bp.route("/<id:link_id>/agree", methods=["POST"])
 @roles_required(*DECIDERS)
 def agree(link_id: int) -> Response:
     link = load_link(link_id)
@@ -62,7 +62,7 @@ def agree(link_id: int) -> Response:
     return redirect(url_for("hub_requests.index"))
 
 
-@bp.route("/<int:link_id>/decline", methods=["POST"])
+@bp.route("/<id:link_id>/decline", methods=["POST"])
 @roles_required(*DECIDERS)
 def decline(link_id: int) -> Response | str:
     link = load_link(link_id)

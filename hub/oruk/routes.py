@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from hub.caches import directory_snapshot
+from hub.links import absolute_url
 from hub.oruk import API_PREFIX
-from hub.settings import current_settings
 from hub.unit_of_work import session
 from services.oruk import models as _models  # noqa: F401  (the oruk_source table)
 from services.oruk import operations
@@ -69,9 +69,7 @@ def _json(data: Any) -> Response:
 
 
 def _absolute(endpoint: str) -> str:
-    """The endpoint's address under PUBLIC_BASE_URL (never from the Host header, which
-    a client chooses); a path from the site root when the setting is empty."""
-    return current_settings().public_base_url.rstrip("/") + url_for(endpoint)
+    return absolute_url(endpoint)
 
 
 @bp.get("/", **SLASHES)

@@ -55,7 +55,8 @@ class ServiceForm(FlaskForm):
     opening_times = TextAreaField("Opening times", validators=[Length(max=1000)])
     contact_name = StringField("Contact (team name)", validators=[Length(max=200)])
     contact_email = EmailField("Contact email",
-                               validators=[Optional(), Email("Enter a valid email address")])
+                               validators=[Optional(), Email("Enter a valid email address"),
+                                           Length(max=200)])
     contact_phone = StringField("Contact phone", validators=[Length(max=50)])
     website = StringField("Website", validators=[Length(max=300)])
     referral_route = RadioField(
@@ -71,7 +72,9 @@ class ServiceForm(FlaskForm):
         validators=[Optional()]
     )
     service_area_name = StringField("Area name", validators=[Length(max=200)])
-    service_area = TextAreaField("Service area (GeoJSON)", validators=[Optional()])
+    # Generous: a detailed boundary is long; the request size limit bounds it too.
+    service_area = TextAreaField("Service area (GeoJSON)",
+                                 validators=[Optional(), Length(max=1_000_000)])
 
     def validate_max_age(self, field: IntegerField) -> None:
         if (

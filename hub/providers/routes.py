@@ -39,7 +39,7 @@ def _own_services() -> list[Service]:
 
 @bp.route("/services", methods=["GET", "POST"])
 @roles_required(*DIRECTORY_EDITOR_ROLES)
-def services() -> Response | str:
+def services() -> Response | str | tuple[str, int]:
     listings = _own_services()
     errors: dict[str, str] = {}
     submitted: dict[int, capacity_ops.CapacityRow] = {}
@@ -67,13 +67,14 @@ def services() -> Response | str:
         else:
             flash(_saved_message(saved), "success")
             return redirect(url_for("providers.services"))
-    return render_template(
+    page = render_template(
         "providers/services.html",
         services=listings,
         errors=errors,
         submitted=submitted,
         can_create=me().role in (Role.PROVIDER_MANAGER, Role.COORDINATOR),
     )
+    return (page, 400) if errors else page
 
 
 def _saved_message(saved: capacity_ops.TableSaved) -> str:
@@ -173,7 +174,7 @@ def new_service() -> Response | str:
                            weekdays=WEEKDAYS)
 
 
-@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@bp.route("/services/<id:service_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.PROVIDER_MANAGER, Role.COORDINATOR)
 def edit_service(service_id: int) -> Response | str:
     service = load_service(service_id)

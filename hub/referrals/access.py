@@ -17,6 +17,7 @@ from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
 from routing.referrals.operations import audit
 from services.accounts.models import Role, User
+from services.locking import lock_row
 from services.schools import School
 
 
@@ -72,14 +73,21 @@ def allowed(user: User, referral: Referral, act: Act) -> bool:
     return referral.organisation_id == user.organisation_id and referral.status != Status.DRAFT
 
 
-def load_referral(referral_id: int, act: Act = Act.VIEW) -> Referral:
-    """The referral, if ``act`` is allowed for the signed-in user; the read is audited."""
+def load_referral(referral_id: int, act: Act = Act.VIEW, lock: bool = False) -> Referral:
+    """The referral, if ``act`` is allowed for the signed-in user; the read is audited.
+
+    ``lock`` (for a change) holds the referral's row until the request ends, so a
+    double click's second request waits for the first and then sees what it did.
+    Aborts 404 for an unknown id and 403 when not allowed.
+    """
     referral = session().get(Referral, referral_id)
     if referral is None:
         abort(404)
     user = me()
     if not allowed(user, referral, act):
         abort(403)
+    if lock:
+        lock_row(session(), referral)
     audit(session(), actor_for(user), f"referral_{act}", now(), referral.child_id, referral.id)
     return referral
 

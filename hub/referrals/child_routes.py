@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
 from hub.form_errors import refuse
+from hub.links import absolute_url
 from hub.referrals.access import (
     actor_for,
     load_child,
@@ -37,7 +38,7 @@ from services.errors import InvalidInput
 # --- Children and progress links ---------------------------------------------------
 
 
-@bp.route("/children/<int:child_id>")
+@bp.route("/children/<id:child_id>")
 @roles_required(*Role)
 def child(child_id: int, errors: dict[str, str] | None = None) -> str:
     record = load_child(child_id)
@@ -92,7 +93,7 @@ def _may_revoke(child: Child, active: progress.ActiveLink) -> bool:
     )
 
 
-@bp.route("/children/<int:child_id>/progress-link", methods=["POST"])
+@bp.route("/children/<id:child_id>/progress-link", methods=["POST"])
 @roles_required(*SCHOOL_ROLES)
 def issue_progress_link(child_id: int) -> str | tuple[str, int]:
     record = load_child(child_id)
@@ -112,11 +113,11 @@ def issue_progress_link(child_id: int) -> str | tuple[str, int]:
     # Shown once: only the hash is kept, so it cannot be shown again.
     return render_template(
         "referrals/link.html", child=record, link=link,
-        url=url_for("progress.show", token=token, _external=True) if token else None,
+        url=absolute_url("progress.show", token=token) if token else None,
     )
 
 
-@bp.route("/children/<int:child_id>/progress-link/revoke", methods=["POST"])
+@bp.route("/children/<id:child_id>/progress-link/revoke", methods=["POST"])
 @roles_required(Role.COORDINATOR, *SCHOOL_ROLES)
 def revoke_progress_link(child_id: int) -> Response:
     record = load_child(child_id)

@@ -32,6 +32,7 @@ from routing.referrals.models import (
 )
 from routing.safeguarding import operations as safeguarding
 from services.accounts.models import SCHOOL_ROLES
+from services.bounds import parse_id
 from services.errors import InvalidInput
 
 # --- The referral form -------------------------------------------------------------
@@ -59,13 +60,13 @@ def _parse_date(prefix: str) -> date | None:
             int(request.form.get(f"{prefix}-month", "")),
             int(request.form.get(f"{prefix}-day", "")),
         )
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, not a date, or a year past 9999
         return None
 
 
-@bp.route("/drafts/<int:request_id>/<step>", methods=["GET", "POST"])
+@bp.route("/drafts/<id:request_id>/<step>", methods=["GET", "POST"])
 @roles_required(*SCHOOL_ROLES)
-def step(request_id: int, step: str) -> Response | str:
+def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
     draft = load_draft(request_id)
     if step not in STEPS:
         abort(404)
@@ -106,11 +107,7 @@ def step(request_id: int, step: str) -> Response | str:
                 ops.clear_safeguarding(draft, now(), actor_for(me()))
             elif step == "providers":
                 codes = draft.form.needs.codes
-                choices = {
-                    code: int(form[f"need-{code}"]) if form.get(f"need-{code}", "").isdigit()
-                    else None
-                    for code in codes
-                }
+                choices = {code: parse_id(form.get(f"need-{code}")) for code in codes}
                 ops.choose_providers(session(), draft, choices, now())
             else:
                 data = {key: form.get(key) for key in form}
@@ -135,16 +132,18 @@ def step(request_id: int, step: str) -> Response | str:
         context["result"] = route_for_child(
             session(), snapshot_cache().get(session()).index(), routed, needs, now()
         )
-    return render_template(
+    page = render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         open_items=safeguarding.open_items_for_draft(session(), draft), **context,
     )
+    # A refused answer is a bad request, shown with its reasons and what was typed.
+    return (page, 400) if errors else page
 
 
-@bp.route("/drafts/<int:request_id>/stopped")
+@bp.route("/drafts/<id:request_id>/stopped")
 @roles_required(*SCHOOL_ROLES)
 def stopped(request_id: int) -> str:
     draft = load_draft(request_id)
@@ -154,7 +153,7 @@ def stopped(request_id: int) -> str:
                            item=safeguarding.item_for_draft(session(), draft))
 
 
-@bp.route("/drafts/<int:request_id>/check", methods=["GET", "POST"])
+@bp.route("/drafts/<id:request_id>/check", methods=["GET", "POST"])
 @roles_required(*SCHOOL_ROLES)
 def check(request_id: int) -> Response | str:
     draft = load_draft(request_id)
@@ -186,7 +185,7 @@ def check(request_id: int) -> Response | str:
     )
 
 
-@bp.route("/drafts/<int:request_id>/sent")
+@bp.route("/drafts/<id:request_id>/sent")
 @roles_required(*SCHOOL_ROLES)
 def sent(request_id: int) -> str:
     draft = load_draft(request_id)

@@ -39,7 +39,8 @@ from routing.referrals.models import (
 )
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
 from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
-from services.errors import InvalidInput
+from services.bounds import parse_id
+from services.errors import AlreadyDone, InvalidInput
 
 # --- Lists -------------------------------------------------------------------------
 
@@ -69,7 +70,7 @@ def inbox() -> str:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
-@bp.route("/<int:referral_id>")
+@bp.route("/<id:referral_id>")
 @roles_required(*Role)
 def show(referral_id: int) -> str:
     referral = load_referral(referral_id)
@@ -82,7 +83,7 @@ def show(referral_id: int) -> str:
 
 
 def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
-               error: InvalidInput | None = None) -> str:
+               error: InvalidInput | None = None, already_done: str = "") -> str:
     """The referral's page, with what was typed and why it was refused after an error."""
     user = me()
     referrer = allowed(user, referral, Act.REFERRER)
@@ -103,8 +104,14 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
                   if referral.status is Status.WAITLISTED else None),
         can_remind=can_remind,
         last_reminded=last_reminder(session(), referral) if can_remind else None,
-        typed=typed or {}, errors=error.errors if error else {},
+        typed=typed or {}, errors=error.errors if error else {}, already_done=already_done,
     )
+
+
+def _already_done(referral_id: int, message: str) -> tuple[str, int]:
+    """The referral as it now is, saying the change asked for was already made."""
+    discard()
+    return _show_page(load_referral(referral_id), already_done=message), 409
 
 
 def _refused(referral_id: int, error: InvalidInput | TransitionRefused) -> tuple[str, int]:
@@ -116,10 +123,10 @@ def _refused(referral_id: int, error: InvalidInput | TransitionRefused) -> tuple
     return page, 400
 
 
-@bp.route("/<int:referral_id>/remind", methods=["POST"])
+@bp.route("/<id:referral_id>/remind", methods=["POST"])
 @roles_required(Role.COORDINATOR, *SCHOOL_ROLES)
 def remind(referral_id: int) -> Response | tuple[str, int]:
-    referral = load_referral(referral_id, Act.CHASE)
+    referral = load_referral(referral_id, Act.CHASE, lock=True)
     try:
         remind_provider(session(), referral, actor_for(me()), now(), request.form.get("note", ""))
     except InvalidInput as error:
@@ -184,10 +191,10 @@ def _answer(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) ->
 
 
 def _reroute(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
-    service_id = form.get("service_id", "")
-    if not service_id.isdigit():
+    service_id = parse_id(form.get("service_id"))
+    if service_id is None:
         raise InvalidInput({"service_id": "Choose a service"})
-    onward = ops.reroute_need(session(), r, int(service_id), who, at)
+    onward = ops.reroute_need(session(), r, service_id, who, at)
     return onward, f"Referral {onward.reference} sent to {onward.service.name}."
 
 
@@ -205,16 +212,24 @@ ACTIONS: dict[str, Action] = {
 }
 
 
-@bp.route("/<int:referral_id>/<action>", methods=["POST"])
+@bp.route("/<id:referral_id>/<action>", methods=["POST"])
 @roles_required(*SCHOOL_ROLES, *PROVIDER_STAFF_ROLES)
 def act(referral_id: int, action: str) -> Response | tuple[str, int]:
     chosen = ACTIONS.get(action)
     if chosen is None:
         abort(404)
-    referral = load_referral(referral_id, chosen.act)
+    referral = load_referral(referral_id, chosen.act, lock=True)
     try:
         target, message = chosen.run(referral, actor_for(me()), now(), request.form)
-    except (InvalidInput, TransitionRefused) as error:
+    except AlreadyDone as done:
+        return _already_done(referral_id, str(done))
+    except TransitionRefused as error:
+        if error.referral.status is error.to:
+            # Asked to become what it already is: a double click or a colleague first.
+            return _already_done(
+                referral_id, f"The referral is already {error.to.label.lower()}.")
+        return _refused(referral_id, error)
+    except InvalidInput as error:
         return _refused(referral_id, error)
     flash(message, "success")
     return redirect(url_for("referrals.show", referral_id=target.id))

@@ -110,13 +110,13 @@ def _item_page(item: SafeguardingItem, errors: dict[str, str] | None = None) -> 
     )
 
 
-@bp.route("/items/<int:item_id>")
+@bp.route("/items/<id:item_id>")
 @roles_required(*SCHOOL_ROLES, Role.COORDINATOR)
 def item(item_id: int) -> str:
     return _item_page(load_item(item_id, Act.STATUS))
 
 
-@bp.route("/items/<int:item_id>/decision", methods=["POST"])
+@bp.route("/items/<id:item_id>/decision", methods=["POST"])
 @roles_required(Role.SAFEGUARDING_LEAD)
 def decide(item_id: int) -> Response | tuple[str, int]:
     item = load_item(item_id, Act.DECIDE)
@@ -136,7 +136,7 @@ def decide(item_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("safeguarding.item", item_id=item.id))
 
 
-@bp.route("/items/<int:item_id>/outcome", methods=["POST"])
+@bp.route("/items/<id:item_id>/outcome", methods=["POST"])
 @roles_required(Role.SAFEGUARDING_LEAD)
 def outcome(item_id: int) -> Response | tuple[str, int]:
     item = load_item(item_id, Act.DECIDE)

@@ -8,7 +8,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from services.listings import DELIVERY_MODE_LABELS
 
@@ -45,6 +45,7 @@ class SearchForm(FlaskForm):
     postcode = StringField(
         "Family's home postcode",
         description="Distances are measured from here. Leave it blank to search near the school.",
+        validators=[Length(max=20, message="Enter a postcode, like BL1 1SE")],
     )
     school_id = SchoolField(
         "Child's school",
@@ -70,7 +71,7 @@ class SearchForm(FlaskForm):
     )
     accepting_only = BooleanField("Only show services accepting referrals now")
     # Set by a result list's "Show more" button (a need code); never rendered.
-    more = StringField("Show more for")
+    more = StringField("Show more for", validators=[Length(max=20)])
 
     def validate_postcode(self, field: StringField) -> None:
         if not (field.data or "").strip() and not self.school_id.data:

@@ -15,6 +15,9 @@ from routing.referrals.answers import ChildStep
 from routing.referrals.models import Child
 from services.errors import InvalidInput
 
+# The child's name columns' length (Child.first_name, Child.last_name).
+NAME_MAX = 100
+
 
 @dataclass(frozen=True)
 class ChildDetails:
@@ -60,8 +63,12 @@ def clean_details(details: ChildDetails, today: date) -> ChildDetails:
     errors: dict[str, str] = {}
     if not details.first_name.strip():
         errors["first_name"] = "Enter the child's first name"
+    elif len(details.first_name.strip()) > NAME_MAX:
+        errors["first_name"] = f"Enter {NAME_MAX} characters or fewer"
     if not details.last_name.strip():
         errors["last_name"] = "Enter the child's last name"
+    elif len(details.last_name.strip()) > NAME_MAX:
+        errors["last_name"] = f"Enter {NAME_MAX} characters or fewer"
     if details.date_of_birth is None:
         errors["date_of_birth"] = "Enter the child's date of birth"
     elif details.date_of_birth > today:
@@ -69,7 +76,7 @@ def clean_details(details: ChildDetails, today: date) -> ChildDetails:
     elif details.date_of_birth.year < today.year - 25:
         errors["date_of_birth"] = "Date of birth must be within the last 25 years"
     postcode = normalise_postcode(details.home_postcode)
-    if len(postcode) < 5:
+    if not 5 <= len(postcode) <= 8:
         errors["home_postcode"] = "Enter the family's home postcode, like BL1 1SE"
     upn_value = ""
     if details.upn.strip():

@@ -246,7 +246,9 @@ class Referral(Base):
     outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome, 30))
     information_request: Mapped[str] = mapped_column(Text, default="")
     next_step: Mapped[str] = mapped_column(Text, default="")
-    rerouted_from_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    # Unique: a declined referral is re-routed once (see reroute_need).
+    rerouted_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referral.id"), index=True, unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]

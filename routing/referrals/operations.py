@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
 from routing.referrals import capacity
@@ -52,8 +54,9 @@ from routing.referrals.models import (
 from routing.referrals.outbox import queue_message
 from routing.safeguarding import operations as safeguarding
 from services.accounts.models import User
-from services.errors import InvalidInput
+from services.errors import AlreadyDone, InvalidInput
 from services.listings import Service
+from services.locking import lock_row
 from services.taxonomy import Need
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I confusion
@@ -95,24 +98,25 @@ def _referrer_address(session: Session, referral: Referral) -> str | None:
 def start_request(
     session: Session, start_key: str, referrer_id: int, school_id: int, now: datetime
 ) -> ReferralRequest:
-    """A new draft, or the one already started with ``start_key`` (a repeated submit)."""
-    existing = session.execute(
-        select(ReferralRequest).where(ReferralRequest.start_key == start_key)
-    ).scalar_one_or_none()
+    """A new draft, or the one already started with ``start_key`` (a repeated submit).
+
+    Safe when the same key arrives twice at once (a double click): the insert is
+    skipped on a clash, so both requests get the one draft.
+    """
+    found = select(ReferralRequest).where(ReferralRequest.start_key == start_key)
+    existing = session.execute(found).scalar_one_or_none()
     if existing is not None:
         return existing
-    draft = ReferralRequest(
-        start_key=start_key,
-        send_key=secrets.token_urlsafe(24),
-        referrer_id=referrer_id,
-        school_id=school_id,
-        answers={},
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(draft)
-    session.flush()
-    return draft
+    values = {
+        "start_key": start_key, "send_key": secrets.token_urlsafe(24),
+        "referrer_id": referrer_id, "school_id": school_id, "answers": {},
+        "status": RequestStatus.DRAFT, "created_at": now, "updated_at": now,
+    }
+    insert = (sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert)
+    session.execute(
+        insert(ReferralRequest).values(values).on_conflict_do_nothing(
+            index_elements=["start_key"]))
+    return session.execute(found).scalar_one()
 
 
 class ConfirmMatch(Exception):
@@ -192,8 +196,23 @@ def _details(typed: ChildStep) -> ChildDetails:
                         typed.home_postcode, typed.upn, typed.nhs_number)
 
 
-def _text(data: Mapping[str, Any], name: str, limit: int = 5000) -> str:
-    return str(data.get(name) or "").strip()[:limit]
+# The longest answer a step takes (the longest Text column a referral copies it to).
+ANSWER_MAX = 5000
+SHORT_ANSWERS = {"agreed_by": 200}
+
+
+def _text(data: Mapping[str, Any], name: str) -> str:
+    return str(data.get(name) or "").strip()
+
+
+def _too_long(data: Mapping[str, Any]) -> dict[str, str]:
+    """An error for each answer longer than it may be (refused, never cut short)."""
+    errors = {}
+    for name, value in data.items():
+        limit = SHORT_ANSWERS.get(name, ANSWER_MAX)
+        if isinstance(value, str) and len(value.strip()) > limit:
+            errors[name] = f"Enter {limit:,} characters or fewer"
+    return errors
 
 
 def save_step(
@@ -248,7 +267,7 @@ def save_step(
         if agreed == "yes" and not _text(data, "agreed_by"):
             errors["agreed_by"] = "Enter who agreed, like 'Parent (mother)'"
         clean = ConsentStep(
-            basis, agreed == "yes", _text(data, "agreed_by", 200),
+            basis, agreed == "yes", _text(data, "agreed_by"),
             recorded_by_id=draft.referrer_id, recorded_at=now,
         )
     elif step == "contact":
@@ -258,6 +277,7 @@ def save_step(
         clean = ContactStep(tuple(ways), _text(data, "times"), _text(data, "avoid"))
     else:
         raise InvalidInput({"form": "Unknown step"})
+    errors.update(_too_long(data))
     if errors:
         raise InvalidInput(errors)
     draft.save_answers(clean, now)
@@ -603,16 +623,20 @@ def reroute_need(
 ) -> Referral:
     """One step after a decline: send the same needs to another service.
 
-    Raises InvalidInput when the referral was not declined, was already
-    re-routed, or the service is the one that declined or takes no referrals.
+    Raises AlreadyDone when it has already been re-routed (a double click, a second
+    tab, a colleague); InvalidInput when the referral was not declined, or the service
+    is the one that declined or takes no referrals.
     """
+    # Concurrent re-routes of one referral take turns here, so only the first finds
+    # no onward referral (the unique rerouted_from_id is the database's guarantee).
+    lock_row(session, declined)
     if declined.status is not Status.DECLINED:
         raise InvalidInput({"service_id": "Only a declined referral can be sent elsewhere"})
     onward = session.execute(
         select(Referral.id).where(Referral.rerouted_from_id == declined.id)
     ).first()
     if onward is not None:
-        raise InvalidInput({"service_id": "This need has already been sent to another service"})
+        raise AlreadyDone("This need has already been sent to another service")
     if service_id == declined.service_id:
         raise InvalidInput({"service_id": "Choose a different service from the one that declined"})
     service = session.get(Service, service_id)

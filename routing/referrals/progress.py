@@ -27,6 +27,7 @@ from routing.referrals.models import (
 from services.accounts.models import User
 from services.errors import InvalidInput
 from services.listings import Service
+from services.locking import lock_row
 from services.organisations import Organisation
 from services.schools import School
 
@@ -71,6 +72,10 @@ def issue_link(
     assert referrer.user_id is not None
     if len(issue_key) < 16:
         raise InvalidInput({"form": "This page is out of date. Open the child's page again."})
+    child = session.get(Child, child_id)
+    if child is not None:
+        # A double click's two requests take turns here, so the second finds the link.
+        lock_row(session, child)
     made = session.execute(
         select(ProgressLink).where(ProgressLink.issue_key == issue_key)
     ).scalar_one_or_none()

@@ -17,6 +17,7 @@ from routing.referrals.models import Referral, ReferralEvent, Status
 from routing.referrals.operations import provider_address
 from routing.referrals.outbox import queue_message
 from services.errors import InvalidInput
+from services.locking import lock_row
 
 # Waiting on the provider: to be opened, decided, or given a place.
 CHASEABLE = (Status.SENT, Status.OPENED, Status.WAITLISTED)
@@ -55,6 +56,8 @@ def remind_provider(
     over 1,000 characters.
     """
     note = note.strip()
+    # Concurrent reminders take turns here, so the second sees the first's event.
+    lock_row(session, referral)
     if referral.status not in CHASEABLE:
         raise InvalidInput({"note": f"A referral that is {referral.status.label.lower()} "
                                     "is not waiting on the provider"})

@@ -82,9 +82,11 @@ class ServedApp:
     def start(cls, workdir: Path) -> ServedApp:
         clock_file = workdir / "clock-offset-seconds"
         clock_file.write_text("0")
+        port = _free_port()
         env = {k: v for k, v in os.environ.items() if k != "FAMILY_HUB_DEMO"}
         env.update(
             DATABASE_URL=f"sqlite:///{workdir / 'family_hub.db'}",
+            PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
             SECRET_KEY=secrets.token_hex(32),
             SESSION_COOKIE_SECURE="0",
             FLASK_APP="wsgi:app",
@@ -97,7 +99,6 @@ class ServedApp:
             )
             if done.returncode:
                 raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stderr.decode()}")
-        port = _free_port()
         log = (workdir / "gunicorn.log").open("wb")
         process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",

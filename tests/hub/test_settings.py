@@ -11,7 +11,8 @@ import pytest
 from hub.settings import _OVERRIDABLE, ConfigError, Settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SECRET = {"SECRET_KEY": "s" * 32}
+# What production needs at the least (the public address is required since issue 14).
+SECRET = {"SECRET_KEY": "s" * 32, "PUBLIC_BASE_URL": "https://familyhub.example.org"}
 
 
 def test_it_reads_typed_values_from_the_environment() -> None:

@@ -52,7 +52,9 @@ def _row_counts(db: Session) -> dict[str, int]:
 
 
 def test_it_production_settings_keep_csrf_protection_on() -> None:
-    settings = Settings.from_environment(overrides={"SECRET_KEY": "x" * 32}).flask_config()
+    settings = Settings.from_environment(overrides={
+        "SECRET_KEY": "x" * 32, "PUBLIC_BASE_URL": "https://familyhub.example.org",
+    }).flask_config()
     assert settings.get("WTF_CSRF_ENABLED", True) is True
     assert settings.get("WTF_CSRF_CHECK_DEFAULT", True) is True
     assert set(settings.get("WTF_CSRF_METHODS", UNSAFE_METHODS)) >= set(UNSAFE_METHODS)

@@ -22,7 +22,7 @@ from routing.referrals.models import (
 from routing.referrals.outbox import OutboxMessage
 from routing.referrals.stuck import StuckItem, StuckKind, StuckScope, stuck_report
 from services.db import utcnow
-from services.errors import InvalidInput
+from services.errors import AlreadyDone, InvalidInput
 from services.listings import Capacity
 from tests.factories import Cast, make_service
 from tests.routing.referrals.helpers import actor, complete_draft, sent_referral
@@ -203,7 +203,8 @@ def test_it_rerouting_a_declined_need_sends_it_to_another_service_once(
         ops.reroute_need(db, referral, first.id, actor(cast.staff), utcnow())
     onward = ops.reroute_need(db, referral, second.id, actor(cast.staff), utcnow())
     assert onward.status is Status.SENT and onward.need_codes == referral.need_codes
-    with pytest.raises(InvalidInput):
+    # A second re-route is a double submit: already done, nothing more made.
+    with pytest.raises(AlreadyDone):
         ops.reroute_need(db, referral, second.id, actor(cast.staff), utcnow())
 
 

@@ -1,0 +1,62 @@
+"""Every text column's longest value, enforced when a value is set on a model.
+
+``String(n)`` columns are capped at ``n``; unbounded ``Text`` columns at the figure
+in TEXT_LIMITS (each the same as, or more than, the form that fills it). SQLite
+enforces no length and PostgreSQL fails the whole request on an over-long value,
+so a value that is too long is refused here, as InvalidInput keyed by the field,
+on both databases alike. A test checks that every Text column has a limit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Enum, String, event
+from sqlalchemy.orm import Mapped, Mapper, MapperProperty
+
+from services.errors import InvalidInput
+
+TEXT_LIMITS: dict[str, int] = {
+    # The provider form's limits (hub/providers/forms.py; imports cut to the same).
+    "service.description": 5000,
+    "service.eligibility": 2000,
+    "service.opening_times": 1000,
+    "need.description": 2000,
+    # What providers and schools write on a referral.
+    "referral.decline_text": 5000,
+    "referral.information_request": 5000,
+    "referral.next_step": 5000,
+    "referral_event.reason": 5000,
+}
+
+
+def limit_of(table: str, column: Any) -> int | None:
+    """The longest value ``column`` of ``table`` takes (None: not a text column)."""
+    kind = column.type
+    if isinstance(kind, Enum) or not isinstance(kind, String):
+        return None
+    if kind.length:
+        return int(kind.length)
+    return TEXT_LIMITS.get(f"{table}.{column.name}")
+
+
+def _checker(key: str, limit: int) -> Any:
+    def check(target: Any, value: Any, old: Any, initiator: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            raise InvalidInput({key: f"Enter {limit:,} characters or fewer"})
+        return value
+
+    return check
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _enforce_lengths(mapper: Mapper[Any], cls: type) -> None:
+    prop: MapperProperty[Any]
+    for prop in mapper.column_attrs:
+        columns = getattr(prop, "columns", [])
+        if len(columns) != 1 or columns[0].table is not mapper.local_table:
+            continue
+        limit = limit_of(mapper.local_table.name, columns[0])
+        if limit is not None:
+            attribute: Mapped[Any] = getattr(cls, prop.key)
+            event.listen(attribute, "set", _checker(prop.key, limit), retval=True)
