@@ -237,3 +237,27 @@ def test_it_a_stopped_referral_form_points_to_its_open_item(
     assert staff.post(f"{again}/safeguarding", data={"significant_harm": "no"}).status_code == 302
     db.refresh(item)
     assert item.open and "answered 'no'" in item.events[-1].summary
+
+
+def test_it_only_the_lead_and_the_coordinator_see_safeguarding_on_the_childs_timeline(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    from tests.factories import make_service
+    from tests.routing.referrals.helpers import sent_referral
+
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    child = referral.child
+    db.commit()
+    item = _record(_client(app, cast.staff), first_name=child.first_name,
+                   last_name=child.last_name, home_postcode=child.home_postcode,
+                   **{"dob-day": str(child.date_of_birth.day),
+                      "dob-month": str(child.date_of_birth.month),
+                      "dob-year": str(child.date_of_birth.year), "same_child": "yes"})
+    assert isinstance(item, SafeguardingItem) and item.child_id == child.id
+    url = f"/referrals/children/{child.id}"
+    for user, sees in [(cast.dsl, True), (cast.coordinator, True), (cast.staff, False),
+                       (cast.manager, False)]:
+        response = _client(app, user).get(url)
+        assert response.status_code == 200, user.email
+        assert ("Recorded: Missing education" in response.get_data(as_text=True)) is sees, (
+            user.email)
