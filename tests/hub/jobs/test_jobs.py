@@ -165,7 +165,7 @@ def test_it_refuses_to_run_a_worker_in_immediate_mode(app: Flask) -> None:
 
 
 def test_it_reads_the_feeds_and_hours_and_refuses_bad_ones(app: Flask) -> None:
-    base = {"SECRET_KEY": "x"}
+    base = {"SECRET_KEY": "x", "PUBLIC_BASE_URL": "https://familyhub.example.org"}
     read = Settings.from_environment(base | {
         "ORUK_SYNC_FEEDS": '["https://a.example/api", {"url": "https://b.example/api", '
                            '"source_name": "B", "mapping": "/etc/b.json"}]',
