@@ -27,6 +27,12 @@ TEXT_LIMITS: dict[str, int] = {
     "referral.information_request": 5000,
     "referral.next_step": 5000,
     "referral_event.reason": 5000,
+    # What a school and its safeguarding lead write (routing/safeguarding/operations.py).
+    "safeguarding_item.last_known_address": 5000,
+    "safeguarding_item.details": 5000,
+    "safeguarding_item.decision_note": 5000,
+    "safeguarding_item.front_door_outcome": 5000,
+    "safeguarding_event.note": 5000,
 }
 
 
