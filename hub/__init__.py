@@ -55,7 +55,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from hub import request_cache, security, templating, unit_of_work
+    from hub import audit_changes, request_cache, security, templating, unit_of_work
     from hub.auth import session
 
     db.init_app(app)
@@ -67,10 +67,13 @@ def _init_extensions(app: Flask) -> None:
     session.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    audit_changes.init()
 
 
 def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
+    from hub.audit.routes import bp as audit_bp
+    from hub.auth.account_routes import bp as account_bp
     from hub.auth.routes import bp as auth_bp
     from hub.directory.routes import bp as directory_bp
     from hub.notifications.routes import bp as notifications_bp
@@ -82,18 +85,26 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp,
-        referrals_bp, progress_bp, notifications_bp,
+        referrals_bp, progress_bp, notifications_bp, account_bp, audit_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed
 
 
 def _register_error_pages(app: Flask) -> None:
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 404, 405, 413, 429):
         app.register_error_handler(
             code, lambda error, code=code: (render_template(f"errors/{code}.html"), code)
         )
+    app.register_error_handler(403, _forbidden)
     app.register_error_handler(500, _server_error)
+
+
+def _forbidden(error: Exception) -> tuple[str, int]:
+    from hub.audit_trail import record_refusal
+
+    record_refusal()  # committed with the 403 response by the request hook
+    return render_template("errors/403.html"), 403
 
 
 def _server_error(error: Exception) -> tuple[str, int]:

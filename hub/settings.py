@@ -63,6 +63,14 @@ class Settings:
     referral_decide_working_days: int = 5
     referral_answer_working_days: int = 3
     referral_contact_working_days: int = 5
+    # How long a "forgot password" link works.
+    password_reset_minutes: int = 30
+    # Retention (README "Retention"): what the purge deletes or anonymises, and when.
+    retention_closed_referral_years: int = 6
+    retention_draft_days: int = 30
+    retention_attempt_days: int = 90
+    retention_message_days: int = 30
+    retention_audit_years: int = 7
     # Read a structurally changed directory in the request that notices it, rather than
     # in the background while the old snapshot serves (tests that edit then search).
     directory_rebuild_inline: bool = False
@@ -132,6 +140,13 @@ class Settings:
             referral_decide_working_days=_int(raw, "REFERRAL_DECIDE_WORKING_DAYS", 5),
             referral_answer_working_days=_int(raw, "REFERRAL_ANSWER_WORKING_DAYS", 3),
             referral_contact_working_days=_int(raw, "REFERRAL_CONTACT_WORKING_DAYS", 5),
+            password_reset_minutes=_positive(raw, "PASSWORD_RESET_MINUTES", 30),
+            retention_closed_referral_years=_positive(
+                raw, "RETENTION_CLOSED_REFERRAL_YEARS", 6),
+            retention_draft_days=_positive(raw, "RETENTION_DRAFT_DAYS", 30),
+            retention_attempt_days=_positive(raw, "RETENTION_ATTEMPT_DAYS", 90),
+            retention_message_days=_positive(raw, "RETENTION_MESSAGE_DAYS", 30),
+            retention_audit_years=_positive(raw, "RETENTION_AUDIT_YEARS", 7),
             directory_rebuild_inline=_flag(raw, "DIRECTORY_REBUILD_INLINE"),
             testing=_flag(raw, "TESTING"),
             wtf_csrf_enabled=_flag(raw, "WTF_CSRF_ENABLED", default=True),
@@ -172,6 +187,8 @@ _OVERRIDABLE = frozenset({
     "PUBLIC_BASE_URL", "NOTIFY_API_KEY", "NOTIFY_API_URL", "REFERRAL_STUCK_WORKING_DAYS",
     "REFERRAL_DECIDE_WORKING_DAYS", "REFERRAL_ANSWER_WORKING_DAYS",
     "REFERRAL_CONTACT_WORKING_DAYS",
+    "PASSWORD_RESET_MINUTES", "RETENTION_CLOSED_REFERRAL_YEARS", "RETENTION_DRAFT_DAYS",
+    "RETENTION_ATTEMPT_DAYS", "RETENTION_MESSAGE_DAYS", "RETENTION_AUDIT_YEARS",
     "DIRECTORY_REBUILD_INLINE", "TESTING", "WTF_CSRF_ENABLED", "NOTIFY_TEMPLATES", "CLOCK",
 })
 
@@ -232,6 +249,14 @@ def _int(raw: Mapping[str, Any], name: str, default: int) -> int:
         return int(value)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from error
+
+
+def _positive(raw: Mapping[str, Any], name: str, default: int) -> int:
+    # A period of 0 would purge everything at once: refuse it at start rather than later.
+    value = _int(raw, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be 1 or more, not {value}")
+    return value
 
 
 def _weights(value: Any) -> dict[str, float]:

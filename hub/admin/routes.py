@@ -341,7 +341,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(account, form.password.data or "")
+            accounts.reset_password(account, form.password.data or "", me())
         except InvalidInput as error:
             show_on_form(form, error)
         else:

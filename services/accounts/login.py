@@ -25,6 +25,34 @@ def _email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
+def check_not_limited(
+    session: Session, email: str, remote_addr: str, max_failures: int, window_minutes: int
+) -> None:
+    """Raises TooManyAttempts once ``max_failures`` failures for this e-mail or address
+    fall inside the window (passwords and second-factor codes count alike)."""
+    since = utcnow() - timedelta(minutes=window_minutes)
+    recent = session.execute(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.at >= since)
+        .where(
+            or_(LoginAttempt.email_hash == _email_hash(email),
+                LoginAttempt.remote_addr == remote_addr)
+        )
+    ).scalar_one()
+    if recent >= max_failures:
+        raise TooManyAttempts
+
+
+def record_failure(session: Session, email: str, remote_addr: str) -> None:
+    """Count a failed sign-in step (a wrong second-factor code, say)."""
+    session.add(LoginAttempt(email_hash=_email_hash(email), remote_addr=remote_addr))
+
+
+def clear_failures(session: Session, email: str) -> None:
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email_hash == _email_hash(email)))
+
+
 def log_in(
     session: Session,
     email: str,
@@ -40,17 +68,7 @@ def log_in(
     InvalidCredentials when the e-mail, password or account is wrong.
     """
     email_hash = _email_hash(email)
-    since = utcnow() - timedelta(minutes=window_minutes)
-    recent = session.execute(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.at >= since)
-        .where(
-            or_(LoginAttempt.email_hash == email_hash, LoginAttempt.remote_addr == remote_addr)
-        )
-    ).scalar_one()
-    if recent >= max_failures:
-        raise TooManyAttempts
+    check_not_limited(session, email, remote_addr, max_failures, window_minutes)
     user = session.execute(
         select(User).where(func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
@@ -62,8 +80,9 @@ def log_in(
         raise InvalidCredentials
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email_hash == email_hash))
-    user.last_login_at = utcnow()
+    if not user.two_factor_enrolled:
+        clear_failures(session, email)
+        user.last_login_at = utcnow()
     return user
 
 
