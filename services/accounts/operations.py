@@ -245,3 +245,12 @@ def set_dpo(user: User, is_dpo: bool) -> None:
     if user.is_dpo != is_dpo:
         user.is_dpo = is_dpo
         user.end_sessions()
+
+
+def remove_second_factor(user: User) -> None:
+    """A coordinator's reset for a person who lost their phone and recovery codes: the
+    authenticator and codes stop working, sessions end; a role that needs a second factor
+    enrols a new one at the next sign-in."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    user.end_sessions()

@@ -239,3 +239,28 @@ def test_it_the_outbox_never_shows_a_reset_link(
     page = app_client.get("/notifications/outbox").get_data(as_text=True)
     assert link not in page
     assert "one-time sign-in link (not shown)" in page
+
+
+def test_it_a_coordinator_makes_a_dpo_who_then_must_enrol_a_second_factor(
+    client: FlaskClient, app_client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    login(app_client, cast.coordinator)
+    assert app_client.post(f"/admin/users/{cast.staff.id}/dpo", data={"dpo": "1"}
+                           ).status_code == 302
+    db.expire_all()
+    assert db.get(User, cast.staff.id).is_dpo  # type: ignore[union-attr]
+    _password_step(client, cast.staff)
+    assert client.get("/audit").headers["Location"].endswith("/account/two-factor")
+
+
+def test_it_a_coordinator_removes_a_lost_second_factor(
+    client: FlaskClient, app_client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    login(client, cast.dsl)
+    login(app_client, cast.coordinator)
+    app_client.post(f"/admin/users/{cast.dsl.id}/second-factor/remove")
+    assert client.get("/referrals").status_code == 302  # signed out
+    db.expire_all()
+    assert db.get(User, cast.dsl.id).totp_secret is None  # type: ignore[union-attr]
+    assert _password_step(client, cast.dsl).endswith("/search")
+    assert client.get("/referrals").headers["Location"].endswith("/account/two-factor")
