@@ -264,3 +264,28 @@ def test_it_a_coordinator_removes_a_lost_second_factor(
     assert db.get(User, cast.dsl.id).totp_secret is None  # type: ignore[union-attr]
     assert _password_step(client, cast.dsl).endswith("/search")
     assert client.get("/referrals").headers["Location"].endswith("/account/two-factor")
+
+
+def test_it_demo_mode_shows_the_demo_accounts_code_and_only_theirs(
+    database_url: str, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    from hub import create_app
+    from services.demo.dataset import DEMO_TOTP_SECRET
+
+    clock.set(NOW)
+    cast.coordinator.totp_secret = DEMO_TOTP_SECRET
+    db.commit()
+    demo = create_app({"DATABASE_URL": database_url, "TESTING": True, "FAMILY_HUB_DEMO": True,
+                       "SECRET_KEY": "demo-test", "WTF_CSRF_ENABLED": False, "CLOCK": clock,
+                       "SESSION_COOKIE_SECURE": False})
+    browser = demo.test_client()
+    code = two_factor.current_code(DEMO_TOTP_SECRET, NOW)
+    browser.post("/login", data={"email": cast.coordinator.email, "password": PASSWORD})
+    assert f"the code now is {code}" in browser.get("/login/code").get_data(as_text=True)
+    other = demo.test_client()
+    other.post("/login", data={"email": cast.dsl.email, "password": PASSWORD})
+    assert "the code now is" not in other.get("/login/code").get_data(as_text=True)
+    with demo.app_context():
+        from hub.extensions import db as handle
+
+        handle.engine.dispose()

@@ -130,3 +130,21 @@ def test_it_admin_changes_are_audited_with_fields_not_values(
     assert row.detail == "name"
     assert "Jess Renamed" not in row.detail
     assert row.remote_addr == "127.0.0.1"
+
+
+def test_it_signing_in_and_sending_a_referral_are_audited(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    from tests.factories import make_service
+    from tests.routing.referrals.helpers import sent_referral
+
+    client = app.test_client()
+    login(client, cast.staff)
+    signed_in = db.execute(select(AuditEvent).where(AuditEvent.action == "signed_in")
+                           ).scalar_one()
+    assert signed_in.actor_id == cast.staff.id and signed_in.remote_addr == "127.0.0.1"
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    db.commit()
+    created = db.execute(select(AuditEvent).where(AuditEvent.action == "child_created")
+                         ).scalar_one()
+    assert created.child_id == referral.child_id
