@@ -18,6 +18,7 @@ from services.accounts.models import PasswordResetToken, User
 
 TEMPLATE = "password_reset"
 RESET_PATH = "/password/reset/"
+MAX_LINKS_PER_HOUR = 3
 
 
 def _hash(token: str) -> str:
@@ -29,7 +30,8 @@ def request_reset(
 ) -> None:
     """Email a reset link to the active account with this address, if there is one.
 
-    Earlier unused links of the account stop working: only the newest is good.
+    Earlier unused links of the account stop working: only the newest is good. At most
+    MAX_LINKS_PER_HOUR links an hour go to one account.
     """
     user = session.execute(
         select(User).where(func.lower(User.email) == email.strip().lower()[:254])
@@ -37,6 +39,13 @@ def request_reset(
     token = secrets.token_urlsafe(32)
     if user is None or not user.active:
         return
+    recent = session.execute(
+        select(func.count()).select_from(PasswordResetToken).where(
+            PasswordResetToken.user_id == user.id,
+            PasswordResetToken.created_at > now - timedelta(hours=1))
+    ).scalar_one()
+    if recent >= MAX_LINKS_PER_HOUR:
+        return  # someone is filling the person's inbox: say the same, send nothing
     session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))

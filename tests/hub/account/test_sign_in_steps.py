@@ -289,3 +289,16 @@ def test_it_demo_mode_shows_the_demo_accounts_code_and_only_theirs(
         from hub.extensions import db as handle
 
         handle.engine.dispose()
+
+
+def test_it_sends_at_most_three_reset_links_an_hour(
+    client: FlaskClient, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    clock.set(NOW)
+    for _ in range(5):
+        assert client.post("/password/forgot", data={"email": cast.staff.email}
+                           ).status_code == 200
+    assert db.query(OutboxMessage).count() == 3
+    clock.set(NOW + timedelta(minutes=61))
+    client.post("/password/forgot", data={"email": cast.staff.email})
+    assert db.query(OutboxMessage).count() == 4
