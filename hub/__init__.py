@@ -63,7 +63,7 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from hub import request_cache, security, templating, unit_of_work
+    from hub import audit_changes, request_cache, security, templating, unit_of_work
     from hub.auth import session
     from hub.jobs import queue
 
@@ -77,10 +77,14 @@ def _init_extensions(app: Flask) -> None:
     session.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    audit_changes.init()
 
 
 def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
+    from hub.audit import subject_access_routes  # noqa: F401  (routes on the audit blueprint)
+    from hub.audit.routes import bp as audit_bp
+    from hub.auth.account_routes import bp as account_bp
     from hub.auth.routes import bp as auth_bp
     from hub.directory.routes import bp as directory_bp
     from hub.hub_requests.routes import bp as hub_requests_bp
@@ -95,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp,
         referrals_bp, progress_bp, notifications_bp, hub_requests_bp, safeguarding_bp,
+        account_bp, audit_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from hub.unit_of_work import session
 from services.errors import AlreadyDone
 
-CODES = (400, 403, 404, 405, 409, 413, 429)
+CODES = (400, 404, 405, 409, 413, 429)
 log = logging.getLogger(__name__)
 
 
@@ -27,10 +27,18 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(
             code, lambda error, code=code: (render_template(f"errors/{code}.html"), code)
         )
+    app.register_error_handler(403, _forbidden)
     app.register_error_handler(AlreadyDone, already_done)
     app.register_error_handler(StaleDataError, already_done)
     fallback = _fallback_page(app.static_url_path or "/static")
     app.register_error_handler(500, lambda error: _server_error(fallback))
+
+
+def _forbidden(error: Exception) -> tuple[str, int]:
+    from hub.audit_trail import record_refusal
+
+    record_refusal()  # committed with the 403 response by the request hook
+    return render_template("errors/403.html"), 403
 
 
 def already_done(error: Exception | None = None) -> tuple[str, int]:

@@ -90,6 +90,14 @@ class Settings:
     # A safeguarding stop or concern no lead has actioned after this many working days
     # goes to the coordinator and onto the stuck page.
     safeguarding_action_working_days: int = 1
+    # How long a "forgot password" link works.
+    password_reset_minutes: int = 30
+    # Retention (README "Retention"): what the purge deletes or anonymises, and when.
+    retention_closed_referral_years: int = 6
+    retention_draft_days: int = 30
+    retention_attempt_days: int = 90
+    retention_message_days: int = 30
+    retention_audit_years: int = 7
     # Read a structurally changed directory in the request that notices it, rather than
     # in the background while the old snapshot serves (tests that edit then search).
     directory_rebuild_inline: bool = False
@@ -176,6 +184,13 @@ class Settings:
             referral_answer_working_days=_int(raw, "REFERRAL_ANSWER_WORKING_DAYS", 3),
             referral_contact_working_days=_int(raw, "REFERRAL_CONTACT_WORKING_DAYS", 5),
             safeguarding_action_working_days=_int(raw, "SAFEGUARDING_ACTION_WORKING_DAYS", 1),
+            password_reset_minutes=_positive(raw, "PASSWORD_RESET_MINUTES", 30),
+            retention_closed_referral_years=_positive(
+                raw, "RETENTION_CLOSED_REFERRAL_YEARS", 6),
+            retention_draft_days=_positive(raw, "RETENTION_DRAFT_DAYS", 30),
+            retention_attempt_days=_positive(raw, "RETENTION_ATTEMPT_DAYS", 90),
+            retention_message_days=_positive(raw, "RETENTION_MESSAGE_DAYS", 30),
+            retention_audit_years=_positive(raw, "RETENTION_AUDIT_YEARS", 7),
             directory_rebuild_inline=_flag(raw, "DIRECTORY_REBUILD_INLINE"),
             redis_url=str(raw.get("REDIS_URL") or "").strip(),
             jobs_sqlite_path=str(raw.get("JOBS_SQLITE_PATH") or defaults.jobs_sqlite_path),
@@ -230,7 +245,10 @@ _OVERRIDABLE = frozenset({
     "JOBS_IMMEDIATE", "JOBS_WORKERS", "NOTIFY_RETRY_MINUTES", "REFERRAL_CHASE_HOUR",
     "RETENTION_PURGE_HOUR", "ORUK_SYNC_HOUR", "ORUK_SYNC_FEEDS", "TESTING", "WTF_CSRF_ENABLED",
     "NOTIFY_TEMPLATES", "CLOCK",
-    "HOST", "PORT", "LOGIN_ADDRESS_MAX_FAILURES", "TRUSTED_PROXIES",
+    "HOST", "PORT",
+    "PASSWORD_RESET_MINUTES", "RETENTION_CLOSED_REFERRAL_YEARS", "RETENTION_DRAFT_DAYS",
+    "RETENTION_ATTEMPT_DAYS", "RETENTION_MESSAGE_DAYS", "RETENTION_AUDIT_YEARS",
+    "LOGIN_ADDRESS_MAX_FAILURES", "TRUSTED_PROXIES",
 })
 
 
@@ -354,6 +372,14 @@ def _base_url(raw: Mapping[str, Any], *, demo: bool, testing: bool, host: str,
             f"PUBLIC_BASE_URL must be an http(s) address like https://familyhub.example.org, "
             f"not {value!r}")
     return value.rstrip("/")
+
+
+def _positive(raw: Mapping[str, Any], name: str, default: int) -> int:
+    # A period of 0 would purge everything at once: refuse it at start rather than later.
+    value = _int(raw, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be 1 or more, not {value}")
+    return value
 
 
 def _weights(value: Any) -> dict[str, float]:

@@ -95,6 +95,8 @@ def _navigation() -> list[dict[str, Any]]:
     if role.value == "coordinator":
         items.append(("Messages", url_for("notifications.outbox"), "/notifications"))
         items.append(("Manage", url_for("admin.index"), "/admin"))
+    if current_user.is_dpo:
+        items.append(("Audit", url_for("audit.index"), "/audit"))
     # The longest matching prefix wins, so /referrals/stuck is not also "Referrals".
     active = max(
         (prefix for _, _, prefix in items if request.path.startswith(prefix)),

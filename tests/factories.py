@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
+import pyotp
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import geocode
-from services.accounts.models import Role, User
+from services.accounts.models import TWO_FACTOR_ROLES, Role, User
 from services.accounts.passwords import hash_password
 from services.db import utcnow
 from services.listings import Capacity, ReferralRoute, Service, ServiceNeed, ServiceSchool
@@ -21,6 +23,9 @@ from services.taxonomy_ops import load_standard_needs
 from services.version import bump_version
 
 PASSWORD = "correct horse battery staple"
+# Every factory user whose role must use a second factor has it enrolled with this secret;
+# ``login`` answers the code step with it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # Argon2 is slow on purpose; hash the shared test password once.
 PASSWORD_HASH = hash_password(PASSWORD)
 _counter = itertools.count(1)
@@ -124,6 +129,7 @@ def make_user(session: Session, role: Role, organisation: Organisation,
         password_hash=PASSWORD_HASH,
         role=role,
         organisation_id=organisation.id,
+        totp_secret=TOTP_SECRET if role in TWO_FACTOR_ROLES else None,
     )
     session.add(user)
     session.flush()
@@ -179,3 +185,21 @@ def login(client: FlaskClient, user: User) -> None:
     """Sign the test client in as ``user`` through the real log-in form."""
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"].endswith("/login/code"):
+        response = client.post("/login/code", data={"code": next_code(client, user)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+
+def next_code(client: FlaskClient, user: User, secret: str = TOTP_SECRET) -> str:
+    """The authenticator code the app accepts next for ``user``: the current step's, or
+    the next step's when this one was used (each step's code is good once)."""
+    from hub.extensions import db
+    from hub.settings import settings_of
+
+    step_now = int(settings_of(client.application).clock().replace(
+        tzinfo=UTC).timestamp()) // 30
+    last = db.session.execute(
+        select(User.totp_last_step).where(User.id == user.id)).scalar_one()
+    step = max(step_now, (last if last is not None else -1) + 1)
+    assert step <= step_now + 1, "signed in as this user too often within 30 s"
+    return pyotp.TOTP(secret).at(step * 30)

@@ -342,7 +342,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(account, form.password.data or "")
+            accounts.reset_password(account, form.password.data or "", me())
         except InvalidInput as error:
             show_on_form(form, error)
         else:
@@ -352,6 +352,32 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
                   "everywhere.", "success")
             return redirect(url_for("admin.user", user_id=account.id))
     return _user_page(account, form=form)
+
+
+@bp.route("/users/<int:user_id>/dpo", methods=["POST"])
+@coordinator_only
+def set_dpo(user_id: int) -> Response:
+    account = _load(User, user_id)
+    make = request.form.get("dpo") == "1"
+    accounts.set_dpo(account, make)
+    if account.id == me().id:
+        login_user(account)  # their old cookie has just stopped working
+    flash(f"{account.name} is {'now' if make else 'no longer'} the data protection officer.",
+          "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/users/<int:user_id>/second-factor/remove", methods=["POST"])
+@coordinator_only
+def remove_second_factor(user_id: int) -> Response:
+    account = _load(User, user_id)
+    accounts.remove_second_factor(account)
+    if account.id == me().id:
+        login_user(account)
+    flash(f"{account.name}'s authenticator and recovery codes no longer work. They have been "
+          "signed out" + (" and will set up a new one when they next sign in."
+                          if account.two_factor_required else "."), "success")
+    return redirect(url_for("admin.user", user_id=account.id))
 
 
 # --- Taxonomy ---------------------------------------------------------------

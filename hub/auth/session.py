@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from flask import Flask, g
+from flask import Flask, g, redirect, request, url_for
+from flask_login import current_user
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
 
 from hub.extensions import login_manager
 from hub.unit_of_work import session
@@ -20,6 +22,25 @@ def init_app(app: Flask) -> None:
     # "strong" drops the session when the client's address or agent changes.
     login_manager.session_protection = "strong"
     app.before_request(_forget_previous_user)
+    app.before_request(_account_steps_first)
+
+
+# Pages a signed-in person may reach before finishing the steps below.
+_OPEN_ENDPOINTS = frozenset({
+    "static", "auth.logout", "account.password", "account.two_factor_setup",
+})
+
+
+def _account_steps_first() -> Response | None:
+    """A password a coordinator set is replaced, then a second factor enrolled where the
+    role needs one, before anything else: until then every page leads there."""
+    if request.endpoint in _OPEN_ENDPOINTS or not current_user.is_authenticated:
+        return None
+    if current_user.must_change_password:
+        return redirect(url_for("account.password"))
+    if current_user.two_factor_required and not current_user.two_factor_enrolled:
+        return redirect(url_for("account.two_factor_setup"))
+    return None
 
 
 def _forget_previous_user() -> None:

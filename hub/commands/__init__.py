@@ -15,8 +15,9 @@ def register(app: Flask) -> None:
     from hub.commands.notify import notify_cli
     from hub.commands.oruk import oruk_cli
     from hub.commands.referrals import referrals_cli
+    from hub.commands.retention import retention_cli
     from hub.commands.safeguarding import safeguarding_cli
 
     for group in (gazetteer_cli, taxonomy_cli, demo_cli, oruk_cli, notify_cli, referrals_cli,
-                  jobs_cli, safeguarding_cli):
+                  jobs_cli, safeguarding_cli, retention_cli):
         app.cli.add_command(group)

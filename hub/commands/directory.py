@@ -64,6 +64,7 @@ def taxonomy_load() -> None:
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the gazetteer (if empty), the taxonomy and the Bolton demo area."""
+    from services.demo.dataset import DEMO_TOTP_SECRET
     from services.demo.loader import DEMO_LOGINS, load_demo
 
     postcodes = session().execute(select(func.count()).select_from(GazetteerPostcode))
@@ -82,3 +83,5 @@ def demo_load() -> None:
     click.echo("Demo log-ins (password: demo-password):")
     for email, role, organisation in DEMO_LOGINS:
         click.echo(f"  {email:<44} {role}, {organisation}")
+    click.echo("The coordinator and safeguarding leads also enter an authenticator code: the")
+    click.echo(f"sign-in page shows it in demo mode (secret {DEMO_TOTP_SECRET}).")

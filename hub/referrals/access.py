@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.access import me
+from hub.audit_trail import actor_of, client_address
 from hub.request_cache import per_request
 from hub.settings import now
 from hub.unit_of_work import session
@@ -29,7 +30,7 @@ class Act(StrEnum):
 
 
 def actor_for(user: User) -> Actor:
-    return Actor(user.id, user.name, user.organisation_id, user.organisation.name)
+    return actor_of(user)
 
 
 def school_ids_for(user: User) -> tuple[int, ...]:
@@ -88,7 +89,8 @@ def load_referral(referral_id: int, act: Act = Act.VIEW, lock: bool = False) -> 
         abort(403)
     if lock:
         lock_row(session(), referral)
-    audit(session(), actor_for(user), f"referral_{act}", now(), referral.child_id, referral.id)
+    audit(session(), actor_for(user), f"referral_{act}", now(), referral.child_id, referral.id,
+          remote_addr=client_address())
     return referral
 
 
@@ -110,7 +112,8 @@ def load_child(child_id: int) -> Child:
         )
     if not ok:
         abort(403)
-    audit(session(), actor_for(user), "child_viewed", now(), child.id)
+    audit(session(), actor_for(user), "child_viewed", now(), child.id,
+          remote_addr=client_address())
     return child
 
 
@@ -123,5 +126,6 @@ def load_draft(request_id: int) -> ReferralRequest:
     if not (user.role.is_school and draft.school_id in school_ids_for(user)):
         abort(403)
     if draft.child_id is not None:
-        audit(session(), actor_for(user), "draft_viewed", now(), draft.child_id)
+        audit(session(), actor_for(user), "draft_viewed", now(), draft.child_id,
+              remote_addr=client_address())
     return draft

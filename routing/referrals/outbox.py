@@ -84,6 +84,27 @@ def queue_notice(
     session.info[_QUEUED] = True
 
 
+def queue_account_message(
+    session: Session, recipient: str, template: str, link_path: str, now: datetime
+) -> None:
+    """Queue a message about an account (a password reset link): no reference, no names."""
+    session.add(
+        OutboxMessage(
+            created_at=now,
+            recipient=recipient,
+            template=template,
+            reference="",
+            service_name="Family Hub",
+            link_path=link_path,
+        )
+    )
+    session.info[_QUEUED] = True
+
+
+# Templates whose link is a secret (a sign-in capability): shown to nobody in the outbox.
+SECRET_LINK_TEMPLATES = frozenset({"password_reset"})
+
+
 def take_queued(session: Session) -> bool:
     """Whether messages were queued on ``session`` since the last call (and forget it).
 
@@ -167,6 +188,9 @@ def deliver_pending(
             continue
         message.sent_at = now
         message.error = ""
+        if message.template in SECRET_LINK_TEMPLATES:
+            # Delivered: the one-time link is needed nowhere else, so it is not kept.
+            message.link_path = ""
         sent += 1
     return sent
 

@@ -44,6 +44,45 @@ def account_wait(failures: int, max_failures: int, window: timedelta) -> timedel
     return min(timedelta(minutes=2 ** min(failures - max_failures, 20)), window)
 
 
+def check_not_limited(
+    session: Session, email: str, remote_addr: str, max_failures: int, window_minutes: int,
+    address_max_failures: int, now: datetime | None = None,
+) -> None:
+    """Raises TooManyAttempts while the account must wait (see account_wait) or the
+    address has reached ``address_max_failures`` failures inside the window. Passwords
+    and second-factor codes count alike."""
+    now = now or utcnow()
+    email_hash = _email_hash(email)
+    window = timedelta(minutes=window_minutes)
+    since = now - window
+    failures, last = session.execute(
+        select(func.count(), func.max(LoginAttempt.at))
+        .where(LoginAttempt.at >= since, LoginAttempt.email_hash == email_hash)
+    ).one()
+    wait = account_wait(failures, max_failures, window)
+    if last is not None and now < last + wait:
+        raise TooManyAttempts(last + wait - now)
+    from_address, oldest = session.execute(
+        select(func.count(), func.min(LoginAttempt.at))
+        .where(LoginAttempt.at >= since, LoginAttempt.remote_addr == remote_addr)
+    ).one()
+    if from_address >= address_max_failures:
+        raise TooManyAttempts(oldest + window - now, address=True)
+
+
+def record_failure(
+    session: Session, email: str, remote_addr: str, now: datetime | None = None
+) -> None:
+    """Count a failed sign-in step (a wrong second-factor code, say)."""
+    session.add(LoginAttempt(email_hash=_email_hash(email), remote_addr=remote_addr,
+                             at=now or utcnow()))
+
+
+def clear_failures(session: Session, email: str) -> None:
+    """Forget an account's failures (it has signed in)."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email_hash == _email_hash(email)))
+
+
 def log_in(
     session: Session,
     email: str,
@@ -65,21 +104,8 @@ def log_in(
     """
     now = now or utcnow()
     email_hash = _email_hash(email)
-    window = timedelta(minutes=window_minutes)
-    since = now - window
-    failures, last = session.execute(
-        select(func.count(), func.max(LoginAttempt.at))
-        .where(LoginAttempt.at >= since, LoginAttempt.email_hash == email_hash)
-    ).one()
-    wait = account_wait(failures, max_failures, window)
-    if last is not None and now < last + wait:
-        raise TooManyAttempts(last + wait - now)
-    from_address, oldest = session.execute(
-        select(func.count(), func.min(LoginAttempt.at))
-        .where(LoginAttempt.at >= since, LoginAttempt.remote_addr == remote_addr)
-    ).one()
-    if from_address >= address_max_failures:
-        raise TooManyAttempts(oldest + window - now, address=True)
+    check_not_limited(session, email, remote_addr, max_failures, window_minutes,
+                      address_max_failures, now)
     user = session.execute(
         select(User).where(func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
@@ -91,8 +117,9 @@ def log_in(
         raise InvalidCredentials
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email_hash == email_hash))
-    user.last_login_at = now
+    if not user.two_factor_enrolled:
+        clear_failures(session, email)
+        user.last_login_at = now
     return user
 
 

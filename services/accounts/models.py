@@ -41,6 +41,9 @@ PROVIDER_STAFF_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
 # organisation's services, the coordinator for any.
 DIRECTORY_EDITOR_ROLES = (*PROVIDER_STAFF_ROLES, Role.COORDINATOR)
 
+# Roles that see safeguarding data, so must sign in with a second factor.
+TWO_FACTOR_ROLES = (Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
+
 ROLE_LABELS = {
     Role.COORDINATOR: "Hub coordinator",
     Role.SCHOOL_STAFF: "School staff",
@@ -69,8 +72,29 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), default=_new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Set when a coordinator chose the password: the person must replace it at their
+    # next sign-in, so that only they know it and the audit's "who" means them.
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="0")
+    password_changed_at: Mapped[datetime | None]
+    # Base32 TOTP secret once a second factor is enrolled (None before).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last 30-second step a code was accepted for: a code is good once only.
+    totp_last_step: Mapped[int | None]
+    # Data protection officer: reads the audit and answers subject access requests.
+    is_dpo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def two_factor_required(self) -> bool:
+        """Coordinators, safeguarding leads and the DPO see safeguarding data: they must
+        sign in with a second factor. Everyone else may."""
+        return self.is_dpo or self.role in TWO_FACTOR_ROLES
+
+    @property
+    def two_factor_enrolled(self) -> bool:
+        return self.totp_secret is not None
 
     # Flask-Login protocol, written out so the id carries the session token.
     @property
@@ -109,3 +133,30 @@ class LoginAttempt(Base):
     email_hash: Mapped[str] = mapped_column(String(64), index=True)
     remote_addr: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the authenticator; only its SHA-256 is kept
+    (the codes are random, so a fast hash is enough)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+
+class PasswordResetToken(Base):
+    """A "forgot password" link: only the SHA-256 of its token is kept; single use."""
+
+    __tablename__ = "password_reset_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]

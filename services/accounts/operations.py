@@ -7,17 +7,17 @@ break raise InvalidInput keyed by form field.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from services.accounts.models import Role, User
-from services.accounts.passwords import hash_password
+from services.accounts.password_policy import password_problem
+from services.accounts.passwords import hash_password, verify_password
 from services.checks import email_problem
 from services.errors import InvalidInput
 from services.organisations import Organisation, OrganisationKind
-
-MIN_PASSWORD_LENGTH = 12
 
 
 @dataclass
@@ -58,12 +58,8 @@ def list_users(session: Session, organisation_id: int | None = None) -> list[Use
     return list(session.execute(query).scalars())
 
 
-def _password_error(password: str) -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Password must be {MIN_PASSWORD_LENGTH} characters or more"
-    if len(password) > 200:
-        return "Password must be 200 characters or fewer"
-    return None
+def _password_error(password: str, *known: str) -> str | None:
+    return password_problem(password, known)
 
 
 def role_fits_organisation(role: Role, organisation: Organisation) -> str | None:
@@ -122,18 +118,22 @@ def _check_user_details(
     return _CheckedDetails(name, email, role, organisation)
 
 
-def add_user(session: Session, data: UserInput) -> User:
+def add_user(session: Session, data: UserInput, *, set_by_coordinator: bool = True) -> User:
     """Create an account with an initial password (hashed with Argon2 by ``create_user``).
 
+    A password a coordinator chose must be changed at the person's first sign-in
+    (``set_by_coordinator``; the demo's shared, documented password is the exception,
+    and is not checked for strength either).
     Raises InvalidInput keyed by field for a missing name, a malformed or
     taken email (ignoring case), an unknown role or organisation, a role that
-    does not fit the organisation, or a password shorter than 12 characters.
+    does not fit the organisation, or a password that is short, common or guessable.
     """
     errors: dict[str, str] = {}
     details = _check_user_details(session, data, errors)
-    password_problem = _password_error(data.password)
-    if password_problem:
-        errors["password"] = password_problem
+    problem = (_password_error(data.password, data.email, data.name)
+               if set_by_coordinator else None)
+    if problem:
+        errors["password"] = problem
     if errors or details is None:
         raise InvalidInput(errors)
     user = create_user(
@@ -144,6 +144,7 @@ def add_user(session: Session, data: UserInput) -> User:
         role=details.role,
         organisation_id=details.organisation.id,
     )
+    user.must_change_password = set_by_coordinator
     session.flush()
     return user
 
@@ -190,13 +191,66 @@ def reactivate_user(user: User) -> None:
     user.active = True
 
 
-def reset_password(user: User, password: str) -> None:
-    """Set a new password and end the user's sessions.
+def reset_password(user: User, password: str, by: User | None = None) -> None:
+    """Set a new password (a coordinator's), end the user's sessions, and make the user
+    choose their own at their next sign-in (unless ``by`` is the user: they know it).
 
-    Raises InvalidInput (key ``password``) for a password shorter than 12 characters.
+    Raises InvalidInput (key ``password``) for a short, common or guessable password.
     """
-    problem = _password_error(password)
+    problem = _password_error(password, user.email, user.name)
     if problem:
         raise InvalidInput({"password": problem})
     user.password_hash = hash_password(password)
+    user.must_change_password = by is None or by.id != user.id
+    user.end_sessions()
+
+
+def set_own_password(user: User, new: str, confirm: str, now: datetime) -> None:
+    """The person's own new password (after a reset link, or a forced change): checked,
+    stored, and every other session ended.
+
+    Raises InvalidInput keyed by field for a weak password (``password``), a
+    confirmation that differs (``confirm``), or the same password again.
+    """
+    errors: dict[str, str] = {}
+    problem = _password_error(new, user.email, user.name)
+    if problem:
+        errors["password"] = problem
+    elif verify_password(user.password_hash, new):
+        errors["password"] = "Choose a password different from the one you have now"  # noqa: S105
+    if not errors and new != confirm:
+        errors["confirm"] = "Enter the same new password twice"
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = now
+    user.end_sessions()
+
+
+def change_password(user: User, current: str, new: str, confirm: str, now: datetime) -> None:
+    """Self-service change: the current password, then ``set_own_password``.
+
+    Raises InvalidInput (key ``current``) for a wrong current password, and whatever
+    ``set_own_password`` raises.
+    """
+    if not verify_password(user.password_hash, current):
+        raise InvalidInput({"current": "Your current password is not right"})
+    set_own_password(user, new, confirm, now)
+
+
+def set_dpo(user: User, is_dpo: bool) -> None:
+    """Make the person the data protection officer (or not); they then need a second
+    factor, so their sessions end and they sign in again to enrol one."""
+    if user.is_dpo != is_dpo:
+        user.is_dpo = is_dpo
+        user.end_sessions()
+
+
+def remove_second_factor(user: User) -> None:
+    """A coordinator's reset for a person who lost their phone and recovery codes: the
+    authenticator and codes stop working, sessions end; a role that needs a second factor
+    enrols a new one at the next sign-in."""
+    user.totp_secret = None
+    user.totp_last_step = None
     user.end_sessions()

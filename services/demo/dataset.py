@@ -25,6 +25,9 @@ SERVICE_FILES = (
 
 # The one password every demo account shares; documented so that testers can log in.
 DEMO_PASSWORD = "demo-password"  # noqa: S105
+# The authenticator secret of every demo account that must use a second factor
+# (coordinator, safeguarding leads). Public on purpose: it is printed by `make run`.
+DEMO_TOTP_SECRET = "FAMILYHUBDEMOTOTPSECRETFORTESTS2"  # noqa: S105
 
 # Its e-mail marks the demo as loaded: the loader does nothing when this user exists.
 COORDINATOR_EMAIL = "coordinator@demo.familyhub.test"

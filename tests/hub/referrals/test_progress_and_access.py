@@ -158,9 +158,15 @@ def test_it_each_role_sees_only_its_own_organisations_referrals(
     client = app.test_client()
     login(client, getattr(cast, who))
     assert client.get(f"/referrals/{referral.id}").status_code == status
+    # A read is audited as a read; a refused access is audited as refused.
     assert db.execute(
-        select(func.count(AuditEvent.id)).where(AuditEvent.referral_id == referral.id)
+        select(func.count(AuditEvent.id)).where(AuditEvent.referral_id == referral.id,
+                                                AuditEvent.refused.is_(False))
     ).scalar_one() == (1 if status == 200 else 0)
+    assert db.execute(
+        select(func.count(AuditEvent.id)).where(AuditEvent.referral_id == referral.id,
+                                                AuditEvent.refused.is_(True))
+    ).scalar_one() == (1 if status == 403 else 0)
 
 
 @pytest.mark.parametrize(

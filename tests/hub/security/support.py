@@ -32,7 +32,7 @@ from routing.safeguarding.operations import item_for_draft
 from services.accounts.models import User
 from services.db import utcnow
 from services.oruk import ids
-from tests.factories import PASSWORD, Cast, make_service
+from tests.factories import PASSWORD, Cast, make_service, next_code
 from tests.routing.referrals.helpers import actor, complete_draft, issue_link, sent_referral
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -59,6 +59,11 @@ def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
         "/login", data={"email": user.email, "password": password, "csrf_token": token}
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    if response.headers["Location"].endswith("/login/code"):
+        token = csrf_token_from(client.get("/login/code").get_data(as_text=True))
+        response = client.post("/login/code", data={
+            "code": next_code(client, user), "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 
 def is_csrf_exempt(app: Flask, rule: Rule) -> bool:

@@ -36,7 +36,7 @@ ROLES = ["anonymous", "coordinator", "staff", "dsl", "other_staff", "manager", "
          "other_manager"]
 
 # The only places an anonymous visitor may get a 200 with content.
-PUBLIC_PREFIXES = ("/login", "/static/", "/api/", "/progress/")
+PUBLIC_PREFIXES = ("/login", "/static/", "/api/", "/progress/", "/password/")
 
 UNSAFE_SCRIPT_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"}
 # Form fields that carry personal data and so must never travel in a query string.

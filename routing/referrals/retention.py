@@ -1,0 +1,159 @@
+"""Retention: what is deleted or anonymised, and when (the policy is in the README).
+
+``purge`` is the one operation: the ``flask retention purge`` command calls it (and
+rolls back for a dry run), and a scheduled job can call it the same way. It never
+commits. Deletions are set-based statements, so the purge of many children is a few
+queries, not one per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from routing.referrals.audit import audit, purge_audit_before
+from routing.referrals.lifecycle import SYSTEM
+from routing.referrals.models import (
+    Child,
+    ProgressAttempt,
+    ProgressLink,
+    Referral,
+    ReferralEvent,
+    ReferralRequest,
+    RequestStatus,
+    progress_link_referral,
+)
+from routing.referrals.outbox import MAX_ATTEMPTS, OutboxMessage
+from services.accounts.models import LoginAttempt, PasswordResetToken
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """The periods, from the settings (RETENTION_*)."""
+
+    closed_referral_years: int = 6
+    draft_days: int = 30
+    attempt_days: int = 90
+    message_days: int = 30
+    audit_years: int = 7
+
+
+@dataclass
+class PurgeCounts:
+    """What a purge deleted or anonymised, by kind."""
+
+    children: int = 0
+    referrals: int = 0
+    referral_events: int = 0
+    referral_forms: int = 0
+    progress_links: int = 0
+    drafts: int = 0
+    login_attempts: int = 0
+    progress_attempts: int = 0
+    reset_links: int = 0
+    messages_anonymised: int = 0
+    audit_rows: int = 0
+
+    def describe(self) -> str:
+        return ", ".join(f"{f.name.replace('_', ' ')} {getattr(self, f.name)}"
+                         for f in fields(self))
+
+
+def years_before(moment: datetime, years: int) -> datetime:
+    """The same date ``years`` earlier (29 February becomes 28 February)."""
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _children_due(session: Session, cutoff: datetime) -> list[int]:
+    """Children whose every referral ended before ``cutoff`` and whose every form was last
+    changed before it: nothing about them is still open or recent."""
+    open_or_recent_referral = exists().where(
+        Referral.child_id == Child.id,
+        or_(Referral.ended_at.is_(None), Referral.ended_at >= cutoff),
+    )
+    recent_form = exists().where(
+        ReferralRequest.child_id == Child.id, ReferralRequest.updated_at >= cutoff)
+    any_referral = exists().where(Referral.child_id == Child.id)
+    return list(session.execute(
+        select(Child.id).where(any_referral, ~open_or_recent_referral, ~recent_form)
+    ).scalars())
+
+
+def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts) -> None:
+    for start in range(0, len(child_ids), 500):
+        batch = child_ids[start:start + 500]
+        links = select(ProgressLink.id).where(ProgressLink.child_id.in_(batch))
+        session.execute(delete(progress_link_referral).where(
+            progress_link_referral.c.link_id.in_(links)))
+        counts.progress_links += _rowcount(session.execute(
+            delete(ProgressLink).where(ProgressLink.child_id.in_(batch))))
+        counts.referral_events += _rowcount(session.execute(
+            delete(ReferralEvent).where(ReferralEvent.child_id.in_(batch))))
+        # A re-routed referral points at the one it replaced: unlink before deleting.
+        session.execute(update(Referral).where(Referral.child_id.in_(batch))
+                        .values(rerouted_from_id=None))
+        counts.referrals += _rowcount(session.execute(
+            delete(Referral).where(Referral.child_id.in_(batch))))
+        counts.referral_forms += _rowcount(session.execute(
+            delete(ReferralRequest).where(ReferralRequest.child_id.in_(batch))))
+        counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
+
+
+def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> None:
+    """Unsent forms untouched since ``cutoff``, then any child only they named."""
+    stale = and_(ReferralRequest.status == RequestStatus.DRAFT,
+                 ReferralRequest.updated_at < cutoff,
+                 ~exists().where(Referral.request_id == ReferralRequest.id))
+    counts.drafts += _rowcount(session.execute(delete(ReferralRequest).where(stale)))
+    # A child is saved together with the form naming it, so one named by no form and no
+    # referral was named only by the drafts just deleted.
+    orphans = list(session.execute(select(Child.id).where(
+        ~exists().where(Referral.child_id == Child.id),
+        ~exists().where(ReferralRequest.child_id == Child.id),
+    )).scalars())
+    if orphans:
+        session.execute(delete(progress_link_referral).where(
+            progress_link_referral.c.link_id.in_(
+                select(ProgressLink.id).where(ProgressLink.child_id.in_(orphans)))))
+        counts.progress_links += _rowcount(session.execute(
+            delete(ProgressLink).where(ProgressLink.child_id.in_(orphans))))
+        counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(orphans))))
+
+
+def purge(session: Session, policy: RetentionPolicy, now: datetime) -> PurgeCounts:
+    """Delete or anonymise everything past its retention period; the counts.
+
+    Records one audit row saying what was purged (counts only).
+    """
+    counts = PurgeCounts()
+    _delete_children(session, _children_due(
+        session, years_before(now, policy.closed_referral_years)), counts)
+    _delete_drafts(session, now - timedelta(days=policy.draft_days), counts)
+    attempts_cutoff = now - timedelta(days=policy.attempt_days)
+    counts.login_attempts = _rowcount(session.execute(
+        delete(LoginAttempt).where(LoginAttempt.at < attempts_cutoff)))
+    counts.progress_attempts = _rowcount(session.execute(
+        delete(ProgressAttempt).where(ProgressAttempt.at < attempts_cutoff)))
+    counts.reset_links = _rowcount(session.execute(
+        delete(PasswordResetToken).where(PasswordResetToken.expires_at < attempts_cutoff)))
+    message_cutoff = now - timedelta(days=policy.message_days)
+    counts.messages_anonymised = _rowcount(session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.created_at < message_cutoff,
+               or_(OutboxMessage.recipient != "", OutboxMessage.link_path != ""),
+               or_(OutboxMessage.sent_at.isnot(None), OutboxMessage.attempts >= MAX_ATTEMPTS))
+        .values(recipient="", link_path="")))
+    counts.audit_rows = purge_audit_before(session, years_before(now, policy.audit_years))
+    audit(session, SYSTEM, "retention_purge", now, detail=counts.describe())
+    return counts
+

@@ -1,0 +1,188 @@
+"""Subject access: everything held about a child (and, inside the child's referral forms,
+about their parents or carers) as one document, with other people's details marked
+for redaction before it is released."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from routing.referrals.audit import AuditEvent
+from routing.referrals.models import (
+    Child,
+    ProgressLink,
+    Referral,
+    ReferralEvent,
+    ReferralRequest,
+)
+from routing.referrals.outbox import OutboxMessage
+
+OTHER_PERSON = "another person's details"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value; ``redact`` says why it must be removed before release ("" to keep)."""
+
+    text: str
+    redact: str = ""
+
+    def as_json(self) -> Any:
+        return {"value": self.text, "redact_before_release": self.redact} if self.redact \
+            else self.text
+
+
+@dataclass
+class Section:
+    title: str
+    items: list[list[tuple[str, Value]]] = field(default_factory=list)
+
+
+@dataclass
+class SubjectAccessDocument:
+    child_id: int
+    subject: str
+    produced_at: datetime
+    sections: list[Section]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject, "child_id": self.child_id,
+            "produced_at": self.produced_at.isoformat(timespec="seconds") + "Z",
+            "note": "Values given as {value, redact_before_release} name other people: "
+                    "remove them before release.",
+            "sections": [
+                {"title": section.title,
+                 "items": [{label: value.as_json() for label, value in item}
+                           for item in section.items]}
+                for section in self.sections
+            ],
+        }
+
+
+def _text(value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "label"):
+        return str(value.label)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _mine(value: object) -> Value:
+    return Value(_text(value))
+
+
+def _theirs(value: object) -> Value:
+    return Value(_text(value), OTHER_PERSON) if _text(value) else Value("")
+
+
+def _flatten(prefix: str, value: Any) -> list[tuple[str, Value]]:
+    """A form's answers as labelled lines (nested steps become 'step: field')."""
+    if isinstance(value, dict):
+        lines: list[tuple[str, Value]] = []
+        for key, inner in value.items():
+            label = key.replace("_", " ")
+            lines.extend(_flatten(f"{prefix}: {label}" if prefix else label, inner))
+        return lines
+    if isinstance(value, list):
+        return [(prefix, Value(", ".join(_text(v) if not isinstance(v, dict | list)
+                                         else str(v) for v in value)))]
+    return [(prefix, _mine(value))]
+
+
+def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAccessDocument:
+    """Everything held about the child: the record, forms, referrals and their events,
+    progress links, messages sent about them, and who read or changed any of it.
+
+    Raises LookupError for an unknown child.
+    """
+    child = session.get(Child, child_id)
+    if child is None:
+        raise LookupError(child_id)
+    record = Section("The child's record", [[
+        ("Name", _mine(child.name)), ("Date of birth", _mine(child.date_of_birth)),
+        ("Home postcode", _mine(child.home_postcode)), ("School", _mine(child.school.name)),
+        ("UPN", _mine(child.upn)), ("NHS number", _mine(child.nhs_number)),
+        ("Attendance concern", _mine(child.attendance_concern)),
+        ("Missing education", _mine(child.missing_education)),
+        ("Record made", _mine(child.created_at)),
+    ]])
+    forms = Section("Referral forms (including what they say about parents or carers)")
+    for form in session.execute(select(ReferralRequest).where(
+            ReferralRequest.child_id == child_id).order_by(ReferralRequest.id)).scalars():
+        forms.items.append([
+            ("Form", _mine(form.id)), ("Status", _mine(form.status.value)),
+            ("Started", _mine(form.created_at)), ("Sent", _mine(form.sent_at)),
+            *_flatten("", form.answers or {}),
+        ])
+    referrals = list(session.execute(select(Referral).where(
+        Referral.child_id == child_id).order_by(Referral.id)).scalars())
+    referral_section = Section("Referrals")
+    for referral in referrals:
+        referral_section.items.append([
+            ("Reference", _mine(referral.reference)), ("Service", _mine(referral.service.name)),
+            ("Provider", _mine(referral.organisation.name)), ("Status", _mine(referral.status)),
+            ("Needs", _mine(", ".join(str(n.get("code", n)) for n in referral.needs or []))),
+            ("Urgent", _mine(referral.urgent)), ("Sent", _mine(referral.sent_at)),
+            ("Decided", _mine(referral.decided_at)), ("Ended", _mine(referral.ended_at)),
+            ("Decline reason", _mine(referral.decline_reason)),
+            ("Decline explanation", _mine(referral.decline_text)),
+            ("Outcome", _mine(referral.outcome)),
+            ("Information asked for", _mine(referral.information_request)),
+            ("Next step", _mine(referral.next_step)),
+        ])
+    events = Section("What happened to each referral")
+    for event in session.execute(select(ReferralEvent).where(
+            ReferralEvent.child_id == child_id).order_by(ReferralEvent.at, ReferralEvent.id)
+    ).scalars():
+        events.items.append([
+            ("When", _mine(event.at)), ("Referral", _mine(event.referral_id)),
+            ("From", _mine(event.from_status)), ("To", _mine(event.to_status)),
+            ("Why", _mine(event.reason)), ("By", _theirs(event.actor_name)),
+            ("Organisation", _mine(event.organisation_name)),
+        ])
+    links = Section("Family progress links")
+    for link in session.execute(select(ProgressLink).where(
+            ProgressLink.child_id == child_id).order_by(ProgressLink.id)).scalars():
+        links.items.append([("Made", _mine(link.created_at)),
+                            ("Stopped", _mine(link.revoked_at))])
+    messages = Section("Messages sent about the referrals")
+    paths = [f"/referrals/{r.id}" for r in referrals]
+    references = [r.reference for r in referrals]
+    if referrals:
+        for message in session.execute(select(OutboxMessage).where(or_(
+                OutboxMessage.link_path.in_(paths), OutboxMessage.reference.in_(references)))
+                .order_by(OutboxMessage.id)).scalars():
+            messages.items.append([
+                ("When", _mine(message.created_at)),
+                ("Kind", _mine(message.template.replace("_", " "))),
+                ("Reference", _mine(message.reference)), ("To", _theirs(message.recipient)),
+                ("Delivered", _mine(message.sent_at)),
+            ])
+    seen = Section("Who read or changed the record")
+    referral_ids = [r.id for r in referrals]
+    condition = AuditEvent.child_id == child_id
+    if referral_ids:
+        condition = or_(condition, AuditEvent.referral_id.in_(referral_ids))
+    for row in session.execute(select(AuditEvent).where(condition)
+                               .order_by(AuditEvent.at, AuditEvent.id)).scalars():
+        seen.items.append([
+            ("When", _mine(row.at)), ("What", _mine(row.action.replace("_", " "))),
+            ("Refused", _mine(row.refused)), ("Who", _theirs(row.actor_name)),
+            ("Organisation", _mine(row.organisation_name)),
+            ("From address", _theirs(row.remote_addr)),
+        ])
+    return SubjectAccessDocument(
+        child_id=child.id, subject=child.name, produced_at=now,
+        sections=[record, forms, referral_section, events, links, messages, seen],
+    )

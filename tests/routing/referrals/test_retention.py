@@ -1,0 +1,142 @@
+"""The retention purge, with a frozen clock: what goes, what stays, the counts, dry run."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from routing.referrals import operations as ops
+from routing.referrals.audit import AuditEvent, audit
+from routing.referrals.lifecycle import SYSTEM
+from routing.referrals.models import (
+    Child,
+    ProgressAttempt,
+    ProgressLink,
+    Referral,
+    ReferralEvent,
+    ReferralRequest,
+)
+from routing.referrals.outbox import OutboxMessage
+from routing.referrals.retention import RetentionPolicy, purge, years_before
+from services.accounts.models import LoginAttempt
+from tests.clock import MovableClock
+from tests.factories import Cast, make_service
+from tests.routing.referrals.helpers import actor, complete_draft, issue_link, sent_referral
+
+START = datetime(2019, 1, 10, 9, 0)
+POLICY = RetentionPolicy()
+
+
+def _count(db: Session, model: type) -> int:
+    return int(db.execute(select(func.count()).select_from(model)).scalar_one())
+
+
+def _withdrawn(db: Session, cast: Cast, at: datetime) -> Referral:
+    referral = sent_referral(db, cast, make_service(db, cast.provider), now=at)
+    ops.withdraw_referral(db, referral, actor(cast.staff), at, "No longer needed")
+    db.flush()
+    return referral
+
+
+def test_it_deletes_a_childs_records_six_years_after_the_last_referral_closed(
+    db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    old = _withdrawn(db, cast, START)
+    issue_link(db, old.child_id, cast.staff, START)
+    recent = _withdrawn(db, cast, START + timedelta(days=400))
+    still_open = sent_referral(db, cast, make_service(db, cast.provider), now=START)
+    db.commit()
+    old_child, recent_child, open_child = old.child_id, recent.child_id, still_open.child_id
+    now = years_before(START, -6) + timedelta(days=1)
+    counts = purge(db, POLICY, now)
+    db.commit()
+    assert counts.children == 1 and counts.referrals == 1 and counts.progress_links == 1
+    assert counts.referral_events >= 2
+    assert db.get(Child, old_child) is None
+    assert db.get(Child, recent_child) is not None
+    assert db.get(Child, open_child) is not None
+    assert _count(db, ReferralEvent) > 0
+    assert _count(db, ProgressLink) == 0
+    assert db.execute(select(func.count()).select_from(ReferralEvent).where(
+        ReferralEvent.child_id == old_child)).scalar_one() == 0
+
+
+def test_it_deletes_unsent_forms_untouched_for_thirty_days(
+    db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider)
+    stale = complete_draft(db, cast, {"MHW": service}, now=START)
+    fresh = complete_draft(db, cast, {"MHW": service}, now=START + timedelta(days=25))
+    db.commit()
+    stale_id, fresh_id, fresh_child = stale.id, fresh.id, fresh.child_id
+    counts = purge(db, POLICY, START + timedelta(days=31))
+    db.commit()
+    # An unsent form keeps the child's details in its answers: no child record to purge.
+    assert counts.drafts == 1 and counts.children == 0
+    assert db.get(ReferralRequest, stale_id) is None
+    assert db.get(ReferralRequest, fresh_id) is not None
+    assert fresh_child is None
+
+
+def test_it_deletes_attempts_after_ninety_days_and_blanks_delivered_messages(
+    db: Session, cast: Cast
+) -> None:
+    db.add_all([
+        LoginAttempt(email_hash="a" * 64, remote_addr="10.0.0.1", at=START),
+        LoginAttempt(email_hash="b" * 64, remote_addr="10.0.0.2", at=START + timedelta(days=80)),
+        ProgressAttempt(token_hash="c" * 64, remote_hash="d" * 64, at=START),
+        OutboxMessage(created_at=START, recipient="x@example.test", template="t",
+                      reference="FH-1", service_name="S", link_path="/r/1", sent_at=START),
+        OutboxMessage(created_at=START, recipient="y@example.test", template="t",
+                      reference="FH-2", service_name="S", link_path="/r/2"),
+    ])
+    db.commit()
+    counts = purge(db, POLICY, START + timedelta(days=91))
+    db.commit()
+    assert counts.login_attempts == 1 and counts.progress_attempts == 1
+    assert counts.messages_anonymised == 1
+    recipients = set(db.execute(select(OutboxMessage.recipient)).scalars())
+    # Not yet delivered (and not given up): still needed to send it.
+    assert recipients == {"", "y@example.test"}
+
+
+def test_it_deletes_audit_rows_only_past_the_audit_period_and_records_the_purge(
+    db: Session, cast: Cast
+) -> None:
+    audit(db, SYSTEM, "child_viewed", START, child_id=1)
+    audit(db, SYSTEM, "child_viewed", START + timedelta(days=3000), child_id=1)
+    db.commit()
+    now = years_before(START, -7) + timedelta(days=1)
+    counts = purge(db, POLICY, now)
+    db.commit()
+    assert counts.audit_rows == 1
+    actions = list(db.execute(select(AuditEvent.action).where(
+        AuditEvent.action.in_(["child_viewed", "retention_purge"])).order_by(AuditEvent.id)
+    ).scalars())
+    assert actions == ["child_viewed", "retention_purge"]
+
+
+def test_it_the_dry_run_counts_but_changes_nothing(
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    db.add(LoginAttempt(email_hash="a" * 64, remote_addr="10.0.0.1", at=START))
+    db.commit()
+    clock.set(START + timedelta(days=91))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["retention", "purge", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Would purge:" in dry.output and "login attempts 1" in dry.output
+    assert _count(db, LoginAttempt) == 1
+    real = runner.invoke(args=["retention", "purge"])
+    assert "Purged:" in real.output and "login attempts 1" in real.output
+    db.expire_all()
+    assert _count(db, LoginAttempt) == 0
+    assert db.execute(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "retention_purge")).scalar_one() == 1
+
+
+def test_it_years_before_handles_the_leap_day() -> None:
+    assert years_before(datetime(2028, 2, 29, 12), 6) == datetime(2022, 2, 28, 12)
