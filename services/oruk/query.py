@@ -90,10 +90,11 @@ def _datetime(args: Mapping[str, str], name: str) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "+"))
-    except ValueError:
+        # Moving 0001-01-01 with a positive offset to UTC leaves the calendar.
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    except (ValueError, OverflowError):
         raise QueryError(name, f"{name} must be a date-time, like 2025-01-31T09:00:00Z"
                          ) from None
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def parse_page_query(args: Mapping[str, str]) -> ListQuery:

@@ -176,7 +176,8 @@ def test_it_filters_service_at_locations_by_day_and_proximity_per_location(
 
 @pytest.mark.parametrize("query", [
     "page=0", "page=abc", "per_page=0", "per_page=10000000", "minimum_age=old",
-    "modified_after=not-a-date",
+    "modified_after=not-a-date", "modified_after=0001-01-01T00:00:00%2B14:00",
+    "page=99999999999999999999",
     "maximum_age=-1", "day=Funday", "start_time=25:00", "end_time=noon-ish",
     "proximity=100", "postcode=NOTAPOSTCODE", "postcode=BL1%201SE&proximity=far",
     "postcode=BT1%201AA", "minimum_age=nan",
