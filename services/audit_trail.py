@@ -1,7 +1,8 @@
 """The audit of directory changes: who changed or confirmed what about a service.
 
-One place, so that when the audit trail gains a subject column the directory's
-entries move to it here. Until then the service (and school) go in the action.
+One place for the directory's own events (agreed, confirmed, changed by whom). The
+generic "capacity_changed"-style rows written as records are flushed
+(hub/audit_changes.py) say which fields changed; these say what was meant.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ def audit_listing(session: Session, actor: Actor, action: str, service_id: int,
                   now: datetime, school_id: int | None = None) -> None:
     """Record ``action`` on service ``service_id`` (at school ``school_id``) by ``actor``."""
     subject = f" service {service_id}" + (f" school {school_id}" if school_id else "")
-    audit(session, actor, f"{action}:{subject}", now)
+    audit(session, actor, f"{action}:{subject}", now, subject_type="service",
+          subject_id=service_id, detail=f"school {school_id}" if school_id else "")
 
 
 def actor_label(actor: Actor) -> str:

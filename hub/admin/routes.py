@@ -354,7 +354,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
     return _user_page(account, form=form)
 
 
-@bp.route("/users/<int:user_id>/dpo", methods=["POST"])
+@bp.route("/users/<id:user_id>/dpo", methods=["POST"])
 @coordinator_only
 def set_dpo(user_id: int) -> Response:
     account = _load(User, user_id)
@@ -367,7 +367,7 @@ def set_dpo(user_id: int) -> Response:
     return redirect(url_for("admin.user", user_id=account.id))
 
 
-@bp.route("/users/<int:user_id>/second-factor/remove", methods=["POST"])
+@bp.route("/users/<id:user_id>/second-factor/remove", methods=["POST"])
 @coordinator_only
 def remove_second_factor(user_id: int) -> Response:
     account = _load(User, user_id)

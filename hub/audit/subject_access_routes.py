@@ -41,14 +41,14 @@ def _document(child_id: int, how: str) -> SubjectAccessDocument:
     return document
 
 
-@bp.route("/subject-access/<int:child_id>")
+@bp.route("/subject-access/<id:child_id>")
 @dpo_only
 def subject_access_page(child_id: int) -> str:
     return render_template("audit/subject_access.html",
                            document=_document(child_id, "viewed"))
 
 
-@bp.route("/subject-access/<int:child_id>/export.json")
+@bp.route("/subject-access/<id:child_id>/export.json")
 @dpo_only
 def subject_access_json(child_id: int) -> Response:
     document = _document(child_id, "exported")

@@ -8,9 +8,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import click
-from flask import current_app
-
 from hub.notifications.delivery import deliver_all, notify_settings
 from hub.settings import FeedSync, current_settings, now
 from hub.unit_of_work import session
@@ -19,11 +16,6 @@ from routing.referrals.outbox import deliver_pending
 from routing.referrals.workdays import is_working_day
 
 log = logging.getLogger(__name__)
-
-# The retention purge (branch ``audit``) is the command ``flask retention purge``:
-# the scheduled job runs that command, so it is wired as soon as the command is
-# registered. Change this one name if the command moves.
-RETENTION_PURGE_COMMAND = ("retention", "purge")
 
 
 def deliver_new_messages() -> int:
@@ -85,19 +77,14 @@ def escalate_safeguarding() -> list[str]:
     return [item.reference for item in late]
 
 
-def retention_purge() -> bool:
-    """Run ``flask retention purge`` (the audit branch's purge) if it is registered;
-    False, logged, when it is not."""
-    group_name, command_name = RETENTION_PURGE_COMMAND
-    group = current_app.cli.commands.get(group_name)
-    command = getattr(group, "commands", {}).get(command_name)
-    if command is None:
-        log.warning("Retention purge not run: no `flask %s` command is registered",
-                    " ".join(RETENTION_PURGE_COMMAND))
-        return False
-    with click.Context(command) as context:
-        context.invoke(command)
-    return True
+def retention_purge() -> str:
+    """Delete or anonymise everything past its retention period (README "Retention"),
+    committed; returns the counts in words (also logged: counts only)."""
+    from hub.commands.retention import run_purge
+
+    counts = run_purge()
+    log.info("Retention purge: %s", counts.describe())
+    return counts.describe()
 
 
 def sync_feed(feed: FeedSync) -> str:

@@ -73,18 +73,24 @@ def _dates(db: Session, *services: Service) -> list[datetime]:
             if service.capacity is not None]
 
 
+def _last_audit(db: Session) -> int:
+    return db.execute(select(func.coalesce(func.max(AuditEvent.id), 0))).scalar_one()
+
+
 def test_it_saving_a_table_nobody_edited_dates_no_row(db: Session, cast: Cast) -> None:
     """A coordinator's Save with no edits made 73 services look updated today."""
     old = make_service(db, cast.provider, updated_days_ago=9)
     older = make_service(db, cast.provider, updated_days_ago=40, typical_wait_days=None)
     db.commit()
     before = _dates(db, old, older)
+    mark = _last_audit(db)
     saved = update_capacities(db, [old, older], {s.id: _unedited(s) for s in (old, older)},
                               actor(cast.coordinator))
     db.commit()
     assert (saved.changed, saved.confirmed) == (0, 0)
     assert _dates(db, old, older) == before
-    assert db.execute(select(func.count()).select_from(AuditEvent)).scalar_one() == 0
+    # Nothing changed, so nothing is audited: no directory event and no changed record.
+    assert _last_audit(db) == mark
 
 
 def test_it_dates_and_audits_only_the_rows_whose_figures_changed(
@@ -96,12 +102,19 @@ def test_it_dates_and_audits_only_the_rows_whose_figures_changed(
     now = datetime(2026, 11, 30, 10, 0)
     rows = {edited.id: CapacityRow(True, "2", "0", "14"), untouched.id: _unedited(untouched)}
     kept = _dates(db, untouched)
+    mark = _last_audit(db)
     saved = update_capacities(db, [edited, untouched], rows, actor(cast.worker), now=now)
     db.commit()
     assert (saved.changed, saved.confirmed) == (1, 0)
     assert _dates(db, edited, untouched) == [now, *kept]
-    actions = db.execute(select(AuditEvent.action, AuditEvent.actor_id)).all()
-    assert actions == [(f"capacity_changed: service {edited.id}", cast.worker.id)]
+    actions = db.execute(select(AuditEvent.action, AuditEvent.actor_id, AuditEvent.detail)
+                         .where(AuditEvent.id > mark)
+                         .order_by(AuditEvent.id)).all()
+    # The directory's event with who did it, and the record's changed fields; only the
+    # edited row's.
+    assert sorted(actions) == sorted([
+        (f"capacity_changed: service {edited.id}", cast.worker.id, ""),
+        ("capacity_changed", None, "free_places, updated_by_id, updated_by_name")])
 
 
 def test_it_confirms_one_row_or_every_row_as_still_right(db: Session, cast: Cast) -> None:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import click
 import pytest
 from flask import Flask
-from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -131,23 +129,21 @@ def test_it_imports_each_configured_feed_on_schedule(
     assert {"Triple P for parents", "Incredible Years"} <= names
 
 
-def test_it_runs_the_retention_purge_command_once_it_is_registered(
-    app: Flask, caplog: pytest.LogCaptureFixture
+def test_it_the_nightly_job_runs_the_retention_purge(
+    app: Flask, db: Session, clock: MovableClock
 ) -> None:
-    jobs = jobs_of(app)
-    assert jobs.task("retention_purge").call_local() is False
-    assert "no `flask retention purge` command" in caplog.text
-    ran: list[bool] = []
-    retention = AppGroup("retention")
+    from services.accounts.models import LoginAttempt
 
-    @retention.command("purge")
-    def purge() -> None:
-        ran.append(True)
-        click.echo("purged")
-
-    app.cli.add_command(retention)
-    assert jobs.task("retention_purge").call_local() is True
-    assert ran == [True]
+    clock.set(datetime(2026, 11, 30, 2, 30))
+    db.add_all([LoginAttempt(email_hash="a" * 64, remote_addr="192.0.2.1",
+                             at=datetime(2026, 8, 1)),  # past the 90 days
+                LoginAttempt(email_hash="b" * 64, remote_addr="192.0.2.2",
+                             at=datetime(2026, 11, 1))])
+    db.commit()
+    described = jobs_of(app).task("retention_purge").call_local()
+    assert "login attempts 1" in described
+    db.expire_all()
+    assert db.execute(select(LoginAttempt.remote_addr)).scalars().all() == ["192.0.2.2"]
 
 
 def test_it_prints_what_runs_when(app: Flask) -> None:
