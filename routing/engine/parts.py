@@ -1,4 +1,4 @@
-"""The ranking score: six named parts, each defined once, and their sum.
+"""The ranking score: named parts, each defined once, and their sums.
 
 Each part is one small class holding its formula twice, side by side: ``points``
 for one service (the reference scan and the returned matches) and
@@ -18,9 +18,10 @@ from typing import TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from routing.engine import reasons
-from routing.engine.records import HubRecord, ServiceRecord
+from routing.engine import help, reasons
+from routing.engine.records import HubRecord, NeedRequest, ServiceRecord
 from routing.engine.results import ScorePart, new_record
+from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
 from routing.engine.weights import Weights
 
 EPOCH = datetime(1970, 1, 1)
@@ -315,3 +316,209 @@ def score_parts(
     score = total(capacity.points, wait.points, fresh.points, distance_pts, school_pts,
                   continuity_pts)
     return score, tuple(parts), tuple(phrases)
+
+
+# --- Parts that depend on the need asked ---------------------------------------------
+# Each need of a query scores every eligible service again with these, added to the
+# need-independent score above in one fixed order (``need_total``).
+
+IntArray = npt.NDArray[np.int64]
+SPECIFICITY_FIT = (0.0, 0.5, 1.0)  # by taxonomy.BROADER, NARROWER, EXACT
+
+
+def need_total(base: Num, specificity: Num, kind: Num, audience: Num, severity: Num,
+               urgency: Num | float) -> Num:
+    """The score for one need: the need-independent score plus the need's parts, in
+    one fixed order, for one service or for arrays."""
+    return base + specificity + kind + audience + severity + urgency
+
+
+def fit_total(specificity: Num, kind: Num, audience: Num, severity: Num) -> Num:
+    """How well the service fits the need, ignoring where and when: the team only
+    gives a service the needs it fits as well as the best eligible service does."""
+    return specificity + kind + audience + severity
+
+
+class Specificity:
+    """Declaring the need asked for itself earns the most; declaring a narrower need
+    of a broad request half; meeting it only through a broader need nothing."""
+
+    name = "specificity"
+
+    @staticmethod
+    def points(level: int, w: Weights) -> float:
+        return w.specificity * SPECIFICITY_FIT[level]
+
+    @staticmethod
+    def points_array(levels: npt.NDArray[np.int8], w: Weights) -> FloatArray:
+        """``points`` over an array of ``taxonomy`` levels."""
+        return w.specificity * np.array(SPECIFICITY_FIT)[levels]
+
+    @staticmethod
+    def reason(level: int, asked: str, via: str, names: Taxonomy) -> str:
+        """'specialist: eating difficulties' or 'general: mental health and wellbeing'."""
+        if level == EXACT:
+            if names.is_parent(asked):
+                return f"for {names.name(asked)}"
+            return f"specialist: {names.name(asked)}"
+        if level == NARROWER:
+            return f"specialist: {names.name(via)}"
+        return f"general: {names.name(via)}"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, code: str, names: Taxonomy, w: Weights) -> ScorePart:
+        level, via = names.specificity(code, service.need_codes)
+        return new_record(ScorePart, (cls.name, cls.points(level, w),
+                                      cls.reason(level, code, via, names)))
+
+
+class KindOfHelp:
+    """The kind of help fits: assessment, treatment and casework first unless other
+    kinds are asked for (``help.kind_table``)."""
+
+    name = "kind"
+
+    @staticmethod
+    def points(bits: int, asked: int, w: Weights) -> float:
+        return w.kind * help.kind_table(asked)[bits]
+
+    @staticmethod
+    def points_array(bits: IntArray, asked: int, w: Weights) -> FloatArray:
+        """``points`` over an array of kinds masks."""
+        return w.kind * np.array(help.kind_table(asked))[bits]
+
+    @staticmethod
+    def reason(bits: int, asked: int) -> str:
+        """'gives advice and information, below assessment and treatment' and the like."""
+        if not bits:
+            return "kind of help not stated"
+        what = f"gives {help.kind_phrase(bits)}"
+        fit = help.kind_table(asked)[bits]
+        if asked:
+            return f"{what}, as asked" if fit else f"{what}, not the kind asked for"
+        return f"{what}, below assessment and treatment" if fit < 1.0 else what
+
+    @classmethod
+    def part(cls, service: ServiceRecord, asked: int, w: Weights) -> ScorePart:
+        bits = help.kind_bits(service.help_kinds)
+        return new_record(ScorePart, (cls.name, cls.points(bits, asked, w),
+                                      cls.reason(bits, asked)))
+
+
+class HelpFor:
+    """The service is for whom the help is for: a child's need goes first to
+    services for children (``help.AUDIENCE_TABLES``)."""
+
+    name = "audience"
+
+    @staticmethod
+    def points(bits: int, want: str, w: Weights) -> float:
+        return w.audience * help.AUDIENCE_TABLES[want][bits]
+
+    @staticmethod
+    def points_array(bits: IntArray, want: str, w: Weights) -> FloatArray:
+        """``points`` over an array of audience masks."""
+        return w.audience * np.array(help.AUDIENCE_TABLES[want])[bits]
+
+    @staticmethod
+    def reason(bits: int, want: str) -> str:
+        """'for parents and carers; help asked for the child' and the like."""
+        if not bits:
+            return "who it is for not stated"
+        phrase = f"for {help.audience_phrase(bits)}"
+        if help.AUDIENCE_TABLES[want][bits] == 1.0:
+            return phrase
+        return f"{phrase}; help asked for {help.AUDIENCE_WORDS[want]}"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, want: str, w: Weights) -> ScorePart:
+        bits = help.audience_bits(service.audiences)
+        return new_record(ScorePart, (cls.name, cls.points(bits, want, w),
+                                      cls.reason(bits, want)))
+
+
+class Severity:
+    """The service's level fits how serious the need is: specialist services first
+    when serious, universal and early help first for an early worry
+    (``help.SEVERITY_FIT``)."""
+
+    name = "severity"
+
+    @staticmethod
+    def points(level_slot: int, severity_slot: int, w: Weights) -> float:
+        return w.severity * help.SEVERITY_FIT[severity_slot][level_slot]
+
+    @staticmethod
+    def points_array(level_slots: IntArray, severity_slot: int, w: Weights) -> FloatArray:
+        """``points`` over an array of level slots."""
+        return w.severity * np.array(help.SEVERITY_FIT[severity_slot])[level_slots]
+
+    @staticmethod
+    def reason(level: str, severity: str) -> str:
+        """'specialist service; serious or at risk' and the like."""
+        if severity not in help.SEVERITIES:
+            return "how serious not given"
+        asked = help.SEVERITIES[severity].lower()
+        if level not in help.LEVELS:
+            return f"level of need not stated; {asked}"
+        return f"{help.LEVEL_WORDS[level]}; {asked}"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, severity: str, w: Weights) -> ScorePart:
+        points = cls.points(help.LEVEL_SLOT.get(service.level, 0),
+                            help.SEVERITY_SLOT.get(severity, 0), w)
+        return new_record(ScorePart, (cls.name, points, cls.reason(service.level, severity)))
+
+
+class Urgency:
+    """When a need needs help now, free places and short waits weigh more: the
+    capacity and wait points again, ``urgent_factor - 1`` times."""
+
+    name = "urgency"
+
+    @staticmethod
+    def points(capacity: float, wait: float, w: Weights) -> float:
+        return (w.urgent_factor - 1.0) * (capacity + wait)
+
+    @staticmethod
+    def points_array(capacity: FloatArray, wait: FloatArray, w: Weights) -> FloatArray:
+        """``points`` over arrays of capacity and wait points."""
+        return (w.urgent_factor - 1.0) * (capacity + wait)
+
+    @staticmethod
+    def reason(w: Weights) -> str:
+        return f"needs help now: places and waits count {w.urgent_factor:g} times"
+
+    @classmethod
+    def part(cls, capacity: ScorePart, wait: ScorePart, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(capacity.points, wait.points, w),
+                                      cls.reason(w)))
+
+
+def need_parts(
+    service: ServiceRecord, need: NeedRequest, base_score: float,
+    base_parts: tuple[ScorePart, ...], base_reasons: tuple[str, ...],
+    names: Taxonomy, w: Weights,
+) -> tuple[float, float, tuple[ScorePart, ...], tuple[str, ...]]:
+    """(score, fit, parts, reasons) of an eligible service for one need, from its
+    need-independent score, parts and reasons (``score_parts``). The need's parts
+    come first, as they weigh most. Never raises for a known need."""
+    specific = Specificity.part(service, need.code, names, w)
+    kind = KindOfHelp.part(service, help.kind_bits(need.kinds), w)
+    audience = HelpFor.part(service, need.audience, w)
+    severity = Severity.part(service, need.severity, w)
+    parts = [specific, kind, audience, severity]
+    urgency = 0.0
+    if need.urgent:
+        by_name = {p.name: p for p in base_parts}
+        parts.append(Urgency.part(by_name[Capacity.name], by_name[Wait.name], w))
+        urgency = parts[-1].points
+    score = need_total(base_score, specific.points, kind.points, audience.points,
+                       severity.points, urgency)
+    fit = fit_total(specific.points, kind.points, audience.points, severity.points)
+    reasons = (specific.reason, kind.reason, audience.reason, *base_reasons)
+    if need.severity:
+        reasons += (severity.reason,)
+    if need.urgent:
+        reasons += (parts[-1].reason,)
+    return score, fit, (*parts, *base_parts), reasons
