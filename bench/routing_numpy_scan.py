@@ -176,13 +176,12 @@ class NumpyScan:
     def _need(self, need: NeedRequest, rows: np.ndarray, score: np.ndarray, k: int
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(the first k rows, the best-fitting rows, their scores) of eligible ``rows``."""
-        levels = self._specificity(need.code)[rows]
-        scores, fit = score_need(need, self.w, score[rows], levels, self.kinds[rows],
-                                 self.audiences[rows], self.levels[rows], self.capacity[rows],
-                                 self.wait[rows])
-        accepting = self.accepting[rows]
-        top = rank(rows, scores, accepting, levels, k, _smallest)
-        best = best_fitting(fit, accepting, levels)
+        scores, fit, tier = score_need(
+            need, self.w, score[rows], self._specificity(need.code)[rows], self.kinds[rows],
+            self.audiences[rows], self.levels[rows], self.capacity[rows], self.wait[rows],
+            self.accepting[rows])
+        top = rank(rows, scores, tier, k, _smallest)
+        best = best_fitting(fit, tier)
         return top, rows[best], scores[best]
 
     def route(self, q: FamilyQuery) -> list[tuple[list[int], int]]:

@@ -100,6 +100,9 @@ def _input(form: ServiceForm) -> listing_ops.ServiceInput:
         hub_days=form.hub_days.data or [],
         service_area_name=form.service_area_name.data or "",
         service_area_text=form.service_area.data or "",
+        help_kinds=form.help_kinds.data or [],
+        audiences=form.audiences.data or [],
+        need_level=form.need_level.data or "",
     )
 
 
@@ -143,6 +146,9 @@ def edit_service(service_id: int) -> Response | str:
         form.hubs.data = [str(hub.school_id) for hub in service.hubs]
         form.hub_days.data = service.hubs[0].days if service.hubs else []
         form.referral_route.data = service.referral_route.value
+        form.help_kinds.data = list(service.help_kinds or [])
+        form.audiences.data = list(service.audiences or [])
+        form.need_level.data = service.need_level or ""
         form.venue_address.data = service.location.address if service.location else ""
         form.venue_postcode.data = service.location.postcode if service.location else ""
         form.service_area.data = json.dumps(service.service_area) if service.service_area else ""

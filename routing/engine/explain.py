@@ -58,23 +58,23 @@ class NeedMatch(NamedTuple):
 
     match: Match
     fit: float  # ``parts.fit_total``
-    specificity: int  # ``Taxonomy.specificity`` level
+    tier: int  # ``parts.rank_tier``
 
 
 def make_need_match(base: Match, need: NeedRequest, names: Taxonomy, w: Weights) -> NeedMatch:
     """The match for one need, from the need-independent ``base`` (``make_match``),
     with the need's parts added."""
-    score, fit, parts, phrases = need_parts(base.service, need, base.score, base.parts,
-                                            base.reasons, names, w)
-    level, _ = names.specificity(need.code, base.service.need_codes)
+    score, fit, tier, parts, phrases = need_parts(base.service, need, base.score, base.parts,
+                                                  base.reasons, names, w)
     return NeedMatch(Match(base.service, need.code, score, parts, phrases, base.distance_m,
-                           base.at_school), fit, level)
+                           base.at_school), fit, tier)
 
 
-def rank_key(m: NeedMatch) -> tuple[bool, int, float, int]:
-    """Accepting referrals first; then declaring the need itself, a narrower need, or
-    only a broader one; then highest score; ties by service id."""
-    return (not m.match.service.accepting, -m.specificity, -m.match.score, m.match.service.id)
+def rank_key(m: NeedMatch) -> tuple[int, float, int]:
+    """Highest tier first (``parts.rank_tier``: accepting referrals, then declaring the
+    need itself, then a level fitting how serious it is), then highest score, ties
+    by service id."""
+    return (-m.tier, -m.match.score, m.match.service.id)
 
 
 def rank_matches(matches: list[NeedMatch]) -> list[Match]:
@@ -84,13 +84,11 @@ def rank_matches(matches: list[NeedMatch]) -> list[Match]:
 
 def best_fitting(fits: list[NeedMatch]) -> list[Match]:
     """The matches fitting the need as well as the best (``need_rank.best_fitting``):
-    among those accepting referrals if any are, the most specific, then the
-    highest fit."""
-    pool = [m for m in fits if m.match.service.accepting] or fits
-    if not pool:
+    of the highest tier, the highest fit."""
+    if not fits:
         return []
-    level = max(m.specificity for m in pool)
-    pool = [m for m in pool if m.specificity == level]
+    tier = max(m.tier for m in fits)
+    pool = [m for m in fits if m.tier == tier]
     top = max(m.fit for m in pool)
     return [m.match for m in pool if m.fit == top]
 

@@ -10,6 +10,7 @@ numpy score parts read the same table, so they give the same bits.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Kinds of help, in the order forms list them. Follows HSDS/ORUK service types and
 # ORUK's deliverable types (mapped both ways in services/oruk/help_terms.py).
@@ -17,6 +18,7 @@ KINDS: dict[str, str] = {
     "assessment": "Assessment",
     "treatment": "Treatment or therapy",
     "support": "One-to-one or family support",
+    "course": "Course or programme",
     "peer_support": "Peer support and groups",
     "advice": "Advice and information",
     "activities": "Activities",
@@ -50,7 +52,7 @@ SEVERITY_SLOT = {severity: i + 1 for i, severity in enumerate(SEVERITIES)}  # 0 
 # assessment, treatment and casework first; groups and practical help next; advice
 # lines and activities last. A service giving several kinds counts its best.
 KIND_FIT: dict[str, float] = {
-    "assessment": 1.0, "treatment": 1.0, "support": 1.0,
+    "assessment": 1.0, "treatment": 1.0, "support": 1.0, "course": 1.0,
     "peer_support": 0.5, "practical": 0.5,
     "advice": 0.0, "activities": 0.0,
 }
@@ -60,9 +62,11 @@ UNSTATED_FIT = 0.5
 # How well a service's level fits the seriousness asked (rows: severity slot, 0 =
 # not given; columns: level slot, 0 = not stated).
 SEVERITY_FIT: tuple[tuple[float, ...], ...] = (
-    (0.0, 0.0, 0.0, 0.0),  # not given: the level does not count
+    # Not given: early help first, then universal, then specialist (most needs a school
+    # raises are early help), as points only, never a tier (``parts.Severity.rank``).
+    (0.5, 0.75, 1.0, 0.0),
     (0.5, 1.0, 1.0, 0.0),  # early worry: universal and early help first
-    (0.5, 0.5, 1.0, 0.5),  # affecting daily life: early help first, then the others
+    (0.5, 0.5, 1.0, 1.0),  # affecting daily life: early help and specialist first
     (0.5, 0.0, 0.5, 1.0),  # serious or at risk: specialist first, then early help
 )
 
@@ -90,6 +94,18 @@ def audience_bits(audiences: Iterable[str]) -> int:
     return bits
 
 
+@lru_cache(maxsize=4096)
+def kind_bits_of(kinds: frozenset[str]) -> int:
+    """``kind_bits`` of a service's or a request's set, worked out once per set."""
+    return kind_bits(kinds)
+
+
+@lru_cache(maxsize=4096)
+def audience_bits_of(audiences: frozenset[str]) -> int:
+    """``audience_bits`` of a service's set, worked out once per set."""
+    return audience_bits(audiences)
+
+
 def default_audience(code: str) -> str:
     """Whom a request for ``code`` is for, when the practitioner does not say."""
     return "parent" if code in PARENT_NEEDS else "child"
@@ -111,7 +127,7 @@ KIND_TABLES: dict[int, tuple[float, ...]] = {}
 
 
 def kind_table(asked: int) -> tuple[float, ...]:
-    """``_kind_table`` made once per asked mask (at most 128 of them)."""
+    """``_kind_table`` made once per asked mask (at most 256 of them)."""
     table = KIND_TABLES.get(asked)
     if table is None:
         table = KIND_TABLES[asked] = _kind_table(asked & ((1 << len(KINDS)) - 1))

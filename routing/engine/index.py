@@ -284,14 +284,14 @@ class DirectoryIndex:
                 self._specificity[code] = levels
         return levels
 
-    def _score_need(self, need: NeedRequest, rows: IntArray, levels: npt.NDArray[np.int8],
-                    base: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """(score, fit) of eligible ``rows`` for ``need`` (``need_rank.score_need``),
-        given their specificity ``levels``."""
+    def _score_need(self, need: NeedRequest, rows: IntArray, base: FloatArray,
+                    ) -> tuple[FloatArray, FloatArray, IntArray]:
+        """(score, fit, tier) of eligible ``rows`` for ``need`` (``need_rank.score_need``)."""
         cols = self._cols
-        return score_need(need, self._weights, base, levels,
+        return score_need(need, self._weights, base, self._specificity_of(need.code)[rows],
                           cols.kinds[rows], cols.audiences[rows], cols.levels[rows],
-                          cols.static.capacity[rows], cols.static.wait[rows])
+                          cols.static.capacity[rows], cols.static.wait[rows],
+                          (cols.flags[rows] & ACCEPTING) != 0)
 
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
@@ -353,19 +353,16 @@ class DirectoryIndex:
             eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
             picked = rows[eligible]
-            levels = self._specificity_of(need.code)[picked]
-            score, fit = self._score_need(need, picked, levels, ev.score[eligible])
-            accepting = (cols.flags[picked] & ACCEPTING) != 0
+            score, fit, tier = self._score_need(need, picked, ev.score[eligible])
             # The team gives each row only the needs it fits as well as the best.
-            best = best_fitting(fit, accepting, levels)
+            best = best_fitting(fit, tier)
             best_sets.append((eligible[best], score[best]))
             if team_masks is not None:
                 team_masks[eligible[best]] |= 1 << i
             team_scores[eligible[best]] += score[best]
-            # Accepting first, then the most specific, then highest score, ties by id
-            # (positions are in id order), as rank_matches orders them.
-            tops.append(rank(np.arange(len(eligible)), score, accepting, levels, limit_n,
-                             smallest))
+            # Highest tier first, then highest score, ties by id (positions are in id
+            # order), as rank_matches orders them.
+            tops.append(rank(np.arange(len(eligible)), score, tier, limit_n, smallest))
             tops[-1] = eligible[tops[-1]]
             candidates = failing[meets[failing]]
             near = smallest(candidates, ev.distance[candidates], want).tolist()
@@ -379,7 +376,8 @@ class DirectoryIndex:
             matches = []
             for e in map(explained.__getitem__, top.tolist()):
                 service = services[e[0]]
-                score_, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3], names, w)
+                score_, _, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3],
+                                                          names, w)
                 matches.append(new_record(Match, (service, need.code, score_, parts, phrases,
                                                   e[4], e[5])))
             ranked.append(matches)

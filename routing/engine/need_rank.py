@@ -21,9 +21,9 @@ from routing.engine.parts import (
     Urgency,
     fit_total,
     need_total,
+    rank_tier,
 )
 from routing.engine.records import NeedRequest
-from routing.engine.taxonomy import BROADER, EXACT, NARROWER
 from routing.engine.weights import Weights
 
 IntArray = npt.NDArray[np.int64]
@@ -35,45 +35,44 @@ Smallest = Callable[[IntArray, FloatArray, int], IntArray]
 def score_need(
     need: NeedRequest, w: Weights, base: FloatArray, specificity: npt.NDArray[np.int8],
     kinds: IntArray, audiences: IntArray, levels: IntArray, capacity: FloatArray,
-    wait: FloatArray,
-) -> tuple[FloatArray, FloatArray]:
-    """(score, fit) of eligible services for ``need``: their need-independent
+    wait: FloatArray, accepting: BoolArray,
+) -> tuple[FloatArray, FloatArray, IntArray]:
+    """(score, fit, tier) of eligible services for ``need``: their need-independent
     scores plus the need's parts (``parts.need_parts`` for one service)."""
     specific = Specificity.points_array(specificity, w)
     kind = KindOfHelp.points_array(kinds, help.kind_bits(need.kinds), w)
     audience = HelpFor.points_array(audiences, need.audience, w)
-    severity = Severity.points_array(levels, help.SEVERITY_SLOT.get(need.severity, 0), w)
+    severity_slot = help.SEVERITY_SLOT.get(need.severity, 0)
+    severity = Severity.points_array(levels, severity_slot, w)
     urgency = Urgency.points_array(capacity, wait, w) if need.urgent else 0.0
+    tier = rank_tier(accepting.astype(np.int64), specificity.astype(np.int64),
+                     Severity.rank_array(levels, severity_slot),
+                     HelpFor.rank_array(audiences, need.audience))
     return (need_total(base, specific, kind, audience, severity, urgency),
-            fit_total(specific, kind, audience, severity))
+            fit_total(specific, kind, audience, severity), tier)
 
 
-def rank(positions: IntArray, score: FloatArray, accepting: BoolArray,
-         specificity: npt.NDArray[np.int8], k: int, smallest: Smallest) -> IntArray:
+def rank(positions: IntArray, score: FloatArray, tier: IntArray, k: int,
+         smallest: Smallest) -> IntArray:
     """The first ``k`` of ``positions`` (ascending), in ``explain.rank_key`` order:
-    every service accepting referrals before any that is not; within each, those
-    declaring the need itself, then a narrower need, then only a broader one; then
-    highest score, then lowest position."""
+    highest ``tier`` (``parts.rank_tier``) first, then highest score, then lowest
+    position."""
     found: list[IntArray] = []
     left = k
-    for group in (accepting, ~accepting):
-        for level in (EXACT, NARROWER, BROADER):
-            if left <= 0:
-                break
-            here = group & (specificity == level)
-            if here.any():
-                found.append(smallest(positions[here], -score[here], left))
-                left -= len(found[-1])
+    for level in np.unique(tier)[::-1].tolist():
+        if left <= 0:
+            break
+        here = tier == level
+        found.append(smallest(positions[here], -score[here], left))
+        left -= len(found[-1])
     return np.concatenate(found) if found else positions[:0]
 
 
-def best_fitting(fit: FloatArray, accepting: BoolArray,
-                 specificity: npt.NDArray[np.int8]) -> BoolArray:
-    """Which services fit the need as well as the best: among those accepting
-    referrals if any are, those meeting it most specifically, and of them the
-    highest fit. The team gives a service only the needs it fits best."""
+def best_fitting(fit: FloatArray, tier: IntArray) -> BoolArray:
+    """Which services fit the need as well as the best: those of the highest tier
+    (``parts.rank_tier``) with the highest fit. The team gives a service only the
+    needs it fits best."""
     if not len(fit):
         return np.zeros(0, dtype=np.bool_)
-    pool = accepting if accepting.any() else np.ones(len(fit), dtype=np.bool_)
-    pool = pool & (specificity == specificity[pool].max())
+    pool = tier == tier.max()
     return pool & (fit == fit[pool].max())

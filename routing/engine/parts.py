@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
@@ -333,6 +334,18 @@ def need_total(base: Num, specificity: Num, kind: Num, audience: Num, severity: 
     return base + specificity + kind + audience + severity + urgency
 
 
+IntNum = TypeVar("IntNum", int, npt.NDArray[np.int64])
+
+
+def rank_tier(accepting: IntNum, specificity: IntNum, severity: IntNum,
+              audience: IntNum) -> IntNum:
+    """Ranking is by tier first, then score: accepting referrals (1 or 0) above all,
+    then how specifically the service declares the need (``taxonomy`` level), then
+    how its level fits how serious the need is (``Severity.rank``), then whether it
+    is for whom the help is for (``HelpFor.rank``)."""
+    return accepting * 1000 + specificity * 100 + severity * 10 + audience
+
+
 def fit_total(specificity: Num, kind: Num, audience: Num, severity: Num) -> Num:
     """How well the service fits the need, ignoring where and when: the team only
     gives a service the needs it fits as well as the best eligible service does."""
@@ -355,6 +368,7 @@ class Specificity:
         return w.specificity * np.array(SPECIFICITY_FIT)[levels]
 
     @staticmethod
+    @lru_cache(maxsize=4096)
     def reason(level: int, asked: str, via: str, names: Taxonomy) -> str:
         """'specialist: eating difficulties' or 'general: mental health and wellbeing'."""
         if level == EXACT:
@@ -368,6 +382,10 @@ class Specificity:
     @classmethod
     def part(cls, service: ServiceRecord, code: str, names: Taxonomy, w: Weights) -> ScorePart:
         level, via = names.specificity(code, service.need_codes)
+        return cls.part_of(level, code, via, names, w)
+
+    @classmethod
+    def part_of(cls, level: int, code: str, via: str, names: Taxonomy, w: Weights) -> ScorePart:
         return new_record(ScorePart, (cls.name, cls.points(level, w),
                                       cls.reason(level, code, via, names)))
 
@@ -388,6 +406,7 @@ class KindOfHelp:
         return w.kind * np.array(help.kind_table(asked))[bits]
 
     @staticmethod
+    @lru_cache(maxsize=4096)
     def reason(bits: int, asked: int) -> str:
         """'gives advice and information, below assessment and treatment' and the like."""
         if not bits:
@@ -400,7 +419,7 @@ class KindOfHelp:
 
     @classmethod
     def part(cls, service: ServiceRecord, asked: int, w: Weights) -> ScorePart:
-        bits = help.kind_bits(service.help_kinds)
+        bits = help.kind_bits_of(service.help_kinds)
         return new_record(ScorePart, (cls.name, cls.points(bits, asked, w),
                                       cls.reason(bits, asked)))
 
@@ -421,6 +440,17 @@ class HelpFor:
         return w.audience * np.array(help.AUDIENCE_TABLES[want])[bits]
 
     @staticmethod
+    def rank(bits: int, want: str) -> int:
+        """The audience's tier (``rank_tier``): four times the fit (0 to 4)."""
+        return int(4.0 * help.AUDIENCE_TABLES[want][bits])
+
+    @staticmethod
+    def rank_array(bits: IntArray, want: str) -> IntArray:
+        """``rank`` over an array of audience masks."""
+        return (4.0 * np.array(help.AUDIENCE_TABLES[want])[bits]).astype(np.int64)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
     def reason(bits: int, want: str) -> str:
         """'for parents and carers; help asked for the child' and the like."""
         if not bits:
@@ -432,7 +462,7 @@ class HelpFor:
 
     @classmethod
     def part(cls, service: ServiceRecord, want: str, w: Weights) -> ScorePart:
-        bits = help.audience_bits(service.audiences)
+        bits = help.audience_bits_of(service.audiences)
         return new_record(ScorePart, (cls.name, cls.points(bits, want, w),
                                       cls.reason(bits, want)))
 
@@ -454,10 +484,27 @@ class Severity:
         return w.severity * np.array(help.SEVERITY_FIT[severity_slot])[level_slots]
 
     @staticmethod
+    def rank(level_slot: int, severity_slot: int) -> int:
+        """The severity's tier (``rank_tier``): 0, 1 or 2 as the fit is 0, 0.5 or 1;
+        always 0 when how serious is not given."""
+        if not severity_slot:
+            return 0
+        return int(2.0 * help.SEVERITY_FIT[severity_slot][level_slot])
+
+    @staticmethod
+    def rank_array(level_slots: IntArray, severity_slot: int) -> IntArray:
+        """``rank`` over an array of level slots."""
+        if not severity_slot:
+            return np.zeros(len(level_slots), dtype=np.int64)
+        return (2.0 * np.array(help.SEVERITY_FIT[severity_slot])[level_slots]).astype(np.int64)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
     def reason(level: str, severity: str) -> str:
         """'specialist service; serious or at risk' and the like."""
         if severity not in help.SEVERITIES:
-            return "how serious not given"
+            return (f"{help.LEVEL_WORDS.get(level, 'level of need not stated')}; how serious "
+                    "not given, so early help first")
         asked = help.SEVERITIES[severity].lower()
         if level not in help.LEVELS:
             return f"level of need not stated; {asked}"
@@ -499,12 +546,13 @@ def need_parts(
     service: ServiceRecord, need: NeedRequest, base_score: float,
     base_parts: tuple[ScorePart, ...], base_reasons: tuple[str, ...],
     names: Taxonomy, w: Weights,
-) -> tuple[float, float, tuple[ScorePart, ...], tuple[str, ...]]:
-    """(score, fit, parts, reasons) of an eligible service for one need, from its
+) -> tuple[float, float, int, tuple[ScorePart, ...], tuple[str, ...]]:
+    """(score, fit, tier, parts, reasons) of an eligible service for one need, from its
     need-independent score, parts and reasons (``score_parts``). The need's parts
     come first, as they weigh most. Never raises for a known need."""
-    specific = Specificity.part(service, need.code, names, w)
-    kind = KindOfHelp.part(service, help.kind_bits(need.kinds), w)
+    level, via = names.specificity(need.code, service.need_codes)
+    specific = Specificity.part_of(level, need.code, via, names, w)
+    kind = KindOfHelp.part(service, help.kind_bits_of(need.kinds), w)
     audience = HelpFor.part(service, need.audience, w)
     severity = Severity.part(service, need.severity, w)
     parts = [specific, kind, audience, severity]
@@ -521,4 +569,8 @@ def need_parts(
         reasons += (severity.reason,)
     if need.urgent:
         reasons += (parts[-1].reason,)
-    return score, fit, (*parts, *base_parts), reasons
+    severity_slot = help.SEVERITY_SLOT.get(need.severity, 0)
+    tier = rank_tier(int(service.accepting), level,
+                     Severity.rank(help.LEVEL_SLOT.get(service.level, 0), severity_slot),
+                     HelpFor.rank(help.audience_bits_of(service.audiences), need.audience))
+    return score, fit, tier, (*parts, *base_parts), reasons

@@ -16,7 +16,7 @@ class Taxonomy:
     of its children: a parent code matches its children. Siblings never match.
     """
 
-    __slots__ = ("_cache", "_children", "_names", "_parents")
+    __slots__ = ("_cache", "_children", "_names", "_parents", "_specific")
 
     def __init__(self, need_parents: Mapping[str, str | None],
                  need_names: Mapping[str, str] | None = None) -> None:
@@ -27,6 +27,7 @@ class Taxonomy:
             if parent is not None:
                 self._children.setdefault(parent, set()).add(code)
         self._cache: dict[str, frozenset[str]] = {}
+        self._specific: dict[tuple[str, frozenset[str]], tuple[int, str]] = {}
 
     def name(self, code: str) -> str:
         """The need's name as it reads inside a sentence, else its code."""
@@ -46,6 +47,16 @@ class Taxonomy:
         ``code``: EXACT with the code itself, NARROWER through a child of it (the
         first such child) or BROADER through its parent. For a service that does
         not meet the request at all, (BROADER, parent or code)."""
+        key = (code, declared)
+        found = self._specific.get(key)
+        if found is None:
+            found = self._specificity(code, declared)
+            # Services share few sets of needs; the bound keeps odd requests from growing it.
+            if len(self._specific) < 65536:
+                self._specific[key] = found
+        return found
+
+    def _specificity(self, code: str, declared: frozenset[str]) -> tuple[int, str]:
         if code in declared:
             return EXACT, code
         narrower = sorted(self._children.get(code, set()) & declared)

@@ -113,7 +113,11 @@ def test_it_puts_specialist_services_first_when_serious_and_early_help_for_an_ea
     assert part(worry[1], "severity") == (0.0, "specialist service; early worry")
     assert "specialist service; early worry" in worry[1].reasons
     unsaid = ranked(snap, query("MHW"))
-    assert part(unsaid[0], "severity") == (0.0, "how serious not given")
+    assert [m.service.id for m in unsaid] == [1, 2]
+    assert part(unsaid[0], "severity") == (
+        W.severity, "early help service; how serious not given, so early help first")
+    assert part(unsaid[1], "severity") == (
+        0.0, "specialist service; how serious not given, so early help first")
 
 
 def test_it_weighs_places_and_short_waits_more_when_help_is_needed_now() -> None:
@@ -170,7 +174,6 @@ def test_it_always_ranks_a_service_not_accepting_below_every_accepting_one(
     for need in result.needs:
         accepting = [m.service.accepting for m in need.matches]
         assert accepting == sorted(accepting, reverse=True)
-        # and among each group, highest score first
         taxonomy = Taxonomy(snapshot.need_parents)
         for group in (True, False):
             levels = [taxonomy.specificity(need.need.code, m.service.need_codes)[0]

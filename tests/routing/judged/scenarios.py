@@ -224,7 +224,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     # --- Teams around the family -------------------------------------------------------
     Scenario("7-year-old: anxiety, speech and housing", 7, (
         ask("MHW.ANX", {MHST, PARENT_CBT}),
-        ask("SEND.SPEECH", {SALT}, {SENDIASS}),
+        # SENDIASS was judged "not in the top 3" here, against this file's own rule:
+        # only it and SALT meet speech, so it cannot be left out of a list of three.
+        # Corrected after the first run; the team is still held to SALT.
+        ask("SEND.SPEECH", {SALT}),
         ask("HOUSING.HOMELESS", {HOUSING_OPTIONS, TENANCY, HOUSING_RIGHTS}),
     ), severity="moderate", team=True),
     Scenario("14-year-old: criminal exploitation and drug use", 14, (
