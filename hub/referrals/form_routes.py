@@ -20,6 +20,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.search.forms import SEVERITY_CHOICES
 from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.referrals import operations as ops
@@ -132,13 +133,15 @@ def step(request_id: int, step: str) -> Response | str:
     if step == "providers" and routed is not None:
         needs = draft.form.needs.priorities
         context["result"] = route_for_child(
-            session(), snapshot_cache().get(session()).index(), routed, needs, now()
+            session(), snapshot_cache().get(session()).index(), routed, needs, now(),
+            draft.form.needs.severity,
         )
     return render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
-        lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS, **context,
+        lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
+        severity_choices=SEVERITY_CHOICES, **context,
     )
 
 
