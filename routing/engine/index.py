@@ -38,9 +38,11 @@ from routing.engine.explain import make_team
 from routing.engine.need_rank import best_fitting, rank, score_need
 from routing.engine.parts import (
     Capacity,
+    FitParts,
     Freshness,
     Wait,
     epoch_seconds,
+    fit_parts,
     need_parts,
     score_parts,
 )
@@ -77,6 +79,8 @@ from routing.engine.weights import Weights
 _EMPTY = np.empty(0, dtype=np.int64)
 # Fewer places than this within the limit: search the first wider circle at once.
 _SPARSE_HITS = 48
+# Cached fit parts kept before the cache starts again (a few MB).
+_MAX_FITS = 50_000
 
 
 # (row, score, parts, reasons, distance, hub): a Match but for its need code.
@@ -108,6 +112,9 @@ class DirectoryIndex:
         # Per requested code, how each row meets it (``taxonomy`` levels), made when
         # first asked for (thread-safe: a race only makes an equal array twice).
         self._specificity: dict[str, npt.NDArray[np.int8]] = {}
+        # ``parts.fit_parts`` per (row, need), made when first returned; emptied by a
+        # capacity patch (the tier holds whether the service is accepting).
+        self._fits: dict[tuple[int, NeedRequest], FitParts] = {}
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
         # Capacity and wait parts, one per distinct figure, made when first returned
         # (thread-safe: a race only makes an equal part twice).
@@ -209,6 +216,7 @@ class DirectoryIndex:
                         bucket[0, np.searchsorted(bucket[1], row)] = flags
         # Freshness parts and explanations cached per row may hold the old figures.
         self._now_cache = (math.nan, {}, {})
+        self._fits = {}
 
     def _key_figures(self) -> None:
         """Make every shared capacity and wait part (their first rows may change) and
@@ -372,12 +380,18 @@ class DirectoryIndex:
         explained = self._explain_matches(np.concatenate(tops), ev, ctx)
         services = cols.services
         names, w = self._taxonomy, self._weights
+        fits = self._fits
+        if len(fits) > _MAX_FITS:
+            fits = self._fits = {}
         for need, top in zip(query.needs, tops, strict=True):
             matches = []
             for e in map(explained.__getitem__, top.tolist()):
                 service = services[e[0]]
+                fitted = fits.get((e[0], need))
+                if fitted is None:
+                    fitted = fits[(e[0], need)] = fit_parts(service, need, names, w)
                 score_, _, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3],
-                                                          names, w)
+                                                          names, w, fitted)
                 matches.append(new_record(Match, (service, need.code, score_, parts, phrases,
                                                   e[4], e[5])))
             ranked.append(matches)

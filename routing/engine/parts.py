@@ -327,6 +327,15 @@ IntArray = npt.NDArray[np.int64]
 SPECIFICITY_FIT = (0.0, 0.5, 1.0)  # by taxonomy.BROADER, NARROWER, EXACT
 
 
+@lru_cache(maxsize=1024)
+def _array(table: tuple[float, ...]) -> FloatArray:
+    """A fit table as a read-only numpy array, made once per table (tables are
+    tuples of the same floats the scalar parts index, so both give the same bits)."""
+    array = np.array(table, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
 def need_total(base: Num, specificity: Num, kind: Num, audience: Num, severity: Num,
                urgency: Num | float) -> Num:
     """The score for one need: the need-independent score plus the need's parts, in
@@ -365,7 +374,7 @@ class Specificity:
     @staticmethod
     def points_array(levels: npt.NDArray[np.int8], w: Weights) -> FloatArray:
         """``points`` over an array of ``taxonomy`` levels."""
-        return w.specificity * np.array(SPECIFICITY_FIT)[levels]
+        return w.specificity * _array(SPECIFICITY_FIT)[levels]
 
     @staticmethod
     @lru_cache(maxsize=4096)
@@ -403,7 +412,7 @@ class KindOfHelp:
     @staticmethod
     def points_array(bits: IntArray, asked: int, w: Weights) -> FloatArray:
         """``points`` over an array of kinds masks."""
-        return w.kind * np.array(help.kind_table(asked))[bits]
+        return w.kind * _array(help.kind_table(asked))[bits]
 
     @staticmethod
     @lru_cache(maxsize=4096)
@@ -437,7 +446,7 @@ class HelpFor:
     @staticmethod
     def points_array(bits: IntArray, want: str, w: Weights) -> FloatArray:
         """``points`` over an array of audience masks."""
-        return w.audience * np.array(help.AUDIENCE_TABLES[want])[bits]
+        return w.audience * _array(help.AUDIENCE_TABLES[want])[bits]
 
     @staticmethod
     def rank(bits: int, want: str) -> int:
@@ -447,7 +456,7 @@ class HelpFor:
     @staticmethod
     def rank_array(bits: IntArray, want: str) -> IntArray:
         """``rank`` over an array of audience masks."""
-        return (4.0 * np.array(help.AUDIENCE_TABLES[want])[bits]).astype(np.int64)
+        return (4.0 * _array(help.AUDIENCE_TABLES[want])[bits]).astype(np.int64)
 
     @staticmethod
     @lru_cache(maxsize=4096)
@@ -481,7 +490,7 @@ class Severity:
     @staticmethod
     def points_array(level_slots: IntArray, severity_slot: int, w: Weights) -> FloatArray:
         """``points`` over an array of level slots."""
-        return w.severity * np.array(help.SEVERITY_FIT[severity_slot])[level_slots]
+        return w.severity * _array(help.SEVERITY_FIT[severity_slot])[level_slots]
 
     @staticmethod
     def rank(level_slot: int, severity_slot: int) -> int:
@@ -496,7 +505,7 @@ class Severity:
         """``rank`` over an array of level slots."""
         if not severity_slot:
             return np.zeros(len(level_slots), dtype=np.int64)
-        return (2.0 * np.array(help.SEVERITY_FIT[severity_slot])[level_slots]).astype(np.int64)
+        return (2.0 * _array(help.SEVERITY_FIT[severity_slot])[level_slots]).astype(np.int64)
 
     @staticmethod
     @lru_cache(maxsize=4096)
@@ -542,35 +551,55 @@ class Urgency:
                                       cls.reason(w)))
 
 
-def need_parts(
-    service: ServiceRecord, need: NeedRequest, base_score: float,
-    base_parts: tuple[ScorePart, ...], base_reasons: tuple[str, ...],
-    names: Taxonomy, w: Weights,
-) -> tuple[float, float, int, tuple[ScorePart, ...], tuple[str, ...]]:
-    """(score, fit, tier, parts, reasons) of an eligible service for one need, from its
-    need-independent score, parts and reasons (``score_parts``). The need's parts
-    come first, as they weigh most. Never raises for a known need."""
+FitParts = tuple[tuple[ScorePart, ...], float, int]
+
+
+def fit_parts(service: ServiceRecord, need: NeedRequest, names: Taxonomy,
+              w: Weights) -> FitParts:
+    """(parts, fit, tier) of a service for one need that do not depend on where the
+    family is or on capacity figures (but for accepting, in the tier): the
+    specificity, kind of help, audience and severity parts, ``fit_total`` and
+    ``rank_tier``. The index caches them per service and need."""
     level, via = names.specificity(need.code, service.need_codes)
     specific = Specificity.part_of(level, need.code, via, names, w)
     kind = KindOfHelp.part(service, help.kind_bits_of(need.kinds), w)
     audience = HelpFor.part(service, need.audience, w)
     severity = Severity.part(service, need.severity, w)
-    parts = [specific, kind, audience, severity]
-    urgency = 0.0
-    if need.urgent:
-        by_name = {p.name: p for p in base_parts}
-        parts.append(Urgency.part(by_name[Capacity.name], by_name[Wait.name], w))
-        urgency = parts[-1].points
-    score = need_total(base_score, specific.points, kind.points, audience.points,
-                       severity.points, urgency)
-    fit = fit_total(specific.points, kind.points, audience.points, severity.points)
-    reasons = (specific.reason, kind.reason, audience.reason, *base_reasons)
-    if need.severity:
-        reasons += (severity.reason,)
-    if need.urgent:
-        reasons += (parts[-1].reason,)
     severity_slot = help.SEVERITY_SLOT.get(need.severity, 0)
     tier = rank_tier(int(service.accepting), level,
                      Severity.rank(help.LEVEL_SLOT.get(service.level, 0), severity_slot),
                      HelpFor.rank(help.audience_bits_of(service.audiences), need.audience))
-    return score, fit, tier, (*parts, *base_parts), reasons
+    fit = fit_total(specific.points, kind.points, audience.points, severity.points)
+    return (specific, kind, audience, severity), fit, tier
+
+
+def need_parts(
+    service: ServiceRecord, need: NeedRequest, base_score: float,
+    base_parts: tuple[ScorePart, ...], base_reasons: tuple[str, ...],
+    names: Taxonomy, w: Weights, fitted: FitParts | None = None,
+) -> tuple[float, float, int, tuple[ScorePart, ...], tuple[str, ...]]:
+    """(score, fit, tier, parts, reasons) of an eligible service for one need, from its
+    need-independent score, parts and reasons (``score_parts``) and its
+    ``fit_parts`` (worked out when not given). The need's parts come first, as they
+    weigh most. Never raises for a known need."""
+    fits, fit, tier = fitted or fit_parts(service, need, names, w)
+    specific, kind, audience, severity = fits
+    urgency = 0.0
+    reasons = (specific.reason, kind.reason, audience.reason, *base_reasons)
+    if need.severity:
+        reasons += (severity.reason,)
+    if need.urgent:
+        capacity = wait = 0.0
+        for p in base_parts:
+            if p.name == Capacity.name:
+                capacity = p.points
+            elif p.name == Wait.name:
+                wait = p.points
+        urgent = new_record(ScorePart, (Urgency.name, Urgency.points(capacity, wait, w),
+                                        Urgency.reason(w)))
+        urgency = urgent.points
+        fits = (*fits, urgent)
+        reasons += (urgent.reason,)
+    score = need_total(base_score, specific.points, kind.points, audience.points,
+                       severity.points, urgency)
+    return score, fit, tier, (*fits, *base_parts), reasons

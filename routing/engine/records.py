@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from routing.engine.help import AUDIENCES, default_audience
+
 
 @dataclass(frozen=True, slots=True)
 class HubRecord:
@@ -89,8 +91,6 @@ class NeedRequest:
     @property
     def audience(self) -> str:
         """Whom the help is for: ``help_for`` if known, else the need's default."""
-        from routing.engine.help import AUDIENCES, default_audience
-
         return self.help_for if self.help_for in AUDIENCES else default_audience(self.code)
 
 
