@@ -23,6 +23,7 @@ from hub.referrals.common import (
 from hub.search.forms import SEVERITY_CHOICES
 from hub.settings import now
 from hub.unit_of_work import discard, session
+from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
 from routing.referrals.answers import STEP_TITLES, STEPS, next_step
 from routing.referrals.children import ChildDetails
@@ -182,7 +183,7 @@ def check(request_id: int) -> Response | str:
     return render_template(
         "referrals/check.html", draft=draft, answers=draft.form, errors=errors,
         services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
-        contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES,
+        contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
     )
 
 
