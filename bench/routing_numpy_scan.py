@@ -13,9 +13,18 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from routing.engine import DirectorySnapshot, FamilyQuery, NeedResult, RoutingResult, Weights
+from routing.engine import (
+    DirectorySnapshot,
+    FamilyQuery,
+    NeedRequest,
+    NeedResult,
+    RoutingResult,
+    Weights,
+    help,
+)
 from routing.engine.areas import AreaCatalogue
-from routing.engine.explain import make_exclusion, make_match, make_team
+from routing.engine.explain import make_exclusion, make_match, make_need_match, make_team
+from routing.engine.need_rank import best_fitting, rank, score_need
 from routing.engine.parts import (
     AtSchool,
     Capacity,
@@ -27,6 +36,7 @@ from routing.engine.parts import (
     total,
 )
 from routing.engine.rules import (
+    ACCEPTING,
     AgeRule,
     AreaRule,
     DistanceRule,
@@ -39,7 +49,7 @@ from routing.engine.rules import (
     required_flags,
     rule_flags,
 )
-from routing.engine.taxonomy import Taxonomy
+from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
 from routing.engine.team import choose_team
 
 
@@ -99,7 +109,13 @@ class NumpyScan:
         self.starts = np.searchsorted(owner_arr, self.located)
         self.hub_school = np.array(hub_school, dtype=np.int64)
         self.hub_owner = np.array(hub_owner, dtype=np.int64)
-        self.taxonomy = Taxonomy(snapshot.need_parents)
+        self.taxonomy = Taxonomy(snapshot.need_parents, snapshot.need_names)
+        self.kinds = np.array([help.kind_bits(s.help_kinds) for s in services], dtype=np.int64)
+        self.audiences = np.array([help.audience_bits(s.audiences) for s in services],
+                                  dtype=np.int64)
+        self.levels = np.array([help.LEVEL_SLOT.get(s.level, 0) for s in services],
+                               dtype=np.int64)
+        self.accepting = (self.flags & ACCEPTING) != 0
         by_code: dict[str, list[int]] = {}
         for row, s in enumerate(services):
             for code in s.need_codes:
@@ -148,13 +164,33 @@ class NumpyScan:
     def _meets(self, code: str) -> np.ndarray:
         return NeedRule.meets_array(self.taxonomy.matching_codes(code), self.by_code, self.n)
 
+    def _specificity(self, code: str) -> np.ndarray:
+        levels = np.zeros(self.n, dtype=np.int8)
+        for child in self.taxonomy.children(code):
+            if child in self.by_code:
+                levels[self.by_code[child]] = NARROWER
+        if code in self.by_code:
+            levels[self.by_code[code]] = EXACT
+        return levels
+
+    def _need(self, need: NeedRequest, rows: np.ndarray, score: np.ndarray, k: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(the first k rows, the best-fitting rows, their scores) of eligible ``rows``."""
+        scores, fit, tier = score_need(
+            need, self.w, score[rows], self._specificity(need.code)[rows], self.kinds[rows],
+            self.audiences[rows], self.levels[rows], self.capacity[rows], self.wait[rows],
+            self.accepting[rows])
+        top = rank(rows, scores, tier, k, _smallest)
+        best = best_fitting(fit, tier)
+        return top, rows[best], scores[best]
+
     def route(self, q: FamilyQuery) -> list[tuple[list[int], int]]:
         """Matches only: (matched ids, eligible count) per need."""
         ok, _, score = self._rules_and_scores(q)
         out = []
         for need in q.needs:
             rows = np.flatnonzero(self._meets(need.code) & ok)
-            top = rows[np.lexsort((self.ids[rows], -score[rows]))][: q.limit_per_need]
+            top, _, _ = self._need(need, rows, score, q.limit_per_need)
             out.append((self.ids[top].tolist(), len(rows)))
         return out
 
@@ -165,17 +201,20 @@ class NumpyScan:
         ctx = QueryContext.build(q, self.catalogue)  # for the reasons of returned records
         results = []
         masks = np.zeros(self.n, dtype=np.int64)
+        team_scores = np.zeros(self.n)
         key = np.where(np.isnan(dist), np.inf, dist)
         for i, need in enumerate(q.needs):
             meets = self._meets(need.code)
             rows = np.flatnonzero(meets & ok)
-            masks[rows] |= 1 << i
-            top = _smallest(rows, -score[rows], q.limit_per_need)
+            top, best, best_scores = self._need(need, rows, score, q.limit_per_need)
+            masks[best] |= 1 << i
+            team_scores[best] += best_scores
             failing = np.flatnonzero(meets & ~ok)
             near = _smallest(failing, key[failing], q.excluded_per_need)
             results.append(NeedResult(
                 need=need,
-                matches=tuple(make_match(self.services[r], need.code, ctx, self.w)
+                matches=tuple(make_need_match(make_match(self.services[r], "", ctx, self.w),
+                                              need, self.taxonomy, self.w).match
                               for r in top.tolist()),
                 excluded=tuple(make_exclusion(self.services[r], need.code, ctx)
                                for r in near.tolist()),
@@ -184,7 +223,7 @@ class NumpyScan:
         pos = np.flatnonzero(masks)
         team = choose_team(
             [n.priority for n in q.needs],
-            [(int(self.ids[p]), int(masks[p]), float(score[p])) for p in pos.tolist()],
+            [(int(self.ids[p]), int(masks[p]), float(team_scores[p])) for p in pos.tolist()],
             self.w,
         )
         by_id = {s.id: s for s in (self.services[p] for p in pos.tolist())}

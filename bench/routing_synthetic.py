@@ -19,6 +19,7 @@ from routing.engine import (
     NeedRequest,
     ServiceRecord,
 )
+from routing.engine.help import AUDIENCES, KINDS, LEVELS, SEVERITIES
 
 NOW = datetime(2025, 3, 10, 12, 0)
 FIVE_MILES_M = 5 * 1609.344
@@ -156,6 +157,20 @@ def make_directory(world: World, count: int, seed: int = 11) -> DirectorySnapsho
                    frozenset({"online", "phone"})]
     language_sets = [frozenset({"English", lang}) for lang in LANGUAGES]
     english = frozenset({"English"})
+    # Kinds of help, audiences and levels from a generator of their own, so the
+    # directory is otherwise the one earlier benchmarks measured.
+    help_rng = np.random.default_rng(count + 7)
+    kind_sets = [frozenset(k for b, k in enumerate(KINDS) if bits >> b & 1)
+                 for bits in range(1 << len(KINDS))]
+    kind_pick = np.where(help_rng.random(count) < 0.1, 0,
+                         1 << help_rng.integers(0, len(KINDS), count))
+    kind_pick |= np.where(help_rng.random(count) < 0.3,
+                          1 << help_rng.integers(0, len(KINDS), count), 0)
+    audience_sets = [frozenset(a for b, a in enumerate(AUDIENCES) if bits >> b & 1)
+                     for bits in range(1 << len(AUDIENCES))]
+    audience_pick = help_rng.integers(0, 1 << len(AUDIENCES), count)
+    levels = ["", *LEVELS]
+    level_pick = help_rng.integers(0, len(levels), count)
     hub_cache: dict[int, HubRecord] = {}
     services = []
     for i in range(count):
@@ -210,6 +225,9 @@ def make_directory(world: World, count: int, seed: int = 11) -> DirectorySnapsho
             hubs=hubs,
             area_wkt=None if area is None else world.councils[area],
             area_name="" if area is None else f"Council {area}",
+            help_kinds=kind_sets[kind_pick[i]],
+            audiences=audience_sets[audience_pick[i]],
+            level=levels[level_pick[i]],
         ))
     return DirectorySnapshot(count, tuple(services), world.need_parents, NOW)
 
@@ -223,13 +241,19 @@ def make_queries(world: World, count: int, needs: int | None, seed: int = 5) -> 
     rural = rng.random(count) < 0.15
     homes[rural] = uniform_points(rng, int(rural.sum()))
     out = []
+    asks = np.random.default_rng(seed + 1000)
+    severities = ["", *SEVERITIES]
     for i in range(count):
         k = needs or int(rng.integers(1, 4))
         picked = rng.choice(codes, k, replace=False)
         near = np.flatnonzero(world.school_town == town[i])
         school = int(rng.choice(near)) if len(near) and rng.random() < 0.5 else None
         out.append(FamilyQuery(
-            needs=tuple(NeedRequest(str(c), int(rng.integers(1, 4))) for c in picked),
+            needs=tuple(NeedRequest(str(c), int(rng.integers(1, 4)),
+                                    severity=severities[int(asks.integers(0, 4))],
+                                    kinds=frozenset({"advice"}) if asks.random() < 0.1
+                                    else frozenset())
+                        for c in picked),
             now=NOW,
             home=(float(homes[i, 0]), float(homes[i, 1])),
             school_id=school,

@@ -22,6 +22,11 @@ SCORE_PART_LABELS = {
     "wait": "Typical wait",
     "freshness": "How recent",
     "continuity": "Already helping",
+    "specificity": "Specialist or general",
+    "kind": "Kind of help",
+    "audience": "Who it is for",
+    "severity": "Level of need",
+    "urgency": "Needs help now",
 }
 
 

@@ -288,7 +288,8 @@ def read_directory(
                cast(Service.referral_route, String), cast(Service.service_area, Text),
                Service.service_area_name, Service.description, Service.opening_times,
                Service.location_id, Service.updated_at, Location.easting, Location.northing,
-               *_CAPACITY_COLUMNS)
+               cast(Service.help_kinds, Text), cast(Service.audiences, Text),
+               Service.need_level, *_CAPACITY_COLUMNS)
         .join(Organisation, Organisation.id == Service.organisation_id)
         .outerjoin(Location, Location.id == Service.location_id)
         .outerjoin(Capacity, Capacity.service_id == Service.id)
@@ -301,7 +302,7 @@ def read_directory(
     listings = {}
     for (id_, uuid, name, organisation_id, organisation_name, min_age, max_age, modes,
          languages, route, area_text, area_name, description, opening_times, location_id,
-         updated_at, easting, northing, *capacity) in rows:
+         updated_at, easting, northing, kinds, audiences, level, *capacity) in rows:
         area_wkt = None
         if area_text and area_text != "null":
             if area_text not in area_wkt_cache:
@@ -330,6 +331,9 @@ def read_directory(
                 hubs=hubs,
                 area_wkt=area_wkt,
                 area_name=area_name or "",
+                help_kinds=string_set(kinds),
+                audiences=string_set(audiences),
+                level=level or "",
                 **capacity_fields(*capacity[1:]),
             )
         )
@@ -346,6 +350,7 @@ def read_directory(
         services=tuple(records),
         need_parents={need.code: need.parent_code for need in needs},
         taken_at=utcnow(),
+        need_names={need.code: need.name for need in needs},
     )
     return DirectoryRead(snapshot=snapshot, listings=listings, needs=needs, schools=schools,
                          capacity_seq=position.capacity_seq)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from routing.engine.help import AUDIENCES, KINDS, LEVELS
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
 from routing.geo import Place, PostcodeError, normalise_postcode, wgs84_to_bng
 from routing.referrals.lifecycle import SYSTEM, Actor
@@ -59,6 +60,10 @@ class ServiceInput:
     days_by_school: Mapping[int, Sequence[str]] = field(default_factory=dict)
     service_area_name: str = ""
     service_area_text: str = ""
+    # ``routing.engine.help`` codes; empty: not stated.
+    help_kinds: Sequence[str] = ()
+    audiences: Sequence[str] = ()
+    need_level: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -104,6 +109,14 @@ def save_service(
         errors["delivery_modes"] = "Choose at least one way the service is delivered"
     elif any(mode not in DeliveryMode._value2member_map_ for mode in modes):
         errors["delivery_modes"] = "Choose ways of delivery from the list"
+    kinds = [k for k in KINDS if k in set(data.help_kinds)]
+    if set(data.help_kinds) - set(KINDS):
+        errors["help_kinds"] = "Choose kinds of help from the list"
+    audiences = [a for a in AUDIENCES if a in set(data.audiences)]
+    if set(data.audiences) - set(AUDIENCES):
+        errors["audiences"] = "Choose who the service is for from the list"
+    if data.need_level and data.need_level not in LEVELS:
+        errors["need_level"] = "Choose a level of need from the list"
     try:
         area = parse_area(data.service_area_text)
     except AreaError as error:
@@ -150,6 +163,9 @@ def save_service(
     service.referral_route = ReferralRoute(data.referral_route)
     service.service_area = area
     service.service_area_name = data.service_area_name.strip()
+    service.help_kinds = kinds
+    service.audiences = audiences
+    service.need_level = data.need_level
     if place is not None:
         name = service.location.name if service.location is not None else None
         if data.venue_name is not None:

@@ -104,6 +104,11 @@ class Service(Base):
     service_area: Mapped[dict | None] = mapped_column(JSON)
     service_area_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The kinds of help it gives and whom it is for (``routing.engine.help`` codes; None
+    # or empty: not stated), and the level of need it serves ("" not stated).
+    help_kinds: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    audiences: Mapped[list[str] | None] = mapped_column(JSON, default=list)
+    need_level: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # ORUK fields a feed gave that we do not use, kept to publish back (``oruk.extras``).
     oruk_extra: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

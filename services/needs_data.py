@@ -14,6 +14,7 @@ STANDARD_NEEDS: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("EATING", "Eating difficulties"),
         ("SLEEP", "Sleep problems"),
         ("PARENT", "Parent or carer mental health"),
+        ("PSYCHOSIS", "Psychosis"),
     ]),
     ("SEMH", "Social, emotional and mental health (SEMH)", [
         ("BEHAV", "Behaviour that challenges"),

@@ -86,6 +86,9 @@ def make_service(
     hub_days: tuple[str, ...] = ("Tuesday",),
     hubs_requested: bool = False,
     area: dict | None = None,
+    kinds: tuple[str, ...] = (),
+    audiences: tuple[str, ...] = (),
+    level: str = "",
 ) -> Service:
     load_standard_needs(session)
     organisation = organisation or make_org(session, kind=OrganisationKind.NHS)
@@ -100,6 +103,9 @@ def make_service(
         referral_route=route,
         location=make_location(session, postcode) if postcode else None,
         service_area=area,
+        help_kinds=list(kinds),
+        audiences=list(audiences),
+        need_level=level,
     )
     service.need_links = [ServiceNeed(need_code=code) for code in needs]
     service.hubs = [ServiceSchool(school_id=s.id, days=list(hub_days),

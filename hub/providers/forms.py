@@ -19,6 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from routing.engine.help import AUDIENCES, KINDS, LEVELS
 from services.listings import DELIVERY_MODE_LABELS, ReferralRoute
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -33,6 +34,21 @@ class ServiceForm(FlaskForm):
     )
     needs = SelectMultipleField("Needs it meets",
                                 validators=[InputRequired("Choose at least one need")])
+    help_kinds = SelectMultipleField(
+        "Kind of help it gives", choices=list(KINDS.items()), validators=[Optional()],
+        description="Search ranks assessment, treatment and one-to-one support first for a "
+                    "need, and advice and activities when they are asked for.",
+    )
+    audiences = SelectMultipleField(
+        "Who it is for", choices=list(AUDIENCES.items()), validators=[Optional()],
+        description="A child's need goes first to services for children.",
+    )
+    need_level = RadioField(
+        "Level of need", choices=[*LEVELS.items(), ("", "Not stated")], default="",
+        validators=[Optional()],
+        description="Specialist services rank first for serious needs; universal and early "
+                    "help services for early worries.",
+    )
     min_age = IntegerField(
         "Youngest age",
         validators=[InputRequired("Enter the youngest age"),

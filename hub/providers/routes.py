@@ -119,6 +119,9 @@ def _input(form: ServiceForm) -> listing_ops.ServiceInput:
         days_by_school=_days_by_school(),
         service_area_name=form.service_area_name.data or "",
         service_area_text=form.service_area.data or "",
+        help_kinds=form.help_kinds.data or [],
+        audiences=form.audiences.data or [],
+        need_level=form.need_level.data or "",
     )
 
 
@@ -192,6 +195,9 @@ def edit_service(service_id: int) -> Response | str:
         # for schools added now.
         form.hub_days.data = []
         form.referral_route.data = service.referral_route.value
+        form.help_kinds.data = list(service.help_kinds or [])
+        form.audiences.data = list(service.audiences or [])
+        form.need_level.data = service.need_level or ""
         form.venue_address.data = service.location.address if service.location else ""
         form.venue_postcode.data = service.location.postcode if service.location else ""
         form.service_area.data = json.dumps(service.service_area) if service.service_area else ""

@@ -20,8 +20,10 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.search.forms import SEVERITY_CHOICES
 from hub.settings import now
 from hub.unit_of_work import discard, session
+from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
 from routing.referrals.answers import STEP_TITLES, STEPS, next_step
 from routing.referrals.children import ChildDetails
@@ -130,14 +132,16 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
     if step == "providers" and routed is not None:
         needs = draft.form.needs.priorities
         context["result"] = route_for_child(
-            session(), snapshot_cache().get(session()).index(), routed, needs, now()
+            session(), snapshot_cache().get(session()).index(), routed, needs, now(),
+            draft.form.needs.severity,
         )
     page = render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
-        open_items=safeguarding.open_items_for_draft(session(), draft), **context,
+        open_items=safeguarding.open_items_for_draft(session(), draft),
+        severity_choices=SEVERITY_CHOICES, **context,
     )
     # A refused answer is a bad request, shown with its reasons and what was typed.
     return (page, 400) if errors else page
@@ -181,7 +185,7 @@ def check(request_id: int) -> Response | str:
     return render_template(
         "referrals/check.html", draft=draft, answers=draft.form, errors=errors,
         services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
-        contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES,
+        contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
     )
 
 

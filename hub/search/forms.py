@@ -10,7 +10,13 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from routing.engine.help import AUDIENCES, KINDS, SEVERITIES
 from services.listings import DELIVERY_MODE_LABELS
+
+# The choices of how serious and how urgent a need is: shared with the referral form.
+SEVERITY_CHOICES = [("", "Not said"), *SEVERITIES.items()]
+URGENCY_CHOICES = [("routine", "Can wait for a routine appointment"),
+                   ("urgent", "Needs help now")]
 
 
 class _PlainChoices:
@@ -68,6 +74,22 @@ class SearchForm(FlaskForm):
         "Delivered",
         choices=[("", "Any way"), *[(m.value, label) for m, label in DELIVERY_MODE_LABELS.items()]],
         default="",
+    )
+    severity = SelectField(
+        "How serious is it?", choices=SEVERITY_CHOICES, default="",
+        description="Specialist services come first when serious or at risk; universal and "
+                    "early help services for an early worry.",
+    )
+    urgency = SelectField("How urgent is it?", choices=URGENCY_CHOICES, default="routine",
+                          description="When help is needed now, free places and short "
+                                      "waits count for more.")
+    kind = SelectField(
+        "Kind of help", choices=[("", "Any (assessment and treatment first)"), *KINDS.items()],
+        default="",
+    )
+    help_for = SelectField(
+        "Help for", choices=[("", "The child (the parent, for a parent's own need)"),
+                             *AUDIENCES.items()], default="",
     )
     accepting_only = BooleanField("Only show services accepting referrals now")
     # Set by a result list's "Show more" button (a need code); never rendered.

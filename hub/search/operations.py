@@ -15,6 +15,7 @@ from services.db import utcnow
 from services.errors import InvalidInput
 from services.schools import School
 
+URGENT, ROUTINE = 1, 2  # ``NeedRequest.priority``
 # Matches listed per need at first, and for the one need a user asks to see more of.
 # The ten best are what people act on; a longer list is one click away.
 SHORT_LIST = 10
@@ -30,6 +31,12 @@ class SearchCriteria:
     radius_miles: float | None = 5
     mode: str | None = None
     accepting_only: bool = False
+    # How serious ("early", "moderate", "high"; "" not said) and whether help is needed
+    # now; the kinds of help asked for and whom it is for ("" = the need's default).
+    severity: str = ""
+    urgent: bool = False
+    kinds: frozenset[str] = frozenset()
+    help_for: str = ""
     # The need whose list is shown in full ("Show more"); None for short lists only.
     expand: str | None = None
 
@@ -80,7 +87,10 @@ def search_services(
     expanded = criteria.expand if criteria.expand in criteria.need_codes else None
     school_point = (school.location.easting, school.location.northing) if school else None
     query = FamilyQuery(
-        needs=tuple(NeedRequest(code) for code in criteria.need_codes),
+        needs=tuple(
+            NeedRequest(code, URGENT if criteria.urgent else ROUTINE, severity=criteria.severity,
+                        kinds=criteria.kinds, help_for=criteria.help_for)
+            for code in criteria.need_codes),
         now=now,
         home=(place.easting, place.northing) if place else None,
         school_id=school.id if school else None,

@@ -41,6 +41,10 @@ def index() -> str:
             radius_miles=float(form.radius.data) if form.radius.data else None,
             mode=form.mode.data or None,
             accepting_only=bool(form.accepting_only.data),
+            severity=form.severity.data or "",
+            urgent=form.urgency.data == "urgent",
+            kinds=frozenset({form.kind.data}) if form.kind.data else frozenset(),
+            help_for=form.help_for.data or "",
             expand=form.more.data or None,
         )
         try:

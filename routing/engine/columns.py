@@ -14,6 +14,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from routing.engine import help
 from routing.engine.areas import AreaCatalogue
 from routing.engine.parts import Capacity, Freshness, Wait
 from routing.engine.records import ServiceRecord
@@ -121,6 +122,11 @@ class ServiceColumns:
     pad_width: int
     crowded: BoolArray
     any_crowded: bool
+    # Kinds of help and audiences as ``help`` bit masks, and the level's slot: fixed
+    # after the build (a capacity patch never changes them).
+    kinds: IntArray
+    audiences: IntArray
+    levels: IntArray
     by_code: dict[str, IntArray]
     by_language: dict[str, IntArray]
     by_school: dict[int, IntArray]
@@ -194,6 +200,17 @@ class ServiceColumns:
             row_floats[has, PAD_COL + width + k] = point_y[point_start[has] + k]
         crowded = point_count > width
         area_slot = np.fromiter((areas.slot(s.area_wkt) for s in services), np.int64, n)
+        kind_cache: dict[frozenset[str], int] = {}
+        audience_cache: dict[frozenset[str], int] = {}
+        kinds = np.fromiter((
+            kind_cache[s.help_kinds] if s.help_kinds in kind_cache
+            else kind_cache.setdefault(s.help_kinds, help.kind_bits(s.help_kinds))
+            for s in services), np.int64, n)
+        audiences = np.fromiter((
+            audience_cache[s.audiences] if s.audiences in audience_cache
+            else audience_cache.setdefault(s.audiences, help.audience_bits(s.audiences))
+            for s in services), np.int64, n)
+        levels = np.fromiter((help.LEVEL_SLOT.get(s.level, 0) for s in services), np.int64, n)
         return cls(
             services=list(services),
             ids=np.fromiter((s.id for s in services), dtype=np.int64, count=n),
@@ -215,6 +232,9 @@ class ServiceColumns:
             pad_width=width,
             crowded=crowded,
             any_crowded=bool(crowded.any()),
+            kinds=kinds,
+            audiences=audiences,
+            levels=levels,
             by_code=_indices(by_code),
             by_language=_indices(by_language),
             by_school={k: np.array(v, dtype=np.int64) for k, v in by_school.items()},

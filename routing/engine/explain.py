@@ -7,8 +7,17 @@ and the points shown are produced by one piece of code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
-from routing.engine.parts import Capacity, Continuity, Freshness, Wait, epoch_seconds, score_parts
+from routing.engine.parts import (
+    Capacity,
+    Continuity,
+    Freshness,
+    Wait,
+    epoch_seconds,
+    need_parts,
+    score_parts,
+)
 from routing.engine.records import NeedRequest, ServiceRecord
 from routing.engine.results import Exclusion, Match, NeedResult, TeamMember, TeamProposal
 from routing.engine.rules import (
@@ -19,6 +28,7 @@ from routing.engine.rules import (
     hub_at_school,
     is_distance_free,
 )
+from routing.engine.taxonomy import Taxonomy
 from routing.engine.team import Assignment
 from routing.engine.weights import Weights
 
@@ -43,9 +53,44 @@ def make_match(service: ServiceRecord, need_code: str, ctx: QueryContext, w: Wei
     return Match(service, need_code, score, parts, phrases, distance, hub)
 
 
-def rank_matches(matches: list[Match]) -> list[Match]:
-    """Highest score first, ties by service id."""
-    return sorted(matches, key=lambda m: (-m.score, m.service.id))
+class NeedMatch(NamedTuple):
+    """A match for one need, with what ranks it besides its score."""
+
+    match: Match
+    fit: float  # ``parts.fit_total``
+    tier: int  # ``parts.rank_tier``
+
+
+def make_need_match(base: Match, need: NeedRequest, names: Taxonomy, w: Weights) -> NeedMatch:
+    """The match for one need, from the need-independent ``base`` (``make_match``),
+    with the need's parts added."""
+    score, fit, tier, parts, phrases = need_parts(base.service, need, base.score, base.parts,
+                                                  base.reasons, names, w)
+    return NeedMatch(Match(base.service, need.code, score, parts, phrases, base.distance_m,
+                           base.at_school), fit, tier)
+
+
+def rank_key(m: NeedMatch) -> tuple[int, float, int]:
+    """Highest tier first (``parts.rank_tier``: accepting referrals, then declaring the
+    need itself, then a level fitting how serious it is), then highest score, ties
+    by service id."""
+    return (-m.tier, -m.match.score, m.match.service.id)
+
+
+def rank_matches(matches: list[NeedMatch]) -> list[Match]:
+    """The matches in ``rank_key`` order."""
+    return [m.match for m in sorted(matches, key=rank_key)]
+
+
+def best_fitting(fits: list[NeedMatch]) -> list[Match]:
+    """The matches fitting the need as well as the best (``need_rank.best_fitting``):
+    of the highest tier, the highest fit."""
+    if not fits:
+        return []
+    tier = max(m.tier for m in fits)
+    pool = [m for m in fits if m.tier == tier]
+    top = max(m.fit for m in pool)
+    return [m.match for m in pool if m.fit == top]
 
 
 def make_exclusion(service: ServiceRecord, need_code: str, ctx: QueryContext) -> Exclusion:

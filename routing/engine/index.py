@@ -15,12 +15,14 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from routing.engine.area_raster import RasterAreaCatalogue
 from routing.engine.best_rows import best_per_mask
 from routing.engine.code_grid import code_grid
 from routing.engine.columns import (
     BoolArray,
+    FloatArray,
     IntArray,
     ServiceColumns,
 )
@@ -33,8 +35,24 @@ from routing.engine.exclusions import (
     with_distance,
 )
 from routing.engine.explain import make_team
-from routing.engine.parts import Capacity, Freshness, Wait, epoch_seconds, score_parts
-from routing.engine.records import DirectorySnapshot, FamilyQuery, HubRecord, ServiceRecord
+from routing.engine.need_rank import best_fitting, rank, score_need
+from routing.engine.parts import (
+    Capacity,
+    FitParts,
+    Freshness,
+    Wait,
+    epoch_seconds,
+    fit_parts,
+    need_parts,
+    score_parts,
+)
+from routing.engine.records import (
+    DirectorySnapshot,
+    FamilyQuery,
+    HubRecord,
+    NeedRequest,
+    ServiceRecord,
+)
 from routing.engine.results import (
     Exclusion,
     Match,
@@ -45,6 +63,7 @@ from routing.engine.results import (
     new_record,
 )
 from routing.engine.rules import (
+    ACCEPTING,
     AreaRule,
     NeedRule,
     Placement,
@@ -53,13 +72,15 @@ from routing.engine.rules import (
     hub_at_school,
     required_flags,
 )
-from routing.engine.taxonomy import Taxonomy
+from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Fewer places than this within the limit: search the first wider circle at once.
 _SPARSE_HITS = 48
+# Cached fit parts kept before the cache starts again (a few MB).
+_MAX_FITS = 50_000
 
 
 # (row, score, parts, reasons, distance, hub): a Match but for its need code.
@@ -87,7 +108,13 @@ class DirectoryIndex:
         self._weights = weights
         self._areas = RasterAreaCatalogue(
             s.area_wkt for s in services if s.area_wkt is not None)
-        self._taxonomy = Taxonomy(snapshot.need_parents)
+        self._taxonomy = Taxonomy(snapshot.need_parents, snapshot.need_names)
+        # Per requested code, how each row meets it (``taxonomy`` levels), made when
+        # first asked for (thread-safe: a race only makes an equal array twice).
+        self._specificity: dict[str, npt.NDArray[np.int8]] = {}
+        # ``parts.fit_parts`` per (row, need), made when first returned; emptied by a
+        # capacity patch (the tier holds whether the service is accepting).
+        self._fits: dict[tuple[int, NeedRequest], FitParts] = {}
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
         # Capacity and wait parts, one per distinct figure, made when first returned
         # (thread-safe: a race only makes an equal part twice).
@@ -189,6 +216,7 @@ class DirectoryIndex:
                         bucket[0, np.searchsorted(bucket[1], row)] = flags
         # Freshness parts and explanations cached per row may hold the old figures.
         self._now_cache = (math.nan, {}, {})
+        self._fits = {}
 
     def _key_figures(self) -> None:
         """Make every shared capacity and wait part (their first rows may change) and
@@ -251,6 +279,28 @@ class DirectoryIndex:
             groups.update(self._groups_of_need.get(need.code, ()))
         return sorted(groups)
 
+    def _specificity_of(self, code: str) -> npt.NDArray[np.int8]:
+        """How each row meets a request for ``code`` (levels of ``Taxonomy.specificity``)."""
+        levels = self._specificity.get(code)
+        if levels is None:
+            cols = self._cols
+            levels = np.zeros(len(cols.ids), dtype=np.int8)
+            for child in self._taxonomy.children(code):
+                levels[cols.by_code.get(child, _EMPTY)] = NARROWER
+            levels[cols.by_code.get(code, _EMPTY)] = EXACT
+            if code in self._need_masks:  # only known codes are kept
+                self._specificity[code] = levels
+        return levels
+
+    def _score_need(self, need: NeedRequest, rows: IntArray, base: FloatArray,
+                    ) -> tuple[FloatArray, FloatArray, IntArray]:
+        """(score, fit, tier) of eligible ``rows`` for ``need`` (``need_rank.score_need``)."""
+        cols = self._cols
+        return score_need(need, self._weights, base, self._specificity_of(need.code)[rows],
+                          cols.kinds[rows], cols.audiences[rows], cols.levels[rows],
+                          cols.static.capacity[rows], cols.static.wait[rows],
+                          (cols.flags[rows] & ACCEPTING) != 0)
+
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
         return _EMPTY if rows is None else rows
@@ -299,19 +349,29 @@ class DirectoryIndex:
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
         team_masks = np.zeros(len(rows), dtype=np.int64) if len(query.needs) <= 62 else None
+        team_scores = np.zeros(len(rows))
         eligible_sets: list[IntArray] = []
+        best_sets: list[tuple[IntArray, FloatArray]] = []
         ranked: list[list[Match]] = []
         nearest: list[list[tuple[int, float | None]]] = []
         short: list[int] = []  # needs with too few exclusions within the limit
         tops: list[IntArray] = []
-        for i in range(len(query.needs)):
+        for i, need in enumerate(query.needs):
             meets = masks[i][rows]
             eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
+            picked = rows[eligible]
+            score, fit, tier = self._score_need(need, picked, ev.score[eligible])
+            # The team gives each row only the needs it fits as well as the best.
+            best = best_fitting(fit, tier)
+            best_sets.append((eligible[best], score[best]))
             if team_masks is not None:
-                team_masks[eligible] |= 1 << i
-            # Highest score first, ties by id; nearest first, ties by id, none last.
-            tops.append(smallest(eligible, -ev.score[eligible], limit_n))
+                team_masks[eligible[best]] |= 1 << i
+            team_scores[eligible[best]] += score[best]
+            # Highest tier first, then highest score, ties by id (positions are in id
+            # order), as rank_matches orders them.
+            tops.append(rank(np.arange(len(eligible)), score, tier, limit_n, smallest))
+            tops[-1] = eligible[tops[-1]]
             candidates = failing[meets[failing]]
             near = smallest(candidates, ev.distance[candidates], want).tolist()
             nearest.append(with_distance(ev, near))
@@ -319,14 +379,22 @@ class DirectoryIndex:
                 short.append(i)
         explained = self._explain_matches(np.concatenate(tops), ev, ctx)
         services = cols.services
+        names, w = self._taxonomy, self._weights
+        fits = self._fits
+        if len(fits) > _MAX_FITS:
+            fits = self._fits = {}
         for need, top in zip(query.needs, tops, strict=True):
-            # ``smallest`` already orders by score, ties by id (positions are in id
-            # order), as rank_matches would.
-            code = need.code
-            ranked.append([
-                new_record(Match, (services[e[0]], code, e[1], e[2], e[3], e[4], e[5]))
-                for e in map(explained.__getitem__, top.tolist())
-            ])
+            matches = []
+            for e in map(explained.__getitem__, top.tolist()):
+                service = services[e[0]]
+                fitted = fits.get((e[0], need))
+                if fitted is None:
+                    fitted = fits[(e[0], need)] = fit_parts(service, need, names, w)
+                score_, _, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3],
+                                                          names, w, fitted)
+                matches.append(new_record(Match, (service, need.code, score_, parts, phrases,
+                                                  e[4], e[5])))
+            ranked.append(matches)
         if short:
             codes = [query.needs[i].code for i in short]
             wider = wider_exclusions(
@@ -352,7 +420,7 @@ class DirectoryIndex:
                                       len(eligible_sets[i])))
         team = choose_team(
             [n.priority for n in query.needs],
-            self._team_candidates(rows, ev, team_masks, eligible_sets),
+            self._team_candidates(rows, team_scores, team_masks, best_sets),
             self._weights,
         )
         return RoutingResult(
@@ -455,25 +523,26 @@ class DirectoryIndex:
     def _team_candidates(
         self,
         rows: IntArray,
-        ev: Evaluation,
+        team_scores: FloatArray,
         team_masks: IntArray | None,
-        eligible_sets: list[IntArray],
+        best_sets: list[tuple[IntArray, FloatArray]],
     ) -> list[tuple[int, int, float]]:
-        """(service_id, needs mask, score) of the best row per distinct needs mask."""
+        """(service_id, needs mask, score) of the best row per distinct needs mask; a
+        row's mask holds the needs it fits best and its score is the sum of its
+        scores for them."""
         ids = self._cols.ids
         if team_masks is None:
             # Too many needs for an int64 mask: Python ints, row by row.
             by_pos: dict[int, int] = {}
-            for i, eligible in enumerate(eligible_sets):
-                for pos in eligible.tolist():
+            for i, (best, _) in enumerate(best_sets):
+                for pos in best.tolist():
                     by_pos[pos] = by_pos.get(pos, 0) | 1 << i
-            return [(int(ids[rows[p]]), m, float(ev.score[p])) for p, m in by_pos.items()]
+            return [(int(ids[rows[p]]), m, float(team_scores[p])) for p, m in by_pos.items()]
         pos = team_masks.nonzero()[0]
         if len(pos) == 0:
             return []
         masks = team_masks[pos]
-        scores = ev.score[pos]
-        firsts = best_per_mask(pos, masks, scores, len(eligible_sets))
+        scores = team_scores[pos]
+        firsts = best_per_mask(pos, masks, scores, len(best_sets))
         return list(zip(ids[rows[firsts]].tolist(), team_masks[firsts].tolist(),
-                        ev.score[firsts].tolist(), strict=True))
-
+                        team_scores[firsts].tolist(), strict=True))

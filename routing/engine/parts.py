@@ -1,4 +1,4 @@
-"""The ranking score: six named parts, each defined once, and their sum.
+"""The ranking score: named parts, each defined once, and their sums.
 
 Each part is one small class holding its formula twice, side by side: ``points``
 for one service (the reference scan and the returned matches) and
@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from routing.engine import reasons
-from routing.engine.records import HubRecord, ServiceRecord
+from routing.engine import help, reasons
+from routing.engine.records import HubRecord, NeedRequest, ServiceRecord
 from routing.engine.results import ScorePart, new_record
+from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
 from routing.engine.weights import Weights
 
 EPOCH = datetime(1970, 1, 1)
@@ -315,3 +317,289 @@ def score_parts(
     score = total(capacity.points, wait.points, fresh.points, distance_pts, school_pts,
                   continuity_pts)
     return score, tuple(parts), tuple(phrases)
+
+
+# --- Parts that depend on the need asked ---------------------------------------------
+# Each need of a query scores every eligible service again with these, added to the
+# need-independent score above in one fixed order (``need_total``).
+
+IntArray = npt.NDArray[np.int64]
+SPECIFICITY_FIT = (0.0, 0.5, 1.0)  # by taxonomy.BROADER, NARROWER, EXACT
+
+
+@lru_cache(maxsize=1024)
+def _array(table: tuple[float, ...]) -> FloatArray:
+    """A fit table as a read-only numpy array, made once per table (tables are
+    tuples of the same floats the scalar parts index, so both give the same bits)."""
+    array = np.array(table, dtype=np.float64)
+    array.flags.writeable = False
+    return array
+
+
+def need_total(base: Num, specificity: Num, kind: Num, audience: Num, severity: Num,
+               urgency: Num | float) -> Num:
+    """The score for one need: the need-independent score plus the need's parts, in
+    one fixed order, for one service or for arrays."""
+    return base + specificity + kind + audience + severity + urgency
+
+
+IntNum = TypeVar("IntNum", int, npt.NDArray[np.int64])
+
+
+def rank_tier(accepting: IntNum, specificity: IntNum, severity: IntNum,
+              audience: IntNum) -> IntNum:
+    """Ranking is by tier first, then score: accepting referrals (1 or 0) above all,
+    then how specifically the service declares the need (``taxonomy`` level), then
+    how its level fits how serious the need is (``Severity.rank``), then whether it
+    is for whom the help is for (``HelpFor.rank``)."""
+    return accepting * 1000 + specificity * 100 + severity * 10 + audience
+
+
+def fit_total(specificity: Num, kind: Num, audience: Num, severity: Num) -> Num:
+    """How well the service fits the need, ignoring where and when: the team only
+    gives a service the needs it fits as well as the best eligible service does."""
+    return specificity + kind + audience + severity
+
+
+class Specificity:
+    """Declaring the need asked for itself earns the most; declaring a narrower need
+    of a broad request half; meeting it only through a broader need nothing."""
+
+    name = "specificity"
+
+    @staticmethod
+    def points(level: int, w: Weights) -> float:
+        return w.specificity * SPECIFICITY_FIT[level]
+
+    @staticmethod
+    def points_array(levels: npt.NDArray[np.int8], w: Weights) -> FloatArray:
+        """``points`` over an array of ``taxonomy`` levels."""
+        return w.specificity * _array(SPECIFICITY_FIT)[levels]
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def reason(level: int, asked: str, via: str, names: Taxonomy) -> str:
+        """'specialist: eating difficulties' or 'general: mental health and wellbeing'."""
+        if level == EXACT:
+            if names.is_parent(asked):
+                return f"for {names.name(asked)}"
+            return f"specialist: {names.name(asked)}"
+        if level == NARROWER:
+            return f"specialist: {names.name(via)}"
+        return f"general: {names.name(via)}"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, code: str, names: Taxonomy, w: Weights) -> ScorePart:
+        level, via = names.specificity(code, service.need_codes)
+        return cls.part_of(level, code, via, names, w)
+
+    @classmethod
+    def part_of(cls, level: int, code: str, via: str, names: Taxonomy, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(level, w),
+                                      cls.reason(level, code, via, names)))
+
+
+class KindOfHelp:
+    """The kind of help fits: assessment, treatment and casework first unless other
+    kinds are asked for (``help.kind_table``)."""
+
+    name = "kind"
+
+    @staticmethod
+    def points(bits: int, asked: int, w: Weights) -> float:
+        return w.kind * help.kind_table(asked)[bits]
+
+    @staticmethod
+    def points_array(bits: IntArray, asked: int, w: Weights) -> FloatArray:
+        """``points`` over an array of kinds masks."""
+        return w.kind * _array(help.kind_table(asked))[bits]
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def reason(bits: int, asked: int) -> str:
+        """'gives advice and information, below assessment and treatment' and the like."""
+        if not bits:
+            return "kind of help not stated"
+        what = f"gives {help.kind_phrase(bits)}"
+        fit = help.kind_table(asked)[bits]
+        if asked:
+            return f"{what}, as asked" if fit else f"{what}, not the kind asked for"
+        return f"{what}, below assessment and treatment" if fit < 1.0 else what
+
+    @classmethod
+    def part(cls, service: ServiceRecord, asked: int, w: Weights) -> ScorePart:
+        bits = help.kind_bits_of(service.help_kinds)
+        return new_record(ScorePart, (cls.name, cls.points(bits, asked, w),
+                                      cls.reason(bits, asked)))
+
+
+class HelpFor:
+    """The service is for whom the help is for: a child's need goes first to
+    services for children (``help.AUDIENCE_TABLES``)."""
+
+    name = "audience"
+
+    @staticmethod
+    def points(bits: int, want: str, w: Weights) -> float:
+        return w.audience * help.AUDIENCE_TABLES[want][bits]
+
+    @staticmethod
+    def points_array(bits: IntArray, want: str, w: Weights) -> FloatArray:
+        """``points`` over an array of audience masks."""
+        return w.audience * _array(help.AUDIENCE_TABLES[want])[bits]
+
+    @staticmethod
+    def rank(bits: int, want: str) -> int:
+        """The audience's tier (``rank_tier``): four times the fit (0 to 4)."""
+        return int(4.0 * help.AUDIENCE_TABLES[want][bits])
+
+    @staticmethod
+    def rank_array(bits: IntArray, want: str) -> IntArray:
+        """``rank`` over an array of audience masks."""
+        return (4.0 * _array(help.AUDIENCE_TABLES[want])[bits]).astype(np.int64)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def reason(bits: int, want: str) -> str:
+        """'for parents and carers; help asked for the child' and the like."""
+        if not bits:
+            return "who it is for not stated"
+        phrase = f"for {help.audience_phrase(bits)}"
+        if help.AUDIENCE_TABLES[want][bits] == 1.0:
+            return phrase
+        return f"{phrase}; help asked for {help.AUDIENCE_WORDS[want]}"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, want: str, w: Weights) -> ScorePart:
+        bits = help.audience_bits_of(service.audiences)
+        return new_record(ScorePart, (cls.name, cls.points(bits, want, w),
+                                      cls.reason(bits, want)))
+
+
+class Severity:
+    """The service's level fits how serious the need is: specialist services first
+    when serious, universal and early help first for an early worry
+    (``help.SEVERITY_FIT``)."""
+
+    name = "severity"
+
+    @staticmethod
+    def points(level_slot: int, severity_slot: int, w: Weights) -> float:
+        return w.severity * help.SEVERITY_FIT[severity_slot][level_slot]
+
+    @staticmethod
+    def points_array(level_slots: IntArray, severity_slot: int, w: Weights) -> FloatArray:
+        """``points`` over an array of level slots."""
+        return w.severity * _array(help.SEVERITY_FIT[severity_slot])[level_slots]
+
+    @staticmethod
+    def rank(level_slot: int, severity_slot: int) -> int:
+        """The severity's tier (``rank_tier``): 0, 1 or 2 as the fit is 0, 0.5 or 1;
+        always 0 when how serious is not given."""
+        if not severity_slot:
+            return 0
+        return int(2.0 * help.SEVERITY_FIT[severity_slot][level_slot])
+
+    @staticmethod
+    def rank_array(level_slots: IntArray, severity_slot: int) -> IntArray:
+        """``rank`` over an array of level slots."""
+        if not severity_slot:
+            return np.zeros(len(level_slots), dtype=np.int64)
+        return (2.0 * _array(help.SEVERITY_FIT[severity_slot])[level_slots]).astype(np.int64)
+
+    @staticmethod
+    @lru_cache(maxsize=4096)
+    def reason(level: str, severity: str) -> str:
+        """'specialist service; serious or at risk' and the like."""
+        if severity not in help.SEVERITIES:
+            return (f"{help.LEVEL_WORDS.get(level, 'level of need not stated')}; how serious "
+                    "not given, so early help first")
+        asked = help.SEVERITIES[severity].lower()
+        if level not in help.LEVELS:
+            return f"level of need not stated; {asked}"
+        return f"{help.LEVEL_WORDS[level]}; {asked}"
+
+    @classmethod
+    def part(cls, service: ServiceRecord, severity: str, w: Weights) -> ScorePart:
+        points = cls.points(help.LEVEL_SLOT.get(service.level, 0),
+                            help.SEVERITY_SLOT.get(severity, 0), w)
+        return new_record(ScorePart, (cls.name, points, cls.reason(service.level, severity)))
+
+
+class Urgency:
+    """When a need needs help now, free places and short waits weigh more: the
+    capacity and wait points again, ``urgent_factor - 1`` times."""
+
+    name = "urgency"
+
+    @staticmethod
+    def points(capacity: float, wait: float, w: Weights) -> float:
+        return (w.urgent_factor - 1.0) * (capacity + wait)
+
+    @staticmethod
+    def points_array(capacity: FloatArray, wait: FloatArray, w: Weights) -> FloatArray:
+        """``points`` over arrays of capacity and wait points."""
+        return (w.urgent_factor - 1.0) * (capacity + wait)
+
+    @staticmethod
+    def reason(w: Weights) -> str:
+        return f"needs help now: places and waits count {w.urgent_factor:g} times"
+
+    @classmethod
+    def part(cls, capacity: ScorePart, wait: ScorePart, w: Weights) -> ScorePart:
+        return new_record(ScorePart, (cls.name, cls.points(capacity.points, wait.points, w),
+                                      cls.reason(w)))
+
+
+FitParts = tuple[tuple[ScorePart, ...], float, int]
+
+
+def fit_parts(service: ServiceRecord, need: NeedRequest, names: Taxonomy,
+              w: Weights) -> FitParts:
+    """(parts, fit, tier) of a service for one need that do not depend on where the
+    family is or on capacity figures (but for accepting, in the tier): the
+    specificity, kind of help, audience and severity parts, ``fit_total`` and
+    ``rank_tier``. The index caches them per service and need."""
+    level, via = names.specificity(need.code, service.need_codes)
+    specific = Specificity.part_of(level, need.code, via, names, w)
+    kind = KindOfHelp.part(service, help.kind_bits_of(need.kinds), w)
+    audience = HelpFor.part(service, need.audience, w)
+    severity = Severity.part(service, need.severity, w)
+    severity_slot = help.SEVERITY_SLOT.get(need.severity, 0)
+    tier = rank_tier(int(service.accepting), level,
+                     Severity.rank(help.LEVEL_SLOT.get(service.level, 0), severity_slot),
+                     HelpFor.rank(help.audience_bits_of(service.audiences), need.audience))
+    fit = fit_total(specific.points, kind.points, audience.points, severity.points)
+    return (specific, kind, audience, severity), fit, tier
+
+
+def need_parts(
+    service: ServiceRecord, need: NeedRequest, base_score: float,
+    base_parts: tuple[ScorePart, ...], base_reasons: tuple[str, ...],
+    names: Taxonomy, w: Weights, fitted: FitParts | None = None,
+) -> tuple[float, float, int, tuple[ScorePart, ...], tuple[str, ...]]:
+    """(score, fit, tier, parts, reasons) of an eligible service for one need, from its
+    need-independent score, parts and reasons (``score_parts``) and its
+    ``fit_parts`` (worked out when not given). The need's parts come first, as they
+    weigh most. Never raises for a known need."""
+    fits, fit, tier = fitted or fit_parts(service, need, names, w)
+    specific, kind, audience, severity = fits
+    urgency = 0.0
+    reasons = (specific.reason, kind.reason, audience.reason, *base_reasons)
+    if need.severity:
+        reasons += (severity.reason,)
+    if need.urgent:
+        capacity = wait = 0.0
+        for p in base_parts:
+            if p.name == Capacity.name:
+                capacity = p.points
+            elif p.name == Wait.name:
+                wait = p.points
+        urgent = new_record(ScorePart, (Urgency.name, Urgency.points(capacity, wait, w),
+                                        Urgency.reason(w)))
+        urgency = urgent.points
+        fits = (*fits, urgent)
+        reasons += (urgent.reason,)
+    score = need_total(base_score, specific.points, kind.points, audience.points,
+                       severity.points, urgency)
+    return score, fit, tier, (*fits, *base_parts), reasons

@@ -8,8 +8,10 @@ datetimes are naive UTC.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+
+from routing.engine.help import AUDIENCES, default_audience
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,11 @@ class ServiceRecord:
     hubs: tuple[HubRecord, ...]
     area_wkt: str | None
     area_name: str = ""
+    # What kind of help it gives, who it is for and the level of need it serves
+    # (routing/engine/help.py); empty when the provider has not said.
+    help_kinds: frozenset[str] = frozenset()
+    audiences: frozenset[str] = frozenset()
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,14 +64,34 @@ class DirectorySnapshot:
     services: tuple[ServiceRecord, ...]
     need_parents: Mapping[str, str | None]
     taken_at: datetime
+    # Need names by code, for the reasons ("specialist: eating difficulties").
+    need_names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class NeedRequest:
-    """One need of the family; priority 1 = urgent, 2 = normal, 3 = low."""
+    """One need of the family; priority 1 = urgent (needs help now), 2 = normal, 3 = low.
+
+    ``severity`` is how serious it is ("early", "moderate", "high"; "" not given),
+    ``kinds`` the kinds of help asked for (none: any, assessment and treatment
+    first) and ``help_for`` whom the help is for ("" = the need's default,
+    ``help.default_audience``).
+    """
 
     code: str
     priority: int = 2
+    severity: str = ""
+    kinds: frozenset[str] = frozenset()
+    help_for: str = ""
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority <= 1
+
+    @property
+    def audience(self) -> str:
+        """Whom the help is for: ``help_for`` if known, else the need's default."""
+        return self.help_for if self.help_for in AUDIENCES else default_audience(self.code)
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from routing.engine.areas import AreaCatalogue
 from routing.engine.explain import (
+    best_fitting,
     exclusion_order,
     make_exclusion,
     make_match,
+    make_need_match,
     make_team,
     rank_matches,
 )
@@ -33,27 +35,32 @@ def scan_route(
     services = sorted(snapshot.services, key=lambda s: s.id)
     by_id = {s.id: s for s in services}
     areas = AreaCatalogue(s.area_wkt for s in services if s.area_wkt is not None)
-    taxonomy = Taxonomy(snapshot.need_parents)
+    taxonomy = Taxonomy(snapshot.need_parents, snapshot.need_names)
     ctx = QueryContext.build(query, areas)
     failures = {s.id: first_failure(s, ctx) for s in services}
     matches: dict[int, Match] = {}
     results = []
     masks: dict[int, int] = {}
+    team_scores: dict[int, float] = {}
     for i, need in enumerate(query.needs):
         codes = taxonomy.matching_codes(need.code)
         meeting = [s for s in services if NeedRule.meets(s, codes)]
         eligible: list[ServiceRecord] = [s for s in meeting if failures[s.id] is None]
         failing = [s for s in meeting if failures[s.id] is not None]
         for s in eligible:
-            masks[s.id] = masks.get(s.id, 0) | 1 << i
             if s.id not in matches:
                 matches[s.id] = make_match(s, "", ctx, w)
-        ranked = rank_matches([matches[s.id] for s in eligible])[: max(query.limit_per_need, 0)]
+        fits = [make_need_match(matches[s.id], need, taxonomy, w) for s in eligible]
+        # The team gives each service only the needs it fits as well as the best.
+        for m in best_fitting(fits):
+            masks[m.service.id] = masks.get(m.service.id, 0) | 1 << i
+            team_scores[m.service.id] = team_scores.get(m.service.id, 0.0) + m.score
+        ranked = rank_matches(fits)[: max(query.limit_per_need, 0)]
         failing.sort(key=lambda s: exclusion_order(distance_m(s, ctx.point), s.id))
         results.append(
             NeedResult(
                 need=need,
-                matches=tuple(_for_need(m, need.code) for m in ranked),
+                matches=tuple(ranked),
                 excluded=tuple(
                     make_exclusion(s, need.code, ctx)
                     for s in failing[: max(query.excluded_per_need, 0)]
@@ -63,7 +70,7 @@ def scan_route(
         )
     team = choose_team(
         [n.priority for n in query.needs],
-        [(sid, mask, matches[sid].score) for sid, mask in masks.items()],
+        [(sid, mask, team_scores[sid]) for sid, mask in masks.items()],
         w,
     )
     return RoutingResult(
@@ -72,7 +79,3 @@ def scan_route(
         snapshot_version=snapshot.version,
     )
 
-
-def _for_need(match: Match, code: str) -> Match:
-    return Match(match.service, code, match.score, match.parts, match.reasons,
-                 match.distance_m, match.at_school)

@@ -26,6 +26,15 @@ class Weights:
       wait = 15, wait_scale_days = 28: ``wait * scale / (scale + days)``.
       freshness = 10, stale_after_days = 90: falls linearly to 0 at 90 days old.
       continuity = 15: the organisation already works with this child.
+      specificity = 40: the service declares the need asked for itself (half for
+        declaring a narrower need of a broad request; none for meeting it only
+        through a broader need).
+      kind = 20: the kind of help fits (``help.KIND_FIT``, or the kinds asked for).
+      audience = 15: the service is for whom the help is for (``help.AUDIENCES``).
+      severity = 30: the service's level fits how serious the need is
+        (``help.SEVERITY_FIT``).
+      urgent_factor = 2: for a need that needs help now, the capacity and wait
+        points count this many times (the extra shows as the ``urgency`` part).
       priority_urgent = 1.5, priority_normal = 1.0, priority_low = 0.5: how much a
         need counts when the team's total score breaks ties.
 
@@ -45,6 +54,11 @@ class Weights:
     freshness: float = 10.0
     stale_after_days: float = 90.0
     continuity: float = 15.0
+    specificity: float = 40.0
+    kind: float = 20.0
+    audience: float = 15.0
+    severity: float = 30.0
+    urgent_factor: float = 2.0
     priority_urgent: float = 1.5
     priority_normal: float = 1.0
     priority_low: float = 0.5

@@ -93,6 +93,8 @@ class NeedsStep:
     needs: tuple[NeedAnswer, ...] = ()
     family_wants: str = ""
     resources: str = ""
+    # How serious the concern is (``routing.engine.help.SEVERITIES``; "" not said).
+    severity: str = ""
 
     @property
     def codes(self) -> list[str]:
@@ -112,7 +114,8 @@ class NeedsStep:
             NeedAnswer(str(item.get("code", "")), int(item.get("priority", ROUTINE)))
             for item in raw.get("needs") or () if isinstance(item, Mapping)
         )
-        return cls(needs, _text(raw, "family_wants"), _text(raw, "resources"))
+        return cls(needs, _text(raw, "family_wants"), _text(raw, "resources"),
+                   _text(raw, "severity"))
 
 
 @dataclass(frozen=True)

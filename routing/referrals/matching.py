@@ -51,8 +51,10 @@ def route_for_child(
     child: RoutedChild,
     needs: Sequence[tuple[str, int]],
     now: datetime,
+    severity: str = "",
 ) -> RoutingResult:
-    """The engine's matches per need for this child (system referrals, accepting)."""
+    """The engine's matches per need for this child (system referrals, accepting);
+    ``severity`` is how serious the referrer said it is ("" not said)."""
     try:
         place = geocode(session, child.home_postcode)
         home: tuple[float, float] | None = (place.easting, place.northing)
@@ -68,7 +70,7 @@ def route_for_child(
         ).scalars()
     ) if child.child_id is not None else frozenset()
     query = FamilyQuery(
-        needs=tuple(NeedRequest(code, priority) for code, priority in needs),
+        needs=tuple(NeedRequest(code, priority, severity=severity) for code, priority in needs),
         now=now,
         home=home,
         school_id=school.id if school else None,

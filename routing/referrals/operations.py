@@ -14,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
+from routing.engine.help import SEVERITIES
 from routing.referrals import capacity
 from routing.referrals.answers import (
     ROUTINE,
@@ -235,10 +236,14 @@ def save_step(
             errors["needs"] = "Choose needs from the list"
         if not _text(data, "family_wants"):
             errors["family_wants"] = "Enter what the family wants to happen"
+        severity = _text(data, "severity")
+        if severity and severity not in SEVERITIES:
+            errors["severity"] = "Choose how serious it is from the list"
         clean = NeedsStep(
             tuple(NeedAnswer(c, URGENT if c in urgent else ROUTINE) for c in codes),
             _text(data, "family_wants"),
             _text(data, "resources"),
+            severity if severity in SEVERITIES else "",
         )
     elif step == "profile":
         clean = ProfileStep(*(_text(data, k) for k in ("strengths", "strategies", "avoid")))

@@ -122,6 +122,10 @@ class ServiceSpec:
     venue: str | None = None
     area: str | None = None
     hubs: tuple[HubSpec, ...] = ()
+    # Kinds of help, whom it is for and the level of need (``routing.engine.help``).
+    kinds: tuple[str, ...] = ()
+    help_for: tuple[str, ...] = ()
+    level: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,7 +157,7 @@ def _service(row: dict[str, Any]) -> ServiceSpec:
     hubs = tuple(HubSpec(hub["school"], tuple(hub["days"])) for hub in row.pop("hub", ()))
     capacity = CapacitySpec(**row.pop("capacity"))
     # TOML arrays arrive as lists; the records hold tuples, like every other sequence here.
-    for name in ("needs", "modes", "languages"):
+    for name in ("needs", "modes", "languages", "kinds", "help_for"):
         if name in row:
             row[name] = tuple(row[name])
     return ServiceSpec(**row, capacity=capacity, hubs=hubs)

@@ -222,6 +222,19 @@ class _Loader:
             self.organisations_by_key[spec.key] = school.organisation
         return created
 
+    def _state_kind_of_help(self, organisation_id: int, spec: ServiceSpec) -> None:
+        """Give a demo service loaded before listings said what kind of help they give
+        its kinds, audiences and level; never changes what is already stated."""
+        service = self.session.execute(select(Service).where(
+            Service.organisation_id == organisation_id, Service.name == spec.name)
+        ).scalars().first()
+        if service is None or service.help_kinds or service.audiences or service.need_level:
+            return
+        service.help_kinds = list(spec.kinds)
+        service.audiences = list(spec.help_for)
+        service.need_level = spec.level
+        bump_version(self.session)
+
     def services(self) -> int:
         rows = self.session.execute(select(Service.organisation_id, Service.name))
         existing: set[tuple[int, str]] = {(org_id, name) for org_id, name in rows}
@@ -229,6 +242,7 @@ class _Loader:
         for spec in self.dataset.services:
             organisation = self.organisation(spec.organisation, spec.name)
             if (organisation.id, spec.name) in existing:
+                self._state_kind_of_help(organisation.id, spec)
                 continue
             with _refused(spec.name):
                 # The demo's co-location is the hub's own record: agreed.
@@ -293,6 +307,9 @@ class _Loader:
             days_by_school=days_by_school,
             service_area_name=area.name if area else "",
             service_area_text=json.dumps(area.geometry) if area else "",
+            help_kinds=spec.kinds,
+            audiences=spec.help_for,
+            need_level=spec.level,
         )
 
     def users(self) -> int:

@@ -39,7 +39,7 @@ COLUMNS: dict[str, list[str]] = {
                            "taxonomy_id", "term"],
     "family_hub.csv": ["service_id", "delivery_modes", "referral_route", "accepting",
                        "free_places", "waitlist_length", "typical_wait_days",
-                       "capacity_updated"],
+                       "capacity_updated", "kinds_of_help", "help_for", "level_of_need"],
 }
 
 
@@ -81,6 +81,13 @@ def _tables(export: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
                           ("cost_options.csv", "cost_options"),
                           ("attributes.csv", "attributes")):
             tables[name].extend(service.get(key, []))
+        # Kind-of-help and audience terms are not in a published taxonomy's list.
+        known = {term["id"] for term in tables["taxonomy_terms.csv"]}
+        for attribute in service.get("attributes", []):
+            term = attribute.get("taxonomy_term") or {}
+            if term.get("id") and term["id"] not in known:
+                tables["taxonomy_terms.csv"].append(term)
+                known.add(term["id"])
         extras = service.get("family_hub", {})
         capacity = extras.get("capacity") or {}
         tables["family_hub.csv"].append({
@@ -92,6 +99,9 @@ def _tables(export: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
             "waitlist_length": capacity.get("waitlist_length", ""),
             "typical_wait_days": capacity.get("typical_wait_days"),
             "capacity_updated": capacity.get("updated", ""),
+            "kinds_of_help": ";".join(extras.get("kinds_of_help", [])),
+            "help_for": ";".join(extras.get("help_for", [])),
+            "level_of_need": extras.get("level_of_need", ""),
         })
     tables["organizations.csv"] = list(organisations.values())
     tables["locations.csv"] = list(locations.values())

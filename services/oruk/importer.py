@@ -33,7 +33,7 @@ from services.errors import InvalidInput
 from services.listing_ops import ServiceInput, save_service
 from services.listings import DeliveryMode, ReferralRoute, Service
 from services.organisations import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
-from services.oruk import cleaning, ids
+from services.oruk import cleaning, help_terms, ids
 from services.oruk.extras import organisation_extras, service_extras
 from services.oruk.models import OrukOrganisationSource, OrukSource
 from services.oruk.schedule import DAY_BY_RRULE, DAYS
@@ -353,6 +353,7 @@ class Importer:
             service_area_name=area_name,
             service_area_text=area_text,
         )
+        data.help_kinds, data.audiences, data.need_level = help_terms.read(record)
         capacity = extras.get("capacity") if isinstance(extras.get("capacity"), dict) else None
         return Planned(ref, organisation, data, hubs, capacity, True, warnings,
                        service_extras(record, warnings))
@@ -361,7 +362,7 @@ class Importer:
         codes = set()
         for attribute in record.get("attributes") or []:
             term = (attribute or {}).get("taxonomy_term") if isinstance(attribute, dict) else None
-            if not isinstance(term, dict) or not term:
+            if not isinstance(term, dict) or not term or help_terms.is_help_term(term):
                 continue
             code = self.terms.code_for(term)
             if code:
@@ -585,6 +586,7 @@ class Importer:
              (round(location.latitude, 6), round(location.longitude, 6))
              if data.venue_coordinates else None) if location else None,
             held_hubs, service.service_area, service.service_area_name,
+            list(service.help_kinds or []), list(service.audiences or []), service.need_level,
         )
         wanted = (
             organisation.id, True, data.name.strip(), data.description.strip(),
@@ -596,6 +598,7 @@ class Importer:
              tuple(round(c, 6) for c in data.venue_coordinates)
              if data.venue_coordinates else None) if postcode else None,
             plan.hub_days, area, data.service_area_name.strip(),
+            list(data.help_kinds), list(data.audiences), data.need_level,
         )
         if held != wanted or service.oruk_extra != plan.extra:
             return False

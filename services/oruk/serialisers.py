@@ -23,7 +23,7 @@ from typing import Any
 from services.listings import Service
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
-from services.oruk import ids
+from services.oruk import help_terms, ids
 from services.oruk.extras import publish_service_extras
 from services.oruk.listing import Site
 from services.oruk.schedule import RRULE_DAYS, parse_opening_times
@@ -315,6 +315,11 @@ def _capacity(service: Service) -> tuple[list[dict[str, Any]], dict[str, Any] | 
 
 
 def _attributes(service: Service) -> list[dict[str, Any]]:
+    return [*_need_attributes(service), *help_terms.attributes(
+        service.uuid, service.help_kinds or [], service.audiences or [])]
+
+
+def _need_attributes(service: Service) -> list[dict[str, Any]]:
     return [
         {
             "id": ids.derive("attribute", service.uuid, need.code),
@@ -366,6 +371,8 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
         "delivery_modes": list(service.delivery_modes or []),
         "referral_route": str(service.referral_route.value),
         "capacity": capacity,
+        **help_terms.extension(service.help_kinds or [], service.audiences or [],
+                               service.need_level or ""),
     })
     return data
 

@@ -350,7 +350,10 @@ def _family_hub_row(row: dict[str, str]) -> dict[str, Any]:
             "updated": row.get("capacity_updated") or None,
         }
     return {"delivery_modes": [m for m in row.get("delivery_modes", "").split(";") if m],
-            "referral_route": row.get("referral_route") or None, "capacity": capacity}
+            "referral_route": row.get("referral_route") or None, "capacity": capacity,
+            "kinds_of_help": [k for k in row.get("kinds_of_help", "").split(";") if k],
+            "help_for": [a for a in row.get("help_for", "").split(";") if a],
+            "level_of_need": row.get("level_of_need") or ""}
 
 
 def read_source(source: str, fetch: Fetch = fetch_json,

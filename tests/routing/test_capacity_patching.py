@@ -35,9 +35,13 @@ def _directory(db: Session, cast: Cast) -> list[Service]:
     area = {"type": "Polygon", "coordinates": [[[-2.6, 53.5], [-2.3, 53.5], [-2.3, 53.65],
                                                 [-2.6, 53.65], [-2.6, 53.5]]]}
     services = [
-        make_service(db, cast.provider, needs=("MHW",), free_places=2),
-        make_service(db, cast.provider, needs=("MHW.ANX",), free_places=0, waitlist=4),
-        make_service(db, cast.provider, needs=("MHW", "MHW.ANX"), hubs=(cast.school,)),
+        make_service(db, cast.provider, needs=("MHW",), free_places=2,
+                     kinds=("advice",), audiences=("parent",), level="universal"),
+        make_service(db, cast.provider, needs=("MHW.ANX",), free_places=0, waitlist=4,
+                     kinds=("treatment", "assessment"), audiences=("child",),
+                     level="specialist"),
+        make_service(db, cast.provider, needs=("MHW", "MHW.ANX"), hubs=(cast.school,),
+                     kinds=("support",), audiences=("family", "child"), level="early_help"),
         make_service(db, cast.provider, needs=("MHW",), modes=("online",), postcode=None),
         make_service(db, cast.provider, needs=("MHW.ANX",), modes=("phone",), area=area),
         make_service(db, cast.provider, needs=("MHW",), postcode="BL3 5HH",
@@ -47,7 +51,8 @@ def _directory(db: Session, cast: Cast) -> list[Service]:
         make_service(db, cast.provider, needs=("MHW.ANX",), modes=("online",), postcode=None,
                      free_places=0, accepting=False),
         make_service(db, cast.provider, needs=("MHW",), min_age=11, updated_days_ago=120),
-        make_service(db, cast.provider, needs=("MHW",), area=area, free_places=6),
+        make_service(db, cast.provider, needs=("MHW",), area=area, free_places=6,
+                     kinds=("activities",), level="universal"),
         make_service(db, cast.provider, needs=("MHW.ANX",), postcode="BL1 4QF"),
         make_service(db, cast.provider, needs=("MHW",), modes=("phone",), postcode=None,
                      accepting=False),
@@ -64,6 +69,13 @@ def _queries(entry: SnapshotEntry, cast: Cast, now: datetime) -> list[FamilyQuer
         FamilyQuery(needs=(NeedRequest("MHW.ANX", 1), NeedRequest("MHW")), now=now, home=home,
                     max_distance_m=3000, age=12, require_accepting=False),
         FamilyQuery(needs=(NeedRequest("MHW"),), now=now, age=5, limit_per_need=20),
+        # The kind of help, who it is for and how serious and urgent: the columns these
+        # read must survive every patch.
+        FamilyQuery(needs=(NeedRequest("MHW.ANX", 1, severity="high"),
+                           NeedRequest("MHW", severity="early", kinds=frozenset({"advice"}),
+                                       help_for="parent")),
+                    now=now, home=home, max_distance_m=8000, require_accepting=False,
+                    limit_per_need=20),
     ]
 
 

@@ -12,6 +12,7 @@ from routing.engine import (
     NeedRequest,
     ServiceRecord,
 )
+from routing.engine.help import AUDIENCES, KINDS, LEVELS, SEVERITIES
 from tests.routing.engine.routing_factories import (
     NEED_PARENTS,
     NOW,
@@ -56,19 +57,32 @@ def services(draw: st.DrawFn, service_id: int) -> ServiceRecord:
                      unique_by=lambda t: t[0]))),
         area_wkt=draw(st.sampled_from(AREAS)),
         area_name=draw(st.sampled_from(["", "Bolton"])),
+        help_kinds=frozenset(draw(st.lists(st.sampled_from([*KINDS, "unknown"]), max_size=2))),
+        audiences=frozenset(draw(st.lists(st.sampled_from(list(AUDIENCES)), max_size=2))),
+        level=draw(st.sampled_from(["", *LEVELS])),
     )
 
 
 @st.composite
 def snapshots(draw: st.DrawFn) -> DirectorySnapshot:
     ids = draw(st.lists(st.integers(1, 500), min_size=4, max_size=30, unique=True))
-    return DirectorySnapshot(1, tuple(draw(services(i)) for i in ids), NEED_PARENTS, NOW)
+    return DirectorySnapshot(1, tuple(draw(services(i)) for i in ids), NEED_PARENTS, NOW,
+                             {code: code.title() for code in NEED_PARENTS})
+
+
+@st.composite
+def need_requests(draw: st.DrawFn, code: str) -> NeedRequest:
+    return NeedRequest(
+        code, draw(st.integers(1, 3)), severity=draw(st.sampled_from(["", *SEVERITIES])),
+        kinds=frozenset(draw(st.lists(st.sampled_from(list(KINDS)), max_size=2))),
+        help_for=draw(st.sampled_from(["", *AUDIENCES])),
+    )
 
 
 @st.composite
 def queries(draw: st.DrawFn) -> FamilyQuery:
     return FamilyQuery(
-        needs=tuple(NeedRequest(c, draw(st.integers(1, 3))) for c in draw(
+        needs=tuple(draw(need_requests(c)) for c in draw(
             st.lists(st.sampled_from([*CODES, "UNKNOWN"]), min_size=1, max_size=4))),
         now=NOW,
         home=draw(st.none() | point),

@@ -39,11 +39,23 @@ def test_it_covers_everything_greedily_beyond_six_needs() -> None:
 
 
 def test_it_reports_needs_no_service_can_meet_as_unmet() -> None:
-    snap = snapshot(service(1, need_codes=frozenset({"MHW.ANX"})),
+    snap = snapshot(service(1, need_codes=frozenset({"MHW"})),
                     service(2, need_codes=frozenset({"PAR", "MHW"})))
     q = query(needs=(NeedRequest("MHW.ANX"), NeedRequest("PAR.EY"), NeedRequest("SEND")))
     result = DirectoryIndex.build(snap).route(q)
     assert [(m.service.id, m.need_codes) for m in result.team.members] == [
         (2, ("MHW.ANX", "PAR.EY"))]
     assert result.team.unmet == ("SEND",)
+    assert result == scan_route(snap, q)
+
+
+def test_it_sends_a_need_to_the_specialist_rather_than_a_general_service_covering_more() -> None:
+    # Service 2 could take both needs, but meets anxiety only through the broad code:
+    # the specialist takes anxiety, even though the team then has two members.
+    snap = snapshot(service(1, need_codes=frozenset({"MHW.ANX"})),
+                    service(2, need_codes=frozenset({"PAR", "MHW"})))
+    q = query(needs=(NeedRequest("MHW.ANX"), NeedRequest("PAR.EY")))
+    result = DirectoryIndex.build(snap).route(q)
+    assert [(m.service.id, m.need_codes) for m in result.team.members] == [
+        (1, ("MHW.ANX",)), (2, ("PAR.EY",))]
     assert result == scan_route(snap, q)

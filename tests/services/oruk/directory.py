@@ -34,6 +34,7 @@ def make_directory(db: Session, cast: Cast) -> Directory:
     counselling = make_service(
         db, cast.provider, name="Young people's counselling", needs=("MHW", "MHW.ANX"),
         min_age=11, max_age=18, postcode="BL1 1SE", modes=("venue",), area=BOLTON_AREA,
+        kinds=("assessment", "treatment"), audiences=("child",), level="specialist",
     )
     counselling.opening_times = "Monday to Friday, 9am to 5pm"
     counselling.contact_name = "Alex Private-Person"
@@ -52,6 +53,7 @@ def make_directory(db: Session, cast: Cast) -> Directory:
     helpline = make_service(
         db, cast.other_provider, name="Parents' helpline", needs=("MHW.PARENT",),
         min_age=0, max_age=25, postcode=None, modes=("phone",), typical_wait_days=None,
+        kinds=("advice",), audiences=("parent",),
     )
     helpline.contact_phone = "0800 000 000"
     retired = make_service(db, cast.provider, name="Closed group", needs=("MHW",))
