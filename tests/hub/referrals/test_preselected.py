@@ -80,5 +80,5 @@ def test_it_asks_how_serious_it_is_and_refuses_an_unknown_answer(
     if token:
         data["csrf_token"] = token.group(1)
     refused = client.post(f"/referrals/drafts/{draft.id}/needs", data=data)
-    assert refused.status_code == 200
+    assert refused.status_code == 400  # a refused answer is a bad request, shown again
     assert "Choose how serious it is from the list" in refused.get_data(as_text=True)
