@@ -26,7 +26,7 @@ from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
 from routing.referrals.answers import STEP_TITLES, STEPS, next_step
-from routing.referrals.children import ChildDetails
+from routing.referrals.children import ChildDetails, ConfirmMatch
 from routing.referrals.matching import RoutedChild, route_for_child
 from routing.referrals.models import (
     RequestStatus,
@@ -116,7 +116,7 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
                 for many in ("needs", "urgent", "ways"):
                     data[many] = form.getlist(many)  # type: ignore[assignment]
                 ops.save_step(session(), draft, step, data, now())
-        except ops.ConfirmMatch as confirm:
+        except ConfirmMatch as confirm:
             discard()
             match = confirm.match
             draft = load_draft(request_id)

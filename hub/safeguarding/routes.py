@@ -17,6 +17,7 @@ from hub.safeguarding.access import Act, allowed, load_item
 from hub.settings import current_settings, now
 from hub.unit_of_work import discard, session
 from routing.referrals.audit import audit
+from routing.referrals.children import ConfirmMatch
 from routing.safeguarding import operations as ops
 from routing.safeguarding.deadlines import due_at
 from routing.safeguarding.models import CONCERN_KINDS, Decision, SafeguardingItem
@@ -83,7 +84,7 @@ def new_concern() -> Response | tuple[str, int] | str:
             item = ops.raise_concern(
                 session(), schools[0], actor_for(me()), data,
                 None if same not in ("yes", "no") else same == "yes", key, now())
-        except ops.ConfirmChild as confirm:
+        except ConfirmMatch as confirm:
             discard()
             match = confirm.match
         except InvalidInput as error:

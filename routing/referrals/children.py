@@ -137,6 +137,35 @@ def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
     return ChildMatch(probable, MatchKind.PROBABLE)
 
 
+class ConfirmMatch(Exception):
+    """Raised when an existing record may be this child: staff must confirm or deny."""
+
+    def __init__(self, match: ChildMatch) -> None:
+        super().__init__("Confirm whether this is the same child")
+        self.match = match
+
+
+def confirmed_child_id(match: ChildMatch | None, same_child: bool | None, upn: str) -> int | None:
+    """The existing record a form joins, by what staff answered about ``match``.
+
+    None when nothing matched or staff said it is another child. Raises ConfirmMatch
+    when staff have not answered yet, and InvalidInput when they say "another child"
+    while the form carries that record's own UPN or NHS number (typed ``upn`` tells
+    which), since two children never share one.
+    """
+    if match is None:
+        return None
+    if same_child is None:
+        raise ConfirmMatch(match)
+    if same_child:
+        return match.child.id
+    if match.kind is MatchKind.SAME:
+        field = "upn" if upn and match.child.upn == upn else "nhs_number"
+        raise InvalidInput({field: "This number is on another child's record. Check it, "
+                                   "or answer that this is the same child"})
+    return None
+
+
 def new_child(session: Session, typed: ChildStep, school_id: int) -> Child:
     """A new record for a child first referred now. There is no function that rewrites
     an existing child's identity from a form: a form only ever links to a record."""

@@ -35,9 +35,9 @@ from routing.referrals.answers import (
 from routing.referrals.audit import audit
 from routing.referrals.children import (
     ChildDetails,
-    ChildMatch,
     MatchKind,
     clean_details,
+    confirmed_child_id,
     find_child,
     new_child,
 )
@@ -120,14 +120,6 @@ def start_request(
     return session.execute(found).scalar_one()
 
 
-class ConfirmMatch(Exception):
-    """Raised when a probable match needs staff to confirm it is the same child."""
-
-    def __init__(self, match: ChildMatch) -> None:
-        super().__init__("Confirm whether this is the same child")
-        self.match = match
-
-
 def _editable(draft: ReferralRequest) -> None:
     if draft.status is not RequestStatus.DRAFT:
         raise InvalidInput({"form": "This referral form has already been sent or stopped"})
@@ -151,17 +143,7 @@ def save_child(
     """
     _editable(draft)
     details = clean_details(details, now.date())
-    match = find_child(session, details)
-    existing_id = None
-    if match is not None:
-        if same_child is None:
-            raise ConfirmMatch(match)
-        if same_child:
-            existing_id = match.child.id
-        elif match.kind is MatchKind.SAME:
-            field = "upn" if details.upn and match.child.upn == details.upn else "nhs_number"
-            raise InvalidInput({field: "This number is on another child's record. Check it, "
-                                       "or answer that this is the same child"})
+    existing_id = confirmed_child_id(find_child(session, details), same_child, details.upn)
     typed = ChildStep(
         details.first_name, details.last_name, details.date_of_birth, details.home_postcode,
         details.upn, details.nhs_number, details.attendance_concern,

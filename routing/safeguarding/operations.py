@@ -23,6 +23,7 @@ from routing.referrals.children import (
     ChildDetails,
     ChildMatch,
     MatchKind,
+    confirmed_child_id,
     find_child,
     normalise_postcode,
 )
@@ -69,13 +70,6 @@ class ConcernInput:
     # The date of birth as typed was not a real date (the page could not read it).
     date_unreadable: bool = False
 
-
-class ConfirmChild(Exception):
-    """Raised when an existing record may be this child: staff must confirm or deny."""
-
-    def __init__(self, match: ChildMatch) -> None:
-        super().__init__("Confirm whether this is the same child")
-        self.match = match
 
 
 def _clean(data: ConcernInput, today: date) -> ConcernInput:
@@ -144,7 +138,7 @@ def raise_concern(
     A repeated submit with the same ``raise_key`` returns the item already made. The
     child's existing record is linked when identifiers match or staff confirm a
     probable match, and never changed. Raises InvalidInput keyed by field (also for a
-    "different child" that has another record's UPN or NHS number), ConfirmChild when a
+    "different child" that has another record's UPN or NHS number), ConfirmMatch when a
     record matches and ``same_child`` is None.
     """
     existing = session.execute(
@@ -153,17 +147,7 @@ def raise_concern(
     if existing is not None:
         return existing
     clean = _clean(data, now.date())
-    match = _match(session, clean)
-    child_id = None
-    if match is not None:
-        if same_child is None:
-            raise ConfirmChild(match)
-        if same_child:
-            child_id = match.child.id
-        elif match.kind is MatchKind.SAME:
-            field = "upn" if clean.upn and match.child.upn == clean.upn else "nhs_number"
-            raise InvalidInput({field: "This number is on another child's record. Check it, "
-                                       "or answer that this is the same child"})
+    child_id = confirmed_child_id(_match(session, clean), same_child, clean.upn)
     item = SafeguardingItem(
         reference=new_item_reference(), kind=ConcernKind(clean.kind), school_id=school_id,
         raised_by_id=actor.user_id, raised_by_name=actor.name, raised_at=now,

@@ -14,7 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
-from routing.referrals.children import ChildDetails, MatchKind, clean_details, find_child
+from routing.referrals.children import (
+    ChildDetails,
+    ConfirmMatch,
+    MatchKind,
+    clean_details,
+    find_child,
+)
 from routing.referrals.models import Child, ReferralRequest
 from services.db import utcnow
 from tests.factories import Cast, make_service
@@ -52,7 +58,7 @@ def test_it_keeps_another_schools_child_as_it_is_when_their_nhs_number_is_typed(
               child.school_id)
     draft = _draft(db, cast, other_school=True)
     impostor = ChildDetails("Someone", "Else", date(2012, 6, 1), "BL4 7BE", "", NHS)
-    with pytest.raises(ops.ConfirmMatch) as asked:
+    with pytest.raises(ConfirmMatch) as asked:
         ops.save_child(db, draft, impostor, None, utcnow())
     assert asked.value.match.kind is MatchKind.SAME
     # Saying "the same child" links the form; it changes nothing on the record.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals import operations as referral_ops
 from routing.referrals.audit import AuditEvent
-from routing.referrals.children import ChildDetails
+from routing.referrals.children import ChildDetails, ConfirmMatch
 from routing.referrals.models import Child, RequestStatus
 from routing.referrals.outbox import OutboxMessage
 from routing.safeguarding import operations as ops
@@ -128,7 +128,7 @@ def test_it_links_a_child_by_upn_only_when_confirmed_and_never_changes_their_rec
 ) -> None:
     child = _child(db, cast)
     typed = _concern(first_name="Eva", last_name="Kahn", upn=UPN, home_postcode="bl2 2ju")
-    with pytest.raises(ops.ConfirmChild) as asked:
+    with pytest.raises(ConfirmMatch) as asked:
         _raise(db, cast, typed)
     assert asked.value.match.child.id == child.id
     with pytest.raises(InvalidInput) as refused:  # "different child" with their UPN
@@ -154,7 +154,7 @@ def test_it_a_probable_match_by_name_birth_and_postcode_is_asked_about(
     child = _child(db, cast, upn=None)
     typed = _concern(first_name="ava", last_name="KHAN", date_of_birth=date(2015, 3, 14),
                      home_postcode="BL11SE")
-    with pytest.raises(ops.ConfirmChild):
+    with pytest.raises(ConfirmMatch):
         _raise(db, cast, typed)
     assert _raise(db, cast, typed, same=False).child_id is None
     assert _raise(db, cast, typed, same=True).child_id == child.id
