@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -124,3 +125,12 @@ def test_it_adds_nothing_when_loaded_again(db: Session) -> None:
     assert load_demo(db, now=NOW).already_loaded
     db.flush()
     assert db.execute(select(func.count(Referral.id))).scalar_one() == before
+
+
+def test_it_names_the_demo_familys_link_and_date_of_birth_in_the_readme() -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    born = PROGRESS_DATE_OF_BIRTH
+    assert f"/progress/{DEMO_PROGRESS_TOKEN}" in readme
+    assert f"{born.day} {born.month} {born.year}" in readme
+    assert PROGRESS_CHILD in readme
+    assert f"{len(STORIES)} children" in readme
