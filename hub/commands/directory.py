@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from hub.settings import current_settings
 from hub.unit_of_work import session
 from routing.gazetteer import importers
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
@@ -66,6 +67,8 @@ def demo_load() -> None:
     """Load the gazetteer (if empty), the taxonomy and the Bolton demo area."""
     from services.demo.dataset import DEMO_TOTP_SECRET
     from services.demo.loader import DEMO_LOGINS, load_demo
+    from services.demo.referral_stories import PROGRESS_DATE_OF_BIRTH
+    from services.demo.referrals import DEMO_PROGRESS_TOKEN
 
     postcodes = session().execute(select(func.count()).select_from(GazetteerPostcode))
     if postcodes.scalar_one() == 0:
@@ -85,3 +88,7 @@ def demo_load() -> None:
         click.echo(f"  {email:<44} {role}, {organisation}")
     click.echo("The coordinator and safeguarding leads also enter an authenticator code: the")
     click.echo(f"sign-in page shows it in demo mode (secret {DEMO_TOTP_SECRET}).")
+    born = PROGRESS_DATE_OF_BIRTH
+    click.echo(f"A family's progress page: {current_settings().public_base_url}/progress/"
+               f"{DEMO_PROGRESS_TOKEN}")
+    click.echo(f"(child's date of birth {born.day} {born.month} {born.year}).")

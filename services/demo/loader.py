@@ -36,6 +36,7 @@ from services.demo.dataset import (
     ServiceSpec,
     read_dataset,
 )
+from services.demo.referrals import add_demo_referrals
 from services.demo.safeguarding import add_safeguarding_examples
 from services.errors import InvalidInput
 from services.listing_ops import ServiceInput, save_service
@@ -66,10 +67,12 @@ class DemoSummary:
     services: int
     users: int
     already_loaded: bool = False
+    referrals: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.organisations or self.schools or self.services or self.users)
+        return bool(self.organisations or self.schools or self.services or self.users
+                    or self.referrals)
 
     def describe(self) -> str:
         """One line for a command's output."""
@@ -77,7 +80,7 @@ class DemoSummary:
             return "Demo data already loaded: nothing changed."
         return (
             f"Loaded demo data: {self.organisations} organisations, {self.schools} schools, "
-            f"{self.services} services, {self.users} users."
+            f"{self.services} services, {self.users} users, {self.referrals} referrals."
         )
 
 
@@ -136,8 +139,11 @@ def load_demo(
     users = loader.users()
     # Something in Tonge Moor's safeguarding lead's queue at first run.
     add_safeguarding_examples(session, now)
+    # Referrals in every state over the last 90 days, for every role's pages.
+    referrals = add_demo_referrals(session, now)
     # Each school comes with its own organisation.
-    summary = DemoSummary(organisations + schools, schools, services, users)
+    summary = DemoSummary(organisations + schools, schools, services, users,
+                          referrals=referrals)
     if summary.changed:
         bump_version(session)
     session.flush()
