@@ -247,3 +247,23 @@ def test_it_tells_no_lead_of_another_school(
     _deactivate(app, cast, cast.staff)
     assert [m.recipient for m in messages(db)] == [cast.dsl.email]
     assert other_lead.email != cast.dsl.email
+
+
+def test_it_tells_the_old_schools_lead_when_a_colleague_moves_school(
+    app: Flask, db: Session, cast: Cast, referral: Referral
+) -> None:
+    other_lead = make_user(db, Role.SAFEGUARDING_LEAD, cast.other_school.organisation,
+                           "other.dsl@example.test")
+    issue_link(db, referral.child_id, cast.staff)
+    db.commit()
+    client = app.test_client()
+    login(client, cast.coordinator)
+    response = client.post(f"/admin/users/{cast.staff.id}/edit", data={
+        "name": cast.staff.name, "email": cast.staff.email, "role": cast.staff.role.value,
+        "organisation_id": cast.other_school.organisation_id})
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "The school&#39;s safeguarding lead has been told." in page
+    # The old school, responsible for the child, hears of it; the new one does not.
+    assert [m.recipient for m in messages(db)] == [cast.dsl.email]
+    assert other_lead.email not in page
