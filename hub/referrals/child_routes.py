@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from hub.access import me, roles_required
 from hub.form_errors import refuse
 from hub.links import absolute_url
+from hub.notifications.delivery import notify_settings
 from hub.referrals.access import (
     actor_for,
     load_child,
@@ -21,7 +22,7 @@ from hub.referrals.common import (
     bp,
 )
 from hub.safeguarding.access import visible_items
-from hub.settings import now
+from hub.settings import current_settings, now
 from hub.templating import govuk_date
 from hub.unit_of_work import session
 from routing.engine.reasons import plural
@@ -145,8 +146,12 @@ def send_progress_link(child_id: int, link_id: int) -> Response | tuple[str, int
         # The link is shown again only to whoever proves they hold it.
         held = secrets.compare_digest(progress.hash_token(token), link.token_hash)
         return _link_page(record, link, token if held else None, errors), 400
-    flash(f"The progress link is on its way to the parent or carer by {how}. "
-          "The message names the school, never the child.", "success")
+    if notify_settings(current_settings()) is None:
+        flash(f"The {how} to the parent or carer waits in the outbox: GOV.UK Notify is not "
+              "set up, so nothing is sent. Give the family the link another way.", "info")
+    else:
+        flash(f"The progress link is on its way to the parent or carer by {how}. "
+              "The message names the school, never the child.", "success")
     return redirect(url_for("referrals.child", child_id=record.id))
 
 

@@ -80,6 +80,8 @@ def test_it_sends_the_link_and_the_school_only_by_text_or_email(
         response = client.post(_send_url(db, referral), data={
             "token": token, "channel": channel, field: typed, "agreed": "yes"})
     assert response.status_code == 302
+    told = client.get(response.location).get_data(as_text=True)
+    assert "The progress link is on its way to the parent or carer by" in told
     ((_, body),) = notify.received
     assert body[to_key] == to
     assert body["template_id"] == template
@@ -267,3 +269,17 @@ def test_it_tells_the_old_schools_lead_when_a_colleague_moves_school(
     # The old school, responsible for the child, hears of it; the new one does not.
     assert [m.recipient for m in messages(db)] == [cast.dsl.email]
     assert other_lead.email not in page
+
+
+def test_it_says_the_message_waits_when_notify_is_not_set_up(
+    app: Flask, db: Session, cast: Cast, referral: Referral
+) -> None:
+    client = app.test_client()
+    login(client, cast.staff)
+    _, token = _link_page(client, referral)
+    response = client.post(_send_url(db, referral), data={
+        "token": token, "channel": "sms", "mobile": "07700 900982", "agreed": "yes"})
+    page = client.get(response.location).get_data(as_text=True)
+    assert "waits in the outbox: GOV.UK Notify is not set up" in page
+    (message,) = messages(db)
+    assert (message.recipient, message.channel, message.sent_at) == ("07700900982", "sms", None)
