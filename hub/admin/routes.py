@@ -29,6 +29,7 @@ from hub.settings import now
 from hub.unit_of_work import session
 from routing.engine.reasons import plural
 from routing.referrals import progress
+from routing.referrals.link_delivery import tell_leads_links_stopped
 from services import organisation_ops, school_ops, taxonomy_ops
 from services.accounts import operations as accounts
 from services.accounts.models import Role, User
@@ -309,8 +310,12 @@ def _links_stopped(account: User) -> str:
     """Stop the progress links a person made once they leave or move school: a family
     link must not outlive the school's responsibility for it."""
     stopped = progress.revoke_links_of(session(), account.id, actor_for(me()), now())
-    return f" {plural(stopped, 'family progress link')} they made stopped working." if (
-        stopped) else ""
+    if not stopped:
+        return ""
+    # The school decides whether a family still needs a link, so its lead hears of it.
+    tell_leads_links_stopped(session(), stopped, now())
+    return (f" {plural(len(stopped), 'family progress link')} they made stopped working."
+            " The school's safeguarding lead has been told.")
 
 
 @bp.route("/users/<id:user_id>/deactivate", methods=["POST"])

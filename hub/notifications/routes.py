@@ -9,7 +9,12 @@ from hub.access import roles_required
 from hub.notifications.delivery import notify_settings
 from hub.settings import current_settings
 from hub.unit_of_work import session
-from routing.referrals.outbox import MAX_ATTEMPTS, SECRET_LINK_TEMPLATES, OutboxMessage
+from routing.referrals.outbox import (
+    MAX_ATTEMPTS,
+    PRIVATE_RECIPIENT_TEMPLATES,
+    SECRET_LINK_TEMPLATES,
+    OutboxMessage,
+)
 from services.accounts.models import Role
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -29,4 +34,5 @@ def outbox() -> str:
         notify_on=notify_settings(current_settings()) is not None,
         max_attempts=MAX_ATTEMPTS,
         secret_link_templates=SECRET_LINK_TEMPLATES,
+        private_recipient_templates=PRIVATE_RECIPIENT_TEMPLATES,
     )

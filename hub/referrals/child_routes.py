@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
 from hub.form_errors import refuse
 from hub.links import absolute_url
+from hub.notifications.delivery import notify_settings
 from hub.referrals.access import (
     actor_for,
     load_child,
@@ -21,13 +22,15 @@ from hub.referrals.common import (
     bp,
 )
 from hub.safeguarding.access import visible_items
-from hub.settings import now
+from hub.settings import current_settings, now
 from hub.templating import govuk_date
 from hub.unit_of_work import session
 from routing.engine.reasons import plural
 from routing.referrals import progress
+from routing.referrals.link_delivery import LinkRecipient, send_link
 from routing.referrals.models import (
     Child,
+    ProgressLink,
     Referral,
     ReferralEvent,
 )
@@ -111,10 +114,45 @@ def issue_progress_link(child_id: int) -> str | tuple[str, int]:
         refuse(error)
         return child(child_id, error.errors), 400
     # Shown once: only the hash is kept, so it cannot be shown again.
+    return _link_page(record, link, token)
+
+
+def _link_page(record: Child, link: ProgressLink, token: str | None,
+               errors: dict[str, str] | None = None) -> str:
     return render_template(
-        "referrals/link.html", child=record, link=link,
+        "referrals/link.html", child=record, link=link, token=token,
         url=absolute_url("progress.show", token=token) if token else None,
+        errors=errors or {}, typed=request.form if errors else {},
     )
+
+
+@bp.route("/children/<id:child_id>/progress-link/<id:link_id>/send", methods=["POST"])
+@roles_required(*SCHOOL_ROLES)
+def send_progress_link(child_id: int, link_id: int) -> Response | tuple[str, int]:
+    record = load_child(child_id)
+    link = session().get(ProgressLink, link_id)
+    # Only who made the link holds its token: nobody else may send it.
+    if link is None or link.child_id != record.id or link.referrer_id != me().id:
+        abort(404)
+    token = request.form.get("token", "")[:100]
+    recipient = LinkRecipient(
+        channel=request.form.get("channel", ""), email=request.form.get("email", "")[:254],
+        mobile=request.form.get("mobile", "")[:40], agreed=request.form.get("agreed") == "yes")
+    school_name = link.referrals[0].school.name if link.referrals else record.school.name
+    try:
+        how = send_link(session(), link, token, recipient, school_name, actor_for(me()), now())
+    except InvalidInput as error:
+        errors = refuse(error)
+        # The link is shown again only to whoever proves they hold it.
+        held = secrets.compare_digest(progress.hash_token(token), link.token_hash)
+        return _link_page(record, link, token if held else None, errors), 400
+    if notify_settings(current_settings()) is None:
+        flash(f"The {how} to the parent or carer waits in the outbox: GOV.UK Notify is not "
+              "set up, so nothing is sent. Give the family the link another way.", "info")
+    else:
+        flash(f"The progress link is on its way to the parent or carer by {how}. "
+              "The message names the school, never the child.", "success")
+    return redirect(url_for("referrals.child", child_id=record.id))
 
 
 @bp.route("/children/<id:child_id>/progress-link/revoke", methods=["POST"])

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 NOTIFY_API_URL = "https://api.notifications.service.gov.uk"
 MAX_ATTEMPTS = 5
 _QUEUED = "outbox_queued"
+# How a message goes: an email, or a text message to a mobile number.
+EMAIL = "email"
+SMS = "sms"
 
 
 class OutboxMessage(Base):
@@ -40,6 +43,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     recipient: Mapped[str] = mapped_column(String(254))
+    # EMAIL or SMS; a text message's template is looked up as ``<template>_sms``.
+    channel: Mapped[str] = mapped_column(String(10), default=EMAIL, server_default=EMAIL)
     template: Mapped[str] = mapped_column(String(50))
     reference: Mapped[str] = mapped_column(String(20))
     service_name: Mapped[str] = mapped_column(String(200))
@@ -101,8 +106,29 @@ def queue_account_message(
     session.info[_QUEUED] = True
 
 
-# Templates whose link is a secret (a sign-in capability): shown to nobody in the outbox.
-SECRET_LINK_TEMPLATES = frozenset({"password_reset"})
+FAMILY_LINK = "progress_link"
+
+
+def queue_family_link(
+    session: Session, recipient: str, channel: str, school_name: str, link_path: str,
+    now: datetime,
+) -> OutboxMessage:
+    """Queue the family's progress link for a parent or carer: the school's name and the
+    link only (no reference, never the child's name). The link is a secret: blanked once
+    delivered or given up (see SECRET_LINK_TEMPLATES)."""
+    message = OutboxMessage(created_at=now, recipient=recipient, channel=channel,
+                            template=FAMILY_LINK, reference="", service_name=school_name,
+                            link_path=link_path)
+    session.add(message)
+    session.info[_QUEUED] = True
+    return message
+
+
+# Templates whose link is a secret (a sign-in capability or a family's progress link):
+# shown to nobody in the outbox, and blanked once delivered or given up.
+SECRET_LINK_TEMPLATES = frozenset({"password_reset", FAMILY_LINK})
+# Templates whose recipient is a member of the public: the outbox page does not show them.
+PRIVATE_RECIPIENT_TEMPLATES = frozenset({FAMILY_LINK})
 
 
 def take_queued(session: Session) -> bool:
@@ -121,11 +147,17 @@ class EmailSender(Protocol):
         reference: str | None = ...,
     ) -> Any: ...
 
+    def send_sms_notification(
+        self, phone_number: str, template_id: str, personalisation: dict[str, Any] | None = ...,
+        reference: str | None = ...,
+    ) -> Any: ...
+
 
 @dataclass(frozen=True)
 class NotifySettings:
     """What delivery needs: the key, a template id per message kind (``default`` for any
-    other), the site's public address for links, and Notify's API address."""
+    other; ``<kind>_sms`` and ``default_sms`` for text messages), the site's public
+    address for links, and Notify's API address."""
 
     api_key: str
     templates: Mapping[str, str]
@@ -166,33 +198,48 @@ def deliver_pending(
     sent = 0
     for message in pending:
         message.attempts += 1
-        template_id = settings.templates.get(message.template) or settings.templates.get(
-            "default")
+        kind = f"{message.template}_sms" if message.channel == SMS else message.template
+        template_id = settings.templates.get(kind) or settings.templates.get(
+            "default_sms" if message.channel == SMS else "default")
         if not template_id:
-            message.error = f"No Notify template id for {message.template}"
+            message.error = f"No Notify template id for {kind}"
             message.attempts = MAX_ATTEMPTS  # configuration, not chance: do not retry
+            _forget_secret(message)
             continue
         try:
-            sender.send_email_notification(
-                email_address=message.recipient,
-                template_id=template_id,
-                personalisation={
-                    "reference": message.reference,
-                    "service_name": message.service_name,
-                    "link": settings.site_url.rstrip("/") + message.link_path,
-                },
-                reference=message.reference,
-            )
+            _send(sender, message, template_id, settings.site_url)
         except Exception as error:  # any failure is kept on the message, never raised
             _record_failure(message, error)
             continue
         message.sent_at = now
         message.error = ""
-        if message.template in SECRET_LINK_TEMPLATES:
-            # Delivered: the one-time link is needed nowhere else, so it is not kept.
-            message.link_path = ""
+        # Delivered: a secret link is needed nowhere else, so it is not kept.
+        _forget_secret(message)
         sent += 1
     return sent
+
+
+def _send(sender: EmailSender, message: OutboxMessage, template_id: str, site_url: str) -> None:
+    personalisation = {
+        "reference": message.reference,
+        "service_name": message.service_name,
+        "link": site_url.rstrip("/") + message.link_path,
+    }
+    if message.channel == SMS:
+        sender.send_sms_notification(
+            phone_number=message.recipient, template_id=template_id,
+            personalisation=personalisation, reference=message.reference or None)
+    else:
+        sender.send_email_notification(
+            email_address=message.recipient, template_id=template_id,
+            personalisation=personalisation, reference=message.reference or None)
+
+
+def _forget_secret(message: OutboxMessage) -> None:
+    """Blank a secret link once it will never be sent again (delivered or given up)."""
+    if message.template in SECRET_LINK_TEMPLATES and (
+            message.sent_at is not None or message.attempts >= MAX_ATTEMPTS):
+        message.link_path = ""
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> None:
@@ -203,5 +250,6 @@ def _record_failure(message: OutboxMessage, error: Exception) -> None:
     else:
         message.error = (f"Notify unavailable ({status})" if isinstance(status, int)
                          else f"Could not reach Notify ({type(error).__name__})")
+    _forget_secret(message)
     # The id only: the recipient is personal data and stays out of logs.
     log.warning("Notify delivery failed for outbox message %s: %s", message.id, message.error)

@@ -137,13 +137,16 @@ def revoke_links(
     return stopped
 
 
-def revoke_links_of(session: Session, user_id: int, actor: Actor, now: datetime) -> int:
-    """Stop every link ``user_id`` made (their account was closed or moved); how many."""
+def revoke_links_of(
+    session: Session, user_id: int, actor: Actor, now: datetime
+) -> list[ProgressLink]:
+    """Stop every link ``user_id`` made (their account was closed or moved); those stopped."""
     links = session.execute(
         select(ProgressLink).where(
             ProgressLink.referrer_id == user_id, ProgressLink.revoked_at.is_(None))
     ).scalars()
-    return len(revoke_links(session, [ActiveLink(link, "", 0) for link in links], actor, now))
+    stopped = revoke_links(session, [ActiveLink(link, "", 0) for link in links], actor, now)
+    return [active.link for active in stopped]
 
 
 def link_referrals(session: Session, link: ProgressLink) -> list[Referral]:

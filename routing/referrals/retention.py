@@ -26,7 +26,7 @@ from routing.referrals.models import (
     RequestStatus,
     progress_link_referral,
 )
-from routing.referrals.outbox import MAX_ATTEMPTS, OutboxMessage
+from routing.referrals.outbox import MAX_ATTEMPTS, SECRET_LINK_TEMPLATES, OutboxMessage
 from services.accounts.models import LoginAttempt, PasswordResetToken
 
 
@@ -151,7 +151,10 @@ def purge(session: Session, policy: RetentionPolicy, now: datetime) -> PurgeCoun
         update(OutboxMessage)
         .where(OutboxMessage.created_at < message_cutoff,
                or_(OutboxMessage.recipient != "", OutboxMessage.link_path != ""),
-               or_(OutboxMessage.sent_at.isnot(None), OutboxMessage.attempts >= MAX_ATTEMPTS))
+               # A secret link (a family's progress link, a password link) never sent,
+               # as when Notify is not set up, goes too: it must not wait forever.
+               or_(OutboxMessage.sent_at.isnot(None), OutboxMessage.attempts >= MAX_ATTEMPTS,
+                   OutboxMessage.template.in_(SECRET_LINK_TEMPLATES)))
         .values(recipient="", link_path="")))
     counts.audit_rows = purge_audit_before(session, years_before(now, policy.audit_years))
     audit(session, SYSTEM, "retention_purge", now, detail=counts.describe())

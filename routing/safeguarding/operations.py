@@ -190,8 +190,7 @@ def _open(session: Session, item: SafeguardingItem, actor: Actor, now: datetime)
     session.flush()
     _event(session, item, actor, now, f"Recorded: {item.kind.label}")
     audit(session, actor, "safeguarding_raised", now, child_id=item.child_id)
-    leads = _emails(session, _school_leads(item.school_id))
-    for address in leads or _emails(session, _coordinators()):
+    for address in school_lead_addresses(session, item.school_id):
         queue_notice(session, address, "safeguarding_item", item.reference, MESSAGE_SUBJECT,
                      f"/safeguarding/items/{item.id}", now)
 
@@ -207,6 +206,13 @@ def _event(session: Session, item: SafeguardingItem, actor: Actor, now: datetime
 def _school_leads(school_id: int) -> list[ColumnElement[bool]]:
     organisation = select(School.organisation_id).where(School.id == school_id)
     return [User.role == Role.SAFEGUARDING_LEAD, User.organisation_id.in_(organisation)]
+
+
+def school_lead_addresses(session: Session, school_id: int) -> list[str]:
+    """Who is told of a safeguarding matter at a school: its active safeguarding leads,
+    or every hub coordinator when it has none."""
+    return (_emails(session, _school_leads(school_id))
+            or _emails(session, _coordinators()))
 
 
 def _coordinators() -> list[ColumnElement[bool]]:

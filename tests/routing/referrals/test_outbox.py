@@ -206,3 +206,56 @@ def test_it_the_send_command_says_when_notify_is_not_set_up(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["notify", "send"])
     assert result.exit_code != 0
     assert "NOTIFY_API_KEY is not set" in result.output
+
+
+def _text_message(db: Session, template: str = "progress_link") -> int:
+    message = OutboxMessage(created_at=utcnow(), recipient="07700900982", channel="sms",
+                            template=template, reference="",
+                            service_name="Castle Hill Primary School",
+                            link_path="/progress/secret-token")
+    db.add(message)
+    db.flush()
+    return message.id
+
+
+def test_it_sends_a_text_message_with_its_own_template_and_forgets_the_link(
+    db: Session, notify: FakeNotify
+) -> None:
+    message_id = _text_message(db)
+    deliver_pending(db, settings(notify, default="email-id", progress_link_sms="sms-id"),
+                    utcnow())
+    ((_, body),) = notify.received
+    assert body == {
+        "phone_number": "07700900982",
+        "template_id": "sms-id",
+        "personalisation": {"reference": "", "service_name": "Castle Hill Primary School",
+                            "link": "https://hub.example.test/progress/secret-token"},
+    }
+    message = db.get(OutboxMessage, message_id)
+    assert message is not None and message.sent_at is not None
+    assert message.link_path == ""
+
+
+def test_it_a_text_message_uses_the_text_default_never_the_email_one(
+    db: Session, notify: FakeNotify
+) -> None:
+    _text_message(db, template="referral_sent")
+    deliver_pending(db, settings(notify, default="email-id", default_sms="sms-default"),
+                    utcnow())
+    assert notify.received[0][1]["template_id"] == "sms-default"
+    missing = _text_message(db)
+    deliver_pending(db, settings(notify, default="email-id"), utcnow())
+    assert len(notify.received) == 1
+    message = db.get(OutboxMessage, missing)
+    assert message is not None
+    assert message.error == "No Notify template id for progress_link_sms"
+    assert message.link_path == ""  # given up: the secret link is not kept
+
+
+def test_it_a_refused_family_link_is_not_kept(db: Session, notify: FakeNotify) -> None:
+    message_id = _text_message(db)
+    notify.statuses = [400]
+    deliver_pending(db, settings(notify, default_sms="sms-id"), utcnow())
+    message = db.get(OutboxMessage, message_id)
+    assert message is not None and message.sent_at is None
+    assert (message.error, message.link_path) == ("Notify refused it (400)", "")

@@ -140,3 +140,24 @@ def test_it_the_dry_run_counts_but_changes_nothing(
 
 def test_it_years_before_handles_the_leap_day() -> None:
     assert years_before(datetime(2028, 2, 29, 12), 6) == datetime(2022, 2, 28, 12)
+
+
+def test_it_blanks_a_family_links_number_and_link_even_if_never_sent(db: Session) -> None:
+    db.add_all([
+        OutboxMessage(created_at=START, recipient="07700900982", channel="sms",
+                      template="progress_link", reference="", service_name="A school",
+                      link_path="/progress/secret", sent_at=START),
+        # Notify not set up: never tried, but a secret link must not wait forever.
+        OutboxMessage(created_at=START, recipient="parent@example.com",
+                      template="progress_link", reference="", service_name="A school",
+                      link_path="/progress/other-secret"),
+        OutboxMessage(created_at=START + timedelta(days=80), recipient="07700900123",
+                      channel="sms", template="progress_link", reference="",
+                      service_name="A school", link_path="/progress/recent"),
+    ])
+    db.commit()
+    counts = purge(db, POLICY, START + timedelta(days=91))
+    db.commit()
+    assert counts.messages_anonymised == 2
+    kept = set(db.execute(select(OutboxMessage.recipient, OutboxMessage.link_path)).all())
+    assert kept == {("", ""), ("07700900123", "/progress/recent")}

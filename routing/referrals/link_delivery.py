@@ -1,0 +1,116 @@
+"""Sending the family's progress link to a parent or carer (email or text message), and
+telling the school's safeguarding lead when a leaver's links stop working."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from routing.referrals.audit import audit
+from routing.referrals.lifecycle import Actor
+from routing.referrals.models import ProgressLink
+from routing.referrals.outbox import EMAIL, SMS, queue_family_link, queue_notice
+from routing.referrals.progress import hash_token
+from routing.safeguarding.operations import school_lead_addresses
+from services.errors import InvalidInput
+
+CHANNELS = {EMAIL: "email", SMS: "text message"}
+LINKS_STOPPED = "progress_links_stopped"
+LINKS_STOPPED_SUBJECT = "A family progress link stopped working"
+# Spaces, dashes, dots and brackets people type inside a number.
+_PUNCTUATION = re.compile(r"[\s\-().]")
+
+
+def uk_mobile(typed: str) -> str | None:
+    """``typed`` as a UK mobile number in the form 07123456789, or None if it is not one.
+
+    Accepts 07…, +447…, 00447… and 447… with spaces, dashes or brackets, as GOV.UK Notify
+    does for UK numbers.
+    """
+    digits = _PUNCTUATION.sub("", typed.strip())
+    for prefix in ("+44", "0044", "44"):
+        if digits.startswith(prefix):
+            digits = "0" + digits.removeprefix(prefix).removeprefix("0")
+            break
+    return digits if re.fullmatch(r"07\d{9}", digits) else None
+
+
+@dataclass(frozen=True)
+class LinkRecipient:
+    """What staff typed on the send form."""
+
+    channel: str
+    email: str
+    mobile: str
+    agreed: bool
+
+
+def _address(recipient: LinkRecipient) -> tuple[str, dict[str, str]]:
+    """The normalised address for the chosen channel, and the form's errors."""
+    if recipient.channel == EMAIL:
+        try:
+            return validate_email(recipient.email.strip(),
+                                  check_deliverability=False).normalized, {}
+        except EmailNotValidError:
+            message = ("Enter the parent or carer's email address" if not recipient.email.strip()
+                       else "Enter an email address in the correct format, like "
+                            "name@example.com")
+            return "", {"email": message}
+    if recipient.channel == SMS:
+        number = uk_mobile(recipient.mobile)
+        if number is None:
+            message = ("Enter the parent or carer's mobile number" if not recipient.mobile.strip()
+                       else "Enter a UK mobile number, like 07700 900 982")
+            return "", {"mobile": message}
+        return number, {}
+    return "", {"channel": "Choose email or text message"}
+
+
+def send_link(
+    session: Session, link: ProgressLink, token: str, recipient: LinkRecipient,
+    school_name: str, actor: Actor, now: datetime,
+) -> str:
+    """Queue ``link`` (whose secret is ``token``) to a parent or carer by email or text
+    message, with only the school's name: never the child's. Returns the channel's name.
+
+    Audited with who sent it and how, never the address. Raises InvalidInput (keyed by
+    field) for a missing agreement, a bad address or number, or a token that is not
+    this link's or a link that no longer works.
+    """
+    if not secrets.compare_digest(hash_token(token), link.token_hash) or (
+            link.revoked_at is not None):
+        raise InvalidInput({"form": "This link no longer works. Make a new link from the "
+                                    "child's page."})
+    address, errors = _address(recipient)
+    if not recipient.agreed:
+        errors["agreed"] = "Confirm the parent or carer has agreed to receive the link"
+    if errors:
+        raise InvalidInput(errors)
+    queue_family_link(session, address, recipient.channel, school_name, f"/progress/{token}",
+                      now)
+    audit(session, actor, "progress_link_sent", now, child_id=link.child_id,
+          detail=f"by {CHANNELS[recipient.channel]}")
+    return CHANNELS[recipient.channel]
+
+
+def tell_leads_links_stopped(
+    session: Session, links: Sequence[ProgressLink], now: datetime
+) -> int:
+    """Tell each stopped link's school's safeguarding leads (the coordinators when the
+    school has none): a referral reference and the child's page, never a name, so they
+    can judge whether the family needs a new link. Returns how many messages."""
+    queued = 0
+    for link in links:
+        first = link.referrals[0] if link.referrals else None
+        school_id = first.school_id if first is not None else link.child.school_id
+        for address in school_lead_addresses(session, school_id):
+            queue_notice(session, address, LINKS_STOPPED, first.reference if first else "",
+                         LINKS_STOPPED_SUBJECT, f"/referrals/children/{link.child_id}", now)
+            queued += 1
+    return queued
