@@ -29,6 +29,7 @@ Run: ``make load`` (or ``python bench/load/run.py [--seconds 20] [--users 4]``).
 from __future__ import annotations
 
 import argparse
+import copy
 import http.client
 import os
 import queue
@@ -244,27 +245,31 @@ def clone_drafts(url: str, secret: str, template_id: int, count: int,
 
     from hub import create_app
     from hub.extensions import db
-    from routing.referrals.models import Child, ReferralRequest
+    from routing.referrals.models import ReferralRequest
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
     with app.app_context():
         session = db.session
         template = session.get(ReferralRequest, template_id)
-        child = session.get(Child, template.child_id) if template else None
-        assert template is not None and child is not None
+        assert template is not None
         per_draft = len(set(template.answers["providers"].values()))
-        first_child = int(session.execute(select(func.max(Child.id))).scalar_one()) + 1
         first_draft = int(session.execute(select(func.max(ReferralRequest.id))).scalar_one()) + 1
-        session.execute(insert(Child), [
-            {"id": first_child + n, "first_name": f"Send{n}", "last_name": "Load",
-             "date_of_birth": child.date_of_birth, "school_id": child.school_id,
-             "home_postcode": child.home_postcode} for n in range(count)
-        ])
+
+        def answers_for(n: int) -> dict[str, object]:
+            # A draft keeps its child as typed until it is sent (no child row yet):
+            # each clone is a different child, so sending never asks "same child?".
+            answers = copy.deepcopy(template.answers)
+            answers["child"]["first_name"] = f"Send{n}"
+            answers["child"]["last_name"] = "Load"
+            for key in ("upn", "nhs_number", "existing_child_id"):
+                answers["child"].pop(key, None)
+            return answers
+
         drafts = [
             {"id": first_draft + n, "start_key": secrets.token_urlsafe(24),
              "send_key": secrets.token_urlsafe(24), "status": template.status,
-             "child_id": first_child + n, "school_id": template.school_id,
-             "referrer_id": template.referrer_id, "answers": template.answers}
+             "child_id": None, "school_id": template.school_id,
+             "referrer_id": template.referrer_id, "answers": answers_for(n)}
             for n in range(count)
         ]
         session.execute(insert(ReferralRequest), drafts)
