@@ -304,8 +304,13 @@ def issue_progress_links(url: str, secret: str, count: int) -> list[tuple[str, d
         ).all()
         for child_id, referrer_id in rows:
             token = secrets.token_urlsafe(32)
+            # A link shows only the referrals chosen when it was made: choose the
+            # referrer's open ones, as staff would.
+            chosen = db.session.execute(select(Referral).where(
+                Referral.child_id == child_id, Referral.referrer_id == referrer_id,
+                Referral.status.in_(open_statuses))).scalars().all()
             db.session.add(ProgressLink(token_hash=hash_token(token), child_id=child_id,
-                                        referrer_id=referrer_id))
+                                        referrer_id=referrer_id, referrals=list(chosen)))
             child = db.session.get(Child, child_id)
             assert child is not None
             links.append((token, child.date_of_birth))
