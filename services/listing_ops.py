@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -67,31 +68,31 @@ class ServiceInput:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def save_service(
+@dataclass(frozen=True)
+class CheckedInput:
+    """A listing's input as :func:`check_service_input` accepted it."""
+
+    codes: list[str]
+    modes: list[str]
+    kinds: list[str]
+    audiences: list[str]
+    area: dict[str, Any] | None
+    place: Place | None
+
+
+def check_service_input(
     session: Session,
-    service: Service | None,
-    organisation_id: int,
     data: ServiceInput,
     online: OnlineGeocoder | None = None,
-    bump: bool = True,
     *,
-    actor: Actor = SYSTEM,
-    agree_hubs: bool = False,
-    now: datetime | None = None,
-) -> Service:
-    """Create a service (``service`` None) or update one, for ``organisation_id``.
+    known_needs: AbstractSet[str] | None = None,
+    places: Callable[[str], Place] | None = None,
+) -> CheckedInput:
+    """Check a listing's input as :func:`save_service` does, writing nothing.
 
-    A school hub newly listed is only requested (shown as such, not counted by the
-    routing engine) until the school agrees (``hub_links.agree_hub``), unless
-    ``agree_hubs`` says ``actor`` agrees for the school (the coordinator, the demo
-    data). Hubs already listed keep their agreement; each school keeps its own days
-    unless ``days_by_school`` or ``hub_days`` says otherwise. Hub requests, agreements
-    and removals are audited.
-
-    Raises InvalidInput, keyed by form field, for an inverted age range,
-    unknown needs or schools, invalid GeoJSON or a postcode we cannot place.
-    ``bump=False`` leaves the directory version to the caller (an import bumps it
-    once, at the end, instead of holding its row for every record).
+    ``known_needs`` (every need code there is) and ``places`` (postcode to place,
+    raising PostcodeError) let a caller checking many listings (an import) look
+    each up once. Raises InvalidInput, keyed by form field.
     """
     errors: dict[str, str] = {}
     if data.min_age > data.max_age:
@@ -99,7 +100,11 @@ def save_service(
     if data.min_age < 0:
         errors["min_age"] = "Youngest age must be 0 or more"
     codes = sorted(set(data.need_codes))
-    known = {n.code for n in session.query(Need).filter(Need.code.in_(codes))} if codes else set()
+    if known_needs is None:
+        known = ({n.code for n in session.query(Need).filter(Need.code.in_(codes))}
+                 if codes else set())
+    else:
+        known = set(codes) & known_needs
     if not codes:
         errors["needs"] = "Choose at least one need"
     elif set(codes) - known:
@@ -130,18 +135,52 @@ def save_service(
                 place = Place(normalise_postcode(data.venue_postcode), latitude, longitude,
                               *wgs84_to_bng(latitude, longitude))
             else:
-                place = geocode(session, data.venue_postcode, online)
+                place = (places(data.venue_postcode) if places is not None
+                         else geocode(session, data.venue_postcode, online))
         except PostcodeError as error:
             errors["venue_postcode"] = str(error)
     elif DeliveryMode.VENUE.value in modes:
         errors["venue_postcode"] = "Enter the venue's postcode, as the service runs at a venue"
-    schools = {s.id: s for s in session.query(School).filter(School.id.in_(data.hub_school_ids))}
+    schools = ({s.id: s for s in session.query(School).filter(
+        School.id.in_(data.hub_school_ids))} if data.hub_school_ids else {})
     if set(data.hub_school_ids) - set(schools):
         errors["hubs"] = "Choose schools from the list"
     if DeliveryMode.SCHOOL_HUB.value in modes and not data.hub_school_ids:
         errors["hubs"] = "Choose the school hubs where the service runs"
     if errors:
         raise InvalidInput(errors)
+    return CheckedInput(codes, modes, kinds, audiences, area, place)
+
+
+def save_service(
+    session: Session,
+    service: Service | None,
+    organisation_id: int,
+    data: ServiceInput,
+    online: OnlineGeocoder | None = None,
+    bump: bool = True,
+    *,
+    actor: Actor = SYSTEM,
+    agree_hubs: bool = False,
+    now: datetime | None = None,
+) -> Service:
+    """Create a service (``service`` None) or update one, for ``organisation_id``.
+
+    A school hub newly listed is only requested (shown as such, not counted by the
+    routing engine) until the school agrees (``hub_links.agree_hub``), unless
+    ``agree_hubs`` says ``actor`` agrees for the school (the coordinator, the demo
+    data). Hubs already listed keep their agreement; each school keeps its own days
+    unless ``days_by_school`` or ``hub_days`` says otherwise. Hub requests, agreements
+    and removals are audited.
+
+    Raises InvalidInput, keyed by form field, for an inverted age range,
+    unknown needs or schools, invalid GeoJSON or a postcode we cannot place.
+    ``bump=False`` leaves the directory version to the caller (an import bumps it
+    once, at the end, instead of holding its row for every record).
+    """
+    checked = check_service_input(session, data, online)
+    codes, modes, kinds, audiences = checked.codes, checked.modes, checked.kinds, checked.audiences
+    area, place = checked.area, checked.place
 
     if service is None:
         service = Service(organisation_id=organisation_id)

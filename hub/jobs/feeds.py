@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hub.database import one_transaction
 from hub.extensions import db
+from hub.settings import now
 from services.oruk.importer import ImportReport, import_records, load_mapping
 
 
@@ -33,7 +34,7 @@ def import_source(source: str, name: str, mapping: Path | None = None,
 
     with one_transaction(db.engine) as work:
         feed = read_source(source, modified_after=modified_after)
-        report = import_records(work, feed, name, load_mapping(mapping), agree_hubs)
+        report = import_records(work, feed, name, load_mapping(mapping), agree_hubs, now())
         if not dry_run and report.imported + report.withdrawn:
             work.commit()
     return report

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import urllib.parse
+import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,17 +22,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from routing.geo import PostcodeError, normalise_postcode
-from routing.referrals.lifecycle import Actor
+from routing.gazetteer.lookup import geocode
+from routing.geo import Place, PostcodeError, normalise_postcode
+from routing.referrals.audit import AuditEvent
+from routing.referrals.lifecycle import SYSTEM, Actor
 from services.areas import AreaError, check_area
 from services.capacity_ops import update_capacity
+from services.db import utcnow
 from services.errors import InvalidInput
-from services.listing_ops import ServiceInput, save_service
-from services.listings import DeliveryMode, ReferralRoute, Service
+from services.listing_ops import CheckedInput, ServiceInput, check_service_input, save_service
+from services.listings import DeliveryMode, ReferralRoute, Service, ServiceNeed
+from services.locations import Location
 from services.organisations import ORGANISATION_KIND_LABELS, Organisation, OrganisationKind
 from services.oruk import cleaning, help_terms, ids
 from services.oruk.extras import organisation_extras, service_extras
@@ -48,6 +53,8 @@ IMPORT_ACTOR = Actor(None, IMPORT_USER, None, "")
 # A feed never creates a school or an academy trust: those come from the schools register.
 KIND_BY_LABEL = {label.lower(): kind for kind, label in ORGANISATION_KIND_LABELS.items()
                  if kind not in (OrganisationKind.SCHOOL, OrganisationKind.ACADEMY_TRUST)}
+# Records looked up and inserted together: one query per table per chunk.
+CHUNK = 1000
 # How many skip reasons and warnings the command prints; --report FILE has all of them.
 FIRST_REASONS = 20
 # Per-record failures that skip the record; anything else is a bug and aborts the import.
@@ -207,6 +214,19 @@ class Planned:
     extra: dict[str, Any] | None = None
 
 
+@dataclass
+class Outcome:
+    """What became of one record of a chunk, reported once the chunk is saved."""
+
+    label: str
+    skip: str | None = None
+    counted: str | None = None
+    new_organisation: bool = False
+    plan: Planned | None = None
+    # Warnings reported without the record's label (places and areas left out).
+    direct: list[str] = field(default_factory=list)
+
+
 class Importer:
     """Imports one source's records into one session; call :meth:`run`, then commit.
 
@@ -215,52 +235,46 @@ class Importer:
     """
 
     def __init__(self, session: Session, source: str,
-                 mapping: Mapping[str, str] | None = None, agree_hubs: bool = False) -> None:
+                 mapping: Mapping[str, str] | None = None, agree_hubs: bool = False,
+                 now: datetime | None = None) -> None:
         self.session = session
         self.agree_hubs = agree_hubs
         self.source = source[:300]
         self.terms = TermMapper(session, mapping or {})
+        self.now = now or utcnow()
         self.report = ImportReport()
+        # This import's organisations by the feed's reference; postcodes placed so far.
+        self.organisations: dict[str, Organisation] = {}
+        self.places: dict[str, Place] = {}
         self.schools = {s.urn: s for s in session.execute(select(School)).scalars()}
         self.organisations_seen: set[int] = set()
 
     def run(self, feed: Feed) -> ImportReport:
         """Import every record of ``feed``; skips are reported, never raised.
 
+        Records are read in chunks of ``CHUNK``: each chunk's earlier imports are
+        looked up in one query, and its new services are written with one
+        multi-row INSERT per table (the per-record work is cleaning and checking).
         When the feed was read completely, services this source gave earlier and
         no longer lists are withdrawn. Errors reading the source (SourceError)
         propagate: the caller rolls the whole import back.
         """
         seen: set[str] = set()
+        chunk: list[tuple[str, str, Mapping[str, Any] | None]] = []
         for record in feed.records:
             ref = str(record.get("id") or "").strip()[:300]
             label = f"{ref or '(no id)'} {_text(record.get('name'))[:80]!r}"
             if ref in seen:
-                self.report.skipped.append(
-                    (label, "duplicate id in the feed; the first record with it was kept"))
-                continue
-            if ref:
-                seen.add(ref)
-            try:
-                if not ref:
-                    raise Skip("the record has no id")
-                plan = self._plan(ref, record)
-                with self.session.begin_nested():
-                    outcome, new_organisation = self._import(plan)
-            except Skip as reason:
-                self.report.skipped.append((label, str(reason)))
-                continue
-            except InvalidInput as error:
-                reasons = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
-                self.report.skipped.append((label, reasons))
-                continue
-            except RECORD_ERRORS as error:
-                self.report.skipped.append((label, f"could not be saved: {error!s:.200}"))
-                continue
-            # Counted only once the savepoint is released: the report says what persisted.
-            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
-            self.report.organisations_created += new_organisation
-            self.report.warnings.extend(f"{label}: {warning}" for warning in plan.warnings)
+                chunk.append((label, ref, None))
+            else:
+                if ref:
+                    seen.add(ref)
+                chunk.append((label, ref, record))
+            if len(chunk) >= CHUNK:
+                self._import_chunk(chunk)
+                chunk = []
+        if chunk:
+            self._import_chunk(chunk)
         self.report.skipped.extend(feed.skipped)
         self.report.warnings.extend(feed.warnings)
         if feed.complete:
@@ -271,16 +285,200 @@ class Importer:
             bump_version(self.session)
         return self.report
 
+    def _import_chunk(self, chunk: list[tuple[str, str, Mapping[str, Any] | None]]) -> None:
+        """Plan, check and save one chunk of records, then report them in feed order."""
+        outcomes: list[Outcome] = []
+        planned: list[tuple[Outcome, Planned]] = []
+        for label, ref, record in chunk:
+            outcome = Outcome(label)
+            outcomes.append(outcome)
+            if record is None:
+                outcome.skip = "duplicate id in the feed; the first record with it was kept"
+                continue
+            # Warnings the planning adds to the report itself, kept in feed order.
+            report_warnings, self.report.warnings = self.report.warnings, outcome.direct
+            try:
+                if not ref:
+                    raise Skip("the record has no id")
+                plan = self._plan(ref, record)
+            except Skip as reason:
+                outcome.skip = str(reason)
+                continue
+            except RECORD_ERRORS as error:
+                outcome.skip = f"could not be saved: {error!s:.200}"
+                continue
+            finally:
+                self.report.warnings = report_warnings
+            planned.append((outcome, plan))
+        existing = self._existing_many([plan.ref for _, plan in planned])
+        new: list[tuple[Outcome, Planned, CheckedInput]] = []
+        for outcome, plan in planned:
+            service = existing.get(plan.ref)
+            if service is None and plan.active and not plan.hub_days and plan.capacity is None:
+                try:
+                    checked = check_service_input(self.session, plan.data,
+                                                  known_needs=self.terms.codes,
+                                                  places=self._place)
+                except InvalidInput as error:
+                    outcome.skip = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
+                    continue
+                new.append((outcome, plan, checked))
+            else:
+                self._save_one(outcome, plan, service)
+        if new and not self._insert_new(new):
+            # The chunk's multi-row insert failed (a database error): save its records
+            # one by one, so only the record at fault is skipped.
+            for outcome, plan, _checked in new:
+                self._save_one(outcome, plan, None)
+        for outcome in outcomes:
+            self.report.warnings.extend(outcome.direct)
+            if outcome.skip is not None:
+                self.report.skipped.append((outcome.label, outcome.skip))
+                continue
+            assert outcome.counted is not None and outcome.plan is not None
+            setattr(self.report, outcome.counted, getattr(self.report, outcome.counted) + 1)
+            self.report.organisations_created += outcome.new_organisation
+            self.report.warnings.extend(f"{outcome.label}: {warning}"
+                                        for warning in outcome.plan.warnings)
+
+    def _save_one(self, outcome: Outcome, plan: Planned, service: Service | None) -> None:
+        """Save one record in its own savepoint through ``save_service``."""
+        known = dict(self.organisations)
+        try:
+            with self.session.begin_nested():
+                counted, new_organisation = self._import(plan, service)
+        except Skip as reason:
+            outcome.skip = str(reason)
+        except InvalidInput as error:
+            outcome.skip = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
+        except RECORD_ERRORS as error:
+            outcome.skip = f"could not be saved: {error!s:.200}"
+        else:
+            outcome.counted, outcome.new_organisation, outcome.plan = (
+                counted, new_organisation, plan)
+            return
+        # What the savepoint made is gone: so are the organisations it made.
+        self.organisations = known
+
+    def _insert_new(self, new: list[tuple[Outcome, Planned, CheckedInput]]) -> bool:
+        """Create the chunk's new services with one multi-row INSERT per table, in a
+        savepoint; False (and nothing kept) when the database refuses."""
+        known = dict(self.organisations)
+        try:
+            with self.session.begin_nested():
+                self._insert_rows(new)
+        except Skip:
+            pass
+        except SQLAlchemyError:
+            pass
+        else:
+            return True
+        self.organisations = known
+        for outcome, _plan, _checked in new:
+            outcome.counted, outcome.new_organisation, outcome.plan = None, False, None
+        return False
+
+    def _insert_rows(self, new: list[tuple[Outcome, Planned, CheckedInput]]) -> None:
+        now = self.now
+        organisations = []
+        for outcome, plan, _checked in new:
+            organisation, outcome.new_organisation = self._organisation(
+                plan.organisation, plan.warnings)
+            organisations.append(organisation.id)
+        places = [(plan, checked.place) for _o, plan, checked in new if checked.place]
+        location_ids = iter(self.session.execute(
+            insert(Location).returning(Location.id, sort_by_parameter_order=True),
+            [{"name": (plan.data.venue_name or "").strip() or None,
+              "address": plan.data.venue_address.strip(), "postcode": place.postcode,
+              "latitude": place.latitude, "longitude": place.longitude,
+              "easting": place.easting, "northing": place.northing}
+             for plan, place in places]).scalars().all() if places else [])
+        wanted = [plan.ref for _o, plan, _c in new if ids.is_uuid(plan.ref)]
+        taken = set(self.session.execute(
+            select(Service.uuid).where(Service.uuid.in_(wanted))).scalars()) if wanted else set()
+        rows = []
+        for (_outcome, plan, checked), organisation_id in zip(new, organisations, strict=True):
+            data = plan.data
+            # Imported services keep the source's UUID, unless it is already in use here.
+            keep = ids.is_uuid(plan.ref) and plan.ref not in taken
+            taken.add(plan.ref)
+            rows.append({
+                "uuid": plan.ref if keep else str(uuid.uuid4()),
+                "organisation_id": organisation_id, "name": data.name.strip(),
+                "description": data.description.strip(), "min_age": data.min_age,
+                "max_age": data.max_age, "eligibility": data.eligibility.strip(),
+                "cost": data.cost.strip(), "delivery_modes": checked.modes,
+                "languages": [lang.strip() for lang in data.languages if lang.strip()],
+                "opening_times": data.opening_times.strip(),
+                "contact_name": data.contact_name.strip(),
+                "contact_email": data.contact_email.strip(),
+                "contact_phone": data.contact_phone.strip(), "website": data.website.strip(),
+                "referral_route": ReferralRoute(data.referral_route),
+                "location_id": next(location_ids) if checked.place else None,
+                "service_area": checked.area, "service_area_name": data.service_area_name.strip(),
+                "active": True, "help_kinds": checked.kinds, "audiences": checked.audiences,
+                "need_level": data.need_level, "oruk_extra": plan.extra,
+                "created_at": now, "updated_at": now,
+            })
+        service_ids = self.session.execute(
+            insert(Service).returning(Service.id, sort_by_parameter_order=True), rows
+        ).scalars().all()
+        self.session.execute(insert(ServiceNeed), [
+            {"service_id": service_id, "need_code": code}
+            for service_id, (_o, _p, checked) in zip(service_ids, new, strict=True)
+            for code in checked.codes])
+        self.session.execute(insert(OrukSource), [
+            {"source": self.source, "source_ref": plan.ref, "service_id": service_id}
+            for service_id, (_o, plan, _c) in zip(service_ids, new, strict=True)])
+        # As the flush hook (hub/audit_changes.py) audits a service saved one by one.
+        self._audit_services(service_ids, "service_created", "")
+        for outcome, plan, _checked in new:
+            outcome.counted, outcome.plan = "created", plan
+
+    def _audit_services(self, service_ids: Iterable[int], action: str, detail: str) -> None:
+        rows = [{"at": self.now, "actor_id": None, "actor_name": SYSTEM.name,
+                 "organisation_id": None, "organisation_name": SYSTEM.organisation_name,
+                 "action": action, "child_id": None, "referral_id": None,
+                 "subject_type": "service", "subject_id": str(service_id), "detail": detail,
+                 "remote_addr": "", "refused": False} for service_id in service_ids]
+        if rows:
+            self.session.execute(insert(AuditEvent), rows)
+
+    def _place(self, text: str) -> Place:
+        """The place of a postcode, looked up once per import. Raises PostcodeError."""
+        postcode = normalise_postcode(text)
+        place = self.places.get(postcode)
+        if place is None:
+            place = self.places[postcode] = geocode(self.session, postcode)
+        return place
+
+    def _existing_many(self, refs: list[str]) -> dict[str, Service]:
+        """What earlier imports of this source made of these records, by record id,
+        with everything ``_same`` compares, in one query per table."""
+        if not refs:
+            return {}
+        rows = self.session.execute(
+            select(OrukSource.source_ref, Service)
+            .join(Service, Service.id == OrukSource.service_id)
+            .where(OrukSource.source == self.source, OrukSource.source_ref.in_(refs))
+            .options(selectinload(Service.need_links), selectinload(Service.location),
+                     selectinload(Service.hubs), selectinload(Service.capacity))).all()
+        return {ref: service for ref, service in rows}
+
     def _withdraw_missing(self, seen: set[str]) -> None:
         """Withdraw (never delete) this source's services that the feed no longer lists."""
         links = self.session.execute(
-            select(OrukSource.source_ref, Service)
+            select(OrukSource.source_ref, OrukSource.service_id)
             .join(Service, Service.id == OrukSource.service_id)
             .where(OrukSource.source == self.source, Service.active.is_(True))).all()
-        for ref, service in links:
-            if ref not in seen:
-                service.active = False
-                self.report.withdrawn += 1
+        gone = [service_id for ref, service_id in links if ref not in seen]
+        for start in range(0, len(gone), CHUNK):
+            part = gone[start:start + CHUNK]
+            self.session.execute(update(Service).where(Service.id.in_(part))
+                                 .values(active=False, updated_at=self.now)
+                                 .execution_options(synchronize_session="fetch"))
+            self._audit_services(part, "service_changed", "active")
+        self.report.withdrawn += len(gone)
 
     # -- planning -------------------------------------------------------------------------
 
@@ -460,6 +658,8 @@ class Importer:
         name = cleaning.one_line(data.get("name"), cleaning.NAME_MAX, "organisation", warnings)
         feed_id = _text(data.get("id"))[:250]
         ref = feed_id or f"name:{name}"
+        if ref in self.organisations:
+            return self.organisations[ref], False
         found = self.session.execute(
             select(Organisation).join(
                 OrukOrganisationSource, OrukOrganisationSource.organisation_id == Organisation.id)
@@ -474,6 +674,7 @@ class Importer:
                     found.name = self._free_name(name)
                 found.website, found.email = website or None, email or None
                 found.oruk_extra = organisation_extras(data, warnings)
+            self.organisations[ref] = found
             return found, False
         kind = KIND_BY_LABEL.get(_text(data.get("description")).lower(),
                                  OrganisationKind.VOLUNTARY)
@@ -488,6 +689,7 @@ class Importer:
         self.session.add(OrukOrganisationSource(source=self.source, source_ref=ref,
                                                 organisation_id=organisation.id))
         self.organisations_seen.add(organisation.id)
+        self.organisations[ref] = organisation
         return organisation, True
 
     def _free_name(self, name: str) -> str:
@@ -503,16 +705,10 @@ class Importer:
                 return candidate
         raise Skip(f"the organisation name {name!r} is taken too many times")
 
-    def _existing(self, ref: str) -> Service | None:
-        return self.session.execute(
-            select(Service).join(OrukSource, OrukSource.service_id == Service.id)
-            .where(OrukSource.source == self.source, OrukSource.source_ref == ref)
-        ).scalar_one_or_none()
-
-    def _import(self, plan: Planned) -> tuple[str, bool]:
-        """Save one planned record; returns the report field to count and whether
-        it created an organisation. Raises Skip, InvalidInput or a database error."""
-        service = self._existing(plan.ref)
+    def _import(self, plan: Planned, service: Service | None) -> tuple[str, bool]:
+        """Save one planned record (``service``: what an earlier import made of it);
+        returns the report field to count and whether it created an organisation.
+        Raises Skip, InvalidInput or a database error."""
         if not plan.active:
             if service is None or not service.active:
                 raise Skip("the record's status is not active")
@@ -618,7 +814,7 @@ class Importer:
 
 def import_records(session: Session, records: Feed | Iterable[dict[str, Any]], source: str,
                    mapping: Mapping[str, str] | None = None,
-                   agree_hubs: bool = False) -> ImportReport:
+                   agree_hubs: bool = False, now: datetime | None = None) -> ImportReport:
     """Import ``records`` (ORUK 3.0-shaped dicts) of ``source`` in ``session``; the
     caller commits the whole import or rolls it back. Services at our school hubs are
     requests for the schools to agree, unless ``agree_hubs`` (the operator states the
@@ -628,4 +824,4 @@ def import_records(session: Session, records: Feed | Iterable[dict[str, Any]], s
     SourceError when the source cannot be read to the end.
     """
     feed = records if isinstance(records, Feed) else Feed(records=records)
-    return Importer(session, source, mapping, agree_hubs).run(feed)
+    return Importer(session, source, mapping, agree_hubs, now).run(feed)
