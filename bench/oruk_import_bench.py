@@ -29,8 +29,11 @@ from hub import create_app
 def feed(count: int, postcodes: list[str], codes: list[str]) -> dict[str, object]:
     return {"services": [{
         "id": str(uuid.UUID(int=n + 1)), "name": f"Bench service {n:06d}",
-        "description": "<p>Generated for the import benchmark.</p>", "status": "active",
-        "url": "www.example.org/service", "email": "service@example.org",
+        "description": f"<p>Service {n} generated for the import benchmark.</p>"
+                       "<ul><li>Drop-in&nbsp;sessions</li><li>Advice by phone</li></ul>",
+        "status": "active",
+        # Every record its own address, as in real feeds (the importer checks each once).
+        "url": f"www.example.org/service/{n}", "email": f"service{n}@org{n % 20}.example.org",
         "minimum_age": n % 10, "maximum_age": 10 + n % 9, "fees": "Free",
         "organization": {"id": str(uuid.UUID(int=10**9 + n % 20)),
                          "name": f"Bench organisation {n % 20}"},

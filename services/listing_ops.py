@@ -114,10 +114,10 @@ def check_service_input(
         errors["delivery_modes"] = "Choose at least one way the service is delivered"
     elif any(mode not in DeliveryMode._value2member_map_ for mode in modes):
         errors["delivery_modes"] = "Choose ways of delivery from the list"
-    kinds = [k for k in KINDS if k in set(data.help_kinds)]
+    kinds = [k for k in KINDS if k in data.help_kinds]
     if set(data.help_kinds) - set(KINDS):
         errors["help_kinds"] = "Choose kinds of help from the list"
-    audiences = [a for a in AUDIENCES if a in set(data.audiences)]
+    audiences = [a for a in AUDIENCES if a in data.audiences]
     if set(data.audiences) - set(AUDIENCES):
         errors["audiences"] = "Choose who the service is for from the list"
     if data.need_level and data.need_level not in LEVELS:

@@ -8,6 +8,7 @@ never costs the feed.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import re
@@ -85,14 +86,22 @@ def url(value: Any, field: str, warnings: list[str]) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
+def _valid_email(text: str) -> bool:
+    # Feeds repeat an organisation's address on every service: each is checked once.
+    try:
+        validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
 def email(value: Any, field: str, warnings: list[str]) -> str:
     """An email address checked as the form checks it, or "" with a warning."""
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return ""
-    try:
-        validate_email(text, check_deliverability=False)
-    except EmailNotValidError:
+    if not _valid_email(text):
         warnings.append(f"{field}: not an email address, left out: {value!r:.80}")
         return ""
     if len(text) > NAME_MAX:

@@ -20,13 +20,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from routing.gazetteer.lookup import geocode
+from routing.gazetteer.models import GazetteerPostcode
 from routing.geo import Place, PostcodeError, normalise_postcode
 from routing.referrals.audit import AuditEvent
 from routing.referrals.lifecycle import SYSTEM, Actor
@@ -61,6 +62,12 @@ FIRST_REASONS = 20
 RECORD_ERRORS = (InvalidInput, ValueError, TypeError, ArithmeticError, LookupError,
                  AttributeError, SQLAlchemyError)
 LANGUAGE_BY_CODE = {code: name for name, code in LANGUAGE_CODES.items()}
+# New services are written as plain multi-row INSERTs of these tables (no ORM objects).
+LOCATION = cast(Table, Location.__table__)
+SERVICE = cast(Table, Service.__table__)
+SERVICE_NEED = cast(Table, ServiceNeed.__table__)
+ORUK_SOURCE = cast(Table, OrukSource.__table__)
+AUDIT_EVENT = cast(Table, AuditEvent.__table__)
 
 
 class MappingError(ValueError):
@@ -311,9 +318,14 @@ class Importer:
                 self.report.warnings = report_warnings
             planned.append((outcome, plan))
         existing = self._existing_many([plan.ref for _, plan in planned])
+        self._place_many([plan.data.venue_postcode for _, plan in planned
+                          if plan.data.venue_postcode and not plan.data.venue_coordinates])
         new: list[tuple[Outcome, Planned, CheckedInput]] = []
         for outcome, plan in planned:
             service = existing.get(plan.ref)
+            if service is not None and plan.active and self._unchanged(service, plan):
+                outcome.counted, outcome.plan = "unchanged", plan
+                continue
             if service is None and plan.active and not plan.hub_days and plan.capacity is None:
                 try:
                     checked = check_service_input(self.session, plan.data,
@@ -387,7 +399,7 @@ class Importer:
             organisations.append(organisation.id)
         places = [(plan, checked.place) for _o, plan, checked in new if checked.place]
         location_ids = iter(self.session.execute(
-            insert(Location).returning(Location.id, sort_by_parameter_order=True),
+            insert(LOCATION).returning(LOCATION.c.id, sort_by_parameter_order=True),
             [{"name": (plan.data.venue_name or "").strip() or None,
               "address": plan.data.venue_address.strip(), "postcode": place.postcode,
               "latitude": place.latitude, "longitude": place.longitude,
@@ -421,13 +433,13 @@ class Importer:
                 "created_at": now, "updated_at": now,
             })
         service_ids = self.session.execute(
-            insert(Service).returning(Service.id, sort_by_parameter_order=True), rows
+            insert(SERVICE).returning(SERVICE.c.id, sort_by_parameter_order=True), rows
         ).scalars().all()
-        self.session.execute(insert(ServiceNeed), [
+        self.session.execute(insert(SERVICE_NEED), [
             {"service_id": service_id, "need_code": code}
             for service_id, (_o, _p, checked) in zip(service_ids, new, strict=True)
             for code in checked.codes])
-        self.session.execute(insert(OrukSource), [
+        self.session.execute(insert(ORUK_SOURCE), [
             {"source": self.source, "source_ref": plan.ref, "service_id": service_id}
             for service_id, (_o, plan, _c) in zip(service_ids, new, strict=True)])
         # As the flush hook (hub/audit_changes.py) audits a service saved one by one.
@@ -442,7 +454,33 @@ class Importer:
                  "subject_type": "service", "subject_id": str(service_id), "detail": detail,
                  "remote_addr": "", "refused": False} for service_id in service_ids]
         if rows:
-            self.session.execute(insert(AuditEvent), rows)
+            self.session.execute(insert(AUDIT_EVENT), rows)
+
+    def _unchanged(self, service: Service, plan: Planned) -> bool:
+        """Whether ``plan`` would change nothing of ``service``, when its organisation
+        was already seen in this import (else it is saved one by one, which may make it)."""
+        _name, ref = self._organisation_ref(plan.organisation, [])
+        organisation = self.organisations.get(ref)
+        if organisation is None or not self._same(service, organisation, plan):
+            return False
+        self._organisation_ref(plan.organisation, plan.warnings)  # as saving would warn
+        return True
+
+    def _place_many(self, postcodes: list[str]) -> None:
+        """Look up the gazetteer's places of these postcodes in one query."""
+        wanted = set()
+        for text in postcodes:
+            try:
+                postcode = normalise_postcode(text)
+            except PostcodeError:
+                continue
+            if postcode not in self.places:
+                wanted.add(postcode)
+        if wanted:
+            for row in self.session.execute(select(GazetteerPostcode).where(
+                    GazetteerPostcode.postcode.in_(sorted(wanted)))).scalars():
+                self.places[row.postcode] = Place(row.postcode, row.latitude, row.longitude,
+                                                  row.easting, row.northing)
 
     def _place(self, text: str) -> Place:
         """The place of a postcode, looked up once per import. Raises PostcodeError."""
@@ -655,9 +693,8 @@ class Importer:
                       warnings: list[str]) -> tuple[Organisation, bool]:
         """The organisation this source's import made for ``data`` (made now if none),
         and whether it is new. Never one of ours, a school or another source's."""
-        name = cleaning.one_line(data.get("name"), cleaning.NAME_MAX, "organisation", warnings)
+        name, ref = self._organisation_ref(data, warnings)
         feed_id = _text(data.get("id"))[:250]
-        ref = feed_id or f"name:{name}"
         if ref in self.organisations:
             return self.organisations[ref], False
         found = self.session.execute(
@@ -691,6 +728,13 @@ class Importer:
         self.organisations_seen.add(organisation.id)
         self.organisations[ref] = organisation
         return organisation, True
+
+    @staticmethod
+    def _organisation_ref(data: Mapping[str, Any], warnings: list[str]) -> tuple[str, str]:
+        """The feed organisation's cleaned name, and what it is known by: its id, else
+        ``name:`` and its name."""
+        name = cleaning.one_line(data.get("name"), cleaning.NAME_MAX, "organisation", warnings)
+        return name, _text(data.get("id"))[:250] or f"name:{name}"
 
     def _free_name(self, name: str) -> str:
         """``name``, or when an organisation (ours, a school, another source's) has it,
