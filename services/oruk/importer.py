@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
@@ -398,13 +399,13 @@ class Importer:
                 plan.organisation, plan.warnings)
             organisations.append(organisation.id)
         places = [(plan, checked.place) for _o, plan, checked in new if checked.place]
-        location_ids = iter(self.session.execute(
-            insert(LOCATION).returning(LOCATION.c.id, sort_by_parameter_order=True),
+        location_ids = iter(self._insert_with_ids(
+            LOCATION,
             [{"name": (plan.data.venue_name or "").strip() or None,
               "address": plan.data.venue_address.strip(), "postcode": place.postcode,
               "latitude": place.latitude, "longitude": place.longitude,
               "easting": place.easting, "northing": place.northing}
-             for plan, place in places]).scalars().all() if places else [])
+             for plan, place in places]) if places else [])
         wanted = [plan.ref for _o, plan, _c in new if ids.is_uuid(plan.ref)]
         taken = set(self.session.execute(
             select(Service.uuid).where(Service.uuid.in_(wanted))).scalars()) if wanted else set()
@@ -432,9 +433,7 @@ class Importer:
                 "need_level": data.need_level, "oruk_extra": plan.extra,
                 "created_at": now, "updated_at": now,
             })
-        service_ids = self.session.execute(
-            insert(SERVICE).returning(SERVICE.c.id, sort_by_parameter_order=True), rows
-        ).scalars().all()
+        service_ids = self._insert_with_ids(SERVICE, rows)
         self.session.execute(insert(SERVICE_NEED), [
             {"service_id": service_id, "need_code": code}
             for service_id, (_o, _p, checked) in zip(service_ids, new, strict=True)
@@ -446,6 +445,23 @@ class Importer:
         self._audit_services(service_ids, "service_created", "")
         for outcome, plan, _checked in new:
             outcome.counted, outcome.plan = "created", plan
+
+    def _insert_with_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` into ``table``; their new ids, in order."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return list(self.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            ).scalars())
+        # psycopg would parse a multi-row INSERT … RETURNING's thousands of placeholders
+        # in Python: the ids are taken from the sequence first and the rows go in as a
+        # plain executemany (one prepared statement, pipelined).
+        new_ids = list(self.session.execute(
+            sql_text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                 "FROM generate_series(1, :count)"),
+            {"table": table.name, "count": len(rows)}).scalars())
+        self.session.execute(insert(table), [{**row, "id": new_id}
+                                             for row, new_id in zip(rows, new_ids, strict=True)])
+        return new_ids
 
     def _audit_services(self, service_ids: Iterable[int], action: str, detail: str) -> None:
         rows = [{"at": self.now, "actor_id": None, "actor_name": SYSTEM.name,
