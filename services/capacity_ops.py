@@ -17,6 +17,22 @@ from services.listings import Capacity, Service
 from services.version import record_capacity_change
 
 
+def check_capacity(free_places: int, waitlist_length: int,
+                   typical_wait_days: int | None) -> None:
+    """Raise InvalidInput, keyed by form field, for negative or implausible figures."""
+    errors: dict[str, str] = {}
+    if free_places < 0:
+        errors["free_places"] = "Free places must be 0 or more"
+    elif free_places > 10_000:
+        errors["free_places"] = "Free places must be 10,000 or fewer"
+    if waitlist_length < 0:
+        errors["waitlist_length"] = "Wait-list length must be 0 or more"
+    if typical_wait_days is not None and not 0 <= typical_wait_days <= 730:
+        errors["typical_wait_days"] = "Typical wait must be between 0 and 730 days"
+    if errors:
+        raise InvalidInput(errors)
+
+
 def update_capacity(
     session: Session,
     service: Service,
@@ -33,17 +49,7 @@ def update_capacity(
 
     Raises InvalidInput for negative or implausible figures.
     """
-    errors: dict[str, str] = {}
-    if free_places < 0:
-        errors["free_places"] = "Free places must be 0 or more"
-    elif free_places > 10_000:
-        errors["free_places"] = "Free places must be 10,000 or fewer"
-    if waitlist_length < 0:
-        errors["waitlist_length"] = "Wait-list length must be 0 or more"
-    if typical_wait_days is not None and not 0 <= typical_wait_days <= 730:
-        errors["typical_wait_days"] = "Typical wait must be between 0 and 730 days"
-    if errors:
-        raise InvalidInput(errors)
+    check_capacity(free_places, waitlist_length, typical_wait_days)
     capacity = service.capacity
     if capacity is None:
         capacity = Capacity(service_id=service.id)

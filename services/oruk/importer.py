@@ -16,7 +16,7 @@ import json
 import urllib.parse
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ from routing.geo import Place, PostcodeError, normalise_postcode
 from routing.referrals.audit import AuditEvent
 from routing.referrals.lifecycle import SYSTEM, Actor
 from services.areas import AreaError, check_area
-from services.capacity_ops import update_capacity
+from services.capacity_ops import check_capacity, update_capacity
 from services.db import utcnow
 from services.errors import InvalidInput
 from services.listing_ops import CheckedInput, ServiceInput, check_service_input, save_service
@@ -254,6 +254,8 @@ class Importer:
         # This import's organisations by the feed's reference; postcodes placed so far.
         self.organisations: dict[str, Organisation] = {}
         self.places: dict[str, Place] = {}
+        # Capacity figures saved at the end (``_capacity_later``).
+        self.capacities: list[Callable[[], object]] = []
         self.schools = {s.urn: s for s in session.execute(select(School)).scalars()}
         self.organisations_seen: set[int] = set()
 
@@ -285,6 +287,8 @@ class Importer:
             self._import_chunk(chunk)
         self.report.skipped.extend(feed.skipped)
         self.report.warnings.extend(feed.warnings)
+        for save_capacity in self.capacities:
+            save_capacity()
         if feed.complete:
             # A record the reader could not fetch is not gone from the feed.
             self._withdraw_missing(seen | {label.split(" ", 1)[0] for label, _ in feed.skipped})
@@ -356,7 +360,7 @@ class Importer:
 
     def _save_one(self, outcome: Outcome, plan: Planned, service: Service | None) -> None:
         """Save one record in its own savepoint through ``save_service``."""
-        known = dict(self.organisations)
+        known, queued = dict(self.organisations), len(self.capacities)
         try:
             with self.session.begin_nested():
                 counted, new_organisation = self._import(plan, service)
@@ -372,6 +376,7 @@ class Importer:
             return
         # What the savepoint made is gone: so are the organisations it made.
         self.organisations = known
+        del self.capacities[queued:]
 
     def _insert_new(self, new: list[tuple[Outcome, Planned, CheckedInput]]) -> bool:
         """Create the chunk's new services with one multi-row INSERT per table, in a
@@ -797,12 +802,16 @@ class Importer:
         for hub in service.hubs:
             hub.days = plan.hub_days.get(hub.school_id, [])
         if plan.capacity is not None:
-            self._save_capacity(service, plan.capacity, plan.warnings)
+            self._capacity_later(service, plan.capacity, plan.warnings)
         self.session.flush()
         return ("created" if created else "updated"), new_organisation
 
-    def _save_capacity(self, service: Service, capacity: Mapping[str, Any],
-                       warnings: list[str]) -> None:
+    def _capacity_later(self, service: Service, capacity: Mapping[str, Any],
+                        warnings: list[str]) -> None:
+        """Check the record's capacity figures now (raising InvalidInput, which skips
+        the record) and save them at the end of the import: a capacity change takes the
+        directory's change counter until commit, and providers' own capacity saves
+        would wait on it for the rest of the import."""
         updated = None
         if capacity.get("updated"):
             try:
@@ -810,16 +819,16 @@ class Importer:
                 updated = updated.replace(tzinfo=None)
             except ValueError:
                 updated = None
-        wait = capacity.get("typical_wait_days")
-        update_capacity(
-            self.session, service,
-            accepting=bool(capacity.get("accepting", True)),
-            free_places=cleaning.count(capacity.get("free_places"), "free_places", warnings) or 0,
-            waitlist_length=cleaning.count(capacity.get("waitlist_length"), "waitlist_length",
-                                           warnings) or 0,
-            typical_wait_days=cleaning.count(wait, "typical_wait_days", warnings),
-            user_id=None, user_name=IMPORT_USER, now=updated,
-        )
+        free = cleaning.count(capacity.get("free_places"), "free_places", warnings) or 0
+        waitlist = cleaning.count(capacity.get("waitlist_length"), "waitlist_length",
+                                  warnings) or 0
+        wait = cleaning.count(capacity.get("typical_wait_days"), "typical_wait_days", warnings)
+        check_capacity(free, waitlist, wait)
+        accepting = bool(capacity.get("accepting", True))
+        self.capacities.append(lambda: update_capacity(
+            self.session, service, accepting=accepting, free_places=free,
+            waitlist_length=waitlist, typical_wait_days=wait, user_id=None,
+            user_name=IMPORT_USER, now=updated))
 
     def _same(self, service: Service, organisation: Organisation, plan: Planned) -> bool:
         """Whether saving ``plan`` would change nothing we hold."""
