@@ -18,9 +18,11 @@ import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -44,6 +46,61 @@ def feed(count: int, postcodes: list[str], codes: list[str]) -> dict[str, object
             {"address_1": f"{n} Bench Street", "city": "Bolton",
              "postal_code": postcodes[n % len(postcodes)]}]}}],
     } for n in range(count)]}
+
+
+def probe_service(session: Any, codes: list[str]) -> int:
+    """A provider's service whose capacity the probe saves during the imports."""
+    from services.capacity_ops import update_capacity
+    from services.listing_ops import ServiceInput, save_service
+    from services.organisations import Organisation, OrganisationKind
+
+    organisation = Organisation(name="Probe provider", kind=OrganisationKind.VOLUNTARY)
+    session.add(organisation)
+    session.flush()
+    service = save_service(session, None, organisation.id, ServiceInput(
+        "Probe service", "", codes[:1], 0, 18, delivery_modes=["online"]))
+    session.flush()
+    update_capacity(session, service, accepting=True, free_places=1, waitlist_length=0,
+                    typical_wait_days=None, user_id=None, user_name="bench")
+    return int(service.id)
+
+
+class CapacityProbe(threading.Thread):
+    """Saves one service's capacity twice a second, as a provider would, and keeps how
+    long each save took (the goal: none waits more than 1 s during an import)."""
+
+    def __init__(self, app: Any, service_id: int) -> None:
+        super().__init__(daemon=True)
+        self.app, self.service_id = app, service_id
+        self.stop = threading.Event()
+        self.waits: list[float] = []
+        self.failures = 0
+
+    def run(self) -> None:
+        from sqlalchemy.exc import OperationalError
+        from sqlalchemy.orm import Session
+
+        from hub.extensions import db
+        from services.capacity_ops import update_capacity
+        from services.listings import Service
+
+        with self.app.app_context():
+            engine = db.engine
+        count = 0
+        while not self.stop.wait(0.5):
+            count += 1
+            started = time.perf_counter()
+            try:
+                with Session(engine) as session:
+                    service = session.get(Service, self.service_id)
+                    assert service is not None
+                    update_capacity(session, service, accepting=True, free_places=count % 50,
+                                    waitlist_length=0, typical_wait_days=None, user_id=None,
+                                    user_name="bench")
+                    session.commit()
+            except OperationalError:
+                self.failures += 1
+            self.waits.append(time.perf_counter() - started)
 
 
 def main() -> None:
@@ -73,6 +130,9 @@ def main() -> None:
         import_packaged(db.session, ["BL"])
         load_standard_needs(db.session)
         db.session.commit()
+        probe_id = probe_service(db.session, codes=list(db.session.execute(
+            select(Need.code)).scalars()))
+        db.session.commit()
         postcodes = [p.postcode for p in db.session.execute(
             select(GazetteerPostcode).limit(2000)).scalars()]
         codes = list(db.session.execute(select(Need.code)).scalars())
@@ -81,15 +141,21 @@ def main() -> None:
     path.write_text(json.dumps(feed(args.services, postcodes, codes)))
     runner = app.test_cli_runner()
     for label in ("first import (creates)", "second import (unchanged)"):
+        probe = CapacityProbe(app, probe_id)
+        probe.start()
         started, cpu = time.perf_counter(), time.process_time()
         result = runner.invoke(args=["oruk", "import", str(path)])
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        probe.stop.set()
+        probe.join()
         print(result.output.splitlines()[0] if result.output else result)
         # On a shared machine the wall clock includes waiting for a core; the CPU time
         # of this process (the importer; not the PostgreSQL server's) does not.
         print(f"{label}: {args.services} records in {seconds:.1f} s = "
               f"{args.services / seconds:.0f} records/s ({cpu:.1f} s CPU in this process; "
               f"load average {os.getloadavg()[0]:.1f})")
+        print(f"  meanwhile {len(probe.waits)} capacity saves, slowest "
+              f"{max(probe.waits, default=0):.2f} s, {probe.failures} failed")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory {peak:.0f} MB ({'PostgreSQL' if args.database_url else 'SQLite'})")
 
