@@ -11,6 +11,7 @@ from services.locations import Location
 from services.organisations import Organisation
 from services.schools import School
 from services.taxonomy import Need
+from services.triage import NeedKeywordRule
 from services.version import DirectoryVersion
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Location",
     "LoginAttempt",
     "Need",
+    "NeedKeywordRule",
     "Organisation",
     "OutboxMessage",
     "SafeguardingEvent",

@@ -293,7 +293,8 @@ def read_directory(
         .join(Organisation, Organisation.id == Service.organisation_id)
         .outerjoin(Location, Location.id == Service.location_id)
         .outerjoin(Capacity, Capacity.service_id == Service.id)
-        .where(Service.active.is_(True))
+        # Needs not yet assigned (an import's triage): not routable, not published.
+        .where(Service.active.is_(True), Service.needs_triage.is_(False))
         .order_by(Service.id)
     ).all()
     area_wkt_cache: dict[str, str | None] = {}

@@ -22,6 +22,8 @@ TEXT_LIMITS: dict[str, int] = {
     "service.eligibility": 2000,
     "service.opening_times": 1000,
     "need.description": 2000,
+    # The coordinator's keywords that suggest a need on the triage page.
+    "need_keyword_rule.keywords": 2000,
     # What providers and schools write on a referral.
     "referral.decline_text": 5000,
     "referral.information_request": 5000,

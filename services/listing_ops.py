@@ -87,12 +87,15 @@ def check_service_input(
     *,
     known_needs: AbstractSet[str] | None = None,
     places: Callable[[str], Place] | None = None,
+    needs_triage: bool = False,
 ) -> CheckedInput:
     """Check a listing's input as :func:`save_service` does, writing nothing.
 
     ``known_needs`` (every need code there is) and ``places`` (postcode to place,
     raising PostcodeError) let a caller checking many listings (an import) look
-    each up once. Raises InvalidInput, keyed by form field.
+    each up once. ``needs_triage``: an import's service whose needs the coordinator
+    has yet to assign (``services.triage``) may have none. Raises InvalidInput, keyed
+    by form field.
     """
     errors: dict[str, str] = {}
     if data.min_age > data.max_age:
@@ -105,7 +108,7 @@ def check_service_input(
                  if codes else set())
     else:
         known = set(codes) & known_needs
-    if not codes:
+    if not codes and not needs_triage:
         errors["needs"] = "Choose at least one need"
     elif set(codes) - known:
         errors["needs"] = "Choose needs from the list"
@@ -163,6 +166,7 @@ def save_service(
     actor: Actor = SYSTEM,
     agree_hubs: bool = False,
     now: datetime | None = None,
+    needs_triage: bool = False,
 ) -> Service:
     """Create a service (``service`` None) or update one, for ``organisation_id``.
 
@@ -178,7 +182,7 @@ def save_service(
     ``bump=False`` leaves the directory version to the caller (an import bumps it
     once, at the end, instead of holding its row for every record).
     """
-    checked = check_service_input(session, data, online)
+    checked = check_service_input(session, data, online, needs_triage=needs_triage)
     codes, modes, kinds, audiences = checked.codes, checked.modes, checked.kinds, checked.audiences
     area, place = checked.area, checked.place
 
@@ -215,6 +219,8 @@ def save_service(
     else:
         service.location = None
     service.need_links = [ServiceNeed(need_code=code) for code in codes]
+    # Not routable until the coordinator confirms its needs (``services.triage``).
+    service.needs_triage = needs_triage and not codes
     now = now or utcnow()
     existing = {hub.school_id: hub for hub in service.hubs}
     wanted = sorted(set(data.hub_school_ids))

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -104,6 +105,9 @@ class Service(Base):
     service_area: Mapped[dict | None] = mapped_column(JSON)
     service_area_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Imported with no need we could map: not routable (left out of the directory
+    # snapshot) until the coordinator confirms its needs on the triage page.
+    needs_triage: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The kinds of help it gives and whom it is for (``routing.engine.help`` codes; None
     # or empty: not stated), and the level of need it serves ("" not stated).
     help_kinds: Mapped[list[str] | None] = mapped_column(JSON, default=list)

@@ -50,6 +50,9 @@ def import_command(source: str, mapping: Path | None, source_name: str | None,
     except (SourceError, MappingError) as error:
         raise click.ClickException(f"{error}. Nothing was imported.") from error
     click.echo(("dry run, nothing saved: " if dry_run else "") + report.summary())
+    if report.needs_not_assigned:
+        click.echo(f"{report.needs_not_assigned} services have needs not yet assigned: not "
+                   "routable until the coordinator confirms them on the triage page (/triage)")
     for label, reason in report.skipped[:FIRST_REASONS]:
         click.echo(f"skipped {label}: {reason}")
     for term, count in sorted(report.unmapped_terms.items())[:FIRST_REASONS]:

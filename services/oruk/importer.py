@@ -12,6 +12,7 @@ caller runs the whole import in one transaction and decides whether to keep it.
 
 from __future__ import annotations
 
+import functools
 import json
 import urllib.parse
 import uuid
@@ -55,6 +56,7 @@ IMPORT_ACTOR = Actor(None, IMPORT_USER, None, "")
 # A feed never creates a school or an academy trust: those come from the schools register.
 KIND_BY_LABEL = {label.lower(): kind for kind, label in ORGANISATION_KIND_LABELS.items()
                  if kind not in (OrganisationKind.SCHOOL, OrganisationKind.ACADEMY_TRUST)}
+DEFAULT_MAPPING = Path(__file__).parent / "vocabularies.json"
 # Records looked up and inserted together: one query per table per chunk.
 CHUNK = 1000
 # How many skip reasons and warnings the command prints; --report FILE has all of them.
@@ -84,6 +86,8 @@ class ImportReport:
     unchanged: int = 0
     withdrawn: int = 0
     organisations_created: int = 0
+    # Imported (or kept) with no need mapped: waiting on the coordinator's triage page.
+    needs_not_assigned: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     unmapped_terms: Counter[str] = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)
@@ -105,6 +109,7 @@ class ImportReport:
         return {
             "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
             "withdrawn": self.withdrawn, "organisations_created": self.organisations_created,
+            "needs_not_assigned": self.needs_not_assigned,
             "skipped": [{"record": label, "reason": reason} for label, reason in self.skipped],
             "unmapped_terms": dict(sorted(self.unmapped_terms.items())),
             "warnings": list(self.warnings),
@@ -115,8 +120,25 @@ class Skip(Exception):
     """This record cannot be imported; the message is the reason."""
 
 
+def _flat_mapping(data: Any) -> dict[str, str]:
+    """``{term: need code}`` from either a flat JSON object or the shipped file's shape,
+    ``{"vocabularies": {vocabulary name: {term: need code}}}``. Raises MappingError."""
+    if isinstance(data, dict) and isinstance(data.get("vocabularies"), dict):
+        flat: dict[str, Any] = {}
+        for vocabulary in data["vocabularies"].values():
+            if not isinstance(vocabulary, dict):
+                raise MappingError("Each vocabulary must be a JSON object of terms to need codes")
+            flat.update(vocabulary)
+        data = flat
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise MappingError("The mapping must be a JSON object of strings to need codes")
+    return {key.strip().casefold(): value.strip() for key, value in data.items()}
+
+
 def load_mapping(path: Path | None) -> dict[str, str]:
-    """A term mapping from a JSON object ``{term id, code or name: need code}``.
+    """A term mapping from a JSON object ``{term id, code or name: need code}`` (or
+    grouped by vocabulary, as ``services/oruk/vocabularies.json``).
 
     Raises MappingError for unreadable files or non-string values.
     """
@@ -126,17 +148,23 @@ def load_mapping(path: Path | None) -> dict[str, str]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise MappingError(f"Could not read the mapping {path}: {error}") from error
-    if not isinstance(data, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
-        raise MappingError("The mapping must be a JSON object of strings to need codes")
-    return {key.strip().casefold(): value.strip() for key, value in data.items()}
+    return _flat_mapping(data)
+
+
+@functools.cache
+def default_mapping() -> dict[str, str]:
+    """The shipped mapping of the common UK vocabularies (DfE family hubs categories,
+    LGA/esd needs and service types) to our need codes."""
+    return _flat_mapping(json.loads(DEFAULT_MAPPING.read_text(encoding="utf-8")))
 
 
 class TermMapper:
     """Maps a feed's taxonomy terms to our need codes: the mapping first, then defaults.
 
-    Defaults: our own term ids, a term whose ``term``/``code`` is a need code, and
-    a term whose name equals a need's name (ignoring case).
+    Defaults: our own term ids, a term whose ``term``/``code`` is a need code, a
+    term whose name equals a need's name (ignoring case), then the shipped mapping
+    of the common UK vocabularies (entries naming needs this hub does not have are
+    left out).
     """
 
     def __init__(self, session: Session, mapping: Mapping[str, str]) -> None:
@@ -148,6 +176,8 @@ class TermMapper:
         if unknown:
             raise MappingError(f"The mapping names unknown need codes: {', '.join(unknown)}")
         self.mapping = dict(mapping)
+        self.vocabularies = {key: code for key, code in default_mapping().items()
+                             if code in self.codes}
 
     def code_for(self, term: Mapping[str, Any]) -> str | None:
         """Our need code for ``term``, or None."""
@@ -161,7 +191,12 @@ class TermMapper:
         for candidate in (term_code, code):
             if candidate.upper() in self.codes:
                 return candidate.upper()
-        return self.by_name.get(name.casefold()) if name else None
+        if name and name.casefold() in self.by_name:
+            return self.by_name[name.casefold()]
+        for key in (name, term_id, term_code, code):
+            if key and key.casefold() in self.vocabularies:
+                return self.vocabularies[key.casefold()]
+        return None
 
 
 def _text(value: Any) -> str:
@@ -220,6 +255,8 @@ class Planned:
     active: bool
     warnings: list[str]
     extra: dict[str, Any] | None = None
+    # No term mapped to a need: imported for the coordinator's triage.
+    triage: bool = False
 
 
 @dataclass
@@ -328,6 +365,10 @@ class Importer:
         new: list[tuple[Outcome, Planned, CheckedInput]] = []
         for outcome, plan in planned:
             service = existing.get(plan.ref)
+            if (plan.triage and service is not None and not service.needs_triage
+                    and service.need_links):
+                # The coordinator assigned its needs; the feed still maps none: kept.
+                plan.data.need_codes, plan.triage = service.need_codes, False
             if service is not None and plan.active and self._unchanged(service, plan):
                 outcome.counted, outcome.plan = "unchanged", plan
                 continue
@@ -335,7 +376,7 @@ class Importer:
                 try:
                     checked = check_service_input(self.session, plan.data,
                                                   known_needs=self.terms.codes,
-                                                  places=self._place)
+                                                  places=self._place, needs_triage=plan.triage)
                 except InvalidInput as error:
                     outcome.skip = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
                     continue
@@ -354,6 +395,7 @@ class Importer:
                 continue
             assert outcome.counted is not None and outcome.plan is not None
             setattr(self.report, outcome.counted, getattr(self.report, outcome.counted) + 1)
+            self.report.needs_not_assigned += outcome.plan.triage and outcome.counted != "withdrawn"
             self.report.organisations_created += outcome.new_organisation
             self.report.warnings.extend(f"{outcome.label}: {warning}"
                                         for warning in outcome.plan.warnings)
@@ -436,13 +478,15 @@ class Importer:
                 "service_area": checked.area, "service_area_name": data.service_area_name.strip(),
                 "active": True, "help_kinds": checked.kinds, "audiences": checked.audiences,
                 "need_level": data.need_level, "oruk_extra": plan.extra,
+                "needs_triage": plan.triage,
                 "created_at": now, "updated_at": now,
             })
         service_ids = self._insert_with_ids(SERVICE, rows)
-        self.session.execute(insert(SERVICE_NEED), [
-            {"service_id": service_id, "need_code": code}
-            for service_id, (_o, _p, checked) in zip(service_ids, new, strict=True)
-            for code in checked.codes])
+        links = [{"service_id": service_id, "need_code": code}
+                 for service_id, (_o, _p, checked) in zip(service_ids, new, strict=True)
+                 for code in checked.codes]
+        if links:
+            self.session.execute(insert(SERVICE_NEED), links)
         self.session.execute(insert(ORUK_SOURCE), [
             {"source": self.source, "source_ref": plan.ref, "service_id": service_id}
             for service_id, (_o, plan, _c) in zip(service_ids, new, strict=True)])
@@ -556,8 +600,6 @@ class Importer:
             return Planned(ref, organisation, ServiceInput(name, "", [], 0, 0), {}, None,
                            False, warnings)
         codes = self._needs(record)
-        if not codes:
-            raise Skip("none of its taxonomy terms maps to one of our needs")
         raw_extras = record.get("family_hub")
         extras: dict[str, Any] = raw_extras if isinstance(raw_extras, dict) else {}
         venue, hubs = self._places(record)
@@ -613,7 +655,7 @@ class Importer:
         data.help_kinds, data.audiences, data.need_level = help_terms.read(record)
         capacity = extras.get("capacity") if isinstance(extras.get("capacity"), dict) else None
         return Planned(ref, organisation, data, hubs, capacity, True, warnings,
-                       service_extras(record, warnings))
+                       service_extras(record, warnings), triage=not codes)
 
     def _needs(self, record: Mapping[str, Any]) -> list[str]:
         codes = set()
@@ -787,7 +829,8 @@ class Importer:
         # A feed saying a service runs at one of our schools is a request: the school
         # agrees before it counts (``services.hub_links``).
         service = save_service(self.session, service, organisation.id, plan.data, bump=False,
-                               actor=IMPORT_ACTOR, agree_hubs=self.agree_hubs)
+                               actor=IMPORT_ACTOR, agree_hubs=self.agree_hubs,
+                               needs_triage=plan.triage)
         service.organisation_id = organisation.id
         service.active = True
         service.oruk_extra = plan.extra
@@ -865,7 +908,8 @@ class Importer:
             plan.hub_days, area, data.service_area_name.strip(),
             list(data.help_kinds), list(data.audiences), data.need_level,
         )
-        if held != wanted or service.oruk_extra != plan.extra:
+        if held != wanted or service.oruk_extra != plan.extra or (
+                service.needs_triage != plan.triage):
             return False
         if plan.capacity is None:
             return True

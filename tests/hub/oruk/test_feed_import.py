@@ -139,19 +139,39 @@ def test_it_imports_a_paged_oruk_1_feed_and_cleans_html_domains_and_bad_values(
     assert (report["created"], report["skipped"]) == (3, [])
 
 
-def test_it_exits_with_an_error_and_writes_nothing_when_no_record_maps(
+def test_it_exits_with_an_error_and_writes_nothing_when_no_record_imports(
         app: Flask, db: Session, cast: Cast, council: tuple[str, type[Council]]) -> None:
     url, feed = council
-    feed.records = [oruk1("a", "Course A", service_taxonomys=[]),
-                    oruk1("b", "Course B", service_taxonomys=[])]
+    feed.records = [oruk1("a", "Course A", organization={"id": "o"}),
+                    oruk1("b", "Course B", organization=None)]
     before = counts(db)
     result = run(app, url)
     assert result.exit_code == 1
     assert "created 0, updated 0, unchanged 0, withdrawn 0, skipped 2," in result.output
-    assert "skipped a 'Course A': none of its taxonomy terms maps to one of our needs" in (
-        result.output)
+    assert "skipped a 'Course A': the record has no organisation" in result.output
     assert "No record was imported." in result.output
     assert counts(db) == before
+
+
+def test_it_imports_a_council_feed_without_taxonomy_for_the_coordinators_triage(
+        app: Flask, db: Session, cast: Cast, council: tuple[str, type[Council]]) -> None:
+    url, feed = council
+    feed.records = [oruk1("a", "Autism parent group", service_taxonomys=[],
+                          description="<p>A monthly group for parents of autistic children.</p>"),
+                    oruk1("b", "Course B", service_taxonomys=[])]
+    result = run(app, url)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "created 2, updated 0, unchanged 0, withdrawn 0, skipped 0, organisations created 1, "
+        "unmapped terms 0, warnings 0")
+    assert "2 services have needs not yet assigned" in result.output
+    services = {s.name: s for s in db.execute(select(Service)).scalars()
+                if s.name in ("Autism parent group", "Course B")}
+    assert all(s.needs_triage and s.need_codes == [] for s in services.values())
+    # Again: nothing changes, and both still wait.
+    again = run(app, url)
+    assert again.output.splitlines()[0].startswith("created 0, updated 0, unchanged 2,")
+    assert "2 services have needs not yet assigned" in again.output
 
 
 def test_it_rolls_everything_back_on_a_500_mid_feed(

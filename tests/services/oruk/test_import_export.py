@@ -206,37 +206,37 @@ def test_it_imports_a_live_oruk_1_feed_with_its_paged_shape(
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
-def test_it_skips_the_oruk_example_service_with_its_reasons_then_imports_it_when_mapped(
+def test_it_imports_the_oruk_example_for_triage_then_maps_it_with_a_mapping_file(
         db: Session, cast: Cast, tmp_path: Path) -> None:
     require_spec()
     example = ORUK / "examples" / "service_full.json"
     report = import_records(db, read_source(str(example)), "example")
-    assert report.created == 0
-    assert report.skipped and "taxonomy" in report.skipped[0][1]
+    assert (report.created, report.needs_not_assigned, report.skipped) == (1, 1, [])
     assert report.unmapped_terms == {"name": 1}
+    service = db.execute(select(Service).where(Service.name == "Community Counselling")
+                         ).scalar_one()
+    assert service.needs_triage and service.need_codes == []
     mapping_file = tmp_path / "mapping.json"
     mapping_file.write_text(json.dumps({"name": "MHW"}))
     mapped = import_records(db, read_source(str(example)), "example",
                             load_mapping(mapping_file))
     db.commit()
-    assert mapped.created == 1, mapped.skipped
+    assert (mapped.updated, mapped.needs_not_assigned) == (1, 0), mapped.skipped
     assert any("ABC 1234" in warning for warning in mapped.warnings)
-    service = db.execute(select(Service).where(Service.name == "Community Counselling")
-                         ).scalar_one()
+    db.refresh(service)
+    assert (service.needs_triage, service.need_codes) == (False, ["MHW"])
     assert service.uuid == "ac148810-d857-441c-9679-408f346de14b"
     assert service.organisation.name == "Example Organization Inc."
 
 
-def test_it_reports_every_skip_of_the_oruk_example_list_and_the_hsds_csv_package(
+def test_it_imports_the_oruk_example_list_and_the_hsds_csv_package_for_triage(
         db: Session, cast: Cast) -> None:
     require_spec()
     listed = import_records(db, read_source(str(ORUK / "examples" / "service_list.json")),
                             "list")
-    assert listed.created == 0 and len(listed.skipped) == 1
+    assert (listed.created, listed.needs_not_assigned, listed.skipped) == (1, 1, [])
     tabular = import_records(db, read_source(str(HSDS / "examples" / "csv")), "csv")
-    assert tabular.created == 0
-    assert [reason for _label, reason in tabular.skipped] == [
-        "none of its taxonomy terms maps to one of our needs"]
+    assert (tabular.created, tabular.needs_not_assigned, tabular.skipped) == (1, 1, [])
 
 
 def test_it_refuses_a_mapping_to_an_unknown_need_code(
