@@ -95,11 +95,12 @@ def _register_blueprints(app: Flask) -> None:
     from hub.referrals.routes import bp as referrals_bp
     from hub.safeguarding.routes import bp as safeguarding_bp
     from hub.search.routes import bp as search_bp
+    from hub.triage.routes import bp as triage_bp
 
     for blueprint in (
         auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp,
         referrals_bp, progress_bp, notifications_bp, hub_requests_bp, safeguarding_bp,
-        account_bp, audit_bp,
+        account_bp, audit_bp, triage_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed
