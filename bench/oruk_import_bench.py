@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hub import create_app
 
 
-def feed(count: int, postcodes: list[str], codes: list[str]) -> dict[str, object]:
-    return {"services": [{
+def record(n: int, postcodes: list[str], codes: list[str]) -> dict[str, object]:
+    return {
         "id": str(uuid.UUID(int=n + 1)), "name": f"Bench service {n:06d}",
         "description": f"<p>Service {n} generated for the import benchmark.</p>"
                        "<ul><li>Drop-in&nbsp;sessions</li><li>Advice by phone</li></ul>",
@@ -45,7 +45,16 @@ def feed(count: int, postcodes: list[str], codes: list[str]) -> dict[str, object
         "service_at_locations": [{"id": f"sal-{n}", "location": {"addresses": [
             {"address_1": f"{n} Bench Street", "city": "Bolton",
              "postal_code": postcodes[n % len(postcodes)]}]}}],
-    } for n in range(count)]}
+    }
+
+
+def write_feed(path: Path, count: int, postcodes: list[str], codes: list[str]) -> None:
+    """The feed file, written record by record (the bench's own memory stays small)."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"services": [')
+        for n in range(count):
+            out.write((", " if n else "") + json.dumps(record(n, postcodes, codes)))
+        out.write("]}")
 
 
 def probe_service(session: Any, codes: list[str]) -> int:
@@ -138,7 +147,7 @@ def main() -> None:
         codes = list(db.session.execute(select(Need.code)).scalars())
         db.session.remove()
     path = folder / "feed.json"
-    path.write_text(json.dumps(feed(args.services, postcodes, codes)))
+    write_feed(path, args.services, postcodes, codes)
     runner = app.test_cli_runner()
     for label in ("first import (creates)", "second import (unchanged)"):
         probe = CapacityProbe(app, probe_id)

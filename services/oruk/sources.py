@@ -204,7 +204,11 @@ def read_json_file(path: Path) -> Iterator[dict[str, Any]]:
         items = [data]
     else:
         raise SourceError(f"{path.name} holds no services")
-    for item in items:
+    del data
+    # Each record is let go once read: a big file's records do not all stay in memory
+    # for the whole import.
+    for index, item in enumerate(items):
+        items[index] = None
         if isinstance(item, dict):
             yield normalise(item)
 
