@@ -95,10 +95,10 @@ def child_referrals(session: Session, children: list[Child],
                  selectinload(Referral.events))
         .order_by(Referral.id)
     ).scalars() if r.school_id == schools[r.child_id]]
-    onward = set(session.execute(
+    onward: set[int] = {rid for rid in session.execute(
         select(Referral.rerouted_from_id)
         .where(Referral.rerouted_from_id.in_([r.id for r in referrals]))
-    ).scalars()) if referrals else set()
+    ).scalars() if rid is not None} if referrals else set()
     lines: dict[int, list[ReferralLine]] = {child_id: [] for child_id in schools}
     for referral in referrals:
         lines[referral.child_id].append(
@@ -119,7 +119,7 @@ def caseload(session: Session, user_id: int, scope: StuckScope) -> list[Caseload
     ids = [child.id for child in children]
     last_events: dict[int, datetime] = {}
     if ids:
-        last_events = dict(session.execute(  # type: ignore[arg-type]
+        last_events = dict(session.execute(
             select(LeadEvent.child_id, func.max(LeadEvent.at))
             .where(LeadEvent.child_id.in_(ids)).group_by(LeadEvent.child_id)
         ).all())
