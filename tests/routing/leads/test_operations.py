@@ -30,7 +30,9 @@ def _link_worker(db: Session, cast: Cast) -> User:
                      "Lina Worker")
 
 
-def _appoint(db: Session, cast: Cast, child: Child, user: User, **changes: object) -> LeadPractitioner:
+def _appoint(
+    db: Session, cast: Cast, child: Child, user: User, **changes: object
+) -> LeadPractitioner:
     data = ops.AppointInput(user_id=user.id, family_agreed=True,
                             family_agreement="Mum, at a meeting in school", phone="01204 333 444")
     data = ops.AppointInput(**{**data.__dict__, **changes})  # type: ignore[arg-type]
@@ -185,7 +187,8 @@ def test_the_caseload_lists_open_referrals_what_is_stuck_and_last_activity(
     _appoint(db, cast, other.child, cast.staff)
     declined = sent_referral(db, cast, make_service(db, cast.provider), now=now)
     referral_ops.open_referral(db, declined, actor(cast.manager), now)
-    referral_ops.decline_referral(db, declined, actor(cast.manager), now, "no_capacity", "Full until spring")
+    referral_ops.decline_referral(db, declined, actor(cast.manager), now, "no_capacity",
+                                  "Full until spring")
     _appoint(db, cast, declined.child, worker)
     db.flush()
     entries = caseload(db, worker.id, StuckScope(now))
