@@ -79,6 +79,8 @@ def _school_form(school: School | None) -> SchoolForm:
         form.trust_id.data = str(school.trust_id) if school.trust_id else ""
         form.address.data = school.location.address
         form.postcode.data = school.location.postcode
+        form.phone.data = school.organisation.phone or ""
+        form.email.data = school.organisation.email or ""
     return form
 
 
@@ -90,6 +92,8 @@ def _school_input(form: SchoolForm) -> school_ops.SchoolInput:
         trust_id=_optional_int(form.trust_id.data),
         address=form.address.data or "",
         postcode=form.postcode.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
     )
 
 
