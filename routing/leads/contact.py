@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from routing.leads.operations import current_lead
+from routing.leads.operations import current_lead, may_lead
 from routing.referrals import progress
 from routing.referrals.models import ProgressLink
 
@@ -21,6 +21,9 @@ class LeadContact:
     phone: str
     email: str
     since: object = None
+    # False when the lead's account was deactivated, or they moved where they may not
+    # lead for this child: nobody is shown to providers or the family; staff hand over.
+    able: bool = True
 
     @property
     def tel(self) -> str:
@@ -38,7 +41,7 @@ def lead_contact(session: Session, child_id: int) -> LeadContact | None:
     return LeadContact(
         name=user.name, role=user.role.label, organisation=user.organisation.name,
         phone=lead.phone or user.organisation.phone or "", email=user.email,
-        since=lead.started_at)
+        since=lead.started_at, able=may_lead(session, user, lead.child))
 
 
 def family_lead_contact(session: Session, token: str) -> LeadContact | None:
@@ -49,4 +52,5 @@ def family_lead_contact(session: Session, token: str) -> LeadContact | None:
             ProgressLink.token_hash == progress.hash_token(token),
             ProgressLink.revoked_at.is_(None))
     ).scalar_one_or_none()
-    return lead_contact(session, child_id) if child_id is not None else None
+    contact = lead_contact(session, child_id) if child_id is not None else None
+    return contact if contact is not None and contact.able else None

@@ -243,3 +243,20 @@ def test_a_coordinator_creates_a_link_worker_for_an_organisation(
     assert done.status_code == 302
     created = db.execute(select(User).where(User.email == "lee@example.test")).scalar_one()
     assert created.role is Role.LINK_WORKER
+
+
+def test_a_deactivated_lead_is_not_named_and_staff_are_asked_to_hand_over(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    worker = _link_worker(db, cast)
+    _lead(db, cast, referral, worker)
+    _, token = issue_link(db, referral.child_id, cast.staff)
+    worker.active = False
+    db.commit()
+    provider_page = _client(app, cast.manager).get(f"/referrals/{referral.id}")
+    assert "Lina Worker" not in provider_page.get_data(as_text=True)
+    family = app.test_client().post(f"/progress/{token}", data=BORN).get_data(as_text=True)
+    assert "Lina Worker" not in family
+    staff_page = _client(app, cast.staff).get(f"/caseload/children/{referral.child_id}")
+    assert "Hand over to someone else" in staff_page.get_data(as_text=True)
