@@ -21,6 +21,7 @@ from routing.leads import operations as ops
 from routing.leads.caseload import caseload, child_referrals
 from routing.leads.contact import lead_contact
 from routing.referrals.audit import audit
+from routing.referrals.models import Child
 from services.accounts.models import LEAD_ROLES, Role
 from services.errors import InvalidInput
 
@@ -34,7 +35,14 @@ def _lead_helpers() -> dict[str, Any]:
     return {
         "lead_practitioner_of": lambda child_id: lead_contact(session(), child_id),
         "lead_history_of": lambda child_id: ops.history(session(), child_id),
+        "lead_page_allowed": _lead_page_allowed,
     }
+
+
+def _lead_page_allowed(child: Child) -> bool:
+    """Whether the signed-in user may open the child's lead page (and so read the lead
+    history's notes): not a provider or another school that only sees a referral."""
+    return allowed(me(), child, ops.current_lead(session(), child.id), Act.VIEW)
 
 
 @bp.route("")

@@ -260,3 +260,28 @@ def test_a_deactivated_lead_is_not_named_and_staff_are_asked_to_hand_over(
     assert "Lina Worker" not in family
     staff_page = _client(app, cast.staff).get(f"/caseload/children/{referral.child_id}")
     assert "Hand over to someone else" in staff_page.get_data(as_text=True)
+
+
+def test_a_provider_sees_who_leads_on_the_childs_page_but_not_the_notes(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    lead = _lead(db, cast, referral, cast.dsl)
+    ops.hand_over(db, lead, cast.staff.id, "Dad works nights: call after 2pm", "",
+                  actor(cast.dsl), utcnow())
+    db.commit()
+    page = _client(app, cast.manager).get(f"/referrals/children/{referral.child_id}")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert cast.staff.name in text and "Dad works nights" not in text
+    assert f"/caseload/children/{referral.child_id}" not in text
+    staff = _client(app, cast.staff).get(f"/referrals/children/{referral.child_id}")
+    assert "Dad works nights" in staff.get_data(as_text=True)
+
+
+def test_a_link_worker_can_use_the_directory_and_their_account(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    client = _client(app, _link_worker(db, cast))
+    assert client.get("/search").status_code == 200
+    assert client.get("/account").status_code == 200
