@@ -213,3 +213,15 @@ def test_a_link_worker_must_belong_to_an_organisation_that_employs_them(
     assert role_fits_organisation(Role.LINK_WORKER, cast.school.organisation) is not None
     assert role_fits_organisation(
         Role.LINK_WORKER, make_org(db, "Link Up Bolton", OrganisationKind.VOLUNTARY)) is None
+
+
+def test_subject_access_includes_the_lead_practitioner_history(db: Session, cast: Cast) -> None:
+    from routing.referrals.subject_access import subject_access
+
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    lead = _appoint(db, cast, referral.child, cast.staff)
+    ops.end_lead(db, lead, "Support finished", actor(cast.staff), utcnow())
+    document = subject_access(db, referral.child_id, utcnow()).as_json()
+    (section,) = [s for s in document["sections"] if s["title"].startswith("Lead practitioner")]
+    assert [item["Why"] for item in section["items"]][-1] == "Support finished"
+    assert section["items"][0]["By"]["redact_before_release"]
