@@ -265,3 +265,26 @@ def end_lead(
     lead.ended_at, lead.ended_by_name, lead.end_reason = now, actor.name, text
     _record(session, lead, actor, now, "lead_ended",
             f"Lead practitioner role ended: {lead.user.name} no longer leads", text)
+
+
+UNAVAILABLE_TEMPLATE = "lead_practitioner_unavailable"
+
+
+def tell_schools_lead_unavailable(session: Session, user: User, now: datetime) -> int:
+    """After ``user`` was deactivated or moved: for each child they still lead for but
+    may no longer, tell the child's school's safeguarding leads (the coordinators when
+    it has none) so someone hands over. A reference and the lead page, never a name.
+    Returns how many children are affected."""
+    from routing.safeguarding.operations import school_lead_addresses
+
+    leads = session.execute(
+        select(LeadPractitioner).where(LeadPractitioner.user_id == user.id,
+                                       LeadPractitioner.ended_at.is_(None))
+        .options(selectinload(LeadPractitioner.child))
+    ).scalars().all()
+    affected = [lead for lead in leads if not may_lead(session, user, lead.child)]
+    for lead in affected:
+        for address in school_lead_addresses(session, lead.child.school_id):
+            queue_notice(session, address, UNAVAILABLE_TEMPLATE, lead.reference,
+                         MESSAGE_SUBJECT, caseload_path(lead.child_id), now)
+    return len(affected)

@@ -285,3 +285,19 @@ def test_a_link_worker_can_use_the_directory_and_their_account(
     client = _client(app, _link_worker(db, cast))
     assert client.get("/search").status_code == 200
     assert client.get("/account").status_code == 200
+
+
+def test_deactivating_a_lead_asks_the_childs_school_to_hand_over(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral = sent_referral(db, cast, make_service(db, cast.provider))
+    worker = _link_worker(db, cast)
+    lead = _lead(db, cast, referral, worker)
+    db.commit()
+    client = _client(app, cast.coordinator)
+    response = client.post(f"/admin/users/{worker.id}/deactivate", follow_redirects=True)
+    assert "lead practitioner for 1 child" in response.get_data(as_text=True)
+    (message,) = db.execute(select(OutboxMessage).where(
+        OutboxMessage.template == ops.UNAVAILABLE_TEMPLATE)).scalars()
+    assert message.recipient == cast.dsl.email and message.reference == lead.reference
+    assert message.link_path == f"/caseload/children/{referral.child_id}"
