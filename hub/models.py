@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
 
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
+from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
 from routing.referrals.outbox import OutboxMessage
@@ -20,6 +21,8 @@ __all__ = [
     "DirectoryVersion",
     "GazetteerDistrict",
     "GazetteerPostcode",
+    "LeadEvent",
+    "LeadPractitioner",
     "Location",
     "LoginAttempt",
     "Need",

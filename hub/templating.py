@@ -12,6 +12,7 @@ from hub.request_cache import per_request
 from hub.settings import settings_of
 from routing.engine.reasons import ago as _ago_in_days
 from routing.engine.reasons import miles
+from services.accounts.models import LEAD_ROLES, Role
 from services.db import utcnow
 
 # The routing engine's score parts, as the "Why this rank" tables name them.
@@ -88,7 +89,10 @@ def _navigation() -> list[dict[str, Any]]:
         return []
     items = [("Find services", url_for("search.index"), "/search")]
     role = current_user.role
-    items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
+    if role is not Role.LINK_WORKER:
+        items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
+    if role in LEAD_ROLES:
+        items.append(("My caseload", url_for("leads.index"), "/caseload"))
     if role.is_school:
         items.append(("Safeguarding", url_for("safeguarding.queue"), "/safeguarding"))
     if role.value in ("coordinator", "safeguarding_lead"):

@@ -35,6 +35,9 @@ TEXT_LIMITS: dict[str, int] = {
     "safeguarding_item.decision_note": 5000,
     "safeguarding_item.front_door_outcome": 5000,
     "safeguarding_event.note": 5000,
+    # Why a lead practitioner's role ended or was handed over (routing/leads/operations.py).
+    "lead_practitioner.end_reason": 5000,
+    "lead_event.note": 5000,
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import OnlineGeocoder, geocode
 from routing.geo import Place, PostcodeError
+from services.checks import email_problem
 from services.errors import InvalidInput
 from services.locations import place_location
 from services.organisations import Organisation, OrganisationKind
@@ -31,9 +32,10 @@ class SchoolInput:
     trust_id: int | None = None
     address: str = ""
     postcode: str = ""
-    # The school organisation's phone; None keeps the one it has (the school
-    # form does not ask: the organisation page edits it).
+    # The school office's phone and email (kept on the school's organisation): families
+    # see them on the progress page. None keeps the one it has.
     phone: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ def _check_school(
             errors["urn"] = f"A school with URN {urn} already exists"
     if data.phase not in SchoolPhase._value2member_map_:
         errors["phase"] = "Choose the school's phase"
+    if data.email and data.email.strip() and email_problem(data.email.strip()):
+        errors["email"] = "Enter the school office's email address, like office@school.org.uk"
+    if data.phone and data.phone.strip() and sum(ch.isdigit() for ch in data.phone) < 7:
+        errors["phone"] = "Enter the school office's phone number, like 01204 333 444"
     if data.trust_id is not None:
         trust = session.get(Organisation, data.trust_id)
         if trust is None or trust.kind != OrganisationKind.ACADEMY_TRUST:
@@ -110,6 +116,8 @@ def _apply_school(school: School, data: SchoolInput, place: Place) -> None:
     school.organisation.name = school.name
     if data.phone is not None:
         school.organisation.phone = data.phone.strip() or None
+    if data.email is not None:
+        school.organisation.email = data.email.strip().lower() or None
 
 
 def add_school(

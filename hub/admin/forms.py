@@ -36,6 +36,10 @@ class SchoolForm(FlaskForm):
     postcode = StringField(
         "Postcode", validators=[DataRequired("Enter the school's postcode"), Length(max=10)]
     )
+    phone = StringField("School office phone", validators=[Length(
+        max=50, message="Enter a phone number of 50 characters or fewer")])
+    email = StringField("School office email", validators=[Length(
+        max=200, message="Enter an email address of 200 characters or fewer")])
 
 
 class OrganisationForm(FlaskForm):

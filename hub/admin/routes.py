@@ -28,6 +28,7 @@ from hub.referrals.access import actor_for
 from hub.settings import now
 from hub.unit_of_work import session
 from routing.engine.reasons import plural
+from routing.leads.operations import tell_schools_lead_unavailable
 from routing.referrals import progress
 from routing.referrals.link_delivery import tell_leads_links_stopped
 from services import organisation_ops, school_ops, taxonomy_ops
@@ -79,6 +80,8 @@ def _school_form(school: School | None) -> SchoolForm:
         form.trust_id.data = str(school.trust_id) if school.trust_id else ""
         form.address.data = school.location.address
         form.postcode.data = school.location.postcode
+        form.phone.data = school.organisation.phone or ""
+        form.email.data = school.organisation.email or ""
     return form
 
 
@@ -90,6 +93,8 @@ def _school_input(form: SchoolForm) -> school_ops.SchoolInput:
         trust_id=_optional_int(form.trust_id.data),
         address=form.address.data or "",
         postcode=form.postcode.data or "",
+        phone=form.phone.data or "",
+        email=form.email.data or "",
     )
 
 
@@ -279,7 +284,7 @@ def edit_user(user_id: int) -> Response | str:
         else:
             message = f"{account.name}'s details saved."
             if signed_out:
-                message += _links_stopped(account)
+                message += _links_stopped(account) + _leads_to_hand_over(account)
             if signed_out and account.id == me().id:
                 login_user(account)  # their old cookie has just stopped working
             elif signed_out:
@@ -318,6 +323,17 @@ def _links_stopped(account: User) -> str:
             " The school's safeguarding lead has been told.")
 
 
+def _leads_to_hand_over(account: User) -> str:
+    """Children the person led for and may no longer: their schools are asked to hand
+    over (routing.leads), and the coordinator is told how many."""
+    affected = tell_schools_lead_unavailable(session(), account, now())
+    if not affected:
+        return ""
+    children = "1 child" if affected == 1 else f"{affected} children"
+    return (f" They were lead practitioner for {children}:"
+            " each school's safeguarding lead has been asked to hand over.")
+
+
 @bp.route("/users/<id:user_id>/deactivate", methods=["POST"])
 @coordinator_only
 def deactivate_user(user_id: int) -> Response | tuple[str, int]:
@@ -327,7 +343,7 @@ def deactivate_user(user_id: int) -> Response | tuple[str, int]:
     except InvalidInput as error:
         return _user_page(account, error=refuse(error).get("user", ""))
     flash(f"{account.name} can no longer sign in, and has been signed out."
-          + _links_stopped(account), "success")
+          + _links_stopped(account) + _leads_to_hand_over(account), "success")
     return redirect(url_for("admin.user", user_id=account.id))
 
 

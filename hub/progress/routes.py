@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from hub.settings import now
 from hub.unit_of_work import session
+from routing.leads.contact import family_lead_contact
 from routing.referrals import progress
 
 bp = Blueprint("progress", __name__, url_prefix="/progress")
@@ -57,7 +58,9 @@ def show(token: str) -> Response:
             # must look the same; it does not blame the family for any of them.
             error = ("The link may have expired, or the date of birth may not match. Check "
                      "the date, or ask the person who gave you the link.")
+    # Only once the link and date checked out: the family's lead practitioner, if any.
+    lead = family_lead_contact(session(), token) if views else None
     html = render_template(
-        "progress/show.html", views=views, error=error, checked_at=now()
+        "progress/show.html", views=views, error=error, checked_at=now(), lead=lead
     )
     return _private(make_response(html, status))

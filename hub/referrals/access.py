@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from flask import abort
-from sqlalchemy import exists, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.access import me
@@ -53,6 +53,11 @@ def school_ids_for(user: User) -> tuple[int, ...]:
 
 def visible_referrals(user: User) -> ColumnElement[bool]:
     """A WHERE clause for the referrals ``user`` may see."""
+    if user.role is Role.LINK_WORKER:
+        # A link worker sees referrals only on the lead page of a child they lead for
+        # (hub/leads), never a list or a referral's page: even when their organisation
+        # also provides services.
+        return false()
     if user.role == Role.COORDINATOR:
         return Referral.id.isnot(None)
     if user.role.is_school:
@@ -61,6 +66,8 @@ def visible_referrals(user: User) -> ColumnElement[bool]:
 
 
 def allowed(user: User, referral: Referral, act: Act) -> bool:
+    if user.role is Role.LINK_WORKER:
+        return False
     if act is Act.PROVIDER:
         return user.role.is_provider and referral.organisation_id == user.organisation_id
     if act is Act.REFERRER:

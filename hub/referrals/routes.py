@@ -61,6 +61,8 @@ def dashboard() -> Response | str:
     """Referrer dashboard (schools) and everything (coordinators)."""
     if me().role.is_provider:
         return redirect(url_for("referrals.inbox"))
+    if me().role is Role.LINK_WORKER:
+        return redirect(url_for("leads.index"))
     return _list("Referrals", Referral.id.isnot(None))
 
 

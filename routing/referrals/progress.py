@@ -318,7 +318,8 @@ def check_and_show(
             service_name=row.service_name,
             status=row.status.plain,
             last_update=row.last_event or row.updated_at,
-            next_step=_next_step(row.status, row.next_step),
+            next_step=_next_step(row.status, row.next_step,
+                                 bool(row.school_phone or row.school_email)),
             contact_phone=row.contact_phone or (row.organisation_phone or ""),
             contact_email=row.contact_email or (row.organisation_email or ""),
             organisation_name=row.organisation_name,
@@ -330,10 +331,17 @@ def check_and_show(
     ]
 
 
-def _next_step(status: Status, recorded: str | None) -> str:
-    """What happens next, in plain words: the provider's own words once work started."""
+def _next_step(status: Status, recorded: str | None, school_contact: bool = True) -> str:
+    """What happens next, in plain words: the provider's own words once work started.
+    Never "contact the school" when the page has no school phone or email to give."""
     if status is Status.IN_PROGRESS and recorded:
         return recorded
+    if not school_contact and status in (Status.CLOSED, Status.WITHDRAWN):
+        return {
+            Status.CLOSED: "Nothing; ask the person who gave you this link if you need "
+                           "more help.",
+            Status.WITHDRAWN: "Ask the person who gave you this link if you have questions.",
+        }[status]
     return {
         Status.SENT: "The service will read the referral and decide if they can help.",
         Status.OPENED: "The service will tell the school if they can help.",

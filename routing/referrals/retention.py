@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals.audit import audit, purge_audit_before
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.models import (
@@ -84,9 +85,23 @@ def _children_due(session: Session, cutoff: datetime) -> list[int]:
     recent_form = exists().where(
         ReferralRequest.child_id == Child.id, ReferralRequest.updated_at >= cutoff)
     any_referral = exists().where(Referral.child_id == Child.id)
+    # A lead practitioner still coordinating, or whose role ended recently, keeps it too.
+    open_or_recent_lead = exists().where(
+        LeadPractitioner.child_id == Child.id,
+        or_(LeadPractitioner.ended_at.is_(None), LeadPractitioner.ended_at >= cutoff))
     return list(session.execute(
-        select(Child.id).where(any_referral, ~open_or_recent_referral, ~recent_form)
+        select(Child.id).where(any_referral, ~open_or_recent_referral, ~recent_form,
+                               ~open_or_recent_lead)
     ).scalars())
+
+
+def _delete_leads(session: Session, child_ids: list[int]) -> None:
+    """The children's lead practitioner records and their history."""
+    session.execute(delete(LeadEvent).where(LeadEvent.child_id.in_(child_ids)))
+    # A handover points at the lead that followed: unlink before deleting.
+    session.execute(update(LeadPractitioner).where(LeadPractitioner.child_id.in_(child_ids))
+                    .values(handed_to_id=None))
+    session.execute(delete(LeadPractitioner).where(LeadPractitioner.child_id.in_(child_ids)))
 
 
 def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts) -> None:
@@ -106,6 +121,7 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
             delete(Referral).where(Referral.child_id.in_(batch))))
         counts.referral_forms += _rowcount(session.execute(
             delete(ReferralRequest).where(ReferralRequest.child_id.in_(batch))))
+        _delete_leads(session, batch)
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
 
 
@@ -120,6 +136,7 @@ def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> N
     orphans = list(session.execute(select(Child.id).where(
         ~exists().where(Referral.child_id == Child.id),
         ~exists().where(ReferralRequest.child_id == Child.id),
+        ~exists().where(LeadPractitioner.child_id == Child.id),
     )).scalars())
     if orphans:
         session.execute(delete(progress_link_referral).where(

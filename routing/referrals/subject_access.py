@@ -169,6 +169,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
                 ("Reference", _mine(message.reference)), ("To", _theirs(message.recipient)),
                 ("Delivered", _mine(message.sent_at)),
             ])
+    leads = _lead_practitioners(session, child_id)
     seen = Section("Who read or changed the record")
     referral_ids = [r.id for r in referrals]
     condition = AuditEvent.child_id == child_id
@@ -184,5 +185,20 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ])
     return SubjectAccessDocument(
         child_id=child.id, subject=child.name, produced_at=now,
-        sections=[record, forms, referral_section, events, links, messages, seen],
+        sections=[record, forms, referral_section, events, links, messages, leads, seen],
     )
+
+
+def _lead_practitioners(session: Session, child_id: int) -> Section:
+    """The child's lead practitioners and every appointment, handover and ending."""
+    from routing.leads.models import LeadEvent
+
+    section = Section("Lead practitioner (appointments, handovers and endings)")
+    for event in session.execute(select(LeadEvent).where(LeadEvent.child_id == child_id)
+                                 .order_by(LeadEvent.at, LeadEvent.id)).scalars():
+        section.items.append([
+            ("When", _mine(event.at)), ("What", _theirs(event.summary)),
+            ("Why", _mine(event.note)), ("By", _theirs(event.actor_name)),
+            ("Organisation", _mine(event.organisation_name)),
+        ])
+    return section

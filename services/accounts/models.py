@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
     SAFEGUARDING_LEAD = "safeguarding_lead"
     PROVIDER_MANAGER = "provider_manager"
     PROVIDER_WORKER = "provider_worker"
+    # Employed by an organisation to coordinate support for the children they lead for
+    # (see routing/leads): sees only those children, never the directory's admin.
+    LINK_WORKER = "link_worker"
 
     @property
     def label(self) -> str:
@@ -41,6 +44,10 @@ PROVIDER_STAFF_ROLES = (Role.PROVIDER_MANAGER, Role.PROVIDER_WORKER)
 # organisation's services, the coordinator for any.
 DIRECTORY_EDITOR_ROLES = (*PROVIDER_STAFF_ROLES, Role.COORDINATOR)
 
+# Who may be a child's lead practitioner: staff at the child's school, a hub worker
+# (coordinator) or a link worker (routing/leads/access rules).
+LEAD_ROLES = (Role.SCHOOL_STAFF, Role.SAFEGUARDING_LEAD, Role.COORDINATOR, Role.LINK_WORKER)
+
 # Roles that see safeguarding data, so must sign in with a second factor.
 TWO_FACTOR_ROLES = (Role.COORDINATOR, Role.SAFEGUARDING_LEAD)
 
@@ -50,6 +57,7 @@ ROLE_LABELS = {
     Role.SAFEGUARDING_LEAD: "Designated safeguarding lead",
     Role.PROVIDER_MANAGER: "Provider manager",
     Role.PROVIDER_WORKER: "Provider worker",
+    Role.LINK_WORKER: "Link worker",
 }
 
 

@@ -68,6 +68,9 @@ def role_fits_organisation(role: Role, organisation: Organisation) -> str | None
         return f"{role.label} accounts must belong to a school"
     if role.is_provider and not organisation.provides_services:
         return f"{role.label} accounts must belong to an organisation that provides services"
+    if role is Role.LINK_WORKER and not organisation.provides_services:
+        return ("Link worker accounts must belong to the organisation that employs them "
+                "(a council, NHS, housing or voluntary organisation, not a school)")
     return None
 
 

@@ -57,6 +57,8 @@ class SchoolSpec:
     postcode: str
     trust: str | None = None
     phone: str = ""
+    # The school office's email: families see it on their progress page.
+    email: str = ""
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from services.demo.dataset import (
     ServiceSpec,
     read_dataset,
 )
+from services.demo.leads import add_demo_leads
 from services.demo.referrals import add_demo_referrals
 from services.demo.safeguarding import add_safeguarding_examples
 from services.errors import InvalidInput
@@ -141,6 +142,8 @@ def load_demo(
     add_safeguarding_examples(session, now)
     # Referrals in every state over the last 90 days, for every role's pages.
     referrals = add_demo_referrals(session, now)
+    # Lead practitioners: the link worker's caseload and Ruby Hartwell's family page.
+    add_demo_leads(session, now)
     # Each school comes with its own organisation.
     summary = DemoSummary(organisations + schools, schools, services, users,
                           referrals=referrals)
@@ -220,6 +223,7 @@ class _Loader:
                     address=spec.address,
                     postcode=spec.postcode,
                     phone=spec.phone,
+                    email=spec.email or None,
                 )
                 with _refused(spec.name):
                     school = add_school(self.session, data).school

@@ -242,7 +242,7 @@ def test_it_keeps_each_schools_own_days_for_a_service(db: Session, demo: DemoSum
 
 def test_it_reads_every_record_with_named_fields_from_the_data_files() -> None:
     assert len(DATASET.organisations) == 18 and len(SCHOOLS) == 26
-    assert len(SERVICES) == 73 and len(USERS) == 12
+    assert len(SERVICES) == 73 and len(USERS) == 13
     assert set(DATASET.areas) == {"bolton", "farnworth_kearsley", "horwich_blackrod",
                                   "town_centre"}
     assert {s.venue for s in SERVICES if s.venue} <= set(DATASET.venues)
