@@ -33,6 +33,11 @@ TEXT_LIMITS: dict[str, int] = {
     "safeguarding_item.decision_note": 5000,
     "safeguarding_item.front_door_outcome": 5000,
     "safeguarding_event.note": 5000,
+    # Why a child's identity was corrected, or two records merged or unmerged
+    # (routing/referrals/identity.py REASON_MAX).
+    "child_identity_version.reason": 1000,
+    "child_merge.reason": 1000,
+    "child_merge.undo_reason": 1000,
 }
 
 
