@@ -36,6 +36,7 @@ from services.demo.dataset import (
     ServiceSpec,
     read_dataset,
 )
+from services.demo.identity import add_identity_examples
 from services.demo.referrals import add_demo_referrals
 from services.demo.safeguarding import add_safeguarding_examples
 from services.errors import InvalidInput
@@ -141,6 +142,8 @@ def load_demo(
     add_safeguarding_examples(session, now)
     # Referrals in every state over the last 90 days, for every role's pages.
     referrals = add_demo_referrals(session, now)
+    # A corrected child and a merge the safeguarding lead can still undo.
+    add_identity_examples(session, now)
     # Each school comes with its own organisation.
     summary = DemoSummary(organisations + schools, schools, services, users,
                           referrals=referrals)
