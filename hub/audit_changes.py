@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from routing.leads.models import LeadPractitioner
 from routing.referrals.audit import audit
+from routing.referrals.identity import ChildIdentityVersion
 from routing.referrals.lifecycle import SYSTEM
+from routing.referrals.merge import ChildMerge
 from routing.referrals.models import Child, ReferralRequest
 from services.accounts.models import User
 from services.db import utcnow
@@ -30,6 +32,7 @@ _WATCHED: dict[type, str] = {
     Child: "child", ReferralRequest: "referral_form", User: "user",
     Organisation: "organisation", School: "school", Service: "service",
     Capacity: "capacity", Need: "need", LeadPractitioner: "lead_practitioner",
+    ChildIdentityVersion: "child_identity_version", ChildMerge: "child_merge",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -51,8 +54,10 @@ def _changed_fields(target: Any) -> list[str]:
 def _ids(target: Any, kind: str) -> tuple[int | None, object]:
     if isinstance(target, Child):
         return target.id, target.id
-    if isinstance(target, ReferralRequest | LeadPractitioner):
+    if isinstance(target, ReferralRequest | LeadPractitioner | ChildIdentityVersion):
         return target.child_id, target.id
+    if isinstance(target, ChildMerge):
+        return target.surviving_child_id, target.id
     if isinstance(target, Capacity):
         return None, target.service_id
     key = inspect(target).identity

@@ -4,6 +4,8 @@ from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
+from routing.referrals.identity import ChildIdentityVersion
+from routing.referrals.merge import ChildMerge
 from routing.referrals.outbox import OutboxMessage
 from routing.safeguarding.models import SafeguardingEvent, SafeguardingItem
 from services.accounts.models import LoginAttempt, User
@@ -18,6 +20,8 @@ from services.version import DirectoryVersion
 __all__ = [
     "AuditEvent",
     "Capacity",
+    "ChildIdentityVersion",
+    "ChildMerge",
     "DirectoryVersion",
     "GazetteerDistrict",
     "GazetteerPostcode",

@@ -38,6 +38,11 @@ TEXT_LIMITS: dict[str, int] = {
     # Why a lead practitioner's role ended or was handed over (routing/leads/operations.py).
     "lead_practitioner.end_reason": 5000,
     "lead_event.note": 5000,
+    # Why a child's identity was corrected, or two records merged or unmerged
+    # (routing/referrals/identity.py REASON_MAX).
+    "child_identity_version.reason": 1000,
+    "child_merge.reason": 1000,
+    "child_merge.undo_reason": 1000,
 }
 
 

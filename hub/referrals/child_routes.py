@@ -21,6 +21,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.referrals.identity_routes import identity_context, redirect_from_merged
 from hub.safeguarding.access import visible_items
 from hub.settings import current_settings, now
 from hub.templating import govuk_date
@@ -43,8 +44,10 @@ from services.errors import InvalidInput
 
 @bp.route("/children/<id:child_id>")
 @roles_required(*Role)
-def child(child_id: int, errors: dict[str, str] | None = None) -> str:
+def child(child_id: int, errors: dict[str, str] | None = None) -> str | Response:
     record = load_child(child_id)
+    if record.merged_at is not None:
+        return redirect_from_merged(record)
     user = me()
     referrals = list(
         session().execute(
@@ -80,7 +83,7 @@ def child(child_id: int, errors: dict[str, str] | None = None) -> str:
         safeguarding_events=child_events(session(), record.id, visible_items(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],
         family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
-        errors=errors or {},
+        errors=errors or {}, **identity_context(record),
     )
 
 
@@ -98,7 +101,7 @@ def _may_revoke(child: Child, active: progress.ActiveLink) -> bool:
 
 @bp.route("/children/<id:child_id>/progress-link", methods=["POST"])
 @roles_required(*SCHOOL_ROLES)
-def issue_progress_link(child_id: int) -> str | tuple[str, int]:
+def issue_progress_link(child_id: int) -> str | Response | tuple[str | Response, int]:
     record = load_child(child_id)
     user = me()
     chosen = {int(v) for v in request.form.getlist("referrals") if v.isdigit() and len(v) < 10}

@@ -238,6 +238,11 @@ def act(referral_id: int, action: str) -> Response | tuple[str, int]:
 
 
 # Register the other referral pages on the same blueprint.
-from hub.referrals import child_routes, form_routes, stuck_routes  # noqa: E402
+from hub.referrals import (  # noqa: E402
+    child_routes,
+    form_routes,
+    identity_routes,
+    stuck_routes,
+)
 
-__all__ = ["bp", "child_routes", "form_routes", "stuck_routes"]
+__all__ = ["bp", "child_routes", "form_routes", "identity_routes", "stuck_routes"]

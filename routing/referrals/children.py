@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import func, or_, select
@@ -12,6 +12,8 @@ from stdnum.exceptions import ValidationError
 from stdnum.gb import nhs, upn
 
 from routing.referrals.answers import ChildStep
+from routing.referrals.identity import IdentitySource, record_version
+from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child
 from services.errors import InvalidInput
 
@@ -116,7 +118,8 @@ def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
     if details.nhs_number:
         identifiers.append(Child.nhs_number == details.nhs_number)
     if identifiers:
-        same = session.execute(select(Child).where(or_(*identifiers))).scalars().first()
+        same = session.execute(select(Child).where(
+            or_(*identifiers), Child.merged_at.is_(None))).scalars().first()
         if same is not None:
             return ChildMatch(same, MatchKind.SAME)
     probable = session.execute(
@@ -125,6 +128,7 @@ def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
             Child.home_postcode == details.home_postcode,
             func.lower(Child.first_name) == details.first_name.lower(),
             func.lower(Child.last_name) == details.last_name.lower(),
+            Child.merged_at.is_(None),  # a merged record is no one's: its child is elsewhere
         )
     ).scalars().first()
     if probable is None:
@@ -166,9 +170,13 @@ def confirmed_child_id(match: ChildMatch | None, same_child: bool | None, upn: s
     return None
 
 
-def new_child(session: Session, typed: ChildStep, school_id: int) -> Child:
-    """A new record for a child first referred now. There is no function that rewrites
-    an existing child's identity from a form: a form only ever links to a record."""
+def new_child(
+    session: Session, typed: ChildStep, school_id: int, actor: Actor, now: datetime,
+    source_ref: str,
+) -> Child:
+    """A new record for a child first referred now, with its first identity version
+    (from ``source_ref``, the form that sent it). There is no function that rewrites an
+    existing child's identity from a form: a form only ever links to a record."""
     assert typed.date_of_birth is not None
     child = Child(
         first_name=typed.first_name,
@@ -183,4 +191,6 @@ def new_child(session: Session, typed: ChildStep, school_id: int) -> Child:
     )
     session.add(child)
     session.flush()
+    record_version(session, child, IdentitySource.REFERRAL_FORM, actor, now,
+                   source_ref=source_ref)
     return child

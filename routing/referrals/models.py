@@ -162,6 +162,9 @@ class Child(Base):
     attendance_concern: Mapped[bool] = mapped_column(Boolean, default=False)
     missing_education: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when this record was merged into another (routing/referrals/merge.py): it is
+    # then no one's record, matches nothing and is purged once the merge cannot be undone.
+    merged_at: Mapped[datetime | None] = mapped_column(default=None)
 
     school: Mapped[School] = relationship()
 

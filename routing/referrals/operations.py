@@ -42,6 +42,7 @@ from routing.referrals.children import (
     new_child,
 )
 from routing.referrals.lifecycle import SYSTEM, Actor, TransitionRefused, move
+from routing.referrals.merge import current_record
 from routing.referrals.models import (
     Child,
     DeclineReason,
@@ -153,7 +154,7 @@ def save_child(
     return typed
 
 
-def _child_of(session: Session, draft: ReferralRequest) -> Child:
+def _child_of(session: Session, draft: ReferralRequest, actor: Actor, now: datetime) -> Child:
     """The record the sent form is about: the one the user confirmed, or a new one.
 
     Raises InvalidInput when the confirmed record has gone, or when a record with the
@@ -161,7 +162,8 @@ def _child_of(session: Session, draft: ReferralRequest) -> Child:
     """
     typed = draft.form.child
     if typed.existing_child_id is not None:
-        child = session.get(Child, typed.existing_child_id)
+        # A record merged since the user confirmed it: the child is now the survivor.
+        child = current_record(session, typed.existing_child_id)
         if child is None:
             raise InvalidInput({"form": "The child's record has changed. Check 'About the "
                                         "child' again."})
@@ -171,7 +173,8 @@ def _child_of(session: Session, draft: ReferralRequest) -> Child:
         raise InvalidInput({"form": "A record with this child's UPN or NHS number was added "
                                     "since you saved their details. Check 'About the child' "
                                     "again."})
-    return new_child(session, typed, draft.school_id)
+    return new_child(session, typed, draft.school_id, actor, now,
+                     f"Referral form {draft.id}")
 
 
 def _details(typed: ChildStep) -> ChildDetails:
@@ -357,7 +360,7 @@ def refer_family(
     session.refresh(draft)
     if claimed != 1:
         return list(draft.referrals)
-    draft.child_id = _child_of(session, draft).id
+    draft.child_id = _child_of(session, draft, actor, now).id
     answers = draft.form
     priorities = dict(answers.needs.priorities)
     by_service: dict[int, list[str]] = {}

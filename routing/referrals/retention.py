@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals.audit import audit, purge_audit_before
 from routing.referrals.lifecycle import SYSTEM
+from routing.referrals.merge import forget_children, purge_merged
 from routing.referrals.models import (
     Child,
     ProgressAttempt,
@@ -47,6 +48,8 @@ class PurgeCounts:
     """What a purge deleted or anonymised, by kind."""
 
     children: int = 0
+    # Records merged into another more than UNDO_DAYS ago (routing/referrals/merge.py).
+    merged_records: int = 0
     referrals: int = 0
     referral_events: int = 0
     referral_forms: int = 0
@@ -122,6 +125,7 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
         counts.referral_forms += _rowcount(session.execute(
             delete(ReferralRequest).where(ReferralRequest.child_id.in_(batch))))
         _delete_leads(session, batch)
+        forget_children(session, batch)
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
 
 
@@ -133,10 +137,12 @@ def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> N
     counts.drafts += _rowcount(session.execute(delete(ReferralRequest).where(stale)))
     # A child is saved together with the form naming it, so one named by no form and no
     # referral was named only by the drafts just deleted.
+    # A merged record waits for its merge's undo period (purge_merged deletes it then).
     orphans = list(session.execute(select(Child.id).where(
         ~exists().where(Referral.child_id == Child.id),
         ~exists().where(ReferralRequest.child_id == Child.id),
         ~exists().where(LeadPractitioner.child_id == Child.id),
+        Child.merged_at.is_(None),
     )).scalars())
     if orphans:
         session.execute(delete(progress_link_referral).where(
@@ -144,6 +150,7 @@ def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> N
                 select(ProgressLink.id).where(ProgressLink.child_id.in_(orphans)))))
         counts.progress_links += _rowcount(session.execute(
             delete(ProgressLink).where(ProgressLink.child_id.in_(orphans))))
+        forget_children(session, orphans)
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(orphans))))
 
 
@@ -156,6 +163,7 @@ def purge(session: Session, policy: RetentionPolicy, now: datetime) -> PurgeCoun
     _delete_children(session, _children_due(
         session, years_before(now, policy.closed_referral_years)), counts)
     _delete_drafts(session, now - timedelta(days=policy.draft_days), counts)
+    counts.merged_records = purge_merged(session, now)
     attempts_cutoff = now - timedelta(days=policy.attempt_days)
     counts.login_attempts = _rowcount(session.execute(
         delete(LoginAttempt).where(LoginAttempt.at < attempts_cutoff)))

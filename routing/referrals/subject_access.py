@@ -117,6 +117,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ("Missing education", _mine(child.missing_education)),
         ("Record made", _mine(child.created_at)),
     ]])
+    versions = _versions(session, child_id)
     forms = Section("Referral forms (including what they say about parents or carers)")
     for form in session.execute(select(ReferralRequest).where(
             ReferralRequest.child_id == child_id).order_by(ReferralRequest.id)).scalars():
@@ -185,8 +186,41 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ])
     return SubjectAccessDocument(
         child_id=child.id, subject=child.name, produced_at=now,
-        sections=[record, forms, referral_section, events, links, messages, leads, seen],
+        sections=[record, versions, forms, referral_section, events, links, messages, leads, seen],
     )
+
+
+def _versions(session: Session, child_id: int) -> Section:
+    """Every version of the child's details, this record's and those of records merged
+    into it (held until the merge can no longer be undone), with who, when and why."""
+    from routing.referrals.identity import ChildIdentityVersion
+    from routing.referrals.merge import ChildMerge
+
+    merged = list(session.execute(select(ChildMerge).where(
+        ChildMerge.surviving_child_id == child_id, ChildMerge.undone_at.is_(None),
+        ChildMerge.purged_at.is_(None))).scalars())
+    records = [child_id, *(m.merged_child_id for m in merged)]
+    section = Section("Versions of the child's details, and merges")
+    for version in session.execute(select(ChildIdentityVersion).where(
+            ChildIdentityVersion.child_id.in_(records)).order_by(
+            ChildIdentityVersion.child_id, ChildIdentityVersion.number)).scalars():
+        section.items.append([
+            ("Record", _mine(version.child_id)), ("Version", _mine(version.number)),
+            ("Name", _mine(version.name)), ("Date of birth", _mine(version.date_of_birth)),
+            ("Home postcode", _mine(version.home_postcode)), ("UPN", _mine(version.upn)),
+            ("NHS number", _mine(version.nhs_number)),
+            ("School", _mine(version.school.name if version.school else "")),
+            ("When", _mine(version.recorded_at)), ("By", _theirs(version.recorded_by_name)),
+            ("Organisation", _mine(version.organisation_name)),
+            ("From", _mine(f"{version.source.label} {version.source_ref}".strip())),
+            ("Changed", _mine(version.changed)), ("Why", _mine(version.reason)),
+        ])
+    for merge in merged:
+        section.items.append([
+            ("Merged record", _mine(merge.merged_child_id)), ("When", _mine(merge.merged_at)),
+            ("By", _theirs(merge.merged_by_name)), ("Why", _mine(merge.reason)),
+        ])
+    return section
 
 
 def _lead_practitioners(session: Session, child_id: int) -> Section:

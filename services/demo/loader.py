@@ -36,6 +36,7 @@ from services.demo.dataset import (
     ServiceSpec,
     read_dataset,
 )
+from services.demo.identity import add_identity_examples
 from services.demo.leads import add_demo_leads
 from services.demo.referrals import add_demo_referrals
 from services.demo.safeguarding import add_safeguarding_examples
@@ -144,6 +145,8 @@ def load_demo(
     referrals = add_demo_referrals(session, now)
     # Lead practitioners: the link worker's caseload and Ruby Hartwell's family page.
     add_demo_leads(session, now)
+    # A corrected child and a merge the safeguarding lead can still undo.
+    add_identity_examples(session, now)
     # Each school comes with its own organisation.
     summary = DemoSummary(organisations + schools, schools, services, users,
                           referrals=referrals)

@@ -15,6 +15,9 @@ from datetime import date
 TONGE_MOOR = "staff.tongemoor@demo.familyhub.test"  # Tonge Moor Primary School
 FARNWORTH = "staff.farnworth@demo.familyhub.test"  # Farnworth Kearsley Academy
 
+# The story that records a child a second time, and the one it duplicates.
+DUPLICATE_STORY, DUPLICATED_STORY = "isla-fernsbie", "isla-fernsby"
+
 # The family whose progress page a visitor can open (README, "The demo").
 PROGRESS_CHILD = "Ruby Hartwell"
 PROGRESS_DATE_OF_BIRTH = date(2016, 3, 14)
@@ -105,6 +108,12 @@ STORIES: tuple[Story, ...] = (
           (Track("Child and adolescent mental health service (CAMHS)", ("MHW.ANX",), (
               _s(18, "open"),
           )),), risk="medium", severity="moderate"),
+    # Isla again, her surname misspelled: a second record of one child, which the
+    # safeguarding lead merges into the first (services/demo/identity.py).
+    Story(DUPLICATE_STORY, "Isla", "Fernsbie", date(2015, 11, 8), "BL2 2NL", TONGE_MOOR, 10,
+          "Help for Isla's mum with morning routines, so Isla gets to school on time",
+          "Reads well above her age; plays the recorder",
+          (Track("Early Help family support", ("PARENTING",), (_s(8, "open"),)),)),
     Story("ollie-pennington", "Ollie", "Pennington", date(2016, 5, 23), "BL2 3HL",
           TONGE_MOOR, 3,
           "Mum would like help with routines at home",

@@ -28,6 +28,8 @@ from hub.extensions import csrf
 from hub.settings import settings_of
 from routing.referrals import operations as ops
 from routing.referrals.answers import STEPS
+from routing.referrals.merge import merge_children
+from routing.referrals.models import Child
 from routing.safeguarding.operations import item_for_draft
 from services.accounts.models import User
 from services.db import utcnow
@@ -106,6 +108,13 @@ def build_world(db: Session, cast: Cast) -> World:
     item = item_for_draft(db, stopped)
     assert item is not None
     _, token = issue_link(db, referral.child_id, cast.staff, now)
+    # Another record (to compare for a merge), and one merged into the child's.
+    other = sent_referral(db, cast, service, now=now)
+    merged = sent_referral(db, cast, service, now=now)
+    survivor, gone = db.get(Child, referral.child_id), db.get(Child, merged.child_id)
+    assert survivor is not None and gone is not None
+    merge = merge_children(db, survivor, gone, {}, "Same child", actor(cast.coordinator), now,
+                           None)
     db.commit()
     assert referral.request_id is not None and service.location is not None
     service_uuid = str(service.uuid)
@@ -121,6 +130,8 @@ def build_world(db: Session, cast: Cast) -> World:
         "request_id": draft.id,
         "link_id": requested.hubs[0].id,
         "item_id": item.id,
+        "other_id": other.child_id,
+        "merge_id": merge.id,
         "step": list(STEPS),
         "action": ["accept", "withdraw"],
         "token": [token, "not-a-real-token"],

@@ -133,4 +133,21 @@ def test_it_names_the_demo_familys_link_and_date_of_birth_in_the_readme() -> Non
     assert f"/progress/{DEMO_PROGRESS_TOKEN}" in readme
     assert f"{born.day} {born.month} {born.year}" in readme
     assert PROGRESS_CHILD in readme
-    assert f"{len(STORIES)} children" in readme
+    # One child is recorded twice (a misspelled surname) and the records merged.
+    children = {(story.first_name, story.date_of_birth, story.postcode) for story in STORIES}
+    assert f"{len(children)} children" in readme
+
+
+def test_it_shows_a_corrected_child_and_a_merge_the_lead_can_still_undo(db: Session) -> None:
+    from routing.referrals.identity import IdentitySource, versions_of
+    from routing.referrals.merge import ChildMerge
+    from routing.referrals.models import Child
+
+    merge = db.execute(select(ChildMerge)).scalar_one()
+    assert merge.undoable(NOW) and merge.merged_by_name
+    survivor = db.get(Child, merge.surviving_child_id)
+    assert survivor is not None and survivor.last_name == "Fernsby"
+    assert {r.child_id for r in _referrals(db) if r.child.first_name == "Isla"} == {survivor.id}
+    corrected = [v for v in db.execute(select(Child)).scalars()
+                 if versions_of(db, v.id)[0].source is IdentitySource.CORRECTION]
+    assert [c.last_name for c in corrected] == ["Brackenridge"]
