@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from routing.referrals.audit import audit
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.models import Child, ReferralRequest
+from routing.safeguarding.cme_models import MissingEducationCase
 from services.accounts.models import User
 from services.db import utcnow
 from services.listings import Capacity, Service
@@ -28,7 +29,7 @@ from services.taxonomy import Need
 _WATCHED: dict[type, str] = {
     Child: "child", ReferralRequest: "referral_form", User: "user",
     Organisation: "organisation", School: "school", Service: "service",
-    Capacity: "capacity", Need: "need",
+    Capacity: "capacity", Need: "need", MissingEducationCase: "missing_education_case",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -51,6 +52,8 @@ def _ids(target: Any, kind: str) -> tuple[int | None, object]:
     if isinstance(target, Child):
         return target.id, target.id
     if isinstance(target, ReferralRequest):
+        return target.child_id, target.id
+    if isinstance(target, MissingEducationCase):
         return target.child_id, target.id
     if isinstance(target, Capacity):
         return None, target.service_id

@@ -3,7 +3,14 @@
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
+from routing.referrals.link_delivery import LinkSend
 from routing.referrals.outbox import OutboxMessage
+from routing.safeguarding.cme_models import (
+    AttendanceImport,
+    AttendanceRecord,
+    CaseAction,
+    MissingEducationCase,
+)
 from routing.safeguarding.models import SafeguardingEvent, SafeguardingItem
 from services.accounts.models import LoginAttempt, User
 from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
@@ -14,13 +21,18 @@ from services.taxonomy import Need
 from services.version import DirectoryVersion
 
 __all__ = [
+    "AttendanceImport",
+    "AttendanceRecord",
     "AuditEvent",
+    "CaseAction",
     "Capacity",
     "DirectoryVersion",
     "GazetteerDistrict",
     "GazetteerPostcode",
+    "LinkSend",
     "Location",
     "LoginAttempt",
+    "MissingEducationCase",
     "Need",
     "Organisation",
     "OutboxMessage",

@@ -33,6 +33,9 @@ TEXT_LIMITS: dict[str, int] = {
     "safeguarding_item.decision_note": 5000,
     "safeguarding_item.front_door_outcome": 5000,
     "safeguarding_event.note": 5000,
+    # The children missing education register (routing/safeguarding/cme.py).
+    "cme_case.last_known_address": 5000,
+    "cme_action.note": 5000,
 }
 
 

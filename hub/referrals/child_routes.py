@@ -123,6 +123,8 @@ def _link_page(record: Child, link: ProgressLink, token: str | None,
         "referrals/link.html", child=record, link=link, token=token,
         url=absolute_url("progress.show", token=token) if token else None,
         errors=errors or {}, typed=request.form if errors else {},
+        # Kept through a refused submit, so the corrected one still sends only once.
+        send_key=request.form.get("send_key") if errors else secrets.token_urlsafe(24),
     )
 
 
@@ -135,12 +137,16 @@ def send_progress_link(child_id: int, link_id: int) -> Response | tuple[str, int
     if link is None or link.child_id != record.id or link.referrer_id != me().id:
         abort(404)
     token = request.form.get("token", "")[:100]
+    send_key = request.form.get("send_key", "")
+    if not 16 <= len(send_key) <= 64:
+        abort(400)
     recipient = LinkRecipient(
         channel=request.form.get("channel", ""), email=request.form.get("email", "")[:254],
         mobile=request.form.get("mobile", "")[:40], agreed=request.form.get("agreed") == "yes")
     school_name = link.referrals[0].school.name if link.referrals else record.school.name
     try:
-        how = send_link(session(), link, token, recipient, school_name, actor_for(me()), now())
+        how = send_link(session(), link, token, recipient, school_name, actor_for(me()), now(),
+                        send_key)
     except InvalidInput as error:
         errors = refuse(error)
         # The link is shown again only to whoever proves they hold it.
