@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from hub.access import me, roles_required
 from hub.form_errors import refuse
 from hub.links import absolute_url
+from hub.missing_education.access import visible_cases
 from hub.notifications.delivery import notify_settings
 from hub.referrals.access import (
     actor_for,
@@ -34,6 +35,7 @@ from routing.referrals.models import (
     Referral,
     ReferralEvent,
 )
+from routing.safeguarding.cme import child_actions
 from routing.safeguarding.queue import child_events
 from services.accounts.models import SCHOOL_ROLES, Role
 from services.errors import InvalidInput
@@ -78,6 +80,7 @@ def child(child_id: int, errors: dict[str, str] | None = None) -> str:
     return render_template(
         "referrals/child.html", child=record, referrals=referrals, events=events,
         safeguarding_events=child_events(session(), record.id, visible_items(user)),
+        cme_actions=child_actions(session(), record.id, visible_cases(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],
         family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
         errors=errors or {},

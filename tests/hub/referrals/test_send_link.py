@@ -140,8 +140,8 @@ def test_it_refuses_a_bad_number_or_address_beside_the_field(
     client = app.test_client()
     login(client, cast.staff)
     _, token = _link_page(client, referral)
-    response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24), "token": token, "agreed": "yes",
-                                                          **data})
+    response = client.post(_send_url(db, referral), data={
+        "send_key": secrets.token_urlsafe(24), "token": token, "agreed": "yes", **data})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f'id="{field}-error"' in page and message in page
