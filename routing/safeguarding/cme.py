@@ -51,6 +51,8 @@ def _action(session: Session, case: MissingEducationCase, actor: Actor, now: dat
         organisation_name=actor.organisation_name, from_status=from_status,
         to_status=to_status, summary=summary[:300], note=note, action_key=key)
     session.add(action)
+    if "actions" in case.__dict__:  # a view-only list already read: read it again
+        session.expire(case, ["actions"])
     return action
 
 
