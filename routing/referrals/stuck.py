@@ -187,8 +187,8 @@ def stuck_items(
     if kind is StuckKind.EVERY_PROVIDER_DECLINED:
         chosen_needs = _all_declined(session, scope)[window]
         loaded = _load(session, [rid for _, _, ids in chosen_needs for rid in ids])
-        names = dict(session.execute(select(Need.code, Need.name).where(
-            Need.code.in_({code for _, code, _ in chosen_needs}))).tuples().all())
+        names = {code: name for code, name in session.execute(select(Need.code, Need.name).where(
+            Need.code.in_({code for _, code, _ in chosen_needs}))).all()}
         return [StuckItem(kind, child_id=child_id, need_code=names.get(code, code),
                           referrals=tuple(loaded[rid] for rid in ids))
                 for child_id, code, ids in chosen_needs]
