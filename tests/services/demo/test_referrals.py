@@ -134,3 +134,22 @@ def test_it_names_the_demo_familys_link_and_date_of_birth_in_the_readme() -> Non
     assert f"{born.day} {born.month} {born.year}" in readme
     assert PROGRESS_CHILD in readme
     assert f"{len(STORIES)} children" in readme
+
+
+def test_it_fills_the_missing_education_register_and_the_attendance_imports(
+    db: Session,
+) -> None:
+    from routing.safeguarding.attendance import import_view, visible_imports
+    from routing.safeguarding.cme import register
+    from routing.safeguarding.cme_models import CaseStatus
+    from services.schools import School
+
+    school = db.execute(select(School).where(School.urn == "105204")).scalar_one()
+    shown = register(db, (school.id,), NOW, 10)
+    assert [e.case.status for e in shown.open] == [CaseStatus.TRACING]
+    assert shown.open[0].overdue and shown.open[0].days_missing == 21
+    assert [e.case.status for e in shown.traced] == [CaseStatus.FOUND_ON_ROLL]
+    latest, earlier = visible_imports(db, (school.id,))
+    view = import_view(db, latest, (school.id,))
+    assert view.crossed and view.flagged and len(view.flagged) > len(view.crossed)
+    assert import_view(db, earlier, (school.id,)).shown == latest.rows
