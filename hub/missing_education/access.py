@@ -73,3 +73,14 @@ def load_import(import_id: int) -> AttendanceImport:
     audit(session(), actor_for(user), "attendance_import_viewed", now(),
           subject_type="attendance_import", subject_id=found.id)
     return found
+
+
+def load_record(record_id: int) -> AttendanceRecord:
+    """A pupil's attendance record, if the user keeps its school's register."""
+    record = session().get(AttendanceRecord, record_id) if record_id <= MAX_ID else None
+    if record is None:
+        abort(404)
+    schools = register_schools(me())
+    if schools is not None and record.school_id not in schools:
+        abort(403)
+    return record

@@ -16,6 +16,7 @@ from hub.missing_education.access import (
     ROLES,
     load_case,
     load_import,
+    load_record,
     register_schools,
 )
 from hub.referrals.access import actor_for
@@ -145,4 +146,16 @@ def attendance_import(import_id: int) -> str:
     found = load_import(import_id)
     view = attendance.import_view(session(), found, register_schools(me()))
     return render_template("missing_education/import.html", attendance_import=found,
-                           view=view)
+                           view=view, cases=ops.open_cases_by_upn(
+                               session(), {r.upn for r in view.flagged}))
+
+
+@bp.route("/from-attendance/<id:record_id>", methods=["POST"])
+@roles_required(*ROLES)
+def from_attendance(record_id: int) -> Response:
+    """Put a pupil from an attendance import on the register (on roll, not attending)."""
+    record = load_record(record_id)
+    found, opened = ops.open_case_from_attendance(session(), record, actor_for(me()), now())
+    flash(f"{'Opened' if opened else 'Added to'} missing-education case {found.reference}.",
+          "success")
+    return redirect(url_for("missing_education.case", case_id=found.id))

@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session, selectinload
 from routing.referrals.audit import audit
 from routing.referrals.lifecycle import Actor
 from routing.referrals.workdays import working_days_between
-from routing.safeguarding.cme_models import CaseAction, CaseStatus, MissingEducationCase
+from routing.safeguarding.cme_models import (
+    AttendanceRecord,
+    CaseAction,
+    CaseStatus,
+    MissingEducationCase,
+)
 from routing.safeguarding.deadlines import due_at, raised_no_later_than
 from routing.safeguarding.models import ConcernKind, SafeguardingEvent, SafeguardingItem
 from services.errors import InvalidInput
@@ -131,6 +136,51 @@ def open_case_from_item(
     audit(session, actor, "cme_case_opened", now, child_id=case.child_id,
           subject_type="missing_education_case", subject_id=case.id)
     return case, True
+
+
+def open_case_from_attendance(
+    session: Session, record: AttendanceRecord, actor: Actor, now: datetime
+) -> tuple[MissingEducationCase, bool]:
+    """Put a pupil whose attendance worries the lead on the register (on roll but not
+    attending): join the open case about them, or open one at the record's school.
+    Returns the case and whether it was opened now. The figures go on the case's actions;
+    the child's record, if any, is never changed."""
+    figures = (f"Attendance {record.period}: {record.missed_percent:.1f}% of "
+               f"{record.sessions_possible} sessions missed ({record.missed_authorised} "
+               f"authorised, {record.missed_unauthorised} unauthorised)")
+    case = open_case_about(session, record.child_id, record.upn, record.first_name,
+                           record.last_name, record.date_of_birth)
+    if case is not None:
+        told = session.execute(select(CaseAction.id).where(
+            CaseAction.case_id == case.id, CaseAction.note == figures).limit(1)).first()
+        if told is not None:  # the same figures again (a double click): nothing new
+            return case, False
+        _action(session, case, actor, now, "Attendance figures added", figures)
+        audit(session, actor, "cme_case_joined", now, child_id=case.child_id,
+              subject_type="missing_education_case", subject_id=case.id)
+        return case, False
+    case = MissingEducationCase(
+        reference=new_case_reference(), school_id=record.school_id, child_id=record.child_id,
+        first_name=record.first_name, last_name=record.last_name,
+        date_of_birth=record.date_of_birth, upn=record.upn, status=CaseStatus.REPORTED,
+        missing_since=now.date(), opened_at=now, opened_by_name=actor.name)
+    session.add(case)
+    session.flush()
+    _action(session, case, actor, now, "Reported from the attendance import", figures,
+            to_status=CaseStatus.REPORTED)
+    audit(session, actor, "cme_case_opened", now, child_id=case.child_id,
+          subject_type="missing_education_case", subject_id=case.id)
+    return case, True
+
+
+def open_cases_by_upn(session: Session, upns: Collection[str]) -> dict[str, MissingEducationCase]:
+    """The open case of each of these UPNs that has one."""
+    if not upns:
+        return {}
+    return {case.upn: case for case in session.execute(
+        select(MissingEducationCase).where(MissingEducationCase.upn.in_(list(upns)),
+                                           MissingEducationCase.status.in_(OPEN_STATUSES))
+    ).scalars()}
 
 
 def _item_event(session: Session, item: SafeguardingItem, actor: Actor, now: datetime,

@@ -136,6 +136,22 @@ def test_it_uploads_attendance_lists_refused_rows_and_counts_a_double_upload_onc
         first.location).status_code == 403  # type: ignore[attr-defined]
     assert _client(app, cast.coordinator).get(
         first.location).status_code == 200  # type: ignore[attr-defined]
+    # From a severe absence, the lead puts the pupil on the register, once.
+    from routing.safeguarding.cme_models import AttendanceRecord
+
+    amy = db.execute(select(AttendanceRecord).where(
+        AttendanceRecord.upn == make_upn(1))).scalar_one()
+    assert _client(app, other_lead).post(
+        f"/missing-education/from-attendance/{amy.id}").status_code == 403
+    opened = lead.post(f"/missing-education/from-attendance/{amy.id}")
+    assert lead.post(f"/missing-education/from-attendance/{amy.id}").location == \
+        opened.location
+    case = db.execute(select(MissingEducationCase)).scalar_one()
+    assert (case.upn, case.first_name, case.school_id) == (make_upn(1), "Amy", cast.school.id)
+    assert [a.summary for a in case.actions] == ["Reported from the attendance import"]
+    assert "55.0% of 100 sessions missed" in case.actions[0].note
+    assert case.reference in lead.get(first.location).get_data(  # type: ignore[attr-defined]
+        as_text=True)
 
 
 def test_it_puts_an_item_on_the_register_and_the_coordinator_may_decide(
