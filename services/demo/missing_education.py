@@ -20,7 +20,7 @@ from routing.safeguarding import cme
 from routing.safeguarding.attendance import COLUMNS, import_attendance
 from routing.safeguarding.cme_models import MissingEducationCase
 from routing.safeguarding.models import SafeguardingItem
-from routing.safeguarding.operations import ConcernInput, raise_concern
+from routing.safeguarding.operations import ConcernInput, DecisionInput, decide, raise_concern
 from services.accounts.models import User
 from services.schools import School
 
@@ -79,6 +79,10 @@ def add_missing_education_examples(session: Session, now: datetime) -> int:
         False, "demo-cme-amara", reported)
     case = cme.case_for_item(session, item)
     assert case is not None
+    decide(session, item, _actor(lead), DecisionInput(
+        decision="in_school", note=f"On the missing-education register as {case.reference}; "
+                                   "the council's officer is told and tracing has begun."),
+        reported + timedelta(hours=3))
     cme.record_action(session, case, _actor(lead), cme.ActionInput(
         note="Home visit: a neighbour says the family may be staying with relatives in "
              "Bury. Asked Bury's children-missing-education officer to check.",
