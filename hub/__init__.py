@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.directory.routes import bp as directory_bp
     from hub.hub_requests.routes import bp as hub_requests_bp
     from hub.leads.routes import bp as leads_bp
+    from hub.missing_education.routes import bp as missing_education_bp
     from hub.notifications.routes import bp as notifications_bp
     from hub.oruk.routes import bp as oruk_bp
     from hub.progress.routes import bp as progress_bp
@@ -101,7 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp, search_bp, directory_bp, providers_bp, admin_bp, oruk_bp,
         referrals_bp, progress_bp, notifications_bp, hub_requests_bp, safeguarding_bp,
-        account_bp, audit_bp, triage_bp, leads_bp,
+        account_bp, audit_bp, triage_bp, leads_bp, missing_education_bp,
     ):
         app.register_blueprint(blueprint)
     csrf.exempt(oruk_bp)  # read-only GET API, no cookies needed

@@ -21,6 +21,7 @@ from routing.referrals.identity import ChildIdentityVersion
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import ChildMerge
 from routing.referrals.models import Child, ReferralRequest
+from routing.safeguarding.cme_models import MissingEducationCase
 from services.accounts.models import User
 from services.db import utcnow
 from services.listings import Capacity, Service
@@ -33,6 +34,7 @@ _WATCHED: dict[type, str] = {
     Organisation: "organisation", School: "school", Service: "service",
     Capacity: "capacity", Need: "need", LeadPractitioner: "lead_practitioner",
     ChildIdentityVersion: "child_identity_version", ChildMerge: "child_merge",
+    MissingEducationCase: "missing_education_case",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -58,6 +60,8 @@ def _ids(target: Any, kind: str) -> tuple[int | None, object]:
         return target.child_id, target.id
     if isinstance(target, ChildMerge):
         return target.surviving_child_id, target.id
+    if isinstance(target, MissingEducationCase):
+        return target.child_id, target.id
     if isinstance(target, Capacity):
         return None, target.service_id
     key = inspect(target).identity

@@ -5,8 +5,15 @@ from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
 from routing.referrals.identity import ChildIdentityVersion
+from routing.referrals.link_delivery import LinkSend
 from routing.referrals.merge import ChildMerge
 from routing.referrals.outbox import OutboxMessage
+from routing.safeguarding.cme_models import (
+    AttendanceImport,
+    AttendanceRecord,
+    CaseAction,
+    MissingEducationCase,
+)
 from routing.safeguarding.models import SafeguardingEvent, SafeguardingItem
 from services.accounts.models import LoginAttempt, User
 from services.listings import Capacity, Service, ServiceNeed, ServiceSchool
@@ -18,8 +25,11 @@ from services.triage import NeedKeywordRule
 from services.version import DirectoryVersion
 
 __all__ = [
+    "AttendanceImport",
+    "AttendanceRecord",
     "AuditEvent",
     "Capacity",
+    "CaseAction",
     "ChildIdentityVersion",
     "ChildMerge",
     "DirectoryVersion",
@@ -27,8 +37,10 @@ __all__ = [
     "GazetteerPostcode",
     "LeadEvent",
     "LeadPractitioner",
+    "LinkSend",
     "Location",
     "LoginAttempt",
+    "MissingEducationCase",
     "Need",
     "NeedKeywordRule",
     "Organisation",

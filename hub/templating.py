@@ -97,6 +97,8 @@ def _navigation() -> list[dict[str, Any]]:
         items.append(("Safeguarding", url_for("safeguarding.queue"), "/safeguarding"))
     if role.value in ("coordinator", "safeguarding_lead"):
         items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
+        items.append(("Missing education", url_for("missing_education.register"),
+                      "/missing-education"))
     if role.is_provider:
         items.append(("Our services", url_for("providers.services"), "/provider"))
     if role.is_school or role.value == "coordinator":

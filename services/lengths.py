@@ -43,6 +43,9 @@ TEXT_LIMITS: dict[str, int] = {
     "child_identity_version.reason": 1000,
     "child_merge.reason": 1000,
     "child_merge.undo_reason": 1000,
+    # The children missing education register (routing/safeguarding/cme.py).
+    "cme_case.last_known_address": 5000,
+    "cme_action.note": 5000,
 }
 
 

@@ -40,6 +40,10 @@ class ServiceInput:
     max_age: int
     eligibility: str = ""
     cost: str = "Free"
+    # Working days to decide on an opened referral (None: not stated). Only a form that
+    # asks for it sets it (``states_response_time``); imports keep what the provider said.
+    response_working_days: int | None = None
+    states_response_time: bool = False
     delivery_modes: Sequence[str] = ()
     languages: Sequence[str] = ("English",)
     opening_times: str = ""
@@ -150,6 +154,8 @@ def check_service_input(
         errors["hubs"] = "Choose schools from the list"
     if DeliveryMode.SCHOOL_HUB.value in modes and not data.hub_school_ids:
         errors["hubs"] = "Choose the school hubs where the service runs"
+    if data.response_working_days is not None and not 0 <= data.response_working_days <= 60:
+        errors["response_working_days"] = ("Enter a number of working days between 0 and 60")
     if errors:
         raise InvalidInput(errors)
     return CheckedInput(codes, modes, kinds, audiences, area, place)
@@ -196,6 +202,8 @@ def save_service(
     service.eligibility = data.eligibility.strip()
     # Blank cost or languages mean "not stated": never filled in with a guess.
     service.cost = data.cost.strip()
+    if data.states_response_time:
+        service.response_working_days = data.response_working_days
     service.delivery_modes = modes
     service.languages = [lang.strip() for lang in data.languages if lang.strip()]
     service.opening_times = data.opening_times.strip()

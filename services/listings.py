@@ -113,6 +113,9 @@ class Service(Base):
     help_kinds: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     audiences: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     need_level: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # How many working days the service takes to decide on a referral it has opened
+    # (None: not stated; the stuck page then uses REFERRAL_DECIDE_WORKING_DAYS).
+    response_working_days: Mapped[int | None]
     # ORUK fields a feed gave that we do not use, kept to publish back (``oruk.extras``).
     oruk_extra: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,7 +15,9 @@ referrals_cli = AppGroup("referrals", help="Referrals.")
 @referrals_cli.command("stuck")
 def stuck_command() -> None:
     """List referrals and children falling through the cracks (references only), each
-    list with its rule; the thresholds are the REFERRAL_*_WORKING_DAYS settings."""
+    list with its rule; the thresholds are the REFERRAL_*_WORKING_DAYS,
+    SAFEGUARDING_ACTION_WORKING_DAYS and CME_TRACE_WORKING_DAYS settings (and each
+    service's stated response time)."""
     scope = stuck_scope(None)
     report = stuck_report(session(), scope)
     for kind, items in report.items():
@@ -31,9 +33,14 @@ def _line(kind: StuckKind, item: StuckItem) -> str:
         entry = item.safeguarding
         return (f"{entry.item.reference} {entry.item.kind.label} ({entry.waited} working "
                 f"days; due {entry.due:%Y-%m-%d %H:%M})")
+    if item.cme is not None:
+        case = item.cme
+        return (f"{case.case.reference} {case.case.status.label} ({case.open_for} working "
+                f"days on the register; {case.days_missing} days missing)")
     if item.referral is None:
         refs = ", ".join(r.reference for r in item.referrals)
-        return f"child {item.child_id}: {refs}"
+        need = f" ({item.need_code})" if item.need_code else ""
+        return f"child {item.child_id}{need}: {refs}"
     line = f"{item.referral.reference} {item.referral.service.name}"
     if kind is StuckKind.LONG_WAIT:
         return f"{line} ({item.waited} > {item.typical} days)"

@@ -61,6 +61,13 @@ class ServiceForm(FlaskForm):
     )
     eligibility = TextAreaField("Eligibility", validators=[Optional(), Length(max=2000)])
     cost = StringField("Cost", default="Free", validators=[Length(max=200)])
+    response_working_days = IntegerField(
+        "How many working days you take to decide on a referral (optional)",
+        description="From opening a referral to accepting, wait-listing or declining it. "
+                    "Past it, the referral shows on the hub's stuck page.",
+        validators=[Optional(), NumberRange(0, 60, "Enter a number of working days "
+                                                  "between 0 and 60")],
+    )
     delivery_modes = SelectMultipleField(
         "How it is delivered",
         choices=[(mode.value, label) for mode, label in DELIVERY_MODE_LABELS.items()],

@@ -104,6 +104,8 @@ def _input(form: ServiceForm) -> listing_ops.ServiceInput:
         max_age=form.max_age.data if form.max_age.data is not None else 0,
         eligibility=form.eligibility.data or "",
         cost=form.cost.data or "",
+        response_working_days=form.response_working_days.data,
+        states_response_time=True,
         delivery_modes=form.delivery_modes.data or [],
         languages=(form.languages.data or "").split(","),
         opening_times=form.opening_times.data or "",

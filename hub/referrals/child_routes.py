@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from hub.access import me, roles_required
 from hub.form_errors import refuse
 from hub.links import absolute_url
+from hub.missing_education.access import visible_cases
 from hub.notifications.delivery import notify_settings
 from hub.referrals.access import (
     actor_for,
@@ -35,6 +36,7 @@ from routing.referrals.models import (
     Referral,
     ReferralEvent,
 )
+from routing.safeguarding.cme import child_actions
 from routing.safeguarding.queue import child_events
 from services.accounts.models import SCHOOL_ROLES, Role
 from services.errors import InvalidInput
@@ -81,6 +83,7 @@ def child(child_id: int, errors: dict[str, str] | None = None) -> str | Response
     return render_template(
         "referrals/child.html", child=record, referrals=referrals, events=events,
         safeguarding_events=child_events(session(), record.id, visible_items(user)),
+        cme_actions=child_actions(session(), record.id, visible_cases(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],
         family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
         errors=errors or {}, **identity_context(record),
@@ -126,6 +129,8 @@ def _link_page(record: Child, link: ProgressLink, token: str | None,
         "referrals/link.html", child=record, link=link, token=token,
         url=absolute_url("progress.show", token=token) if token else None,
         errors=errors or {}, typed=request.form if errors else {},
+        # Kept through a refused submit, so the corrected one still sends only once.
+        send_key=request.form.get("send_key") if errors else secrets.token_urlsafe(24),
     )
 
 
@@ -138,12 +143,16 @@ def send_progress_link(child_id: int, link_id: int) -> Response | tuple[str, int
     if link is None or link.child_id != record.id or link.referrer_id != me().id:
         abort(404)
     token = request.form.get("token", "")[:100]
+    send_key = request.form.get("send_key", "")
+    if not 16 <= len(send_key) <= 64:
+        abort(400)
     recipient = LinkRecipient(
         channel=request.form.get("channel", ""), email=request.form.get("email", "")[:254],
         mobile=request.form.get("mobile", "")[:40], agreed=request.form.get("agreed") == "yes")
     school_name = link.referrals[0].school.name if link.referrals else record.school.name
     try:
-        how = send_link(session(), link, token, recipient, school_name, actor_for(me()), now())
+        how = send_link(session(), link, token, recipient, school_name, actor_for(me()), now(),
+                        send_key)
     except InvalidInput as error:
         errors = refuse(error)
         # The link is shown again only to whoever proves they hold it.

@@ -45,4 +45,5 @@ def stuck_scope(school_ids: Collection[int] | None) -> StuckScope:
         answer_days=settings.referral_answer_working_days,
         contact_days=settings.referral_contact_working_days,
         safeguarding_days=settings.safeguarding_action_working_days,
+        cme_days=settings.cme_trace_working_days,
     )

@@ -31,10 +31,9 @@ def is_lead_for(user: User, item: SafeguardingItem) -> bool:
 
 
 def allowed(user: User, item: SafeguardingItem, act: Act) -> bool:
-    if act is Act.DECIDE:
-        return is_lead_for(user, item)
-    if act is Act.VIEW:
-        # The coordinator oversees items not actioned in time; they read, never decide.
+    if act in (Act.DECIDE, Act.VIEW):
+        # The coordinator oversees items not actioned in time, and may record the
+        # decision when the school's lead is away (every step says who).
         return is_lead_for(user, item) or user.role is Role.COORDINATOR
     return allowed(user, item, Act.VIEW) or (
         user.role.is_school and item.raised_by_id == user.id)

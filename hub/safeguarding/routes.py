@@ -19,8 +19,10 @@ from hub.unit_of_work import discard, session
 from routing.referrals.audit import audit
 from routing.referrals.children import ConfirmMatch
 from routing.safeguarding import operations as ops
+from routing.safeguarding.cme import case_for_item
 from routing.safeguarding.deadlines import due_at
 from routing.safeguarding.models import CONCERN_KINDS, Decision, SafeguardingItem
+from routing.safeguarding.operations import link_candidates
 from routing.safeguarding.queue import lead_queue, raised_by
 from services.accounts.models import SCHOOL_ROLES, Role
 from services.errors import InvalidInput
@@ -102,9 +104,12 @@ def new_concern() -> Response | tuple[str, int] | str:
 
 def _item_page(item: SafeguardingItem, errors: dict[str, str] | None = None) -> str:
     user = me()
+    can_decide = allowed(user, item, Act.DECIDE)
     return render_template(
         "safeguarding/item.html", item=item, full=allowed(user, item, Act.VIEW),
-        can_decide=allowed(user, item, Act.DECIDE),
+        can_decide=can_decide, case=case_for_item(session(), item) if can_decide else None,
+        candidates=link_candidates(session(), item, school_ids_for(user) or
+                                   (item.school_id,)) if can_decide else [],
         decisions=[(decision.value, decision.label) for decision in Decision],
         due=due_at(item.raised_at, _working_days()), now=now(), errors=errors or {},
         form=request.form,
@@ -118,7 +123,7 @@ def item(item_id: int) -> str:
 
 
 @bp.route("/items/<id:item_id>/decision", methods=["POST"])
-@roles_required(Role.SAFEGUARDING_LEAD)
+@roles_required(Role.SAFEGUARDING_LEAD, Role.COORDINATOR)
 def decide(item_id: int) -> Response | tuple[str, int]:
     item = load_item(item_id, Act.DECIDE)
     when, unreadable = _date("front_door_on")
@@ -138,7 +143,7 @@ def decide(item_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/items/<id:item_id>/outcome", methods=["POST"])
-@roles_required(Role.SAFEGUARDING_LEAD)
+@roles_required(Role.SAFEGUARDING_LEAD, Role.COORDINATOR)
 def outcome(item_id: int) -> Response | tuple[str, int]:
     item = load_item(item_id, Act.DECIDE)
     try:
@@ -149,4 +154,26 @@ def outcome(item_id: int) -> Response | tuple[str, int]:
         errors = refuse(error)
         return _item_page(load_item(item_id, Act.DECIDE), errors), 400
     flash(f"Front door update recorded on {item.reference}.", "success")
+    return redirect(url_for("safeguarding.item", item_id=item.id))
+
+
+@bp.route("/items/<id:item_id>/child", methods=["POST"])
+@roles_required(Role.SAFEGUARDING_LEAD, Role.COORDINATOR)
+def link_child(item_id: int) -> Response | tuple[str, int]:
+    """Link an item recorded without a child record to one of the records it could be
+    about (only those offered on the item's page), once the lead confirms."""
+    item = load_item(item_id, Act.DECIDE)
+    typed = request.form.get("child_id", "")
+    offered = {child.id: child for child in link_candidates(
+        session(), item, school_ids_for(me()) or (item.school_id,))}
+    chosen = offered.get(int(typed)) if typed.isdigit() and len(typed) < 10 else None
+    if chosen is None:
+        return _item_page(item, {"child_id": "Choose the child's record"}), 400
+    try:
+        ops.link_child(session(), item, chosen, request.form.get("confirmed") == "yes",
+                       actor_for(me()), now())
+    except InvalidInput as error:
+        errors = refuse(error)
+        return _item_page(load_item(item_id, Act.DECIDE), errors), 400
+    flash(f"{item.reference} is now on the child's timeline.", "success")
     return redirect(url_for("safeguarding.item", item_id=item.id))

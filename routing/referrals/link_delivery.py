@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import Session
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from routing.referrals.audit import audit
 from routing.referrals.lifecycle import Actor
@@ -18,6 +20,7 @@ from routing.referrals.models import ProgressLink
 from routing.referrals.outbox import EMAIL, SMS, queue_family_link, queue_notice
 from routing.referrals.progress import hash_token
 from routing.safeguarding.operations import school_lead_addresses
+from services.db import Base, utcnow
 from services.errors import InvalidInput
 
 CHANNELS = {EMAIL: "email", SMS: "text message"}
@@ -39,6 +42,19 @@ def uk_mobile(typed: str) -> str | None:
             digits = "0" + digits.removeprefix(prefix).removeprefix("0")
             break
     return digits if re.fullmatch(r"07\d{9}", digits) else None
+
+
+class LinkSend(Base):
+    """One "send the progress link to the family" submit, by the form's key: a repeated
+    submit (a double click, a reload) finds it and sends nothing more."""
+
+    __tablename__ = "progress_link_send"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_key: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("progress_link.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 @dataclass(frozen=True)
@@ -74,10 +90,14 @@ def _address(recipient: LinkRecipient) -> tuple[str, dict[str, str]]:
 
 def send_link(
     session: Session, link: ProgressLink, token: str, recipient: LinkRecipient,
-    school_name: str, actor: Actor, now: datetime,
+    school_name: str, actor: Actor, now: datetime, send_key: str,
 ) -> str:
     """Queue ``link`` (whose secret is ``token``) to a parent or carer by email or text
     message, with only the school's name: never the child's. Returns the channel's name.
+
+    Sends once per ``send_key`` (the form's): a repeated submit returns the channel of
+    the first and queues nothing, also when two arrive at the same moment (the key is
+    unique in the database).
 
     Audited with who sent it and how, never the address. Raises InvalidInput (keyed by
     field) for a missing agreement, a bad address or number, or a token that is not
@@ -92,6 +112,16 @@ def send_link(
         errors["agreed"] = "Confirm the parent or carer has agreed to receive the link"
     if errors:
         raise InvalidInput(errors)
+    sent = session.execute(
+        select(LinkSend).where(LinkSend.send_key == send_key)).scalar_one_or_none()
+    if sent is not None:
+        return CHANNELS[sent.channel]
+    try:
+        with session.begin_nested():
+            session.add(LinkSend(send_key=send_key, link_id=link.id, channel=recipient.channel,
+                                 at=now))
+    except IntegrityError:  # the same submit, a moment earlier, in another request
+        return CHANNELS[recipient.channel]
     queue_family_link(session, address, recipient.channel, school_name, f"/progress/{token}",
                       now)
     audit(session, actor, "progress_link_sent", now, child_id=link.child_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from routing.leads.models import LeadEvent, LeadPractitioner
@@ -78,6 +78,26 @@ def _rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def _kept_for_safeguarding() -> list[ColumnElement[bool]]:
+    """A child named by a safeguarding item or a missing-education case keeps their record:
+    safeguarding records have their own, longer, retention (until the child is 25), and
+    the purge of referrals must not cut them from the child's timeline."""
+    from routing.safeguarding.cme_models import MissingEducationCase
+    from routing.safeguarding.models import SafeguardingItem
+
+    return [~exists().where(SafeguardingItem.child_id == Child.id),
+            ~exists().where(MissingEducationCase.child_id == Child.id)]
+
+
+def _unlink_attendance(session: Session, child_ids: list[int]) -> None:
+    """Attendance figures belong to the school's import, keyed by UPN: a deleted child's
+    figures stay, no longer linked to a record."""
+    from routing.safeguarding.cme_models import AttendanceRecord
+
+    session.execute(update(AttendanceRecord).where(AttendanceRecord.child_id.in_(child_ids))
+                    .values(child_id=None))
+
+
 def _children_due(session: Session, cutoff: datetime) -> list[int]:
     """Children whose every referral ended before ``cutoff`` and whose every form was last
     changed before it: nothing about them is still open or recent."""
@@ -94,7 +114,7 @@ def _children_due(session: Session, cutoff: datetime) -> list[int]:
         or_(LeadPractitioner.ended_at.is_(None), LeadPractitioner.ended_at >= cutoff))
     return list(session.execute(
         select(Child.id).where(any_referral, ~open_or_recent_referral, ~recent_form,
-                               ~open_or_recent_lead)
+                               ~open_or_recent_lead, *_kept_for_safeguarding())
     ).scalars())
 
 
@@ -126,6 +146,7 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
             delete(ReferralRequest).where(ReferralRequest.child_id.in_(batch))))
         _delete_leads(session, batch)
         forget_children(session, batch)
+        _unlink_attendance(session, batch)
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
 
 
@@ -143,8 +164,10 @@ def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> N
         ~exists().where(ReferralRequest.child_id == Child.id),
         ~exists().where(LeadPractitioner.child_id == Child.id),
         Child.merged_at.is_(None),
+        *_kept_for_safeguarding(),
     )).scalars())
     if orphans:
+        _unlink_attendance(session, orphans)
         session.execute(delete(progress_link_referral).where(
             progress_link_referral.c.link_id.in_(
                 select(ProgressLink.id).where(ProgressLink.child_id.in_(orphans)))))

@@ -5,12 +5,15 @@ of referrals gets its counts and one page at the cost of a few queries, and each
 states its rule (``StuckKind.rule``) with the thresholds in force:
 
 - sent referrals not opened within a number of working days;
-- opened referrals not decided (accepted, wait-listed or declined) in time;
+- opened referrals not decided (accepted, wait-listed or declined) within the service's
+  stated response time, or a setting's when it states none;
 - questions to the school not answered in time;
 - accepted referrals with no first contact in time;
 - declines with no onward referral;
 - wait-lists longer than the service's typical wait;
 - children whose every referral ended with no support in place;
+- children for whom every provider (two or more) declined a need;
+- missing-education cases not traced in time (``routing.safeguarding.cme``);
 - safeguarding stops and concerns no lead has actioned in time (``routing.safeguarding``).
 """
 
@@ -30,8 +33,10 @@ from routing.engine.reasons import plural
 from routing.referrals.models import Outcome, Referral, ReferralEvent, Status
 from routing.referrals.reminders import CHASEABLE, last_reminders
 from routing.referrals.workdays import is_working_day, working_days_between
+from routing.safeguarding.cme import RegisterEntry, not_traced
 from routing.safeguarding.queue import QueueEntry, overdue_entries
-from services.listings import Capacity
+from services.listings import Capacity, Service
+from services.taxonomy import Need
 
 ENDED = (Status.DECLINED, Status.CLOSED, Status.WITHDRAWN)
 
@@ -45,6 +50,8 @@ class StuckKind(enum.StrEnum):
     DECLINED_NO_ONWARD = "declined_no_onward"
     LONG_WAIT = "long_wait"
     UNSUPPORTED_CHILD = "unsupported_child"
+    EVERY_PROVIDER_DECLINED = "every_provider_declined"
+    CME_NOT_TRACED = "cme_not_traced"
 
     def heading(self) -> str:
         """The list's heading."""
@@ -57,6 +64,8 @@ class StuckKind(enum.StrEnum):
             StuckKind.DECLINED_NO_ONWARD: "Declined with no onward referral",
             StuckKind.LONG_WAIT: "Waiting longer than the service's typical wait",
             StuckKind.UNSUPPORTED_CHILD: "Children with no support in place",
+            StuckKind.EVERY_PROVIDER_DECLINED: "Every provider declined",
+            StuckKind.CME_NOT_TRACED: "Children missing education not traced",
         }[self]
 
     def rule(self, scope: StuckScope) -> str:
@@ -70,8 +79,10 @@ class StuckKind(enum.StrEnum):
                                                  "no decision is recorded.",
             StuckKind.NOT_OPENED: f"Sent {days(scope.working_days, 'working day')} ago or "
                                   "more, and the service has not opened it.",
-            StuckKind.NOT_DECIDED: f"Opened {days(scope.decide_days, 'working day')} ago or "
-                                   "more, and not yet accepted, wait-listed or declined.",
+            StuckKind.NOT_DECIDED: "Opened at least the service's stated response time ago "
+                                   "(in working days; "
+                                   f"{days(scope.decide_days, 'working day')} when it states "
+                                   "none), and not yet accepted, wait-listed or declined.",
             StuckKind.QUESTION_UNANSWERED: f"The service asked the school a question "
                                            f"{days(scope.answer_days, 'working day')} ago or "
                                            "more, and the school has not answered.",
@@ -84,6 +95,13 @@ class StuckKind(enum.StrEnum):
                                  "usually takes.",
             StuckKind.UNSUPPORTED_CHILD: "Every referral for the child has ended, and none "
                                          "ended with support given.",
+            StuckKind.EVERY_PROVIDER_DECLINED: "Two or more providers were asked to meet "
+                                               "one of the child's needs, and every one "
+                                               "declined.",
+            StuckKind.CME_NOT_TRACED: "A child missing education was put on the register "
+                                      f"{days(scope.cme_days, 'working day')} ago or more "
+                                      "(to the same time of day), and is still reported or "
+                                      "being traced.",
         }[self]
 
 
@@ -101,6 +119,10 @@ class StuckItem:
     referrals: tuple[Referral, ...] = ()
     # For SAFEGUARDING_NOT_ACTIONED: the item, when it was due and working days waited.
     safeguarding: QueueEntry | None = None
+    # For EVERY_PROVIDER_DECLINED: the need every provider declined (its name).
+    need_code: str = ""
+    # For CME_NOT_TRACED: the case, its days missing and working days open.
+    cme: RegisterEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +139,7 @@ class StuckScope:
     answer_days: int = 3
     contact_days: int = 5
     safeguarding_days: int = 1
+    cme_days: int = 10
 
 
 def not_opened_cutoff(today: date, working_days: int) -> date:
@@ -140,6 +163,11 @@ def stuck_counts(session: Session, scope: StuckScope) -> dict[StuckKind, int]:
     }
     counts[StuckKind.LONG_WAIT] = len(_long_wait_rows(session, scope))
     counts[StuckKind.SAFEGUARDING_NOT_ACTIONED] = len(_overdue(session, scope))
+    counts[StuckKind.NOT_DECIDED] = session.execute(
+        select(func.count()).select_from(_not_decided(session, scope).subquery())
+    ).scalar_one()
+    counts[StuckKind.EVERY_PROVIDER_DECLINED] = len(_all_declined(session, scope))
+    counts[StuckKind.CME_NOT_TRACED] = len(_not_traced(session, scope))
     counts[StuckKind.UNSUPPORTED_CHILD] = session.execute(
         select(func.count()).select_from(_unsupported_children(scope).subquery())
     ).scalar_one()
@@ -152,6 +180,26 @@ def stuck_items(
 ) -> list[StuckItem]:
     """One page of a list (all of it when ``limit`` is None), oldest problem first."""
     today = scope.now.date()
+    window = slice(offset, None if limit is None else offset + limit)
+    if kind is StuckKind.CME_NOT_TRACED:
+        return [StuckItem(kind, waited=entry.open_for, cme=entry)
+                for entry in _not_traced(session, scope)[window]]
+    if kind is StuckKind.EVERY_PROVIDER_DECLINED:
+        chosen_needs = _all_declined(session, scope)[window]
+        loaded = _load(session, [rid for _, _, ids in chosen_needs for rid in ids])
+        names = {code: name for code, name in session.execute(select(Need.code, Need.name).where(
+            Need.code.in_({code for _, code, _ in chosen_needs}))).all()}
+        return [StuckItem(kind, child_id=child_id, need_code=names.get(code, code),
+                          referrals=tuple(loaded[rid] for rid in ids))
+                for child_id, code, ids in chosen_needs]
+    if kind is StuckKind.NOT_DECIDED:
+        undecided = session.execute(_page(
+            _not_decided(session, scope).add_columns(Service.response_working_days)
+            .options(*_OPTIONS), limit, offset)).all()
+        return [StuckItem(kind, r, working_days_between((r.opened_at or r.created_at).date(),
+                                                        today),
+                          typical=stated if stated is not None else scope.decide_days)
+                for r, stated in undecided]
     if kind is StuckKind.SAFEGUARDING_NOT_ACTIONED:
         entries = _overdue(session, scope)[offset:None if limit is None else offset + limit]
         return [StuckItem(kind, waited=entry.waited, safeguarding=entry) for entry in entries]
@@ -252,9 +300,6 @@ _REFERRAL_LISTS: dict[StuckKind, Callable[[StuckScope], Select[Any]]] = {
     StuckKind.NOT_OPENED: _waiting_at(
         Status.SENT, func.coalesce(Referral.sent_at, Referral.created_at),
         lambda scope: scope.working_days),
-    StuckKind.NOT_DECIDED: _waiting_at(
-        Status.OPENED, func.coalesce(Referral.opened_at, Referral.created_at),
-        lambda scope: scope.decide_days),
     StuckKind.QUESTION_UNANSWERED: _waiting_at(
         Status.NEEDS_INFORMATION, _ASKED_AT, lambda scope: scope.answer_days),
     StuckKind.NO_FIRST_CONTACT: _waiting_at(
@@ -292,6 +337,58 @@ def _long_wait_rows(session: Session, scope: StuckScope) -> list[tuple[int, int,
     ).all()
     return [(referral_id, waited, typical) for referral_id, at, typical in rows
             if typical is not None and (waited := (scope.now - at).days) > typical]
+
+
+def _not_decided(session: Session, scope: StuckScope) -> Select[Any]:
+    """Opened referrals past their service's stated response time in working days (the
+    scope's ``decide_days`` when it states none), longest waiting first. The cut-off
+    date of each distinct stated time is worked out here and handed to SQL in a CASE."""
+    since = func.coalesce(Referral.opened_at, Referral.created_at)
+    today = scope.now.date()
+    stated = [days for days in session.execute(
+        select(Service.response_working_days).distinct()
+        .join(Referral, Referral.service_id == Service.id)
+        .where(Referral.status == Status.OPENED, Service.response_working_days.is_not(None))
+    ).scalars() if days is not None]
+
+    def before(days: int) -> datetime:
+        return datetime.combine(not_opened_cutoff(today, days) + timedelta(days=1), time())
+
+    cutoff: Any = before(scope.decide_days)
+    if stated:
+        cutoff = case(*[(Service.response_working_days == days, before(days))
+                        for days in stated], else_=before(scope.decide_days))
+    return (
+        select(Referral)
+        .join(Service, Service.id == Referral.service_id)
+        .where(Referral.status == Status.OPENED, since < cutoff, *_in_schools(scope))
+        .order_by(since, Referral.id)
+    )
+
+
+def _all_declined(session: Session, scope: StuckScope) -> list[tuple[int, str, list[int]]]:
+    """(child id, need code, referral ids) where two or more referrals (from the scope's
+    schools) for the need were sent and every one was declined; oldest child first.
+    Declines are few next to all referrals, so only children with one are read."""
+    declined_children = (
+        select(Referral.child_id)
+        .where(Referral.status == Status.DECLINED, *_in_schools(scope)).distinct())
+    by_need: dict[tuple[int, str], list[tuple[int, Status]]] = defaultdict(list)
+    for referral_id, child_id, needs, status in session.execute(
+        select(Referral.id, Referral.child_id, Referral.needs, Referral.status)
+        .where(Referral.child_id.in_(declined_children), Referral.status != Status.DRAFT,
+               *_in_schools(scope))
+        .order_by(Referral.child_id, Referral.id)
+    ).all():
+        for need in needs or []:
+            by_need[(child_id, str(need.get("code", "")))].append((referral_id, status))
+    return [(child_id, code, [rid for rid, _ in made])
+            for (child_id, code), made in by_need.items()
+            if len(made) >= 2 and all(status is Status.DECLINED for _, status in made)]
+
+
+def _not_traced(session: Session, scope: StuckScope) -> list[RegisterEntry]:
+    return not_traced(session, scope.now, scope.cme_days, scope.school_ids)
 
 
 def _overdue(session: Session, scope: StuckScope) -> list[QueueEntry]:

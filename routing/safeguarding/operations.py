@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from stdnum.exceptions import ValidationError
 from stdnum.gb import nhs, upn
@@ -28,8 +28,9 @@ from routing.referrals.children import (
     normalise_postcode,
 )
 from routing.referrals.lifecycle import Actor
-from routing.referrals.models import ReferralRequest
+from routing.referrals.models import Child, ReferralRequest
 from routing.referrals.outbox import queue_notice
+from routing.safeguarding.cme import MISSING_EDUCATION_KINDS, case_for_item, open_case_from_item
 from routing.safeguarding.deadlines import due_at, raised_no_later_than
 from routing.safeguarding.models import (
     CONCERN_KINDS,
@@ -158,6 +159,8 @@ def raise_concern(
         details=clean.details,
     )
     _open(session, item, actor, now)
+    if item.kind in MISSING_EDUCATION_KINDS:
+        open_case_from_item(session, item, actor, now)
     return item
 
 
@@ -388,3 +391,50 @@ def escalate_overdue(
             queue_notice(session, address, "safeguarding_overdue", item.reference,
                          MESSAGE_SUBJECT, f"/safeguarding/items/{item.id}", now)
     return late
+
+
+def link_child(
+    session: Session, item: SafeguardingItem, child: Child, confirmed: bool, actor: Actor,
+    now: datetime,
+) -> None:
+    """Link an item recorded without a child record to ``child``'s record, once staff have
+    confirmed it is the same child; the item's missing-education case follows. Neither
+    record's details change. Raises InvalidInput when not confirmed or already linked."""
+    if item.child_id is not None:
+        raise InvalidInput({"child_id": "This item is already linked to a child's record"})
+    if not confirmed:
+        raise InvalidInput({"confirmed": "Confirm this is the same child"})
+    item.child_id = child.id
+    case = case_for_item(session, item)
+    if case is not None and case.child_id is None:
+        case.child_id = child.id
+    _event(session, item, actor, now, "Linked to the child's record",
+           f"Record of a child born {child.date_of_birth.day} "
+           f"{child.date_of_birth:%B %Y} at {child.school.name}")
+    audit(session, actor, "safeguarding_child_linked", now, child_id=child.id,
+          subject_type="safeguarding_item", subject_id=item.id)
+
+
+def link_candidates(session: Session, item: SafeguardingItem,
+                    school_ids: tuple[int, ...]) -> list[Child]:
+    """Records an unlinked item could be about: the same UPN or NHS number anywhere, or
+    at ``school_ids`` the same last name (and first name, when typed)."""
+    if item.child_id is not None:
+        return []
+    same: list[ColumnElement[bool]] = []
+    if item.upn:
+        same.append(Child.upn == item.upn)
+    if item.nhs_number:
+        same.append(Child.nhs_number == item.nhs_number)
+    if item.last_name and school_ids:
+        name = [func.lower(Child.last_name) == item.last_name.lower(),
+                Child.school_id.in_(school_ids)]
+        if item.first_name:
+            name.append(func.lower(Child.first_name) == item.first_name.lower())
+        if item.date_of_birth is not None:
+            name.append(Child.date_of_birth == item.date_of_birth)
+        same.append(and_(*name))
+    if not same:
+        return []
+    return list(session.execute(
+        select(Child).where(or_(*same)).order_by(Child.id).limit(20)).scalars())

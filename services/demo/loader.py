@@ -38,6 +38,7 @@ from services.demo.dataset import (
 )
 from services.demo.identity import add_identity_examples
 from services.demo.leads import add_demo_leads
+from services.demo.missing_education import add_missing_education_examples
 from services.demo.referrals import add_demo_referrals
 from services.demo.safeguarding import add_safeguarding_examples
 from services.errors import InvalidInput
@@ -141,6 +142,8 @@ def load_demo(
     users = loader.users()
     # Something in Tonge Moor's safeguarding lead's queue at first run.
     add_safeguarding_examples(session, now)
+    # A missing-education case being traced, one found, and two attendance imports.
+    add_missing_education_examples(session, now)
     # Referrals in every state over the last 90 days, for every role's pages.
     referrals = add_demo_referrals(session, now)
     # Lead practitioners: the link worker's caseload and Ruby Hartwell's family page.

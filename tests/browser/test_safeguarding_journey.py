@@ -118,6 +118,38 @@ def test_it_the_lead_hands_the_concern_over_to_the_front_door(
     journey.finish()
 
 
+def test_it_the_lead_records_tracing_a_child_missing_education(journey: Journey) -> None:
+    page = journey.page()
+    log_in(journey, page, LEAD)
+    journey.check(page, "home")
+    _menu(page, "Missing education")
+    tracing = page.locator("table", has_text="Amara Okafor")
+    expect(tracing).to_contain_text("Tracing")
+    journey.check(page, "missing education register")
+    tracing.get_by_role("link", name=re.compile(r"ME-")).first.click()
+    journey.check(page, "missing education case")
+    page.get_by_role("button", name="Record the action").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter what was done")
+    journey.check(page, "missing education case with errors")
+    today = datetime.now(UTC)
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("What was done or found").fill(
+        "Bury's officer confirmed the family is home educating; letter on file.")
+    page.get_by_label("Found in elective home education").check()
+    page.get_by_role("button", name="Record the action").click()
+    expect(page.locator("h1 .govuk-tag")).to_have_text("Found in elective home education")
+    expect(page.locator(".hub-timeline")).to_contain_text("home educating")
+    journey.check(page, "missing education case traced")
+    page.goto(page.url.split("/missing-education")[0] + "/missing-education/attendance")
+    journey.check(page, "attendance imports")
+    page.get_by_role("link", name=re.compile("tonge-moor-autumn-2")).click()
+    expect(page.locator("#crossed")).to_contain_text("Crossed a threshold")
+    journey.check(page, "attendance import")
+    journey.finish()
+
+
 def test_it_the_coordinator_finds_the_safeguarding_stop_nobody_actioned_a_week_later(
     journey: Journey, served_app: ServedApp
 ) -> None:
@@ -138,7 +170,8 @@ def test_it_the_coordinator_finds_the_safeguarding_stop_nobody_actioned_a_week_l
         stop = section.locator("tr", has_text="Referral stopped").get_by_role("link")
         stop.click()
         expect(page.locator("h1 .govuk-tag")).to_have_text("Overdue")
-        expect(page.get_by_role("button", name="Record the decision")).to_have_count(0)
+        # The coordinator may record the decision when the lead has not.
+        expect(page.get_by_role("button", name="Record the decision")).to_have_count(1)
         journey.check(page, "overdue item")
     finally:
         served_app.shift_clock(timedelta(0))

@@ -105,3 +105,24 @@ def test_it_keeps_the_venues_name_unless_given_one(db: Session, cast: Cast) -> N
     save_service(db, service, cast.provider.id,
                  _input(hub_school_ids=[cast.school.id], venue_name=""))
     assert service.location.name is None
+
+
+def test_it_keeps_the_stated_response_time_unless_the_form_states_it(
+    db: Session, cast: Cast
+) -> None:
+    service = save_service(db, None, cast.provider.id,
+                           _input(delivery_modes=["venue"], response_working_days=3,
+                                  states_response_time=True))
+    assert service.response_working_days == 3
+    # An import (which does not ask) keeps what the provider said.
+    save_service(db, service, cast.provider.id, _input(delivery_modes=["venue"]))
+    assert service.response_working_days == 3
+    save_service(db, service, cast.provider.id,
+                 _input(delivery_modes=["venue"], response_working_days=None,
+                        states_response_time=True))
+    assert service.response_working_days is None
+    with pytest.raises(InvalidInput) as refused:
+        save_service(db, service, cast.provider.id,
+                     _input(delivery_modes=["venue"], response_working_days=61,
+                            states_response_time=True))
+    assert "response_working_days" in refused.value.errors

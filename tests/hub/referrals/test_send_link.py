@@ -77,7 +77,7 @@ def test_it_sends_the_link_and_the_school_only_by_text_or_email(
     page, token = _link_page(client, referral)
     assert "Send the link to the parent or carer" in page
     with caplog.at_level(logging.DEBUG):
-        response = client.post(_send_url(db, referral), data={
+        response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
             "token": token, "channel": channel, field: typed, "agreed": "yes"})
     assert response.status_code == 302
     told = client.get(response.location).get_data(as_text=True)
@@ -114,7 +114,7 @@ def test_it_needs_the_agreement_and_keeps_what_was_typed(
     client = app.test_client()
     login(client, cast.staff)
     _, token = _link_page(client, referral)
-    response = client.post(_send_url(db, referral), data={
+    response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
         "token": token, "channel": "sms", "mobile": "07700 900982"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -140,8 +140,8 @@ def test_it_refuses_a_bad_number_or_address_beside_the_field(
     client = app.test_client()
     login(client, cast.staff)
     _, token = _link_page(client, referral)
-    response = client.post(_send_url(db, referral), data={"token": token, "agreed": "yes",
-                                                          **data})
+    response = client.post(_send_url(db, referral), data={
+        "send_key": secrets.token_urlsafe(24), "token": token, "agreed": "yes", **data})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f'id="{field}-error"' in page and message in page
@@ -157,7 +157,7 @@ def test_it_sends_nothing_with_a_wrong_token_and_does_not_show_it(
     login(client, cast.staff)
     _link_page(client, referral)
     guess = secrets.token_urlsafe(32)
-    response = client.post(_send_url(db, referral), data={
+    response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
         "token": guess, "channel": "sms", "mobile": "07700900982", "agreed": "yes"})
     assert response.status_code == 400
     assert "This link no longer works" in response.get_data(as_text=True)
@@ -172,7 +172,7 @@ def test_it_lets_only_who_made_the_link_send_it(
     db.commit()
     client = app.test_client()
     login(client, cast.dsl)
-    response = client.post(_send_url(db, referral), data={
+    response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
         "token": token, "channel": "sms", "mobile": "07700900982", "agreed": "yes"})
     assert response.status_code == 404
     assert client.post(f"/referrals/children/{referral.child_id}/progress-link/"
@@ -228,7 +228,7 @@ def test_it_the_sent_link_opens_the_familys_page(
     client = sending.test_client()
     login(client, cast.staff)
     _, token = _link_page(client, referral)
-    client.post(_send_url(db, referral), data={
+    client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
         "token": token, "channel": "email", "email": "parent@example.com", "agreed": "yes"})
     ((_, body),) = notify.received
     sent_token = body["personalisation"]["link"].rsplit("/", 1)[1]
@@ -277,9 +277,32 @@ def test_it_says_the_message_waits_when_notify_is_not_set_up(
     client = app.test_client()
     login(client, cast.staff)
     _, token = _link_page(client, referral)
-    response = client.post(_send_url(db, referral), data={
+    response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
         "token": token, "channel": "sms", "mobile": "07700 900982", "agreed": "yes"})
     page = client.get(response.location).get_data(as_text=True)
     assert "waits in the outbox: GOV.UK Notify is not set up" in page
     (message,) = messages(db)
     assert (message.recipient, message.channel, message.sent_at) == ("07700900982", "sms", None)
+
+
+def test_it_sends_once_when_the_form_is_submitted_twice(
+    app: Flask, db: Session, cast: Cast, referral: Referral
+) -> None:
+    client = app.test_client()
+    login(client, cast.staff)
+    page, token = _link_page(client, referral)
+    found = re.search(r'name="send_key" value="([^"]+)"', page)
+    assert found is not None
+    data = {"send_key": found.group(1), "token": token, "channel": "sms",
+            "mobile": "07700900982", "agreed": "yes"}
+    for _ in range(2):  # a double click
+        assert client.post(_send_url(db, referral), data=data).status_code == 302
+    assert len(db.execute(select(OutboxMessage)).all()) == 1
+    assert len(db.execute(select(AuditEvent).where(
+        AuditEvent.action == "progress_link_sent")).all()) == 1
+    # A new send (a new key, as the page gives after a send) sends again.
+    data["send_key"] = secrets.token_urlsafe(24)
+    assert client.post(_send_url(db, referral), data=data).status_code == 302
+    assert len(db.execute(select(OutboxMessage)).all()) == 2
+    # Without the form's key nothing is sent.
+    assert client.post(_send_url(db, referral), data={**data, "send_key": ""}).status_code == 400

@@ -21,6 +21,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from stdnum.gb import upn
 from werkzeug.routing import IntegerConverter, Rule
 
 from hub import create_app
@@ -30,6 +31,8 @@ from routing.referrals import operations as ops
 from routing.referrals.answers import STEPS
 from routing.referrals.merge import merge_children
 from routing.referrals.models import Child
+from routing.safeguarding import cme
+from routing.safeguarding.attendance import COLUMNS, import_attendance
 from routing.safeguarding.operations import item_for_draft
 from services.accounts.models import User
 from services.db import utcnow
@@ -115,6 +118,11 @@ def build_world(db: Session, cast: Cast) -> World:
     assert survivor is not None and gone is not None
     merge = merge_children(db, survivor, gone, {}, "Same child", actor(cast.coordinator), now,
                            None)
+    case, _ = cme.open_case_from_item(db, item, actor(cast.dsl), now)
+    pupil = upn.calc_check_digit("350202600011") + "350202600011"
+    imported = import_attendance(
+        db, (",".join(COLUMNS) + f"\n{pupil},Amy,Shaw,2016-05-01,{cast.school.urn},100,0,"
+             "20,Autumn 1\n").encode(), "a.csv", actor(cast.dsl), None, now).attendance_import
     db.commit()
     assert referral.request_id is not None and service.location is not None
     service_uuid = str(service.uuid)
@@ -132,6 +140,9 @@ def build_world(db: Session, cast: Cast) -> World:
         "item_id": item.id,
         "other_id": other.child_id,
         "merge_id": merge.id,
+        "case_id": case.id,
+        "import_id": imported.id,
+        "record_id": imported.records[0].id,
         "step": list(STEPS),
         "action": ["accept", "withdraw"],
         "token": [token, "not-a-real-token"],

@@ -161,3 +161,30 @@ def test_it_blanks_a_family_links_number_and_link_even_if_never_sent(db: Session
     assert counts.messages_anonymised == 2
     kept = set(db.execute(select(OutboxMessage.recipient, OutboxMessage.link_path)).all())
     assert kept == {("", ""), ("07700900123", "/progress/recent")}
+
+
+def test_it_keeps_a_child_on_the_missing_education_register_and_unlinks_attendance(
+    db: Session, cast: Cast
+) -> None:
+    from routing.safeguarding import cme
+    from routing.safeguarding.attendance import COLUMNS, import_attendance
+    from routing.safeguarding.cme_models import AttendanceRecord
+    from tests.routing.safeguarding.support import concern, make_upn
+
+    on_register = _withdrawn(db, cast, START)
+    with_figures = _withdrawn(db, cast, START)
+    item = concern(db, cast.staff, cast.school.id, START, kind="wellbeing")
+    item.child_id = on_register.child_id
+    cme.open_case_from_item(db, item, actor(cast.dsl), START)
+    with_figures.child.upn = make_upn(7)
+    db.flush()
+    row = f"{make_upn(7)},Sam,Jones,2015-03-14,{cast.school.urn},100,0,20,Autumn 1"
+    import_attendance(db, f"{','.join(COLUMNS)}\n{row}\n".encode(), "a.csv",
+                      actor(cast.dsl), None, START)
+    db.commit()
+    kept, gone = on_register.child_id, with_figures.child_id
+    purge(db, POLICY, years_before(START, -6) + timedelta(days=1))
+    db.commit()
+    assert db.get(Child, kept) is not None and db.get(Child, gone) is None
+    (record,) = db.execute(select(AttendanceRecord)).scalars()
+    assert (record.child_id, record.upn) == (None, make_upn(7))

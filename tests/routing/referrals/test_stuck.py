@@ -57,7 +57,9 @@ def test_it_counts_every_list_and_pages_one_oldest_first(
                               StuckKind.QUESTION_UNANSWERED: 0, StuckKind.NO_FIRST_CONTACT: 0,
                               StuckKind.DECLINED_NO_ONWARD: 1, StuckKind.LONG_WAIT: 0,
                               StuckKind.UNSUPPORTED_CHILD: 1,
-                              StuckKind.SAFEGUARDING_NOT_ACTIONED: 0}
+                              StuckKind.SAFEGUARDING_NOT_ACTIONED: 0,
+                              StuckKind.EVERY_PROVIDER_DECLINED: 0,
+                              StuckKind.CME_NOT_TRACED: 0}
     assert set(summary.sections) == {StuckKind.NOT_OPENED, StuckKind.DECLINED_NO_ONWARD,
                                      StuckKind.UNSUPPORTED_CHILD}
 

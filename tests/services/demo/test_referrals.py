@@ -151,3 +151,23 @@ def test_it_shows_a_corrected_child_and_a_merge_the_lead_can_still_undo(db: Sess
     corrected = [v for v in db.execute(select(Child)).scalars()
                  if versions_of(db, v.id)[0].source is IdentitySource.CORRECTION]
     assert [c.last_name for c in corrected] == ["Brackenridge"]
+
+
+
+def test_it_fills_the_missing_education_register_and_the_attendance_imports(
+    db: Session,
+) -> None:
+    from routing.safeguarding.attendance import import_view, visible_imports
+    from routing.safeguarding.cme import register
+    from routing.safeguarding.cme_models import CaseStatus
+    from services.schools import School
+
+    school = db.execute(select(School).where(School.urn == "105204")).scalar_one()
+    shown = register(db, (school.id,), NOW, 10)
+    assert [e.case.status for e in shown.open] == [CaseStatus.TRACING]
+    assert shown.open[0].overdue and shown.open[0].days_missing == 21
+    assert [e.case.status for e in shown.traced] == [CaseStatus.FOUND_ON_ROLL]
+    latest, earlier = visible_imports(db, (school.id,))
+    view = import_view(db, latest, (school.id,))
+    assert view.crossed and view.flagged and len(view.flagged) > len(view.crossed)
+    assert import_view(db, earlier, (school.id,)).shown == latest.rows

@@ -1,0 +1,1 @@
+"""The children missing education register and the attendance import."""
