@@ -16,6 +16,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from routing.referrals.audit import audit
+from routing.referrals.earlier import DetailsRequest
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.models import Child, ReferralRequest
 from services.accounts.models import User
@@ -28,7 +29,7 @@ from services.taxonomy import Need
 _WATCHED: dict[type, str] = {
     Child: "child", ReferralRequest: "referral_form", User: "user",
     Organisation: "organisation", School: "school", Service: "service",
-    Capacity: "capacity", Need: "need",
+    Capacity: "capacity", Need: "need", DetailsRequest: "details_request",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -50,7 +51,7 @@ def _changed_fields(target: Any) -> list[str]:
 def _ids(target: Any, kind: str) -> tuple[int | None, object]:
     if isinstance(target, Child):
         return target.id, target.id
-    if isinstance(target, ReferralRequest):
+    if isinstance(target, ReferralRequest | DetailsRequest):
         return target.child_id, target.id
     if isinstance(target, Capacity):
         return None, target.service_id

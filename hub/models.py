@@ -3,6 +3,7 @@
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
+from routing.referrals.earlier import DetailsRequest
 from routing.referrals.outbox import OutboxMessage
 from routing.safeguarding.models import SafeguardingEvent, SafeguardingItem
 from services.accounts.models import LoginAttempt, User
@@ -16,6 +17,7 @@ from services.version import DirectoryVersion
 __all__ = [
     "AuditEvent",
     "Capacity",
+    "DetailsRequest",
     "DirectoryVersion",
     "GazetteerDistrict",
     "GazetteerPostcode",

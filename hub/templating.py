@@ -93,6 +93,9 @@ def _navigation() -> list[dict[str, Any]]:
         items.append(("Safeguarding", url_for("safeguarding.queue"), "/safeguarding"))
     if role.value in ("coordinator", "safeguarding_lead"):
         items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
+    if role.value == "safeguarding_lead":
+        items.append(("Details requests", url_for("referrals.details_requests"),
+                      "/referrals/details-requests"))
     if role.is_provider:
         items.append(("Our services", url_for("providers.services"), "/provider"))
     if role.is_school or role.value == "coordinator":

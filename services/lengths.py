@@ -33,6 +33,10 @@ TEXT_LIMITS: dict[str, int] = {
     "safeguarding_item.decision_note": 5000,
     "safeguarding_item.front_door_outcome": 5000,
     "safeguarding_event.note": 5000,
+    # A new school's request for an earlier school's referrals, and the lead's answer
+    # (routing/referrals/earlier.py).
+    "details_request.reason": 5000,
+    "details_request.decision_reason": 5000,
 }
 
 
