@@ -39,7 +39,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
-from routing.referrals.sharing import referral_view
+from routing.referrals.sharing import flag_visible, referral_view
 from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
 from services.bounds import parse_id
 from services.errors import AlreadyDone, InvalidInput
@@ -52,8 +52,10 @@ def _list(title: str, scope: ColumnElement[bool]) -> str:
         session(), me(), scope, request.args.get("status", ""),
         request.args.get("page", 1, type=int) or 1,
     )
+    user = me()
     return render_template(
         "referrals/list.html", title=title, listing=listing, statuses=list(Status),
+        flagged={r.id for r in listing.referrals if flag_visible(r, reader_for(user, r))},
     )
 
 

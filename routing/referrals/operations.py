@@ -336,8 +336,9 @@ def choose_sharing(
     now: datetime,
 ) -> None:
     """Record what each chosen service sees (need-to-know): ``choices`` maps a chosen
-    service's id to the sections shared with it; how to contact the family is always
-    shared. Raises InvalidInput for a section or service not on the form.
+    service's id to the sections shared with it (a service left out keeps what it had);
+    how to contact the family is always shared. Raises InvalidInput for a section or
+    service not on the form.
     """
     _editable(draft)
     chosen_services = set(draft.form.providers.chosen.values())
@@ -350,8 +351,11 @@ def choose_sharing(
             errors[f"share-{service_id}"] = "Choose what this service sees from the list"
     if errors:
         raise InvalidInput(errors)
+    # A service not in ``choices`` keeps what it had (the defaults, if nothing yet).
+    current = draft.form.sharing
     draft.save_answers(SharingStep({
-        sid: sections_of(choices.get(sid, ())) for sid in sorted(chosen_services)}), now)
+        sid: sections_of(choices[sid]) if sid in choices else current.sections_for(sid)
+        for sid in sorted(chosen_services)}), now)
 
 
 def missing_steps(draft: ReferralRequest) -> list[str]:

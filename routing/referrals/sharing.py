@@ -127,6 +127,12 @@ def _referrer(session: Session | None, referral: Referral) -> ReferrerContact:
     return ReferrerContact(name, email, referral.school.name if referral.school else "")
 
 
+def flag_visible(referral: Referral, reader: Reader) -> bool:
+    """Whether the referral's safeguarding flag may be shown to ``reader``: it comes from
+    the safeguarding markers, so only where those are shared."""
+    return referral.safeguarding_flag and may_read(referral, reader, Section.SAFEGUARDING)
+
+
 def safeguarding_visible(referrals: list[Referral], reader: Reader) -> bool:
     """Whether a child's safeguarding markers (attendance, missing education) may be shown
     to a reader who sees these referrals of theirs: shared on at least one."""
