@@ -13,6 +13,7 @@ from routing.referrals import operations as ops
 from routing.referrals.audit import AuditEvent
 from routing.referrals.children import ChildDetails
 from routing.referrals.earlier import (
+    DetailsRequest,
     RequestState,
     active_grant,
     decide_details,
@@ -132,3 +133,32 @@ def test_it_grants_for_a_time_and_refuses_only_with_a_reason(db: Session, cast: 
     told = [m.template for m in db.execute(select(OutboxMessage).where(
         OutboxMessage.recipient == cast.other_staff.email)).scalars()]
     assert told.count("details_refused") == 1 and told.count("details_granted") == 1
+
+
+def test_it_puts_the_requests_in_subject_access_and_purges_them_with_the_child(
+    db: Session, cast: Cast
+) -> None:
+    from routing.referrals.models import Child
+    from routing.referrals.retention import RetentionPolicy, purge, years_before
+    from routing.referrals.subject_access import subject_access
+
+    earlier, later, _ = moved_child(db, cast)
+    now = utcnow()
+    made = request_details(db, later.child_id, cast.school.id, cast.other_school.id,
+                           actor(cast.other_staff), "Eating worries", "", now)
+    document = subject_access(db, later.child_id, now).as_json()
+    (asked,) = [s for s in document["sections"] if s["title"].startswith("Schools' requests")]
+    assert asked["items"][0]["Reference"] == made.reference
+    assert asked["items"][0]["Why"] == "Eating worries"
+    (referrals,) = [s for s in document["sections"] if s["title"] == "Referrals"]
+    assert "Safeguarding notes" not in referrals["items"][0]["Shown to the service"]
+
+    for referral in (earlier, later):
+        ops.withdraw_referral(db, referral, actor(cast.staff if referral is earlier
+                                                   else cast.other_staff), now, "Not needed")
+    db.commit()
+    child_id = later.child_id
+    purge(db, RetentionPolicy(), years_before(now, -6) + timedelta(days=1))
+    db.commit()
+    assert db.get(Child, child_id) is None
+    assert db.execute(select(DetailsRequest)).first() is None
