@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey, Index, String, Text, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from routing.referrals.audit import audit
@@ -203,8 +204,16 @@ def request_details(
         holder_school_id=holder_school_id, requester_school_id=requester_school_id,
         requested_by_id=actor.user_id, requested_by_name=actor.name, reason=reason,
         state=RequestState.PENDING, created_at=now)
-    session.add(request)
-    session.flush()
+    try:
+        with session.begin_nested():  # a double click's twin may insert the same key first
+            session.add(request)
+            session.flush()
+    except IntegrityError:
+        twin = session.execute(select(DetailsRequest).where(
+            DetailsRequest.request_key == request_key)).scalar_one_or_none()
+        if twin is None or not request_key:
+            raise
+        return twin
     audit(session, actor, "details_requested", now, child_id,
           subject_type="details_request", subject_id=request.reference)
     for address in _lead_addresses(session, holder_school_id):
