@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 
 from routing.leads.models import LeadPractitioner
 from routing.referrals.audit import audit
+from routing.referrals.earlier import DetailsRequest
 from routing.referrals.identity import ChildIdentityVersion
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import ChildMerge
@@ -35,6 +36,7 @@ _WATCHED: dict[type, str] = {
     Capacity: "capacity", Need: "need", LeadPractitioner: "lead_practitioner",
     ChildIdentityVersion: "child_identity_version", ChildMerge: "child_merge",
     MissingEducationCase: "missing_education_case",
+    DetailsRequest: "details_request",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -56,7 +58,8 @@ def _changed_fields(target: Any) -> list[str]:
 def _ids(target: Any, kind: str) -> tuple[int | None, object]:
     if isinstance(target, Child):
         return target.id, target.id
-    if isinstance(target, ReferralRequest | LeadPractitioner | ChildIdentityVersion):
+    if isinstance(target, ReferralRequest | LeadPractitioner | ChildIdentityVersion
+                  | DetailsRequest):
         return target.child_id, target.id
     if isinstance(target, ChildMerge):
         return target.surviving_child_id, target.id

@@ -4,6 +4,7 @@ from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
+from routing.referrals.earlier import DetailsRequest
 from routing.referrals.identity import ChildIdentityVersion
 from routing.referrals.link_delivery import LinkSend
 from routing.referrals.merge import ChildMerge
@@ -32,6 +33,7 @@ __all__ = [
     "CaseAction",
     "ChildIdentityVersion",
     "ChildMerge",
+    "DetailsRequest",
     "DirectoryVersion",
     "GazetteerDistrict",
     "GazetteerPostcode",

@@ -93,6 +93,9 @@ class Settings:
     # A missing-education case still reported or being traced this many working days
     # after it was opened goes onto the stuck page.
     cme_trace_working_days: int = 10
+    # How long an earlier school's safeguarding lead's grant of its referrals' details
+    # to a child's new school lasts.
+    earlier_details_grant_days: int = 30
     # How long a "forgot password" link works.
     password_reset_minutes: int = 30
     # Retention (README "Retention"): what the purge deletes or anonymises, and when.
@@ -188,6 +191,7 @@ class Settings:
             referral_contact_working_days=_int(raw, "REFERRAL_CONTACT_WORKING_DAYS", 5),
             safeguarding_action_working_days=_int(raw, "SAFEGUARDING_ACTION_WORKING_DAYS", 1),
             cme_trace_working_days=_int(raw, "CME_TRACE_WORKING_DAYS", 10),
+            earlier_details_grant_days=_positive(raw, "EARLIER_DETAILS_GRANT_DAYS", 30),
             password_reset_minutes=_positive(raw, "PASSWORD_RESET_MINUTES", 30),
             retention_closed_referral_years=_positive(
                 raw, "RETENTION_CLOSED_REFERRAL_YEARS", 6),
@@ -246,6 +250,7 @@ _OVERRIDABLE = frozenset({
     "REFERRAL_DECIDE_WORKING_DAYS", "REFERRAL_ANSWER_WORKING_DAYS",
     "REFERRAL_CONTACT_WORKING_DAYS", "SAFEGUARDING_ACTION_WORKING_DAYS",
     "CME_TRACE_WORKING_DAYS",
+    "EARLIER_DETAILS_GRANT_DAYS",
     "DIRECTORY_REBUILD_INLINE", "REDIS_URL", "JOBS_SQLITE_PATH", "JOBS_QUEUE_NAME",
     "JOBS_IMMEDIATE", "JOBS_WORKERS", "NOTIFY_RETRY_MINUTES", "REFERRAL_CHASE_HOUR",
     "RETENTION_PURGE_HOUR", "ORUK_SYNC_HOUR", "ORUK_SYNC_FEEDS", "TESTING", "WTF_CSRF_ENABLED",

@@ -99,6 +99,9 @@ def _navigation() -> list[dict[str, Any]]:
         items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
         items.append(("Missing education", url_for("missing_education.register"),
                       "/missing-education"))
+    if role.value == "safeguarding_lead":
+        items.append(("Details requests", url_for("referrals.details_requests"),
+                      "/referrals/details-requests"))
     if role.is_provider:
         items.append(("Our services", url_for("providers.services"), "/provider"))
     if role.is_school or role.value == "coordinator":

@@ -46,6 +46,10 @@ TEXT_LIMITS: dict[str, int] = {
     # The children missing education register (routing/safeguarding/cme.py).
     "cme_case.last_known_address": 5000,
     "cme_action.note": 5000,
+    # A new school's request for an earlier school's referrals, and the lead's answer
+    # (routing/referrals/earlier.py).
+    "details_request.reason": 5000,
+    "details_request.decision_reason": 5000,
 }
 
 

@@ -14,9 +14,11 @@ from hub.audit_trail import actor_of, client_address
 from hub.request_cache import per_request
 from hub.settings import now
 from hub.unit_of_work import session
+from routing.referrals.earlier import DetailsRequest, active_grant, record_view
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
 from routing.referrals.operations import audit
+from routing.referrals.sharing import Reader
 from services.accounts.models import Role, User
 from services.locking import lock_row
 from services.schools import School
@@ -81,6 +83,14 @@ def allowed(user: User, referral: Referral, act: Act) -> bool:
     return referral.organisation_id == user.organisation_id and referral.status != Status.DRAFT
 
 
+def reader_for(user: User, referral: Referral) -> Reader:
+    """How much of ``referral``'s form ``user`` may read (routing.referrals.sharing): the
+    referring school and the coordinator all of it, anyone else what was shared."""
+    if user.role == Role.COORDINATOR or allowed(user, referral, Act.REFERRER):
+        return Reader.FULL
+    return Reader.PROVIDER
+
+
 def load_referral(referral_id: int, act: Act = Act.VIEW, lock: bool = False) -> Referral:
     """The referral, if ``act`` is allowed for the signed-in user; the read is audited.
 
@@ -122,6 +132,45 @@ def load_child(child_id: int) -> Child:
     audit(session(), actor_for(user), "child_viewed", now(), child.id,
           remote_addr=client_address())
     return child
+
+
+def load_details_request(request_id: int, decide: bool = False) -> DetailsRequest:
+    """A new school's request for an earlier school's referral details: for the earlier
+    school's safeguarding lead (who alone may ``decide``) and the coordinator (read
+    only). 404 for an unknown id, 403 otherwise; the read is audited."""
+    found = session().get(DetailsRequest, request_id)
+    if found is None:
+        abort(404)
+    user = me()
+    lead = (user.role is Role.SAFEGUARDING_LEAD
+            and found.holder_school_id in school_ids_for(user))
+    if not (lead or (user.role is Role.COORDINATOR and not decide)):
+        abort(403)  # audited as a refused access by the error page
+    if decide:
+        lock_row(session(), found)
+    audit(session(), actor_for(user), "details_request_viewed", now(), found.child_id,
+          subject_type="details_request", subject_id=found.reference,
+          remote_addr=client_address())
+    return found
+
+
+def load_earlier_referral(child: Child, referral_id: int) -> tuple[Referral, DetailsRequest]:
+    """An earlier school's referral of ``child``, for the child's new school while the
+    earlier school's safeguarding lead's grant is in force; the read is audited.
+
+    404 for a referral not of this child or made by the user's own school (their own
+    page shows it), 403 without a grant in force.
+    """
+    referral = session().get(Referral, referral_id)
+    own = school_ids_for(me())
+    if referral is None or referral.child_id != child.id or referral.school_id in own \
+            or referral.status is Status.DRAFT:
+        abort(404)
+    grant = active_grant(session(), child.id, referral.school_id, own, now())
+    if grant is None:
+        abort(403)  # audited as a refused access by the error page
+    record_view(session(), actor_for(me()), grant, referral, now(), client_address())
+    return referral, grant
 
 
 def load_draft(request_id: int) -> ReferralRequest:

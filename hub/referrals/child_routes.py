@@ -16,6 +16,7 @@ from hub.notifications.delivery import notify_settings
 from hub.referrals.access import (
     actor_for,
     load_child,
+    reader_for,
     school_ids_for,
     visible_referrals,
 )
@@ -29,6 +30,8 @@ from hub.templating import govuk_date
 from hub.unit_of_work import session
 from routing.engine.reasons import plural
 from routing.referrals import progress
+from routing.referrals.answers import Section
+from routing.referrals.earlier import earlier_referrals
 from routing.referrals.link_delivery import LinkRecipient, send_link
 from routing.referrals.models import (
     Child,
@@ -36,6 +39,7 @@ from routing.referrals.models import (
     Referral,
     ReferralEvent,
 )
+from routing.referrals.sharing import may_read
 from routing.safeguarding.cme import child_actions
 from routing.safeguarding.queue import child_events
 from services.accounts.models import SCHOOL_ROLES, Role
@@ -46,11 +50,13 @@ from services.errors import InvalidInput
 
 @bp.route("/children/<id:child_id>")
 @roles_required(*Role)
-def child(child_id: int, errors: dict[str, str] | None = None) -> str | Response:
+def child(child_id: int, errors: dict[str, str] | None = None,
+          typed: dict[str, str] | None = None) -> str | Response:
     record = load_child(child_id)
     if record.merged_at is not None:
         return redirect_from_merged(record)
     user = me()
+    own_schools = school_ids_for(user)
     referrals = list(
         session().execute(
             select(Referral)
@@ -80,8 +86,15 @@ def child(child_id: int, errors: dict[str, str] | None = None) -> str | Response
     )
     own_school = [r for r in referrals if user.role.is_school and r.school_id in
                   school_ids_for(user)]
+    # Need-to-know: a provider sees the child's attendance and missing-education markers
+    # only where a referral of theirs shares the safeguarding notes.
+    show_markers = user.role is Role.COORDINATOR or record.school_id in own_schools or any(
+        may_read(r, reader_for(user, r), Section.SAFEGUARDING) for r in referrals)
     return render_template(
         "referrals/child.html", child=record, referrals=referrals, events=events,
+        show_markers=show_markers, typed=typed or {},
+        earlier=earlier_referrals(session(), record.id, own_schools, now()),
+        request_key=secrets.token_urlsafe(24),
         safeguarding_events=child_events(session(), record.id, visible_items(user)),
         cme_actions=child_actions(session(), record.id, visible_cases(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],

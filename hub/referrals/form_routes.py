@@ -25,10 +25,18 @@ from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
-from routing.referrals.answers import STEP_TITLES, STEPS, next_step
+from routing.referrals.answers import (
+    CHECK,
+    CHOOSABLE_SECTIONS,
+    STEP_TITLES,
+    STEPS,
+    Section,
+    next_step,
+)
 from routing.referrals.children import ChildDetails, ConfirmMatch
 from routing.referrals.matching import RoutedChild, route_for_child
 from routing.referrals.models import (
+    ReferralRequest,
     RequestStatus,
     RiskLevel,
 )
@@ -36,6 +44,7 @@ from routing.safeguarding import operations as safeguarding
 from services.accounts.models import SCHOOL_ROLES
 from services.bounds import parse_id
 from services.errors import InvalidInput
+from services.listings import Service
 
 # --- The referral form -------------------------------------------------------------
 
@@ -106,11 +115,15 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
                 if answer == "yes":
                     ops.stop_for_safeguarding(session(), draft, actor_for(me()), now())
                     return redirect(url_for("referrals.stopped", request_id=draft.id))
-                ops.clear_safeguarding(draft, now(), actor_for(me()))
+                ops.clear_safeguarding(draft, now(), actor_for(me()), form.get("notes", ""))
             elif step == "providers":
                 codes = draft.form.needs.codes
                 choices = {code: parse_id(form.get(f"need-{code}")) for code in codes}
                 ops.choose_providers(session(), draft, choices, now())
+            elif step == "sharing":
+                ops.choose_sharing(session(), draft, {
+                    sid: form.getlist(f"share-{sid}")
+                    for sid in set(draft.form.providers.chosen.values())}, now())
             else:
                 data = {key: form.get(key) for key in form}
                 for many in ("needs", "urgent", "ways"):
@@ -124,10 +137,15 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
             errors = refuse(error)
             draft = load_draft(request_id)
         else:
-            return redirect(url_for("referrals.step", request_id=draft.id, step=next_step(step))
-                            if step != "providers" else
-                            url_for("referrals.check", request_id=draft.id))
+            following = next_step(step)
+            return redirect(url_for("referrals.check", request_id=draft.id)
+                            if following == CHECK else
+                            url_for("referrals.step", request_id=draft.id, step=following))
     context: dict[str, object] = {}
+    if step == "sharing":
+        context["chosen_services"] = _chosen_services(draft)
+        context["choosable"] = CHOOSABLE_SECTIONS
+        context["contact_section"] = Section.CONTACT
     routed = RoutedChild.of_draft(draft)
     if step == "providers" and routed is not None:
         needs = draft.form.needs.priorities
@@ -174,19 +192,21 @@ def check(request_id: int) -> Response | str:
             return redirect(url_for("referrals.sent", request_id=draft.id))
     if draft.status is RequestStatus.SENT:
         return redirect(url_for("referrals.sent", request_id=draft.id))
-    from services.listings import Service
-
-    chosen = draft.form.providers.chosen
-    services = {
-        s.id: s for s in session().execute(
-            select(Service).where(Service.id.in_([int(v) for v in chosen.values()]))
-        ).scalars()
-    }
+    services = {s.id: s for s in _chosen_services(draft)}
     return render_template(
         "referrals/check.html", draft=draft, answers=draft.form, errors=errors,
-        services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
+        services=services, sections=list(Section), missing=ops.missing_steps(draft),
+        lawful_bases=ops.LAWFUL_BASES,
         contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
     )
+
+
+def _chosen_services(draft: ReferralRequest) -> list[Service]:
+    """The services chosen on the form, by name."""
+    chosen = {int(v) for v in draft.form.providers.chosen.values()}
+    return list(session().execute(
+        select(Service).where(Service.id.in_(chosen)).order_by(Service.name, Service.id)
+    ).scalars())
 
 
 @bp.route("/drafts/<id:request_id>/sent")

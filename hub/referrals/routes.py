@@ -20,6 +20,7 @@ from hub.referrals.access import (
     actor_for,
     allowed,
     load_referral,
+    reader_for,
 )
 from hub.referrals.common import (
     bp,
@@ -27,8 +28,8 @@ from hub.referrals.common import (
 from hub.referrals.listing import referral_page
 from hub.settings import now
 from hub.unit_of_work import discard, session
+from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
-from routing.referrals.answers import Answers
 from routing.referrals.lifecycle import Actor, TransitionRefused
 from routing.referrals.matching import next_options
 from routing.referrals.models import (
@@ -38,6 +39,7 @@ from routing.referrals.models import (
     Status,
 )
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
+from routing.referrals.sharing import flag_visible, referral_view
 from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
 from services.bounds import parse_id
 from services.errors import AlreadyDone, InvalidInput
@@ -50,8 +52,10 @@ def _list(title: str, scope: ColumnElement[bool]) -> str:
         session(), me(), scope, request.args.get("status", ""),
         request.args.get("page", 1, type=int) or 1,
     )
+    user = me()
     return render_template(
         "referrals/list.html", title=title, listing=listing, statuses=list(Status),
+        flagged={r.id for r in listing.referrals if flag_visible(r, reader_for(user, r))},
     )
 
 
@@ -99,7 +103,8 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
     return render_template(
         "referrals/show.html", referral=referral, provider=allowed(user, referral, Act.PROVIDER),
         referrer=referrer, options=options, onward=onward_referral,
-        answers=referral.request.form if referral.request else Answers(),
+        view=referral_view(referral, reader_for(user, referral), session()),
+        severity_labels=SEVERITIES,
         decline_reasons=list(DeclineReason), outcomes=list(Outcome),
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         position=(ops.capacity.waitlist_position(session(), referral)
@@ -240,9 +245,11 @@ def act(referral_id: int, action: str) -> Response | tuple[str, int]:
 # Register the other referral pages on the same blueprint.
 from hub.referrals import (  # noqa: E402
     child_routes,
+    earlier_routes,
     form_routes,
     identity_routes,
     stuck_routes,
 )
 
-__all__ = ["bp", "child_routes", "form_routes", "identity_routes", "stuck_routes"]
+__all__ = ["bp", "child_routes", "earlier_routes", "form_routes", "identity_routes",
+           "stuck_routes"]

@@ -8,9 +8,10 @@ Reading never raises: an unanswered step reads as its empty value.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
@@ -26,9 +27,13 @@ STEP_TITLES: dict[str, str] = {
     "consent": "Sharing information",
     "contact": "Contacting the family",
     "providers": "Choose services",
+    "sharing": "What each service sees",
 }
 STEPS = tuple(STEP_TITLES)
 CHECK = "check"
+# Steps whose unanswered value is itself a complete answer (the defaults), so a form
+# may be sent without them: "What each service sees" starts at need-to-know.
+DEFAULTED_STEPS = frozenset({"sharing"})
 
 
 def next_step(step: str) -> str:
@@ -199,10 +204,90 @@ class ContactStep:
 class SafeguardingStep:
     significant_harm: bool = False
     stopped_by: str = ""
+    # What a service may need to know about safeguarding (a plan, a social worker,
+    # earlier concerns). Seen by a service only where the referrer shares it.
+    notes: str = ""
 
     @classmethod
     def read(cls, raw: Mapping[str, Any]) -> SafeguardingStep:
-        return cls(bool(raw.get("significant_harm")), _text(raw, "stopped_by"))
+        return cls(bool(raw.get("significant_harm")), _text(raw, "stopped_by"),
+                   _text(raw, "notes"))
+
+
+class Section(StrEnum):
+    """A part of the referral a service may be shown (need-to-know sharing)."""
+
+    NEEDS = "needs"
+    PROFILE = "profile"
+    WORK_RISK = "work_risk"
+    SAFEGUARDING = "safeguarding"
+    SELF_OTHERS_RISK = "self_others_risk"
+    CONTACT = "contact"
+
+    @property
+    def label(self) -> str:
+        return SECTION_LABELS[self]
+
+    @property
+    def hint(self) -> str:
+        return SECTION_HINTS[self]
+
+
+SECTION_LABELS = {
+    Section.NEEDS: "The needs for that service",
+    Section.PROFILE: "Pupil profile",
+    Section.WORK_RISK: "Risk relevant to the work",
+    Section.SAFEGUARDING: "Safeguarding notes",
+    Section.SELF_OTHERS_RISK: "Risk to self or others",
+    Section.CONTACT: "How to contact the family",
+}
+SECTION_HINTS = {
+    Section.NEEDS: "What the family wants to happen and how serious it is",
+    Section.PROFILE: "Strengths and talents, strategies that work, what to avoid, resources",
+    Section.WORK_RISK: "Risk from others, and how it is managed",
+    Section.SAFEGUARDING: "Attendance, missing education and the safeguarding notes",
+    Section.SELF_OTHERS_RISK: "Risk to the child themselves and to others, and how each is "
+                              "managed",
+    Section.CONTACT: "Safe ways and times to contact the family, and what to avoid",
+}
+# What a service sees unless the referrer chooses otherwise.
+DEFAULT_SECTIONS: tuple[Section, ...] = (
+    Section.NEEDS, Section.PROFILE, Section.WORK_RISK, Section.CONTACT)
+# What every service always sees: how to reach the family (with the referrer's contact).
+ALWAYS_SHARED: tuple[Section, ...] = (Section.CONTACT,)
+# What the referrer may choose to share or not, in the order the step asks.
+CHOOSABLE_SECTIONS: tuple[Section, ...] = tuple(s for s in Section if s not in ALWAYS_SHARED)
+
+
+def sections_of(values: Iterable[str] | None) -> tuple[Section, ...]:
+    """Known sections among ``values``, with those always shared, in Section order
+    (``None``: the defaults)."""
+    if values is None:
+        return DEFAULT_SECTIONS
+    chosen = {str(v) for v in values} | {s.value for s in ALWAYS_SHARED}
+    return tuple(s for s in Section if s.value in chosen)
+
+
+@dataclass(frozen=True)
+class SharingStep:
+    """What each chosen service sees, by service id; a service not listed sees the
+    defaults."""
+
+    chosen: Mapping[int, tuple[Section, ...]] = field(default_factory=dict)
+
+    def sections_for(self, service_id: int) -> tuple[Section, ...]:
+        return self.chosen.get(int(service_id), DEFAULT_SECTIONS)
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> SharingStep:
+        chosen: dict[int, tuple[Section, ...]] = {}
+        for sid, values in raw.items():
+            if str(sid).isdigit() and isinstance(values, list | tuple):
+                chosen[int(sid)] = sections_of(values)
+        return cls(chosen)
+
+    def to_json(self) -> dict[str, Any]:
+        return {str(sid): [s.value for s in sections] for sid, sections in self.chosen.items()}
 
 
 @dataclass(frozen=True)
@@ -220,17 +305,17 @@ class ProvidersStep:
 
 
 Step = (ChildStep | NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep
-        | SafeguardingStep | ProvidersStep)
+        | SafeguardingStep | ProvidersStep | SharingStep)
 # The JSON key of each step's answers.
 STEP_KEYS: dict[type[Any], str] = {
     ChildStep: "child", NeedsStep: "needs", ProfileStep: "profile", RiskStep: "risk",
     ConsentStep: "consent", ContactStep: "contact", SafeguardingStep: "safeguarding",
-    ProvidersStep: "providers",
+    ProvidersStep: "providers", SharingStep: "sharing",
 }
 
 
 def _to_json(step: Step) -> dict[str, Any]:
-    if isinstance(step, ChildStep | RiskStep | ConsentStep | ProvidersStep):
+    if isinstance(step, ChildStep | RiskStep | ConsentStep | ProvidersStep | SharingStep):
         return step.to_json()
     return asdict(step)
 
@@ -247,6 +332,7 @@ class Answers:
     contact: ContactStep = ContactStep()
     safeguarding: SafeguardingStep = SafeguardingStep()
     providers: ProvidersStep = ProvidersStep()
+    sharing: SharingStep = SharingStep()
     answered: frozenset[str] = frozenset()
 
     @classmethod
@@ -267,6 +353,7 @@ class Answers:
             contact=ContactStep.read(part("contact")),
             safeguarding=SafeguardingStep.read(part("safeguarding")),
             providers=ProvidersStep.read(part("providers")),
+            sharing=SharingStep.read(part("sharing")),
             answered=frozenset(raw),
         )
 

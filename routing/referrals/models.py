@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from routing.referrals.answers import Answers, NeedsStep, Step
+from routing.referrals.answers import Answers, NeedsStep, Section, Step, sections_of
 from services.db import Base, enum_column, utcnow
 from services.listings import Service
 from services.organisations import Organisation
@@ -249,6 +249,10 @@ class Referral(Base):
     outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome, 30))
     information_request: Mapped[str] = mapped_column(Text, default="")
     next_step: Mapped[str] = mapped_column(Text, default="")
+    # The sections of the form this provider may read, chosen by the referrer (see
+    # routing.referrals.sharing); None, for referrals sent before the choice existed:
+    # the defaults.
+    shared_sections: Mapped[list[str] | None] = mapped_column(JSON)
     # Unique: a declined referral is re-routed once (see reroute_need).
     rerouted_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("referral.id"), index=True, unique=True)
@@ -281,6 +285,11 @@ class Referral(Base):
     @property
     def need_codes(self) -> list[str]:
         return self.asked.codes
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """What the provider may read of the form (the one reader of ``shared_sections``)."""
+        return sections_of(self.shared_sections)
 
     def __repr__(self) -> str:
         return f"<Referral {self.reference} {self.status}>"

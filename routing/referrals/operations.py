@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, object_session
 from routing.engine.help import SEVERITIES
 from routing.referrals import capacity
 from routing.referrals.answers import (
+    CHOOSABLE_SECTIONS,
+    DEFAULTED_STEPS,
     ROUTINE,
     STEPS,
     URGENT,
@@ -30,7 +32,9 @@ from routing.referrals.answers import (
     RiskAnswer,
     RiskStep,
     SafeguardingStep,
+    SharingStep,
     Step,
+    sections_of,
 )
 from routing.referrals.audit import audit
 from routing.referrals.children import (
@@ -286,11 +290,19 @@ def stop_for_safeguarding(
     audit(session, actor, "safeguarding_stop", now, child_id=item.child_id)
 
 
-def clear_safeguarding(draft: ReferralRequest, now: datetime, actor: Actor = SYSTEM) -> None:
-    """Record the answer 'no risk of significant harm' so the form may continue. An open
-    safeguarding item about the same child stays open, and records the answer."""
+def clear_safeguarding(draft: ReferralRequest, now: datetime, actor: Actor = SYSTEM,
+                       notes: str = "") -> None:
+    """Record the answer 'no risk of significant harm' so the form may continue, with any
+    safeguarding notes (shown to a service only where the referrer shares them). An open
+    safeguarding item about the same child stays open, and records the answer.
+
+    Raises InvalidInput for notes over the limit (refused, never cut).
+    """
     _editable(draft)
-    draft.save_answers(SafeguardingStep(significant_harm=False), now)
+    errors = _too_long({"notes": notes})
+    if errors:
+        raise InvalidInput(errors)
+    draft.save_answers(SafeguardingStep(significant_harm=False, notes=notes.strip()), now)
     session = object_session(draft)
     if session is not None:
         safeguarding.note_cleared_after_stop(session, draft, actor, now)
@@ -322,9 +334,36 @@ def choose_providers(
     draft.save_answers(ProvidersStep({code: int(sid) for code, sid in chosen.items()}), now)
 
 
+def choose_sharing(
+    session: Session, draft: ReferralRequest, choices: Mapping[int, Sequence[str]],
+    now: datetime,
+) -> None:
+    """Record what each chosen service sees (need-to-know): ``choices`` maps a chosen
+    service's id to the sections shared with it (a service left out keeps what it had);
+    how to contact the family is always shared. Raises InvalidInput for a section or
+    service not on the form.
+    """
+    _editable(draft)
+    chosen_services = set(draft.form.providers.chosen.values())
+    known = {s.value for s in CHOOSABLE_SECTIONS}
+    errors = {}
+    for service_id, values in choices.items():
+        if service_id not in chosen_services:
+            errors["sharing"] = "Choose what each service sees from the list"
+        elif set(values) - known:
+            errors[f"share-{service_id}"] = "Choose what this service sees from the list"
+    if errors:
+        raise InvalidInput(errors)
+    # A service not in ``choices`` keeps what it had (the defaults, if nothing yet).
+    current = draft.form.sharing
+    draft.save_answers(SharingStep({
+        sid: sections_of(choices[sid]) if sid in choices else current.sections_for(sid)
+        for sid in sorted(chosen_services)}), now)
+
+
 def missing_steps(draft: ReferralRequest) -> list[str]:
     answered = draft.form.answered
-    return [step for step in STEPS if step not in answered]
+    return [step for step in STEPS if step not in answered and step not in DEFAULTED_STEPS]
 
 
 def _risk_rank(risk: RiskStep) -> int:
@@ -397,6 +436,11 @@ def _new_referral(
         urgent=any(priorities.get(c, ROUTINE) == URGENT for c in codes),
         status=Status.DRAFT,
         risk_rank=_risk_rank(draft.form.risk),
+        # Need-to-know: what the referrer chose for this service; a re-routed copy goes
+        # with what the declined one was shown (the same needs, the same choice).
+        shared_sections=[section.value for section in (
+            rerouted_from.sections if rerouted_from
+            else draft.form.sharing.sections_for(service.id))],
         rerouted_from_id=rerouted_from.id if rerouted_from else None,
         created_at=now,
         updated_at=now,

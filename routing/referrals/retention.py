@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals.audit import audit, purge_audit_before
+from routing.referrals.earlier import DetailsRequest
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import forget_children, purge_merged
 from routing.referrals.models import (
@@ -137,6 +138,9 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
             delete(ProgressLink).where(ProgressLink.child_id.in_(batch))))
         counts.referral_events += _rowcount(session.execute(
             delete(ReferralEvent).where(ReferralEvent.child_id.in_(batch))))
+        # Schools' requests for the child's earlier referrals go with the referrals (the
+        # audit keeps who asked, granted, refused and read).
+        session.execute(delete(DetailsRequest).where(DetailsRequest.child_id.in_(batch)))
         # A re-routed referral points at the one it replaced: unlink before deleting.
         session.execute(update(Referral).where(Referral.child_id.in_(batch))
                         .values(rerouted_from_id=None))

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from routing.referrals.audit import AuditEvent
+from routing.referrals.earlier import DetailsRequest
 from routing.referrals.models import (
     Child,
     ProgressLink,
@@ -141,6 +142,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
             ("Outcome", _mine(referral.outcome)),
             ("Information asked for", _mine(referral.information_request)),
             ("Next step", _mine(referral.next_step)),
+            ("Shown to the service", _mine(", ".join(s.label for s in referral.sections))),
         ])
     events = Section("What happened to each referral")
     for event in session.execute(select(ReferralEvent).where(
@@ -171,6 +173,19 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
                 ("Delivered", _mine(message.sent_at)),
             ])
     leads = _lead_practitioners(session, child_id)
+    asked = Section("Schools' requests to read earlier referrals")
+    for found in session.execute(select(DetailsRequest).where(
+            DetailsRequest.child_id == child_id).order_by(DetailsRequest.id)).scalars():
+        asked.items.append([
+            ("Reference", _mine(found.reference)), ("Asked", _mine(found.created_at)),
+            ("School asking", _mine(found.requester_school.name)),
+            ("School asked", _mine(found.holder_school.name)),
+            ("Asked by", _theirs(found.requested_by_name)), ("Why", _mine(found.reason)),
+            ("Decision", _mine(found.state.label)), ("Decided", _mine(found.decided_at)),
+            ("Decided by", _theirs(found.decided_by_name)),
+            ("Reason given", _mine(found.decision_reason)),
+            ("Readable until", _mine(found.expires_at)),
+        ])
     seen = Section("Who read or changed the record")
     referral_ids = [r.id for r in referrals]
     condition = AuditEvent.child_id == child_id
@@ -186,7 +201,8 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ])
     return SubjectAccessDocument(
         child_id=child.id, subject=child.name, produced_at=now,
-        sections=[record, versions, forms, referral_section, events, links, messages, leads, seen],
+        sections=[record, versions, forms, referral_section, events, links, messages, leads,
+                  asked, seen],
     )
 
 

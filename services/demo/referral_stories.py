@@ -70,6 +70,29 @@ class Story:
     link_days_ago: float | None = None
     contact: tuple[str, ...] = ("phone",)
     attendance_concern: bool = False
+    # Need-to-know sharing: the safeguarding notes, how the risk to the child themselves
+    # is managed ("" for the level's usual words), and what each service sees, by
+    # service name (a service not named sees the defaults).
+    safeguarding_notes: str = ""
+    risk_to_self_note: str = ""
+    shared: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class MovedSchool:
+    """A child from a story who has moved school: the new school refers them (the same
+    record, confirmed) and asks the earlier school's safeguarding lead for the details
+    of the earlier referrals, which waits for the lead's decision."""
+
+    story_key: str
+    referrer: str
+    sent_days_ago: float
+    service: str
+    needs: tuple[str, ...]
+    family_wants: str
+    strengths: str
+    request_days_ago: float
+    reason: str
 
 
 def _s(days: float, action: str, text: str = "", code: str = "", service: str = "") -> Step:
@@ -92,6 +115,26 @@ STORIES: tuple[Story, ...] = (
                   _s(30, "waitlist", "A family support worker will be allocated in turn"),
               )),
           ), link_days_ago=30),
+    Story("leo-ramsbottom", "Leo", "Ramsbottom", date(2015, 10, 22), "BL2 3HL", TONGE_MOOR,
+          8,
+          "Leo to be understood when he talks, and to feel safe and less low",
+          "Great memory for train timetables; kind to the class's new pupils",
+          (
+              Track("Children's speech and language therapy", ("SEND.SPEECH",), (
+                  _s(7, "open"),
+              )),
+              Track("Child and adolescent mental health service (CAMHS)", ("MHW.SELFHARM",), (
+                  _s(7, "open"), _s(6, "accept"),
+              )),
+          ), risk="medium", severity="moderate",
+          safeguarding_notes="Leo was on a child in need plan until July; the family's "
+                             "social worker is still in touch with mum.",
+          risk_to_self_note="Leo has scratched his arms at school twice this term; a safety "
+                            "plan is agreed with mum and the school nurse checks in weekly.",
+          # The speech and language therapists see what they need: not the self-harm
+          # notes or the safeguarding notes, which CAMHS sees.
+          shared=(("Child and adolescent mental health service (CAMHS)",
+                   ("needs", "profile", "work_risk", "safeguarding", "self_others_risk")),)),
     Story("poppy-thistlewood", "Poppy", "Thistlewood", date(2018, 7, 2), "BL2 3AB",
           TONGE_MOOR, 1,
           "Help with bedtimes: Poppy is awake most nights until midnight",
@@ -238,3 +281,11 @@ STORIES: tuple[Story, ...] = (
               _s(0.5, "ask", "Does Grace know about this referral and agree to it?"),
           )),)),
 )
+
+# Maya Okonjo (Tonge Moor) moved up to Farnworth Kearsley Academy.
+MOVED = MovedSchool(
+    "maya-okonjo", FARNWORTH, 4, "Mental health support team in schools", ("MHW.ANX",),
+    "Maya to settle at her new school and have someone to talk to",
+    "Captain of the netball team; writes stories", 3,
+    "Maya joined us this term. Her form tutor is worried about her eating at lunch; we "
+    "need to know what support she had at her last school.")

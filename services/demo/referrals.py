@@ -16,16 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
 from routing.referrals import progress
 from routing.referrals.children import ChildDetails
+from routing.referrals.earlier import request_details
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Referral, ReferralRequest
 from services.accounts.models import Role, User
-from services.demo.referral_stories import STORIES, Step, Story
+from services.demo.referral_stories import MOVED, STORIES, Step, Story
 from services.listings import Service
 from services.schools import School
 
@@ -72,10 +73,14 @@ def add_demo_referrals(session: Session, now: datetime) -> int:
     stories = [_Played(story) for story in STORIES]
     for played in stories:
         events.extend(player.events(played, len(events)))
+    events.extend(player.moved_school(stories, len(events)))
     for _at, _order, act in sorted(events, key=lambda event: (event[0], event[1])):
         act()
     session.flush()
-    return sum(len(played.draft.referrals) for played in stories if played.draft)
+    return int(session.execute(
+        select(func.count(Referral.id)).join(ReferralRequest, Referral.request_id
+                                             == ReferralRequest.id)
+        .where(ReferralRequest.start_key.startswith(START_KEY_PREFIX))).scalar_one())
 
 
 class _Player:
@@ -141,9 +146,11 @@ class _Player:
         ops.save_step(self.session, draft, "profile", {"strengths": story.strengths}, when)
         ops.save_step(self.session, draft, "risk", {
             **{f"{kind}_level": story.risk for kind in ops.RISK_KINDS},
-            **{f"{kind}_mitigation": MITIGATION[story.risk] for kind in ops.RISK_KINDS}},
+            **{f"{kind}_mitigation": MITIGATION[story.risk] for kind in ops.RISK_KINDS},
+            **({"to_self_mitigation": story.risk_to_self_note}
+               if story.risk_to_self_note else {})},
             when)
-        ops.clear_safeguarding(draft, when, self.staff(story))
+        ops.clear_safeguarding(draft, when, self.staff(story), story.safeguarding_notes)
         ops.save_step(self.session, draft, "consent", {
             "lawful_basis": "consent", "family_agreed": "yes",
             "agreed_by": "Parent (mother)"}, when)
@@ -152,11 +159,57 @@ class _Player:
         ops.choose_providers(self.session, draft, {
             code: self.service(track.service).id
             for track in story.tracks for code in track.needs}, when)
+        if story.shared:
+            ops.choose_sharing(self.session, draft, {
+                self.service(name).id: sections for name, sections in story.shared}, when)
         sent = ops.refer_family(self.session, draft, draft.send_key, self.staff(story), when)
         by_service = {referral.service_id: referral for referral in sent}
         played.draft = draft
         played.referrals = {index: by_service[self.service(track.service).id]
                             for index, track in enumerate(story.tracks)}
+
+    def moved_school(self, stories: list[_Played], order: int
+                     ) -> list[tuple[datetime, int, Callable[[], None]]]:
+        """The child who moved school: the new school's referral, then its request to the
+        earlier school's safeguarding lead (left waiting for the lead)."""
+        played = next((p for p in stories if p.story.key == MOVED.story_key), None)
+        if played is None or MOVED.referrer not in self.users:
+            return []
+        return [(self.at(MOVED.sent_days_ago), order, lambda: self.refer_moved(played)),
+                (self.at(MOVED.request_days_ago), order + 1, lambda: self.ask_earlier(played))]
+
+    def refer_moved(self, played: _Played) -> None:
+        when, story = self.at(MOVED.sent_days_ago), played.story
+        user = self.users[MOVED.referrer]
+        actor = _actor(user)
+        draft = ops.start_request(self.session, START_KEY_PREFIX + "moved-" + story.key,
+                                  user.id, _school_of(self.session, user), when)
+        # The same child as the earlier school's record, confirmed as the page asks.
+        ops.save_child(self.session, draft, ChildDetails(
+            story.first_name, story.last_name, story.date_of_birth, story.postcode),
+            True, when)
+        ops.save_step(self.session, draft, "needs", {
+            "needs": list(MOVED.needs), "family_wants": MOVED.family_wants}, when)
+        ops.save_step(self.session, draft, "profile", {"strengths": MOVED.strengths}, when)
+        ops.save_step(self.session, draft, "risk", {
+            f"{kind}_level": "low" for kind in ops.RISK_KINDS}, when)
+        ops.clear_safeguarding(draft, when, actor)
+        ops.save_step(self.session, draft, "consent", {
+            "lawful_basis": "consent", "family_agreed": "yes",
+            "agreed_by": "Parent (father)"}, when)
+        ops.save_step(self.session, draft, "contact", {
+            "ways": ["phone", "school"], "times": "School pick-up, 3.15pm"}, when)
+        ops.choose_providers(self.session, draft, {
+            code: self.service(MOVED.service).id for code in MOVED.needs}, when)
+        ops.refer_family(self.session, draft, draft.send_key, actor, when)
+
+    def ask_earlier(self, played: _Played) -> None:
+        assert played.draft is not None and played.draft.child_id is not None
+        user = self.users[MOVED.referrer]
+        request_details(
+            self.session, played.draft.child_id, played.draft.school_id,
+            _school_of(self.session, user), _actor(user), MOVED.reason,
+            "demo-details-request-" + played.story.key, self.at(MOVED.request_days_ago))
 
     def link(self, played: _Played) -> None:
         assert played.story.link_days_ago is not None and played.draft is not None

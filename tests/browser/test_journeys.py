@@ -145,6 +145,13 @@ def test_it_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for
     journey.check(page, "step providers")
     page.get_by_role("button", name="Save and continue").click()
 
+    # Need-to-know: the defaults leave safeguarding notes and risk to self unshared.
+    expect(page.get_by_role("heading", name="What each service sees")).to_be_visible()
+    sees = page.locator("fieldset", has_text=f"What {HEALTH_SERVICE} sees")
+    expect(sees.get_by_label("Risk to self or others")).not_to_be_checked()
+    expect(sees.get_by_label("Pupil profile")).to_be_checked()
+    _continue(journey, page, "step sharing")
+
     expect(page.get_by_role("heading", name="Check your answers before sending")).to_be_visible()
     expect(page.get_by_text("Ava Khan, born 14 March 2015")).to_be_visible()
     journey.check(page, "check answers")
