@@ -16,6 +16,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
 from routing.referrals.audit import audit
+from routing.referrals.family_models import Carer, Family, FamilyChild, FamilySibling
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.models import Child, ReferralRequest
 from services.accounts.models import User
@@ -29,6 +30,7 @@ _WATCHED: dict[type, str] = {
     Child: "child", ReferralRequest: "referral_form", User: "user",
     Organisation: "organisation", School: "school", Service: "service",
     Capacity: "capacity", Need: "need",
+    Family: "family", FamilyChild: "family_child", Carer: "carer", FamilySibling: "sibling",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -54,6 +56,8 @@ def _ids(target: Any, kind: str) -> tuple[int | None, object]:
         return target.child_id, target.id
     if isinstance(target, Capacity):
         return None, target.service_id
+    if isinstance(target, FamilyChild):
+        return target.child_id, target.family_id
     key = inspect(target).identity
     return None, key[0] if key else ""
 

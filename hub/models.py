@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) sees all tables."""
 
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
+from routing.referrals import family_models  # noqa: F401  (the family record's tables)
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
 from routing.referrals.outbox import OutboxMessage

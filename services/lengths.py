@@ -33,6 +33,11 @@ TEXT_LIMITS: dict[str, int] = {
     "safeguarding_item.decision_note": 5000,
     "safeguarding_item.front_door_outcome": 5000,
     "safeguarding_event.note": 5000,
+    # A parent's or carer's details (routing/referrals/family.py: the form's limits).
+    "carer.address": 1000,
+    "carer.access_needs": 2000,
+    "carer.contact_notes": 2000,
+    "carer.do_not_contact_reason": 2000,
 }
 
 

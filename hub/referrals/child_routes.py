@@ -21,6 +21,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.referrals.family_routes import family_section
 from hub.safeguarding.access import visible_items
 from hub.settings import current_settings, now
 from hub.templating import govuk_date
@@ -80,7 +81,7 @@ def child(child_id: int, errors: dict[str, str] | None = None) -> str:
         safeguarding_events=child_events(session(), record.id, visible_items(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],
         family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
-        errors=errors or {},
+        errors=errors or {}, **family_section(record),
     )
 
 

@@ -29,6 +29,7 @@ from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.referrals import operations as ops
 from routing.referrals.answers import Answers
+from routing.referrals.family_contact import how_to_reach_referral
 from routing.referrals.lifecycle import Actor, TransitionRefused
 from routing.referrals.matching import next_options
 from routing.referrals.models import (
@@ -100,6 +101,7 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
         answers=referral.request.form if referral.request else Answers(),
         decline_reasons=list(DeclineReason), outcomes=list(Outcome),
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
+        reach=how_to_reach_referral(session(), referral),
         position=(ops.capacity.waitlist_position(session(), referral)
                   if referral.status is Status.WAITLISTED else None),
         can_remind=can_remind,
@@ -236,6 +238,11 @@ def act(referral_id: int, action: str) -> Response | tuple[str, int]:
 
 
 # Register the other referral pages on the same blueprint.
-from hub.referrals import child_routes, form_routes, stuck_routes  # noqa: E402
+from hub.referrals import (  # noqa: E402
+    child_routes,
+    family_routes,
+    form_routes,
+    stuck_routes,
+)
 
-__all__ = ["bp", "child_routes", "form_routes", "stuck_routes"]
+__all__ = ["bp", "child_routes", "family_routes", "form_routes", "stuck_routes"]
