@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import exists, false, or_, select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
@@ -18,8 +18,9 @@ from hub.unit_of_work import discard, session
 from routing.referrals import family
 from routing.referrals.family_answers import RESPONSIBILITY, CarerAnswer
 from routing.referrals.family_models import Carer, FamilyChild, FamilySibling
-from routing.referrals.models import Child
+from routing.referrals.models import Child, Referral
 from services.accounts.models import SCHOOL_ROLES, Role, User
+from services.bounds import parse_id
 from services.errors import InvalidInput
 
 
@@ -53,7 +54,8 @@ def family_section(child: Child) -> dict[str, Any]:
         return {"family": None}
     record = family.family_of(session(), child.id)
     if record is None:
-        return {"family": None, "may_change_family": may_change_family(user, child)}
+        return {"family": None, "may_change_family": may_change_family(user, child),
+                "linkable_siblings": _linkable(child)}
     brothers_and_sisters = list(session().execute(
         select(Child).join(FamilyChild, FamilyChild.child_id == Child.id)
         .where(FamilyChild.family_id == record.id, Child.id != child.id).order_by(Child.id)
@@ -62,10 +64,53 @@ def family_section(child: Child) -> dict[str, Any]:
         select(FamilySibling).where(FamilySibling.family_id == record.id)
         .order_by(FamilySibling.id)).scalars())
     return {
-        "family": record, "carers": record.carers, "sibling_records": brothers_and_sisters,
+        "family": record, "carers": record.carers, "linkable_siblings": _linkable(child),
+        "sibling_records": brothers_and_sisters,
         "unrecorded_siblings": unrecorded, "may_change_family": may_change_family(user, child),
         "this_year": now().year,
     }
+
+
+# The most children offered as a brother or sister to link (a school's roll fits).
+LINKABLE_MAX = 2000
+
+
+def _linkable(child: Child) -> list[Child]:
+    """Children the user may see (at their school, or referred by it) who could be
+    linked as this child's brother or sister."""
+    user = me()
+    if not may_change_family(user, child):
+        return []
+    schools = school_ids_for(user)
+    record = family.family_of(session(), child.id)
+    in_family = (select(FamilyChild.child_id).where(FamilyChild.family_id == record.id)
+                 if record is not None else select(FamilyChild.child_id).where(false()))
+    return list(session().execute(
+        select(Child).where(
+            Child.id != child.id, Child.id.not_in(in_family),
+            or_(Child.school_id.in_(schools),
+                exists().where(Referral.child_id == Child.id, Referral.school_id.in_(schools))))
+        .order_by(Child.last_name, Child.first_name, Child.id).limit(LINKABLE_MAX)
+    ).scalars())
+
+
+@bp.route("/children/<id:child_id>/siblings", methods=["POST"])
+@roles_required(*SCHOOL_ROLES)
+def link_sibling(child_id: int) -> Response | str | tuple[str, int]:
+    child = _child_for_change(child_id)
+    other_id = parse_id(request.form.get("sibling"))
+    other = next((c for c in _linkable(child) if c.id == other_id), None)
+    if other is None:
+        flash("Choose a brother or sister from the list.", "error")
+        return redirect(url_for("referrals.child", child_id=child.id, _anchor="family"))
+    try:
+        family.link_sibling(session(), child, other, actor_for(me()), now())
+    except InvalidInput as error:
+        discard()
+        flash(" ".join(error.errors.values()), "error")
+        return redirect(url_for("referrals.child", child_id=child_id, _anchor="family"))
+    flash(f"{other.name} is linked as {child.name}'s brother or sister.", "success")
+    return redirect(url_for("referrals.child", child_id=child.id, _anchor="family"))
 
 
 def _child_for_change(child_id: int) -> Child:

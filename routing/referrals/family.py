@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from routing.referrals.audit import audit
@@ -378,3 +378,46 @@ def carer_as_typed(carer: Carer) -> CarerAnswer:
     return replace(CarerAnswer(), **{
         name: getattr(carer, "relationship_to_child" if name == "relationship" else name)
         for name in CARER_FIELDS})
+
+
+def _ensure_family(session: Session, child: Child, now: datetime) -> Family:
+    record = family_of(session, child.id)
+    if record is None:
+        record = Family(created_at=now)
+        session.add(record)
+        session.flush()
+        session.add(FamilyChild(child_id=child.id, family_id=record.id, added_at=now))
+        session.flush()
+    return record
+
+
+def link_sibling(session: Session, child: Child, other: Child, actor: Actor,
+                 now: datetime) -> Family:
+    """Record that ``other`` (a child with a record) is ``child``'s brother or sister:
+    both in one family. When each already has a family, the two become one: every
+    carer, sibling and referral form of ``other``'s family moves to ``child``'s (carers
+    are kept as they are, never merged into one another). A sibling without a record
+    of the same name is replaced by the linked record. Raises InvalidInput."""
+    if other.id == child.id:
+        raise InvalidInput({"sibling": "Choose another child"})
+    record = _ensure_family(session, child, now)
+    theirs = family_of(session, other.id)
+    if theirs is not None and theirs.id == record.id:
+        raise InvalidInput({"sibling": f"{other.name} is already in this family"})
+    if theirs is None:
+        session.add(FamilyChild(child_id=other.id, family_id=record.id, added_at=now))
+    else:
+        for model in (FamilyChild, Carer, FamilySibling, FamilyReferralForm):
+            session.execute(update(model).where(model.family_id == theirs.id)
+                            .values(family_id=record.id))
+        session.flush()
+        session.delete(theirs)
+    for sibling in session.execute(select(FamilySibling).where(
+            FamilySibling.family_id == record.id)).scalars():
+        if _key(sibling.name) == _key(other.name):
+            session.delete(sibling)
+    session.flush()
+    for who, whom in ((child, other), (other, child)):
+        audit(session, actor, "sibling_linked", now, who.id, subject_type="child",
+              subject_id=whom.id, detail="merged two family records" if theirs else "")
+    return record

@@ -163,3 +163,28 @@ def test_it_school_staff_add_a_carer_and_an_unknown_carer_is_404(
                      ).status_code == 404
     assert staff.get(f"/referrals/children/{referral.child_id}/carers/"
                      "999999999999999999999").status_code == 404
+
+
+def test_it_links_only_a_sibling_the_school_may_see(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral = _sent(db, cast)
+    ours = _sent(db, cast)
+    service = make_service(db, cast.provider, name="Elsewhere")
+    theirs_draft = complete_draft(db, cast, {service.need_codes[0]: service})
+    theirs_draft.school_id = cast.other_school.id
+    (theirs,) = ops.refer_family(db, theirs_draft, theirs_draft.send_key,
+                                 actor(cast.other_staff), utcnow())
+    theirs.child.school_id = cast.other_school.id
+    db.commit()
+    staff = _client(app, cast.staff)
+    page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
+    assert f'<option value="{ours.child_id}">' in page
+    assert f'<option value="{theirs.child_id}">' not in page
+    url = f"/referrals/children/{referral.child_id}/siblings"
+    assert staff.post(url, data={"sibling": str(theirs.child_id)}).status_code == 302
+    assert staff.post(url, data={"sibling": "9" * 30}).status_code == 302
+    assert staff.post(url, data={"sibling": str(ours.child_id)}).status_code == 302
+    page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
+    assert f'href="/referrals/children/{ours.child_id}"' in page
+    assert f'href="/referrals/children/{theirs.child_id}"' not in page

@@ -257,3 +257,33 @@ def test_it_a_sibling_needs_a_name_but_not_an_age() -> None:
     with pytest.raises(InvalidInput) as refused:
         family.clean_family(FAMILY | {"sibling-0-age": "4"})
     assert refused.value.errors == {"sibling-0-name": "Enter the brother or sister's name"}
+
+
+def test_it_links_a_sibling_with_a_record_and_joins_their_families(
+    db: Session, cast: Cast
+) -> None:
+    first = _draft(db, cast, FAMILY | {"sibling-0-name": "Mia Jones", "sibling-0-age": "4"},
+                   {"person": "carer-0", "ways": ["phone"], "times": "After 4pm"})
+    ops.refer_family(db, first, first.send_key, actor(cast.staff), utcnow())
+    second = _draft(db, cast, {"carer-0-name": "Pat Jones", "carer-0-relationship": "Father",
+                               "carer-0-parental_responsibility": "yes",
+                               "carer-0-phone": "01204 332000"},
+                    {"person": "carer-0", "ways": ["phone"], "times": "Mornings"})
+    ops.refer_family(db, second, second.send_key, actor(cast.staff), utcnow())
+    child, other = db.get(Child, first.child_id), db.get(Child, second.child_id)
+    assert child is not None and other is not None
+    # The sibling typed without a record turns out to be this child.
+    sibling = db.execute(select(FamilySibling)).scalar_one()
+    sibling.name = other.name
+    record = family.link_sibling(db, child, other, actor(cast.staff), utcnow())
+    db.expire_all()
+    assert db.execute(select(func.count(Family.id))).scalar_one() == 1
+    assert sorted(c.name for c in record.carers) == ["Jo Jones", "Pat Jones"]
+    assert record.siblings == []
+    assert family.family_of(db, other.id) == record
+    link = db.get(FamilyReferralForm, second.id)
+    assert link is not None and link.family_id == record.id
+    with pytest.raises(InvalidInput):
+        family.link_sibling(db, child, other, actor(cast.staff), utcnow())
+    assert db.execute(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "sibling_linked")).scalar_one() == 2
