@@ -16,6 +16,16 @@ RESPONSIBILITY = {"yes": "Yes", "no": "No", "not_known": "Not known"}
 THROUGH_SCHOOL = "school"
 
 
+def shown_phone(number: str) -> str:
+    """A stored number grouped for reading aloud and dialling: 020 7946 0000,
+    07700 900982, 01204 332000; another country's as stored (+48601234567)."""
+    if not number.isdigit():
+        return number
+    if len(number) == 11 and number.startswith("02"):
+        return f"{number[:3]} {number[3:7]} {number[7:]}"
+    return f"{number[:5]} {number[5:]}" if len(number) in (10, 11) else number
+
+
 def _text(raw: Mapping[str, Any], name: str) -> str:
     return str(raw.get(name) or "")
 
@@ -36,6 +46,10 @@ class CarerAnswer:
     contact_notes: str = ""  # how and when to contact this person
     do_not_contact: bool = False
     do_not_contact_reason: str = ""
+
+    @property
+    def phone_shown(self) -> str:
+        return shown_phone(self.phone)
 
     @classmethod
     def read(cls, raw: Mapping[str, Any]) -> CarerAnswer:

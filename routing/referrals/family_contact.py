@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.referrals.answers import Answers, ContactStep
-from routing.referrals.family_answers import THROUGH_SCHOOL, CarerAnswer
+from routing.referrals.family_answers import THROUGH_SCHOOL, CarerAnswer, shown_phone
 from routing.referrals.family_models import Carer, FamilyReferralForm
 from routing.referrals.models import Referral, ReferralRequest
 from services.accounts.models import User
@@ -89,6 +89,8 @@ def _ways(contact: ContactStep, person: CarerAnswer | Carer | None) -> list[Cont
             ways.append(ContactWay(label))
             continue
         detail = str(getattr(person, needed, "") or "") if person is not None else ""
+        if needed == "phone":
+            detail = shown_phone(detail)
         ways.append(ContactWay(label, detail) if detail else ContactWay(
             label, missing=f"no {needed.replace('phone', 'number')} recorded: ask the school"))
     return ways
@@ -110,7 +112,8 @@ def _differences(typed: CarerAnswer, record: Carer) -> list[str]:
     for name, label in (("phone", "Phone"), ("email", "Email"), ("address", "Address")):
         value = getattr(typed, name)
         if value and value != getattr(record, name):
-            given.append(f"{label} given on this referral: {value}")
+            given.append(f"{label} given on this referral: "
+                         f"{shown_phone(value) if name == 'phone' else value}")
     return given
 
 
@@ -119,7 +122,7 @@ def _referrer(session: Session, form: ReferralRequest, contact: ContactStep) -> 
     if user is None:
         return None
     return Referrer(user.name, user.role.label, form.school.name, user.email,
-                    contact.referrer_phone)
+                    shown_phone(contact.referrer_phone))
 
 
 def how_to_reach(session: Session, form: ReferralRequest) -> HowToReach:

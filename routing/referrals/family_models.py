@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from routing.referrals.family_answers import RESPONSIBILITY
+from routing.referrals.family_answers import RESPONSIBILITY, shown_phone
 from routing.referrals.models import Child
 from services.db import Base, utcnow
 
@@ -77,6 +77,10 @@ class Carer(Base):
     family: Mapped[Family] = relationship(back_populates="carers")
     changes: Mapped[list[CarerChange]] = relationship(
         order_by="CarerChange.id", viewonly=True)
+
+    @property
+    def phone_shown(self) -> str:
+        return shown_phone(self.phone)
 
     @property
     def responsibility_label(self) -> str:

@@ -96,14 +96,14 @@ def test_it_the_provider_sees_how_to_reach_the_family_and_the_referrer(
     page = _client(app, cast.manager).get(f"/referrals/{referral.id}").get_data(as_text=True)
     section = page[page.index('id="reach-family"'):]
     assert "Jo Jones (Mother)" in section
-    assert "Phone call: <span" in section and "07700900982" in section
+    assert "Phone call: <span" in section and "07700 900982" in section
     assert "1 Mill Street\nBolton" in section  # the letter goes to the address, lines kept
     assert "needs a Polish interpreter" in section
     assert "Weekdays after 4pm" in section
     assert "Do not contact Darren Jones (Father): Non-molestation order" in section
-    assert "07700900111" not in page  # nobody is told how to reach whom they must not
+    assert "900111" not in page  # nobody is told how to reach whom they must not
     assert cast.staff.name in section and cast.staff.email in section
-    assert cast.school.name in section and "01204333444" in section
+    assert cast.school.name in section and "01204 333444" in section
     assert not re.search(r"Phone call\s*</li>", section)
 
 
@@ -114,7 +114,7 @@ def test_it_the_family_page_never_shows_carers(app: Flask, db: Session, cast: Ca
     page = app.test_client().post(f"/progress/{token}", data={
         "dob-day": "14", "dob-month": "3", "dob-year": "2015"}).get_data(as_text=True)
     assert referral.reference in page
-    for private in ("Jo Jones", "Darren", "07700900982", "Mill Street", "Polish",
+    for private in ("Jo Jones", "Darren", "07700900982", "07700 900982", "Mill Street", "Polish",
                     "Non-molestation"):
         assert private not in page
 
@@ -136,7 +136,7 @@ def test_it_school_staff_correct_a_carer_on_the_childs_page(
     assert refused.status_code == 400 and 'value="nope"' in refused.get_data(as_text=True)
     assert staff.post(url, data=typed).status_code == 302
     page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
-    assert "07700900555" in page and "Corrected (phone, address)" in page
+    assert "07700 900555" in page and "Corrected (phone, address)" in page
     assert db.execute(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == "carer_corrected", AuditEvent.child_id == referral.child_id)
     ).scalar_one() == 1

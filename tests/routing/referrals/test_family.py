@@ -49,6 +49,16 @@ def test_it_keeps_uk_and_other_countries_phone_numbers(typed: str, kept: str) ->
     assert family.uk_phone(typed) == kept
 
 
+@pytest.mark.parametrize("stored, shown", [
+    ("07700900982", "07700 900982"), ("02079460000", "020 7946 0000"),
+    ("01204332000", "01204 332000"), ("+48601234567", "+48601234567"),
+])
+def test_it_groups_a_number_for_reading(stored: str, shown: str) -> None:
+    from routing.referrals.family_answers import shown_phone
+
+    assert shown_phone(stored) == shown
+
+
 @pytest.mark.parametrize("typed", ["12345", "07700", "hello", "+0 1234 5678", "0770090098211"])
 def test_it_refuses_what_is_not_a_phone_number(typed: str) -> None:
     assert family.uk_phone(typed) is None
@@ -156,8 +166,8 @@ def test_it_never_overwrites_a_carer_from_another_form(db: Session, cast: Cast) 
     assert db.execute(select(func.count(Family.id))).scalar_one() == 1
     reach = how_to_reach(db, second)
     assert reach.person is not None and reach.person.name == "Jo Jones"
-    assert [w.detail for w in reach.ways] == ["07700900982"]
-    assert reach.given_on_form == ["Phone given on this referral: 07700900999"]
+    assert [w.detail for w in reach.ways] == ["07700 900982"]
+    assert reach.given_on_form == ["Phone given on this referral: 07700 900999"]
 
 
 def test_it_shows_the_agreed_contact_warnings_and_the_referrer(db: Session, cast: Cast) -> None:
@@ -173,7 +183,7 @@ def test_it_shows_the_agreed_contact_warnings_and_the_referrer(db: Session, cast
         ("Darren Jones", "Non-molestation order")]
     assert reach.referrer is not None
     assert (reach.referrer.name, reach.referrer.email, reach.referrer.phone) == (
-        cast.staff.name, cast.staff.email, "01204333444")
+        cast.staff.name, cast.staff.email, "01204 333444")
     assert reach.referrer.school == cast.school.name
 
 
