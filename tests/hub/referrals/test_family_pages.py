@@ -188,3 +188,20 @@ def test_it_links_only_a_sibling_the_school_may_see(
     page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
     assert f'href="/referrals/children/{ours.child_id}"' in page
     assert f'href="/referrals/children/{theirs.child_id}"' not in page
+
+
+def test_it_check_your_answers_shows_the_agreed_contact_with_its_number(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider)
+    draft = complete_draft(db, cast, {service.need_codes[0]: service})
+    ops.save_step(db, draft, "family", FAMILY | DAD, utcnow())
+    ops.save_step(db, draft, "contact", {"person": "carer-0", "ways": ["phone", "text"],
+                                         "times": "After 4pm"}, utcnow())
+    db.commit()
+    page = _client(app, cast.staff).get(f"/referrals/drafts/{draft.id}/check").get_data(
+        as_text=True)
+    assert "Jo Jones, Darren Jones" in page
+    assert ("Jo Jones: Phone call (07700 900982), Text message (07700 900982); After 4pm. "
+            "Do not contact Darren Jones") in page
+    assert "Safe contact" not in page
