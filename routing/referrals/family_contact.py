@@ -78,6 +78,9 @@ class HowToReach:
     # is kept as it is; the service sees both).
     given_on_form: list[str] = field(default_factory=list)
     referrer: Referrer | None = None
+    # The agreed person has since been marked "do not contact" (say, by the child's
+    # school): their details are withheld and the service goes through the referrer.
+    blocked: str = ""
 
 
 def _ways(contact: ContactStep, person: CarerAnswer | Carer | None) -> list[ContactWay]:
@@ -154,15 +157,18 @@ def how_to_reach(session: Session, form: ReferralRequest) -> HowToReach:
     warnings += [Warning(c.name, c.relationship, c.do_not_contact_reason)
                  for c in typed.carers if c.do_not_contact and c.name.casefold() not in named]
     source: Carer | CarerAnswer | None = record or typed_person
+    blocked = ""
+    if source is not None and source.do_not_contact:
+        blocked, source = source.name, None
     through_school = contact.person == THROUGH_SCHOOL or (source is None and typed.through_school)
     return HowToReach(
         through_school=through_school,
         person=_person(source) if source is not None and not through_school else None,
-        ways=[] if through_school else _ways(contact, source),
+        ways=[] if through_school or blocked else _ways(contact, source),
         times=contact.times, avoid=contact.avoid, warnings=warnings,
         given_on_form=(_differences(typed_person, record)
                        if record is not None and typed_person is not None else []),
-        referrer=_referrer(session, form, contact),
+        referrer=_referrer(session, form, contact), blocked=blocked,
     )
 
 

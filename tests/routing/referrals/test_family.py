@@ -297,3 +297,23 @@ def test_it_links_a_sibling_with_a_record_and_joins_their_families(
         family.link_sibling(db, child, other, actor(cast.staff), utcnow())
     assert db.execute(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == "sibling_linked")).scalar_one() == 2
+
+
+def test_it_withholds_an_agreed_contact_later_marked_do_not_contact(
+    db: Session, cast: Cast
+) -> None:
+    draft = _draft(db, cast, FAMILY, {"person": "carer-0", "ways": ["phone"],
+                                      "times": "After 4pm"})
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    child = db.get(Child, draft.child_id)
+    assert child is not None
+    record = family.family_of(db, child.id)
+    assert record is not None
+    family.correct_carer(db, child, record.carers[0], {
+        "carer-name": "Jo Jones", "carer-relationship": "Mother",
+        "carer-parental_responsibility": "yes", "carer-phone": "07700 900982",
+        "carer-do_not_contact": "yes", "carer-do_not_contact_reason": "Moved out"},
+        actor(cast.staff), utcnow())
+    reach = how_to_reach(db, draft)
+    assert reach.blocked == "Jo Jones" and reach.person is None and reach.ways == []
+    assert [(w.name, w.reason) for w in reach.warnings] == [("Jo Jones", "Moved out")]
