@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, UOWTransaction
 from routing.leads.models import LeadPractitioner
 from routing.referrals.audit import audit
 from routing.referrals.earlier import DetailsRequest
+from routing.referrals.family_models import Carer, Family, FamilyChild, FamilySibling
 from routing.referrals.identity import ChildIdentityVersion
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import ChildMerge
@@ -37,6 +38,7 @@ _WATCHED: dict[type, str] = {
     ChildIdentityVersion: "child_identity_version", ChildMerge: "child_merge",
     MissingEducationCase: "missing_education_case",
     DetailsRequest: "details_request",
+    Family: "family", FamilyChild: "family_child", Carer: "carer", FamilySibling: "sibling",
 }
 # Bookkeeping that changes on every sign-in or sign-out, not a change to the account.
 _IGNORED = {"last_login_at", "session_token", "totp_last_step", "updated_at"}
@@ -67,6 +69,8 @@ def _ids(target: Any, kind: str) -> tuple[int | None, object]:
         return target.child_id, target.id
     if isinstance(target, Capacity):
         return None, target.service_id
+    if isinstance(target, FamilyChild):
+        return target.child_id, target.family_id
     key = inspect(target).identity
     return None, key[0] if key else ""
 

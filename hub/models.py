@@ -2,6 +2,7 @@
 
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.leads.models import LeadEvent, LeadPractitioner
+from routing.referrals import family_models  # noqa: F401  (the family record's tables)
 from routing.referrals import models as referral_models  # noqa: F401  (referral tables)
 from routing.referrals.audit import AuditEvent
 from routing.referrals.earlier import DetailsRequest

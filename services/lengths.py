@@ -50,6 +50,11 @@ TEXT_LIMITS: dict[str, int] = {
     # (routing/referrals/earlier.py).
     "details_request.reason": 5000,
     "details_request.decision_reason": 5000,
+    # A parent's or carer's details (routing/referrals/family.py: the form's limits).
+    "carer.address": 1000,
+    "carer.access_needs": 2000,
+    "carer.contact_notes": 2000,
+    "carer.do_not_contact_reason": 2000,
 }
 
 

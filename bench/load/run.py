@@ -214,6 +214,9 @@ def make_draft_over_http(client: Client) -> int:
         ("child", [("first_name", "Load"), ("last_name", "Template"), ("dob-day", "2"),
                    ("dob-month", "5"), ("dob-year", "2014"), ("home_postcode", "BL1 1SE"),
                    ("attendance_concern", "no"), ("missing_education", "no")]),
+        ("family", [("carer-0-name", "Load Parent"), ("carer-0-relationship", "Mother"),
+                    ("carer-0-parental_responsibility", "yes"),
+                    ("carer-0-phone", "07700 900982")]),
         ("needs", [("needs", "MHW"), ("needs", "HOUSING"), ("family_wants", "Support")]),
         ("profile", [("strengths", "Music")]),
         ("risk", [("to_self_level", "low"), ("to_others_level", "none"),
@@ -221,7 +224,7 @@ def make_draft_over_http(client: Client) -> int:
         ("safeguarding", [("significant_harm", "no")]),
         ("consent", [("lawful_basis", "consent"), ("family_agreed", "yes"),
                      ("agreed_by", "Parent")]),
-        ("contact", [("ways", "phone"), ("times", "After school")]),
+        ("contact", [("person", "carer-0"), ("ways", "phone"), ("times", "After school")]),
     ]
     for step, data in steps:
         status, _, _ = client.request("POST", f"{base}/{step}", [("csrf_token", token), *data])

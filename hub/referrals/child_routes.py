@@ -23,6 +23,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.referrals.family_routes import family_section
 from hub.referrals.identity_routes import identity_context, redirect_from_merged
 from hub.safeguarding.access import visible_items
 from hub.settings import current_settings, now
@@ -99,7 +100,7 @@ def child(child_id: int, errors: dict[str, str] | None = None,
         cme_actions=child_actions(session(), record.id, visible_cases(user)),
         links=mine, revocable=[a for a in links if _may_revoke(record, a)],
         family_views=family_views, linkable=own_school, issue_key=secrets.token_urlsafe(24),
-        errors=errors or {}, **identity_context(record),
+        errors=errors or {}, **identity_context(record), **family_section(record),
     )
 
 

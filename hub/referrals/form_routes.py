@@ -20,6 +20,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
+from hub.referrals.family_routes import family_form_context
 from hub.search.forms import SEVERITY_CHOICES
 from hub.settings import now
 from hub.unit_of_work import discard, session
@@ -34,6 +35,7 @@ from routing.referrals.answers import (
     next_step,
 )
 from routing.referrals.children import ChildDetails, ConfirmMatch
+from routing.referrals.family_contact import how_to_reach
 from routing.referrals.matching import RoutedChild, route_for_child
 from routing.referrals.models import (
     ReferralRequest,
@@ -137,6 +139,8 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
             errors = refuse(error)
             draft = load_draft(request_id)
         else:
+            if step == "family" and form.get("more") == "yes":  # another person's places
+                return redirect(url_for("referrals.step", request_id=draft.id, step=step))
             following = next_step(step)
             return redirect(url_for("referrals.check", request_id=draft.id)
                             if following == CHECK else
@@ -159,7 +163,7 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         open_items=safeguarding.open_items_for_draft(session(), draft),
-        severity_choices=SEVERITY_CHOICES, **context,
+        severity_choices=SEVERITY_CHOICES, **family_form_context(), **context,
     )
     # A refused answer is a bad request, shown with its reasons and what was typed.
     return (page, 400) if errors else page
@@ -198,6 +202,7 @@ def check(request_id: int) -> Response | str:
         services=services, sections=list(Section), missing=ops.missing_steps(draft),
         lawful_bases=ops.LAWFUL_BASES,
         contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
+        reach=how_to_reach(session(), draft),
     )
 
 

@@ -30,6 +30,7 @@ from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
+from routing.referrals.family_contact import how_to_reach_referral
 from routing.referrals.lifecycle import Actor, TransitionRefused
 from routing.referrals.matching import next_options
 from routing.referrals.models import (
@@ -107,6 +108,7 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
         severity_labels=SEVERITIES,
         decline_reasons=list(DeclineReason), outcomes=list(Outcome),
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
+        reach=how_to_reach_referral(session(), referral),
         position=(ops.capacity.waitlist_position(session(), referral)
                   if referral.status is Status.WAITLISTED else None),
         can_remind=can_remind,
@@ -246,10 +248,11 @@ def act(referral_id: int, action: str) -> Response | tuple[str, int]:
 from hub.referrals import (  # noqa: E402
     child_routes,
     earlier_routes,
+    family_routes,
     form_routes,
     identity_routes,
     stuck_routes,
 )
 
-__all__ = ["bp", "child_routes", "earlier_routes", "form_routes", "identity_routes",
-           "stuck_routes"]
+__all__ = ["bp", "child_routes", "earlier_routes", "family_routes", "form_routes",
+           "identity_routes", "stuck_routes"]

@@ -14,12 +14,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from routing.referrals.family_answers import FamilyStep
+
 URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
 
 # The form's steps in order, with their titles; "check" (check your answers) follows
 # the last.
 STEP_TITLES: dict[str, str] = {
     "child": "About the child",
+    "family": "Parents and carers",
     "needs": "Needs and what the family wants",
     "profile": "Pupil profile",
     "risk": "Risk assessment",
@@ -190,14 +193,20 @@ class ConsentStep:
 
 @dataclass(frozen=True)
 class ContactStep:
+    """The contact the family agreed: which person ("carer-0", the place of a carer on
+    the "Parents and carers" step, or "school"), the ways, and when; and a number the
+    service can reach the referrer on."""
+
     ways: tuple[str, ...] = ()
     times: str = ""
     avoid: str = ""
+    person: str = ""
+    referrer_phone: str = ""
 
     @classmethod
     def read(cls, raw: Mapping[str, Any]) -> ContactStep:
         return cls(tuple(str(w) for w in raw.get("ways") or ()), _text(raw, "times"),
-                   _text(raw, "avoid"))
+                   _text(raw, "avoid"), _text(raw, "person"), _text(raw, "referrer_phone"))
 
 
 @dataclass(frozen=True)
@@ -304,18 +313,19 @@ class ProvidersStep:
         return dict(self.chosen)
 
 
-Step = (ChildStep | NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep
+Step = (ChildStep | FamilyStep | NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep
         | SafeguardingStep | ProvidersStep | SharingStep)
 # The JSON key of each step's answers.
 STEP_KEYS: dict[type[Any], str] = {
-    ChildStep: "child", NeedsStep: "needs", ProfileStep: "profile", RiskStep: "risk",
-    ConsentStep: "consent", ContactStep: "contact", SafeguardingStep: "safeguarding",
-    ProvidersStep: "providers", SharingStep: "sharing",
+    ChildStep: "child", FamilyStep: "family", NeedsStep: "needs", ProfileStep: "profile",
+    RiskStep: "risk", ConsentStep: "consent", ContactStep: "contact",
+    SafeguardingStep: "safeguarding", ProvidersStep: "providers", SharingStep: "sharing",
 }
 
 
 def _to_json(step: Step) -> dict[str, Any]:
-    if isinstance(step, ChildStep | RiskStep | ConsentStep | ProvidersStep | SharingStep):
+    if isinstance(step, ChildStep | FamilyStep | RiskStep | ConsentStep | ProvidersStep
+                  | SharingStep):
         return step.to_json()
     return asdict(step)
 
@@ -325,6 +335,7 @@ class Answers:
     """Every step's answers; an unanswered step holds its empty value."""
 
     child: ChildStep = ChildStep()
+    family: FamilyStep = field(default_factory=FamilyStep)
     needs: NeedsStep = NeedsStep()
     profile: ProfileStep = ProfileStep()
     risk: RiskStep = RiskStep()
@@ -346,6 +357,7 @@ class Answers:
 
         return cls(
             child=ChildStep.read(part("child")),
+            family=FamilyStep.read(part("family")),
             needs=NeedsStep.read(part("needs")),
             profile=ProfileStep.read(part("profile")),
             risk=RiskStep.read(part("risk")),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from routing.engine.help import SEVERITIES
 from routing.referrals import capacity
+from routing.referrals import family as family_record
 from routing.referrals.answers import (
     CHOOSABLE_SECTIONS,
     DEFAULTED_STEPS,
@@ -188,7 +189,7 @@ def _details(typed: ChildStep) -> ChildDetails:
 
 # The longest answer a step takes (the longest Text column a referral copies it to).
 ANSWER_MAX = 5000
-SHORT_ANSWERS = {"agreed_by": 200}
+SHORT_ANSWERS = {"agreed_by": 200, "person": 20, "referrer_phone": 40}
 
 
 def _text(data: Mapping[str, Any], name: str) -> str:
@@ -215,6 +216,9 @@ def save_step(
     _editable(draft)
     errors: dict[str, str] = {}
     clean: Step
+    if step == "family":
+        draft.save_answers(family_record.clean_family(data), now)
+        return
     if step == "needs":
         codes = [str(c) for c in data.get("needs") or []]
         urgent = {str(c) for c in data.get("urgent") or []}
@@ -266,9 +270,20 @@ def save_step(
         )
     elif step == "contact":
         ways = [str(w) for w in data.get("ways") or [] if str(w) in CONTACT_WAYS]
-        if not ways:
-            errors["ways"] = "Choose at least one safe way to contact the family"
-        clean = ContactStep(tuple(ways), _text(data, "times"), _text(data, "avoid"))
+        person = _text(data, "person")
+        try:
+            person, chosen = family_record.clean_contact_person(
+                draft.form.family, person, ways, _text(data, "times"))
+        except InvalidInput as error:
+            errors.update(error.errors)
+            chosen = tuple(ways)
+        phone = _text(data, "referrer_phone")
+        if phone and len(phone) <= 40:
+            number = family_record.uk_phone(phone)
+            if number is None:
+                errors["referrer_phone"] = "Enter a phone number, like 01204 332000"
+            phone = number or phone
+        clean = ContactStep(chosen, _text(data, "times"), _text(data, "avoid"), person, phone)
     else:
         raise InvalidInput({"form": "Unknown step"})
     errors.update(_too_long(data))
@@ -388,6 +403,7 @@ def refer_family(
     missing = missing_steps(draft)
     if missing:
         raise InvalidInput({"form": f"Complete every step first ({', '.join(missing)})"})
+    family_record.check_before_send(draft)
     # The conditional UPDATE's row count decides who sends: a double click, a
     # retry or a second tab finds the form already sent and makes nothing new.
     claimed = session.execute(
@@ -399,7 +415,9 @@ def refer_family(
     session.refresh(draft)
     if claimed != 1:
         return list(draft.referrals)
-    draft.child_id = _child_of(session, draft, actor, now).id
+    child = _child_of(session, draft, actor, now)
+    draft.child_id = child.id
+    family_record.record_family(session, draft, child, actor, now)
     answers = draft.form
     priorities = dict(answers.needs.priorities)
     by_service: dict[int, list[str]] = {}

@@ -17,6 +17,14 @@ from sqlalchemy.orm import Session
 from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals.audit import audit, purge_audit_before
 from routing.referrals.earlier import DetailsRequest
+from routing.referrals.family_models import (
+    Carer,
+    CarerChange,
+    Family,
+    FamilyChild,
+    FamilyReferralForm,
+    FamilySibling,
+)
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import forget_children, purge_merged
 from routing.referrals.models import (
@@ -55,6 +63,8 @@ class PurgeCounts:
     referral_events: int = 0
     referral_forms: int = 0
     progress_links: int = 0
+    families: int = 0
+    carers: int = 0
     drafts: int = 0
     login_attempts: int = 0
     progress_attempts: int = 0
@@ -146,12 +156,29 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
                         .values(rerouted_from_id=None))
         counts.referrals += _rowcount(session.execute(
             delete(Referral).where(Referral.child_id.in_(batch))))
+        session.execute(delete(FamilyReferralForm).where(FamilyReferralForm.request_id.in_(
+            select(ReferralRequest.id).where(ReferralRequest.child_id.in_(batch)))))
         counts.referral_forms += _rowcount(session.execute(
             delete(ReferralRequest).where(ReferralRequest.child_id.in_(batch))))
         _delete_leads(session, batch)
         forget_children(session, batch)
         _unlink_attendance(session, batch)
+        session.execute(delete(FamilyChild).where(FamilyChild.child_id.in_(batch)))
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
+    _delete_childless_families(session, counts)
+
+
+def _delete_childless_families(session: Session, counts: PurgeCounts) -> None:
+    """Families none of whose children is still held, with their carers, their carers'
+    change history and siblings (a family shared with a child still held stays)."""
+    childless = select(Family.id).where(~exists().where(FamilyChild.family_id == Family.id))
+    carers = select(Carer.id).where(Carer.family_id.in_(childless))
+    session.execute(delete(FamilyReferralForm).where(FamilyReferralForm.family_id.in_(childless)))
+    session.execute(delete(CarerChange).where(CarerChange.carer_id.in_(carers)))
+    session.execute(delete(FamilySibling).where(FamilySibling.family_id.in_(childless)))
+    counts.carers += _rowcount(session.execute(
+        delete(Carer).where(Carer.family_id.in_(childless))))
+    counts.families += _rowcount(session.execute(delete(Family).where(Family.id.in_(childless))))
 
 
 def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> None:
@@ -178,7 +205,9 @@ def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> N
         counts.progress_links += _rowcount(session.execute(
             delete(ProgressLink).where(ProgressLink.child_id.in_(orphans))))
         forget_children(session, orphans)
+        session.execute(delete(FamilyChild).where(FamilyChild.child_id.in_(orphans)))
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(orphans))))
+        _delete_childless_families(session, counts)
 
 
 def purge(session: Session, policy: RetentionPolicy, now: datetime) -> PurgeCounts:

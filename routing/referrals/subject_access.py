@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.audit import AuditEvent
 from routing.referrals.earlier import DetailsRequest
+from routing.referrals.family_models import Carer, FamilyChild, FamilySibling
 from routing.referrals.models import (
     Child,
     ProgressLink,
@@ -101,6 +102,39 @@ def _flatten(prefix: str, value: Any) -> list[tuple[str, Value]]:
     return [(prefix, _mine(value))]
 
 
+def _family_section(session: Session, child_id: int) -> Section:
+    """The family record: the child's carers (other people's details, marked) with
+    their change history, and brothers and sisters without a record."""
+    section = Section("Family: parents, carers, brothers and sisters")
+    family_id = session.execute(select(FamilyChild.family_id).where(
+        FamilyChild.child_id == child_id)).scalar_one_or_none()
+    if family_id is None:
+        return section
+    for carer in session.execute(select(Carer).where(Carer.family_id == family_id)
+                                 .order_by(Carer.id)).scalars():
+        section.items.append([
+            ("Parent or carer", _theirs(carer.name)),
+            ("Relationship", _mine(carer.relationship_to_child)),
+            ("Parental responsibility", _mine(carer.responsibility_label)),
+            ("Phone", _theirs(carer.phone)), ("Email", _theirs(carer.email)),
+            ("Address", _theirs(carer.address)), ("Language", _theirs(carer.language)),
+            ("Interpreter needed", _theirs(carer.interpreter)),
+            ("Access needs", _theirs(carer.access_needs)),
+            ("How and when to contact", _theirs(carer.contact_notes)),
+            ("Do not contact", _mine(carer.do_not_contact)),
+            ("Why not", _theirs(carer.do_not_contact_reason)),
+            ("Recorded from", _mine(carer.source)), ("Recorded", _mine(carer.created_at)),
+            *[(f"Change {index}", _mine(f"{change.verb} {change.fields} "
+                                        f"{_text(change.at)} ({change.organisation_name})"))
+              for index, change in enumerate(carer.changes, 1)],
+        ])
+    for sibling in session.execute(select(FamilySibling).where(
+            FamilySibling.family_id == family_id).order_by(FamilySibling.id)).scalars():
+        section.items.append([("Brother or sister", _theirs(sibling.name)),
+                              ("Year of birth (about)", _mine(sibling.birth_year))])
+    return section
+
+
 def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAccessDocument:
     """Everything held about the child: the record, forms, referrals and their events,
     progress links, messages sent about them, and who read or changed any of it.
@@ -119,6 +153,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ("Record made", _mine(child.created_at)),
     ]])
     versions = _versions(session, child_id)
+    family = _family_section(session, child_id)
     forms = Section("Referral forms (including what they say about parents or carers)")
     for form in session.execute(select(ReferralRequest).where(
             ReferralRequest.child_id == child_id).order_by(ReferralRequest.id)).scalars():
@@ -201,8 +236,8 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ])
     return SubjectAccessDocument(
         child_id=child.id, subject=child.name, produced_at=now,
-        sections=[record, versions, forms, referral_section, events, links, messages, leads,
-                  asked, seen],
+        sections=[record, family, versions, forms, referral_section, events, links, messages,
+                  leads, asked, seen],
     )
 
 

@@ -26,6 +26,7 @@ from routing.referrals.earlier import request_details
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Referral, ReferralRequest
 from services.accounts.models import Role, User
+from services.demo.families import contact_fields, family_fields, family_for
 from services.demo.referral_stories import MOVED, STORIES, Step, Story
 from services.listings import Service
 from services.schools import School
@@ -154,8 +155,11 @@ class _Player:
         ops.save_step(self.session, draft, "consent", {
             "lawful_basis": "consent", "family_agreed": "yes",
             "agreed_by": "Parent (mother)"}, when)
-        ops.save_step(self.session, draft, "contact", {
-            "ways": list(story.contact), "times": "After 3.30pm on weekdays"}, when)
+        family = family_for(story.key, story.last_name, story.postcode,
+                            STORIES.index(story))
+        ops.save_step(self.session, draft, "family", family_fields(family), when)
+        ops.save_step(self.session, draft, "contact", contact_fields(family, story.contact),
+                      when)
         ops.choose_providers(self.session, draft, {
             code: self.service(track.service).id
             for track in story.tracks for code in track.needs}, when)

@@ -113,6 +113,13 @@ def test_it_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for
     page.get_by_label("Home postcode").fill("BL1 1SE")
     _continue(journey, page, "step child")
 
+    expect(page.get_by_role("heading", name="Parents and carers")).to_be_visible()
+    page.locator("#f-carer-0-name").fill("Sara Khan")
+    page.locator("#f-carer-0-relationship").fill("Mother")
+    page.locator("#f-carer-0-parental_responsibility-1").check()
+    page.locator("#f-carer-0-phone").fill("07700 900982")
+    _continue(journey, page, "step family")
+
     expect(page.get_by_role("heading", name="Needs and what the family wants")).to_be_visible()
     page.locator("#needs-MHW").check()
     page.locator("#needs-HEALTH").check()
@@ -135,8 +142,9 @@ def test_it_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for
     page.get_by_label("Who agreed").fill("Parent (mother)")
     _continue(journey, page, "step consent")
 
+    page.get_by_label(re.compile("Sara Khan")).check()
     page.get_by_label("Phone call").check()
-    page.get_by_label("Safe times to contact").fill("After school")
+    page.get_by_label("When did they agree to be contacted?").fill("After school")
     _continue(journey, page, "step contact")
 
     expect(page.get_by_role("heading", name="Choose services")).to_be_visible()

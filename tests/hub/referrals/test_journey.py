@@ -43,6 +43,9 @@ def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_st
         ("child", {"first_name": "Ava", "last_name": "Khan", "dob-day": "14",
                    "dob-month": "3", "dob-year": "2015", "home_postcode": "BL1 1SE",
                    "attendance_concern": "no", "missing_education": "no"}),
+        ("family", {"carer-0-name": "Sara Khan", "carer-0-relationship": "Mother",
+                    "carer-0-parental_responsibility": "yes",
+                    "carer-0-phone": "07700 900982"}),
         ("needs", {"needs": ["MHW", "HOUSING"], "family_wants": "A stable home"}),
         ("profile", {"strengths": "Football"}),
         ("risk", {"to_self_level": "low", "to_others_level": "none",
@@ -50,7 +53,7 @@ def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_st
         ("safeguarding", {"significant_harm": "no"}),
         ("consent", {"lawful_basis": "consent", "family_agreed": "yes",
                      "agreed_by": "Parent"}),
-        ("contact", {"ways": ["phone"], "times": "After school"}),
+        ("contact", {"person": "carer-0", "ways": ["phone"], "times": "After school"}),
         ("providers", {"need-MHW": str(mental_health.id), "need-HOUSING": str(housing.id)}),
     ]
     for step, data in steps:

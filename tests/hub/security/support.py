@@ -143,6 +143,7 @@ def build_world(db: Session, cast: Cast) -> World:
         "case_id": case.id,
         "import_id": imported.id,
         "record_id": imported.records[0].id,
+        "carer_id": _carer_of(db, referral.child_id),
         "step": list(STEPS),
         "action": ["accept", "withdraw"],
         "token": [token, "not-a-real-token"],
@@ -162,6 +163,18 @@ def build_world(db: Session, cast: Cast) -> World:
         "oruk.taxonomy_term": {"term_id": ids.term_id("MHW")},
     }
     return world
+
+
+def _carer_of(db: Session, child_id: int) -> int:
+    """A parent or carer on the child's family record (made when the form was sent)."""
+    from sqlalchemy import select
+
+    from routing.referrals.family import family_of
+    from routing.referrals.family_models import Carer
+
+    family = family_of(db, child_id)
+    assert family is not None
+    return int(db.execute(select(Carer.id).where(Carer.family_id == family.id)).scalars().first())
 
 
 def urls_for(app: Flask, rule: Rule, world: World) -> list[str] | None:

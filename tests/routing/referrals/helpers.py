@@ -26,6 +26,11 @@ def actor(user: User) -> Actor:
     return Actor(user.id, user.name, user.organisation_id, user.organisation.name)
 
 
+# The "Parents and carers" step's fields: one parent the service may phone.
+FAMILY = {"carer-0-name": "Jo Jones", "carer-0-relationship": "Mother",
+          "carer-0-parental_responsibility": "yes", "carer-0-phone": "07700 900982"}
+
+
 def complete_draft(
     db: Session,
     cast: Cast,
@@ -68,7 +73,9 @@ def complete_draft(
         db, draft, "consent",
         {"lawful_basis": "consent", "family_agreed": "yes", "agreed_by": "Parent"}, now,
     )
-    ops.save_step(db, draft, "contact", {"ways": ["phone"], "times": "After 4pm"}, now)
+    ops.save_step(db, draft, "family", FAMILY, now)
+    ops.save_step(db, draft, "contact", {"person": "carer-0", "ways": ["phone"],
+                                         "times": "After 4pm"}, now)
     ops.choose_providers(db, draft, {code: s.id for code, s in services.items()}, now)
     return draft
 
