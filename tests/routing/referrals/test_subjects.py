@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
+from routing.referrals import progress
 from routing.referrals.children import ChildDetails, clean_details, find_child
 from routing.referrals.matching import RoutedChild, route_for_child
 from routing.referrals.models import Child, ReferralRequest
@@ -18,7 +19,7 @@ from services.db import utcnow
 from services.errors import InvalidInput
 from services.listings import Service
 from tests.factories import Cast, make_service
-from tests.routing.referrals.helpers import actor, complete_draft
+from tests.routing.referrals.helpers import actor, complete_draft, issue_link
 
 TODAY = date(2026, 12, 1)
 
@@ -189,3 +190,25 @@ def test_it_routes_a_parent_referral_to_parents_services_and_a_childs_away_from_
     baby = RoutedChild("BL1 1SE", None, cast.school.id, subject=Subject.UNBORN)
     need = route_for_child(db, idx, baby, [("MHW.ANX", 2)], now).needs[0]
     assert {m.service.id for m in need.matches} == {mothers.id, family.id}
+
+
+def test_it_opens_an_unborn_babys_link_with_the_expected_date_and_makes_none_without_a_date(
+    db: Session, cast: Cast
+) -> None:
+    service = make_service(db, cast.provider, needs=("MHW.PARENT", "MHW"),
+                           audiences=("family",))
+    due = utcnow().date() + timedelta(days=90)
+    unborn = _send(db, cast, ChildDetails("Baby", "Khan", None, "BL1 1SE", subject="unborn",
+                                          expected_date=due), ["MHW.PARENT"], service.id)
+    assert unborn.child_id is not None
+    _, token = issue_link(db, unborn.child_id, cast.staff)
+    shown = progress.check_and_show(db, token, due, "203.0.113.9", utcnow())
+    assert len(shown) == 1
+    with pytest.raises(progress.NotShown):
+        progress.check_and_show(db, token, due + timedelta(days=1), "203.0.113.9", utcnow())
+    unknown = _send(db, cast, ChildDetails("Lee", "Smith", None, "BL1 1SE",
+                                           dob_not_known=True), ["MHW"], service.id)
+    assert unknown.child_id is not None
+    with pytest.raises(InvalidInput) as refused:
+        issue_link(db, unknown.child_id, cast.staff)
+    assert "date of birth, which is not known" in refused.value.errors["referrals"]
