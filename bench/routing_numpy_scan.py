@@ -39,6 +39,7 @@ from routing.engine.rules import (
     ACCEPTING,
     AgeRule,
     AreaRule,
+    AudienceRule,
     DistanceRule,
     LanguageRule,
     ModeRule,
@@ -145,8 +146,9 @@ class NumpyScan:
         required = required_flags(q)  # the referrals, accepting and (mostly) age rules
         ok = (self.flags & required) == required
         for passed in (
-            None if AgeRule.packable(q.age) else AgeRule.passes_array(
+            None if AgeRule.packs(q) else AgeRule.passes_array(
                 ctx, self.min_age, self.max_age),
+            AudienceRule.passes_array(ctx, self.audiences),
             AreaRule.passes_array(ctx, self.area_slot, inside_slots, len(self.catalogue)),
             DistanceRule.passes_array(ctx, dist, self.free, at_school),
             ModeRule.passes_array(ctx, self.modes, self.mode_bit),

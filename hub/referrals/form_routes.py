@@ -42,6 +42,7 @@ from routing.referrals.models import (
     RequestStatus,
     RiskLevel,
 )
+from routing.referrals.subjects import SUBJECT_LABELS, Subject
 from routing.safeguarding import operations as safeguarding
 from services.accounts.models import SCHOOL_ROLES
 from services.bounds import parse_id
@@ -77,6 +78,27 @@ def _parse_date(prefix: str) -> date | None:
         return None
 
 
+def _subject() -> str:
+    """Whom the referral is about (the form checks "a child" first, so none sent is a
+    child). Raises InvalidInput for an unknown answer."""
+    value = request.form.get("subject") or Subject.CHILD.value
+    if value not in {s.value for s in Subject}:
+        raise InvalidInput({"subject": "Choose who the referral is about"})
+    return value
+
+
+def _parse_year(text: str) -> int | None:
+    """An approximate year of birth: None when blank. Raises InvalidInput for anything
+    but a four-digit year."""
+    text = text.strip()
+    if not text:
+        return None
+    if not (len(text) == 4 and text.isdigit()):
+        raise InvalidInput({"birth_year": "Enter the year of birth as 4 digits, like 2016, "
+                                          "or leave it blank"})
+    return int(text)
+
+
 @bp.route("/drafts/<id:request_id>/<step>", methods=["GET", "POST"])
 @roles_required(*SCHOOL_ROLES)
 def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
@@ -106,6 +128,11 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
                         nhs_number=form.get("nhs_number", ""),
                         attendance_concern=form.get("attendance_concern") == "yes",
                         missing_education=form.get("missing_education") == "yes",
+                        subject=_subject(),
+                        expected_date=_parse_date("edd"),
+                        dob_not_known=form.get("dob_not_known") == "yes",
+                        birth_year=_parse_year(form.get("birth_year", "")),
+                        postcode_not_known=form.get("postcode_not_known") == "yes",
                     ),
                     None if same is None else same == "yes",
                     now(),
@@ -157,13 +184,16 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
             session(), snapshot_cache().get(session()).index(), routed, needs, now(),
             draft.form.needs.severity,
         )
+        # Not filtered by age: each service's ages are shown instead.
+        context["age_not_known"] = routed.ages(now().date()) is None
     page = render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         open_items=safeguarding.open_items_for_draft(session(), draft),
-        severity_choices=SEVERITY_CHOICES, **family_form_context(), **context,
+        severity_choices=SEVERITY_CHOICES, subject_labels=SUBJECT_LABELS, **family_form_context(),
+        **context,
     )
     # A refused answer is a bad request, shown with its reasons and what was typed.
     return (page, 400) if errors else page

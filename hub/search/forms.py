@@ -88,8 +88,11 @@ class SearchForm(FlaskForm):
         default="",
     )
     help_for = SelectField(
-        "Help for", choices=[("", "The child (the parent, for a parent's own need)"),
-                             *AUDIENCES.items()], default="",
+        "Who is the help for?",
+        choices=[("", "The child (the parent, for a parent's own need)"), *AUDIENCES.items()],
+        default="",
+        description="Services only for parents or carers are left out of help for a child, "
+                    "and services only for children out of help for a parent.",
     )
     accepting_only = BooleanField("Only show services accepting referrals now")
     # Set by a result list's "Show more" button (a need code); never rendered.

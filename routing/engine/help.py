@@ -71,10 +71,12 @@ SEVERITY_FIT: tuple[tuple[float, ...], ...] = (
 )
 
 # Needs that are the parent's or carer's own (the help is for them by default);
-# every other need is the child's.
+# every other need is the child's. Housing help goes to the parent or carer, who
+# holds the tenancy or the council application.
 PARENT_NEEDS = frozenset({
     "MHW.PARENT", "PARENTING", "PARENTING.PROG", "PARENTING.TEEN", "PARENTING.CONFLICT",
     "DA.SUPPORT", "DA.PERP", "MONEY", "MONEY.DEBT", "MONEY.FUEL", "EARLY.CHILDCARE",
+    "HOUSING", "HOUSING.HOMELESS", "HOUSING.CONDITION", "HOUSING.TEMP",
 })
 
 

@@ -112,3 +112,22 @@ class FamilyQuery:
     current_provider_ids: frozenset[int] = frozenset()
     limit_per_need: int = 10
     excluded_per_need: int = 5
+    # With ``age``, an approximate age: the child is between ``age`` and ``age_upper``
+    # (a year of birth known, not the date). None: ``age`` is exact (or not known).
+    age_upper: int | None = None
+
+    @property
+    def ages(self) -> tuple[int, int] | None:
+        """The child's youngest and oldest possible age; None when not known."""
+        if self.age is None:
+            return None
+        upper = self.age if self.age_upper is None else max(self.age, self.age_upper)
+        return self.age, upper
+
+    @property
+    def subject(self) -> str:
+        """Whom all the help asked for is for (``help.AUDIENCES``), the audience rule's
+        input: the needs' common audience (``NeedRequest.audience``), or "" when they
+        are for different people (the audience score part still ranks each need)."""
+        audiences = {need.audience for need in self.needs}
+        return audiences.pop() if len(audiences) == 1 else ""

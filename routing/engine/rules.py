@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from routing.engine import reasons
+from routing.engine import help, reasons
 from routing.engine.areas import AreaCatalogue
 from routing.engine.records import FamilyQuery, HubRecord, ServiceRecord
 
@@ -51,6 +51,8 @@ class QueryContext:
     language: str | None
     # Slots of the areas holding the point, when already worked out (the index does).
     inside_slots: frozenset[int] | None = None
+    # Whom all the help is for (``FamilyQuery.subject``), worked out once.
+    subject: str = ""
 
     @classmethod
     def build(cls, query: FamilyQuery, areas: AreaCatalogue, *,
@@ -68,7 +70,7 @@ class QueryContext:
         if find_areas and point is not None:
             inside = frozenset(areas.slots_containing(point))
         return cls(query=query, point=point, areas=areas, language=language,
-                   inside_slots=inside)
+                   inside_slots=inside, subject=query.subject)
 
     def in_area(self, wkt: str) -> bool:
         """Whether the family's point lies in the area (True with no point).
@@ -184,23 +186,27 @@ class Rule:
 
 
 class AgeRule(Rule):
-    """Age: min_age <= age <= max_age; a query with no age passes."""
+    """Age: the service's range holds the child's age; a query with no age passes.
+
+    An approximate age (``FamilyQuery.ages``, from a year of birth) passes when the
+    two ranges overlap: the child may be of an age the service takes.
+    """
 
     name = "age"
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
-        age = ctx.query.age
-        if age is None or service.min_age <= age <= service.max_age:
+        ages = ctx.query.ages
+        if ages is None or (service.min_age <= ages[1] and ages[0] <= service.max_age):
             return None
-        return _too_young_or_old(service.min_age, service.max_age, age)
+        return _too_young_or_old(service.min_age, service.max_age, *ages)
 
     @staticmethod
     def passes_array(ctx: QueryContext, min_age: IntArray, max_age: IntArray) -> BoolArray | None:
-        age = ctx.query.age
-        if age is None:
+        ages = ctx.query.ages
+        if ages is None:
             return None
-        return (min_age <= age) & (max_age >= age)
+        return (min_age <= ages[1]) & (max_age >= ages[0])
 
     @staticmethod
     @lru_cache(maxsize=4096)
@@ -213,6 +219,53 @@ class AgeRule(Rule):
     def packable(age: int | None) -> bool:
         """Whether ``required_flags`` covers the age rule for this age."""
         return age is None or 0 <= age <= MAX_PACKED_AGE
+
+    @staticmethod
+    def packs(query: FamilyQuery) -> bool:
+        """Whether ``required_flags`` covers the age rule for ``query``: an exact age
+        (one bit to require), not a range."""
+        ages = query.ages
+        return ages is None or (ages[0] == ages[1] and AgeRule.packable(ages[0]))
+
+
+class AudienceRule(Rule):
+    """Audience: a service only for parents or carers is not for a child's help, and
+    one only for children is not for a parent's; whole-family services, services for
+    both and those that do not say (unknown is not "no") fit everyone. Applies when
+    all the help asked is for one person (``FamilyQuery.subject``)."""
+
+    name = "audience"
+    APPLIES = frozenset({"child", "parent"})
+
+    @staticmethod
+    def fitting(subject: str) -> int:
+        """The audience bits of which a service needs one to pass for ``subject``."""
+        return help.AUDIENCE_BIT[subject] | help.AUDIENCE_BIT["family"]
+
+    def reason(self, service: ServiceRecord, ctx: QueryContext,
+               placement: Placement) -> str | None:
+        subject = ctx.subject
+        if subject not in self.APPLIES:
+            return None
+        bits = help.audience_bits_of(service.audiences)
+        if bits == 0 or bits & self.fitting(subject):
+            return None
+        return NOT_FOR[subject]
+
+    @staticmethod
+    def passes_array(ctx: QueryContext, audiences: IntArray) -> BoolArray | None:
+        """Over the services' audience masks (``help.audience_bits``)."""
+        subject = ctx.subject
+        if subject not in AudienceRule.APPLIES:
+            return None
+        return (audiences == 0) | ((audiences & AudienceRule.fitting(subject)) != 0)
+
+
+# Why a service is not for the person the help is for (each the only other audience).
+NOT_FOR = {
+    "child": "for parents or carers, not children",
+    "parent": "for children and young people, not parents or carers",
+}
 
 
 class AreaRule(Rule):
@@ -377,8 +430,11 @@ class AcceptingRule(Rule):
 # Reasons and forms that depend on little, worked out once: services share few
 # age ranges, areas, sets of modes and of languages.
 @lru_cache(maxsize=4096)
-def _too_young_or_old(min_age: int, max_age: int, age: int) -> str:
-    return f"for ages {min_age} to {max_age}; this child is {age}"
+def _too_young_or_old(min_age: int, max_age: int, age: int, upper: int | None = None) -> str:
+    if upper is None or upper == age:
+        return f"for ages {min_age} to {max_age}; this child is {age}"
+    joined = "or" if upper == age + 1 else "to"
+    return f"for ages {min_age} to {max_age}; this child is {age} {joined} {upper}"
 
 
 @lru_cache(maxsize=4096)
@@ -406,19 +462,19 @@ def rule_flags(service: ServiceRecord) -> int:
 
 def required_flags(query: FamilyQuery) -> int:
     """The ``rule_flags`` bits a service must all have to pass the referrals and
-    accepting rules and, when ``AgeRule.packable``, the age rule."""
+    accepting rules and, when ``AgeRule.packs``, the age rule."""
     required = (REFERRALS if query.require_system_referrals else 0) | (
         ACCEPTING if query.require_accepting else 0)
     age = query.age
-    if age is not None and AgeRule.packable(age):
+    if age is not None and AgeRule.packs(query):
         required |= 1 << (AGE_SHIFT + age)
     return required
 
 
 # The fixed order decides which failing rule explains an exclusion.
 RULES: tuple[Rule, ...] = (
-    AgeRule(), AreaRule(), DistanceRule(), ModeRule(), LanguageRule(), ReferralsRule(),
-    AcceptingRule(),
+    AgeRule(), AudienceRule(), AreaRule(), DistanceRule(), ModeRule(), LanguageRule(),
+    ReferralsRule(), AcceptingRule(),
 )
 RULE_NAMES: tuple[str, ...] = tuple(rule.name for rule in RULES)
 _REASONS = tuple((rule.name, rule.reason) for rule in RULES)

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from routing.referrals.family_answers import FamilyStep
+from routing.referrals.subjects import NOT_KNOWN, Subject, born_words
 
 URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
 
@@ -64,25 +65,54 @@ class ChildStep:
     missing_education: bool = False
     # The record the user confirmed this child is; None: a new record when sent.
     existing_child_id: int | None = None
+    # Whom the referral is about ("child", "unborn", "parent": models.Subject); an
+    # unborn baby's expected date of delivery; a date of birth or home postcode the
+    # school does not know, with an approximate year of birth if known.
+    subject: str = "child"
+    expected_date: date | None = None
+    dob_not_known: bool = False
+    birth_year: int | None = None
+    postcode_not_known: bool = False
 
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def subject_label(self) -> str:
+        return Subject.of(self.subject).label
+
+    @property
+    def born_words(self) -> str:
+        """The date of birth as every page words it (``subjects.born_words``)."""
+        return born_words(Subject.of(self.subject), self.date_of_birth, self.birth_year,
+                          self.expected_date)
+
+    @property
+    def postcode_words(self) -> str:
+        return self.home_postcode or NOT_KNOWN
+
     @classmethod
     def read(cls, raw: Mapping[str, Any]) -> ChildStep:
         born = raw.get("date_of_birth")
+        expected = raw.get("expected_date")
         existing = raw.get("existing_child_id")
+        year = raw.get("birth_year")
         return cls(
             _text(raw, "first_name"), _text(raw, "last_name"),
             date.fromisoformat(born) if born else None, _text(raw, "home_postcode"),
             _text(raw, "upn"), _text(raw, "nhs_number"), bool(raw.get("attendance_concern")),
             bool(raw.get("missing_education")), int(existing) if existing else None,
+            _text(raw, "subject") or "child",
+            date.fromisoformat(expected) if expected else None,
+            bool(raw.get("dob_not_known")), int(year) if year else None,
+            bool(raw.get("postcode_not_known")),
         )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["date_of_birth"] = self.date_of_birth.isoformat() if self.date_of_birth else None
+        data["expected_date"] = self.expected_date.isoformat() if self.expected_date else None
         return data
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import func, or_, select
@@ -15,10 +15,21 @@ from routing.referrals.answers import ChildStep
 from routing.referrals.identity import IdentitySource, record_version
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Child
+from routing.referrals.subjects import Subject
 from services.errors import InvalidInput
 
 # The child's name columns' length (Child.first_name, Child.last_name).
 NAME_MAX = 100
+# An unborn baby's expected date of delivery: from a little overdue to within a
+# pregnancy's length from today.
+OVERDUE_DAYS = 14
+PREGNANCY_DAYS = 300
+# How far back a child's and a parent's or carer's date (or year) of birth may be.
+CHILD_YEARS = 25
+PARENT_YEARS = 100
+# Who the form's name and date questions are about, in its error messages.
+WHOSE = {Subject.CHILD: "the child's", Subject.UNBORN: "the baby's",
+         Subject.PARENT: "the parent or carer's"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,11 @@ class ChildDetails:
     nhs_number: str = ""
     attendance_concern: bool = False
     missing_education: bool = False
+    subject: str = Subject.CHILD.value
+    expected_date: date | None = None
+    dob_not_known: bool = False
+    birth_year: int | None = None
+    postcode_not_known: bool = False
 
 
 class MatchKind(StrEnum):
@@ -56,30 +72,67 @@ def normalise_postcode(text: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+def _check_birth(details: ChildDetails, subject: Subject, today: date,
+                 errors: dict[str, str]) -> tuple[date | None, int | None, date | None]:
+    """(date of birth, approximate year, expected date) kept for ``subject``; adds an
+    error for each that is missing or impossible."""
+    if subject is Subject.UNBORN:
+        expected = details.expected_date
+        if expected is None:
+            errors["expected_date"] = "Enter the baby's expected date of delivery"
+        elif expected < today - timedelta(days=OVERDUE_DAYS):
+            errors["expected_date"] = (
+                f"Expected date of delivery must be no more than {OVERDUE_DAYS} days ago. "
+                "If the baby has been born, choose a child and enter the date of birth")
+        elif expected > today + timedelta(days=PREGNANCY_DAYS):
+            errors["expected_date"] = (
+                "Expected date of delivery must be within the next 10 months")
+        return None, None, expected
+    years = CHILD_YEARS if subject is Subject.CHILD else PARENT_YEARS
+    born = details.date_of_birth
+    if details.dob_not_known:
+        year = details.birth_year
+        if year is not None and not today.year - years <= year <= today.year:
+            errors["birth_year"] = (f"Enter a year between {today.year - years} and "
+                                    f"{today.year}, or leave it blank")
+        return None, year, None
+    if born is None:
+        if subject is Subject.PARENT:
+            return None, None, None  # optional for a parent or carer
+        errors["date_of_birth"] = ("Enter the child's date of birth, or tick that you do "
+                                   "not know it")
+    elif born > today:
+        errors["date_of_birth"] = "Date of birth must be in the past"
+    elif born.year < today.year - years:
+        errors["date_of_birth"] = f"Date of birth must be within the last {years} years"
+    return born, None, None
+
+
 def clean_details(details: ChildDetails, today: date) -> ChildDetails:
     """Validate and normalise; returns the cleaned details.
 
-    Raises InvalidInput keyed by field for a missing name, an impossible date
-    of birth, or a UPN or NHS number that fails its check digit.
+    A child's date of birth may be not known (an approximate year instead, or none);
+    an unborn baby has an expected date of delivery (from OVERDUE_DAYS ago to
+    PREGNANCY_DAYS ahead) and no date of birth; a parent's or carer's is optional.
+    A home postcode may be not known. Raises InvalidInput keyed by field for a missing
+    name, an impossible date, or a UPN or NHS number that fails its check digit.
     """
     errors: dict[str, str] = {}
+    subject = Subject.of(details.subject)
+    whose = WHOSE[subject]
     if not details.first_name.strip():
-        errors["first_name"] = "Enter the child's first name"
+        errors["first_name"] = f"Enter {whose} first name"
     elif len(details.first_name.strip()) > NAME_MAX:
         errors["first_name"] = f"Enter {NAME_MAX} characters or fewer"
     if not details.last_name.strip():
-        errors["last_name"] = "Enter the child's last name"
+        errors["last_name"] = f"Enter {whose} last name"
     elif len(details.last_name.strip()) > NAME_MAX:
         errors["last_name"] = f"Enter {NAME_MAX} characters or fewer"
-    if details.date_of_birth is None:
-        errors["date_of_birth"] = "Enter the child's date of birth"
-    elif details.date_of_birth > today:
-        errors["date_of_birth"] = "Date of birth must be in the past"
-    elif details.date_of_birth.year < today.year - 25:
-        errors["date_of_birth"] = "Date of birth must be within the last 25 years"
-    postcode = normalise_postcode(details.home_postcode)
-    if not 5 <= len(postcode) <= 8:
-        errors["home_postcode"] = "Enter the family's home postcode, like BL1 1SE"
+    born, year, expected = _check_birth(details, subject, today, errors)
+    postcode = "" if details.postcode_not_known else normalise_postcode(details.home_postcode)
+    if not details.postcode_not_known and not 5 <= len(postcode) <= 8:
+        errors["home_postcode"] = ("Enter the family's home postcode, like BL1 1SE, or tick "
+                                   "that you do not know it")
     upn_value = ""
     if details.upn.strip():
         try:
@@ -97,12 +150,17 @@ def clean_details(details: ChildDetails, today: date) -> ChildDetails:
     return ChildDetails(
         first_name=details.first_name.strip(),
         last_name=details.last_name.strip(),
-        date_of_birth=details.date_of_birth,
+        date_of_birth=born,
         home_postcode=postcode,
         upn=upn_value,
         nhs_number=nhs_value,
         attendance_concern=details.attendance_concern,
         missing_education=details.missing_education,
+        subject=subject.value,
+        expected_date=expected,
+        dob_not_known=born is None and subject is not Subject.UNBORN,
+        birth_year=year,
+        postcode_not_known=not postcode,
     )
 
 
@@ -110,7 +168,10 @@ def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
     """The existing record for this child, if any.
 
     Same UPN or NHS number is the same child; otherwise same name, date of
-    birth and postcode is a probable match that staff must confirm.
+    birth and postcode is a probable match that staff must confirm. With a date of
+    birth (or an unborn baby's expected date) or a postcode not known there is no
+    probable match: a name alone never joins two records. A probable match is
+    always of the same kind (a parent's record never matches a child's).
     """
     identifiers = []
     if details.upn:
@@ -122,9 +183,14 @@ def find_child(session: Session, details: ChildDetails) -> ChildMatch | None:
             or_(*identifiers), Child.merged_at.is_(None))).scalars().first()
         if same is not None:
             return ChildMatch(same, MatchKind.SAME)
+    unborn = details.subject == Subject.UNBORN.value
+    when = details.expected_date if unborn else details.date_of_birth
+    if when is None or not details.home_postcode:
+        return None
     probable = session.execute(
         select(Child).where(
-            Child.date_of_birth == details.date_of_birth,
+            (Child.expected_date if unborn else Child.date_of_birth) == when,
+            Child.subject == details.subject,
             Child.home_postcode == details.home_postcode,
             func.lower(Child.first_name) == details.first_name.lower(),
             func.lower(Child.last_name) == details.last_name.lower(),
@@ -177,7 +243,6 @@ def new_child(
     """A new record for a child first referred now, with its first identity version
     (from ``source_ref``, the form that sent it). There is no function that rewrites an
     existing child's identity from a form: a form only ever links to a record."""
-    assert typed.date_of_birth is not None
     child = Child(
         first_name=typed.first_name,
         last_name=typed.last_name,
@@ -188,6 +253,9 @@ def new_child(
         nhs_number=typed.nhs_number or None,
         attendance_concern=typed.attendance_concern,
         missing_education=typed.missing_education,
+        subject=Subject.of(typed.subject).value,
+        expected_date=typed.expected_date,
+        birth_year=typed.birth_year,
     )
     session.add(child)
     session.flush()

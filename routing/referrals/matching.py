@@ -13,6 +13,7 @@ from routing.engine import DirectoryIndex, FamilyQuery, Match, NeedRequest, Rout
 from routing.gazetteer.lookup import geocode
 from routing.geo import PostcodeError
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
+from routing.referrals.subjects import Subject
 from services.schools import School
 
 
@@ -23,26 +24,49 @@ def _age(born: date, today: date) -> int:
 @dataclass(frozen=True)
 class RoutedChild:
     """What routing needs to know of the child: where they live, their age and school,
-    and their record (for the providers already helping), if they have one yet."""
+    and their record (for the providers already helping), if they have one yet.
+
+    ``subject`` is whom the referral is about (``models.Subject``); ``birth_year`` an
+    approximate year of birth when the date is not known."""
 
     home_postcode: str
-    date_of_birth: date
+    date_of_birth: date | None
     school_id: int
     child_id: int | None = None
+    subject: Subject = Subject.CHILD
+    birth_year: int | None = None
 
     @classmethod
     def of_child(cls, child: Child) -> RoutedChild:
-        return cls(child.home_postcode, child.date_of_birth, child.school_id, child.id)
+        return cls(child.home_postcode, child.date_of_birth, child.school_id, child.id,
+                   child.subject_kind, child.birth_year)
 
     @classmethod
     def of_draft(cls, draft: ReferralRequest) -> RoutedChild | None:
         """The child as typed on the form (None before the child step); routed from the
         referring school."""
-        typed = draft.form.child
-        if typed.date_of_birth is None:
+        if "child" not in draft.form.answered:
             return None
+        typed = draft.form.child
         return cls(typed.home_postcode, typed.date_of_birth, draft.school_id,
-                   typed.existing_child_id)
+                   typed.existing_child_id, Subject.of(typed.subject), typed.birth_year)
+
+    def ages(self, today: date) -> tuple[int, int] | None:
+        """The youngest and oldest the child may be today, for the age rule: exact with
+        a date of birth; two years from a year of birth; 0 before birth; None when not
+        known, and for a parent or carer (services state the ages of the children whose
+        families they help, not of the adults)."""
+        if self.subject is Subject.UNBORN:
+            return 0, 0
+        if self.subject is Subject.PARENT:
+            return None
+        if self.date_of_birth is not None:
+            age = _age(self.date_of_birth, today)
+            return age, age
+        if self.birth_year is not None:
+            oldest = max(today.year - self.birth_year, 0)
+            return max(oldest - 1, 0), oldest
+        return None
 
 
 def route_for_child(
@@ -69,13 +93,17 @@ def route_for_child(
             )
         ).scalars()
     ) if child.child_id is not None else frozenset()
+    ages = child.ages(now.date())
     query = FamilyQuery(
-        needs=tuple(NeedRequest(code, priority, severity=severity) for code, priority in needs),
+        needs=tuple(NeedRequest(code, priority, severity=severity,
+                                help_for=child.subject.help_for)
+                    for code, priority in needs),
         now=now,
         home=home,
         school_id=school.id if school else None,
         school_point=(school.location.easting, school.location.northing) if school else None,
-        age=_age(child.date_of_birth, now.date()),
+        age=ages[0] if ages else None,
+        age_upper=ages[1] if ages else None,
         require_system_referrals=True,
         require_accepting=True,
         current_provider_ids=current,

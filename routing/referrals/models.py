@@ -26,6 +26,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from routing.referrals.answers import Answers, NeedsStep, Section, Step, sections_of
+from routing.referrals.subjects import NOT_KNOWN, Subject, born_words
 from services.db import Base, enum_column, utcnow
 from services.listings import Service
 from services.organisations import Organisation
@@ -146,7 +147,13 @@ class Outcome(enum.StrEnum):
 
 
 class Child(Base):
-    """One record per child, shared by every school and provider: one timeline."""
+    """One record per child, shared by every school and provider: one timeline.
+
+    ``subject`` says whom the record is about: a child, an unborn baby (with its
+    expected date of delivery and no date of birth) or a parent or carer. A date of
+    birth may be not known: then ``birth_year`` holds an approximate year, or nothing.
+    An empty ``home_postcode`` is a home address not known.
+    """
 
     __tablename__ = "child"
     __table_args__ = (Index("ix_child_match", "date_of_birth", "home_postcode"),)
@@ -154,13 +161,17 @@ class Child(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    date_of_birth: Mapped[date] = mapped_column(Date)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     home_postcode: Mapped[str] = mapped_column(String(10))
     upn: Mapped[str | None] = mapped_column(String(13), unique=True)
     nhs_number: Mapped[str | None] = mapped_column(String(10), unique=True)
     attendance_concern: Mapped[bool] = mapped_column(Boolean, default=False)
     missing_education: Mapped[bool] = mapped_column(Boolean, default=False)
+    subject: Mapped[str] = mapped_column(String(10), default=Subject.CHILD.value,
+                                         server_default=Subject.CHILD.value)
+    expected_date: Mapped[date | None] = mapped_column(Date)
+    birth_year: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Set when this record was merged into another (routing/referrals/merge.py): it is
     # then no one's record, matches nothing and is purged once the merge cannot be undone.
@@ -171,6 +182,21 @@ class Child(Base):
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def subject_kind(self) -> Subject:
+        return Subject.of(self.subject)
+
+    @property
+    def born_words(self) -> str:
+        """The date of birth in words a page shows: the date, "Not known (born about
+        2016)", "Not known" or, before birth, "Not born yet (expected 3 March 2027)"."""
+        return born_words(self.subject_kind, self.date_of_birth, self.birth_year,
+                          self.expected_date)
+
+    @property
+    def postcode_words(self) -> str:
+        return self.home_postcode or NOT_KNOWN
 
     def __repr__(self) -> str:  # no names: reprs end up in logs
         return f"<Child {self.id}>"

@@ -153,7 +153,8 @@ def save_child(
     typed = ChildStep(
         details.first_name, details.last_name, details.date_of_birth, details.home_postcode,
         details.upn, details.nhs_number, details.attendance_concern,
-        details.missing_education, existing_id,
+        details.missing_education, existing_id, details.subject, details.expected_date,
+        details.dob_not_known, details.birth_year, details.postcode_not_known,
     )
     draft.save_answers(typed, now)
     return typed
@@ -184,7 +185,8 @@ def _child_of(session: Session, draft: ReferralRequest, actor: Actor, now: datet
 
 def _details(typed: ChildStep) -> ChildDetails:
     return ChildDetails(typed.first_name, typed.last_name, typed.date_of_birth,
-                        typed.home_postcode, typed.upn, typed.nhs_number)
+                        typed.home_postcode, typed.upn, typed.nhs_number,
+                        subject=typed.subject, expected_date=typed.expected_date)
 
 
 # The longest answer a step takes (the longest Text column a referral copies it to).

@@ -85,6 +85,11 @@ def issue_link(
         raise InvalidInput({"referrals": "Choose at least one referral the family may follow"})
     if any(r.child_id != child_id or r.status is Status.DRAFT for r in referrals):
         raise InvalidInput({"referrals": "Choose from this child's referrals"})
+    if child is not None and child.date_of_birth is None and child.expected_date is None:
+        # The family opens the link with the date: with none known it could never open.
+        raise InvalidInput({"referrals": "The family opens their link with the date of "
+                                         "birth, which is not known. Ask the family for it "
+                                         "and tell the provider"})
     for old in session.execute(
         select(ProgressLink).where(
             ProgressLink.child_id == child_id,
@@ -176,7 +181,8 @@ def _failures_statement() -> Select[int, int]:
 @functools.cache
 def _link_statement() -> Select[ProgressLink, date]:
     return (
-        select(ProgressLink, Child.date_of_birth)
+        # An unborn baby's link opens with the expected date of delivery.
+        select(ProgressLink, func.coalesce(Child.date_of_birth, Child.expected_date))
         .join(Child, Child.id == ProgressLink.child_id)
         .where(ProgressLink.token_hash == bindparam("token_hash"))
     )

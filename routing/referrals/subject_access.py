@@ -145,8 +145,9 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
     if child is None:
         raise LookupError(child_id)
     record = Section("The child's record", [[
-        ("Name", _mine(child.name)), ("Date of birth", _mine(child.date_of_birth)),
-        ("Home postcode", _mine(child.home_postcode)), ("School", _mine(child.school.name)),
+        ("Name", _mine(child.name)), ("About", _mine(child.subject_kind.label)),
+        ("Date of birth", _mine(child.born_words)),
+        ("Home postcode", _mine(child.postcode_words)), ("School", _mine(child.school.name)),
         ("UPN", _mine(child.upn)), ("NHS number", _mine(child.nhs_number)),
         ("Attendance concern", _mine(child.attendance_concern)),
         ("Missing education", _mine(child.missing_education)),

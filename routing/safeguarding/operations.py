@@ -409,8 +409,7 @@ def link_child(
     if case is not None and case.child_id is None:
         case.child_id = child.id
     _event(session, item, actor, now, "Linked to the child's record",
-           f"Record of a child born {child.date_of_birth.day} "
-           f"{child.date_of_birth:%B %Y} at {child.school.name}")
+           f"Record of a child at {child.school.name} (date of birth: {child.born_words})")
     audit(session, actor, "safeguarding_child_linked", now, child_id=child.id,
           subject_type="safeguarding_item", subject_id=item.id)
 

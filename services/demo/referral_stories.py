@@ -56,7 +56,7 @@ class Story:
     key: str
     first_name: str
     last_name: str
-    date_of_birth: date
+    date_of_birth: date | None
     postcode: str
     referrer: str
     sent_days_ago: float
@@ -70,6 +70,13 @@ class Story:
     link_days_ago: float | None = None
     contact: tuple[str, ...] = ("phone",)
     attendance_concern: bool = False
+    # Whom the referral is about ("child", "unborn", "parent"); an unborn baby's
+    # expected date of delivery as days after sending; a date of birth (then
+    # ``date_of_birth`` is None, with an approximate year or not) or home postcode
+    # ("") the school does not know.
+    subject: str = "child"
+    due_in_days: int | None = None
+    birth_year: int | None = None
     # Need-to-know sharing: the safeguarding notes, how the risk to the child themselves
     # is managed ("" for the level's usual words), and what each service sees, by
     # service name (a service not named sees the defaults).
@@ -280,6 +287,18 @@ STORIES: tuple[Story, ...] = (
               _s(1, "open"),
               _s(0.5, "ask", "Does Grace know about this referral and agree to it?"),
           )),)),
+    # Not school-age children: an unborn baby (a pupil's mother, expecting) and a
+    # parent, her date of birth and home address not known to the school.
+    Story("baby-ashworth", "Baby", "Ashworth", None, "BL2 2JT", TONGE_MOOR, 3,
+          "Mum would like support with her low mood before the baby arrives",
+          "Mum is organised and keeps every appointment",
+          (Track("Perinatal mental health service", ("MHW.PARENT",), (_s(2, "open"),)),),
+          subject="unborn", due_in_days=70),
+    Story("dawn-pilling", "Dawn", "Pilling", None, "", FARNWORTH, 5,
+          "Dawn wants to talk to someone safely about what is happening at home",
+          "Dawn is a caring mum who never misses the school run",
+          (Track("Domestic abuse outreach and advocacy", ("DA.SUPPORT",)),),
+          subject="parent"),
 )
 
 # Maya Okonjo (Tonge Moor) moved up to Farnworth Kearsley Academy.

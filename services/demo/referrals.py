@@ -139,7 +139,11 @@ class _Player:
                                   school_id, when)
         ops.save_child(self.session, draft, ChildDetails(
             story.first_name, story.last_name, story.date_of_birth, story.postcode,
-            attendance_concern=story.attendance_concern), None, when)
+            attendance_concern=story.attendance_concern, subject=story.subject,
+            expected_date=(when + timedelta(days=story.due_in_days)).date()
+            if story.due_in_days is not None else None,
+            dob_not_known=story.date_of_birth is None and story.subject != "unborn",
+            birth_year=story.birth_year, postcode_not_known=not story.postcode), None, when)
         codes = [code for track in story.tracks for code in track.needs]
         ops.save_step(self.session, draft, "needs", {
             "needs": codes, "urgent": list(story.urgent), "family_wants": story.family_wants,

@@ -107,9 +107,9 @@ def test_it_school_staff_search_by_keyboard_open_a_service_and_refer_a_child_for
     expect(page.get_by_role("heading", name="About the child")).to_be_visible()
     page.get_by_label("First name").fill(CHILD["first"])
     page.get_by_label("Last name").fill(CHILD["last"])
-    page.get_by_label("Day").fill(CHILD["day"])
-    page.get_by_label("Month").fill(CHILD["month"])
-    page.get_by_label("Year").fill(CHILD["year"])
+    page.locator("#dob-day").fill(CHILD["day"])
+    page.locator("#dob-month").fill(CHILD["month"])
+    page.locator("#dob-year").fill(CHILD["year"])
     page.get_by_label("Home postcode").fill("BL1 1SE")
     _continue(journey, page, "step child")
 

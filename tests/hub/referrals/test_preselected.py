@@ -31,10 +31,11 @@ def test_it_preselects_the_top_acceptable_service_for_each_need(
     app: Flask, db: Session, cast: Cast
 ) -> None:
     # One nearby general service meets both needs through their broad codes, with many
-    # places and no wait: before, the smallest team sent both needs to it.
+    # places and no wait: before, the smallest team sent both needs to it. (For whole
+    # families: one only for parents would be left out of a child's referral.)
     general = make_service(db, cast.provider, name="Everything advice", needs=("MHW", "SEND"),
                            free_places=8, typical_wait_days=0, postcode="BL1 1SE",
-                           kinds=("advice",), audiences=("parent",), level="universal")
+                           kinds=("advice",), audiences=("family",), level="universal")
     eating = make_service(db, cast.provider, name="Eating disorder service",
                           needs=("MHW.EATING",), free_places=1, waitlist=4,
                           typical_wait_days=30, postcode="BL3 5HH", kinds=("treatment",),

@@ -32,7 +32,8 @@ def test_it_ranks_by_seriousness_urgency_and_kind_asked_with_each_reason(
     db.commit()
     login(client, cast.staff)
     page = _search(client, severity="high", urgency="urgent", kind="", help_for="")
-    for question in ("How serious is it?", "How urgent is it?", "Kind of help", "Help for"):
+    for question in ("How serious is it?", "How urgent is it?", "Kind of help",
+                     "Who is the help for?"):
         assert question in page
     order = [page.index(name) for name in ("Eating disorder team", "Drop-in nurses",
                                              "Closed clinic")]

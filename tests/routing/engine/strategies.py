@@ -81,6 +81,8 @@ def need_requests(draw: st.DrawFn, code: str) -> NeedRequest:
 
 @st.composite
 def queries(draw: st.DrawFn) -> FamilyQuery:
+    age = draw(st.none() | st.integers(0, 19))
+    spread = draw(st.sampled_from([None, None, None, 1, 3]))
     return FamilyQuery(
         needs=tuple(draw(need_requests(c)) for c in draw(
             st.lists(st.sampled_from([*CODES, "UNKNOWN"]), min_size=1, max_size=4))),
@@ -88,7 +90,8 @@ def queries(draw: st.DrawFn) -> FamilyQuery:
         home=draw(st.none() | point),
         school_id=draw(st.none() | st.integers(1, 4)),
         school_point=draw(st.none() | point),
-        age=draw(st.none() | st.integers(0, 19)),
+        age=age,
+        age_upper=None if age is None or spread is None else age + spread,
         delivery_modes=frozenset(draw(st.lists(st.sampled_from(MODES), max_size=2))
                                  if draw(st.booleans()) else []),
         language=draw(st.sampled_from([None, None, "English", "URDU", "Somali"])),

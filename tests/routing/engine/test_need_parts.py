@@ -89,11 +89,16 @@ def test_it_sends_a_childs_need_first_to_services_for_children() -> None:
     children = service(2, need_codes=frozenset({"DA"}), audiences=frozenset({"child"}),
                        free_places=0)
     snap = snapshot(parents, children)
-    first = ranked(snap, query("DA"))
+    # All the help for the child: the audience rule leaves the parents' service out.
+    assert [m.service.id for m in ranked(snap, query("DA"))] == [2]
+    # Help for the child and for a parent in one search: the rule does not apply, and
+    # the audience part ranks the child's need.
+    first = ranked(snap, query(needs=(NeedRequest("DA"), NeedRequest("MHW.PARENT"))))
     assert [m.service.id for m in first] == [2, 1]
     assert part(first[0], "audience") == (W.audience, "for children and young people")
     assert part(first[1], "audience") == (0.0, "for parents and carers; help asked for the child")
-    for_parent = ranked(snap, query(needs=(NeedRequest("DA", help_for="parent"),)))
+    for_parent = ranked(snap, query(needs=(NeedRequest("DA", help_for="parent"),
+                                           NeedRequest("MHW.ANX"))))
     assert [m.service.id for m in for_parent] == [1, 2]
     # A parent's own need is for the parent unless the practitioner says otherwise.
     assert NeedRequest("MHW.PARENT").audience == "parent"

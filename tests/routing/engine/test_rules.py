@@ -12,6 +12,7 @@ from routing.engine import (
     DirectoryIndex,
     DirectorySnapshot,
     FamilyQuery,
+    NeedRequest,
     ServiceRecord,
     Weights,
     scan_route,
@@ -25,6 +26,7 @@ from routing.engine.rules import (
     AcceptingRule,
     AgeRule,
     AreaRule,
+    AudienceRule,
     BoolArray,
     DistanceRule,
     LanguageRule,
@@ -84,6 +86,73 @@ def test_it_excludes_a_child_outside_the_age_range_and_says_why() -> None:
     assert why(AgeRule(), s, ctx(query(age=5))) is None
     assert why(AgeRule(), s, ctx(query(age=11))) is None
     assert why(AgeRule(), s, ctx(query(age=None))) is None
+
+
+def test_it_takes_an_approximate_age_as_a_range_that_must_overlap() -> None:
+    s = service(min_age=5, max_age=11)
+    # Born in a known year only: 4 or 5 now.
+    assert why(AgeRule(), s, ctx(query(age=4, age_upper=5))) is None
+    assert why(AgeRule(), s, ctx(query(age=11, age_upper=12))) is None
+    assert why(AgeRule(), s, ctx(query(age=3, age_upper=4))) == (
+        "for ages 5 to 11; this child is 3 or 4")
+    assert why(AgeRule(), s, ctx(query(age=12, age_upper=14))) == (
+        "for ages 5 to 11; this child is 12 to 14")
+
+
+def test_it_excludes_a_parent_only_service_for_a_child_and_says_why() -> None:
+    mothers = service(need_codes=frozenset({"MHW.ANX"}), audiences=frozenset({"parent"}))
+    child_query = query(needs=(NeedRequest("MHW.ANX"),))
+    assert child_query.subject == "child"
+    assert why(AudienceRule(), mothers, ctx(child_query)) == (
+        "for parents or carers, not children")
+    parent_query = query(needs=(NeedRequest("MHW.ANX", help_for="parent"),))
+    assert why(AudienceRule(), mothers, ctx(parent_query)) is None
+
+
+def test_it_excludes_a_child_only_service_for_a_parent() -> None:
+    camhs = service(audiences=frozenset({"child"}))
+    parent_query = query(needs=(NeedRequest("MHW.PARENT"),))
+    assert parent_query.subject == "parent"
+    assert why(AudienceRule(), camhs, ctx(parent_query)) == (
+        "for children and young people, not parents or carers")
+
+
+def test_it_fits_whole_family_and_unstated_services_to_everyone() -> None:
+    for audiences in ({"family"}, {"parent", "child"}, set()):
+        s = service(audiences=frozenset(audiences))
+        for help_for in ("child", "parent", "family", ""):
+            q = query(needs=(NeedRequest("MHW.ANX", help_for=help_for),))
+            assert why(AudienceRule(), s, ctx(q)) is None, (audiences, help_for)
+
+
+def test_it_applies_the_audience_rule_only_when_all_the_help_is_for_one_person() -> None:
+    mixed = query(needs=(NeedRequest("MHW.ANX"), NeedRequest("MHW.PARENT")))
+    assert mixed.subject == ""
+    assert why(AudienceRule(), service(audiences=frozenset({"parent"})), ctx(mixed)) is None
+    family = query(needs=(NeedRequest("MHW.ANX", help_for="family"),))
+    assert why(AudienceRule(), service(audiences=frozenset({"child"})), ctx(family)) is None
+
+
+def test_it_routes_a_parent_only_service_for_a_parent_but_not_a_child() -> None:
+    snap = snapshot(
+        service(1, need_codes=frozenset({"MHW.ANX"}), audiences=frozenset({"parent"}),
+                venue=(5000.0, 5000.0)),
+        service(2, need_codes=frozenset({"MHW.ANX"}), audiences=frozenset({"child"}),
+                venue=(5100.0, 5000.0)),
+        service(3, need_codes=frozenset({"MHW.ANX"}), audiences=frozenset({"family"}),
+                venue=(5200.0, 5000.0)),
+    )
+    for help_for, matched, excluded in (("child", [2, 3], (1, "for parents or carers, not "
+                                                               "children")),
+                                        ("parent", [1, 3], (2, "for children and young "
+                                                               "people, not parents or carers"))):
+        q = query(needs=(NeedRequest("MHW.ANX", help_for=help_for),), max_distance_m=8000.0)
+        result = DirectoryIndex.build(snap).route(q)
+        need = result.needs[0]
+        assert sorted(m.service.id for m in need.matches) == matched
+        assert [(e.service.id, e.reason) for e in need.excluded] == [excluded]
+        assert need.excluded[0].rule == "audience"
+        assert result == scan_route(snap, q)
 
 
 def test_it_excludes_a_service_outside_its_area() -> None:
@@ -234,11 +303,12 @@ def columns_and_context(
 
 
 @RULE_SETTINGS
-@given(snapshots(), queries(), any_age)
+@given(snapshots(), queries(), any_age, st.none() | st.integers(0, 4))
 def test_it_gives_the_same_answer_for_every_rule_scalar_and_vectorised(
-    snap: DirectorySnapshot, q: FamilyQuery, age: int | None
+    snap: DirectorySnapshot, q: FamilyQuery, age: int | None, spread: int | None
 ) -> None:
-    q = dataclasses.replace(q, age=age)
+    q = dataclasses.replace(q, age=age, age_upper=None if age is None or spread is None
+                            else age + spread)
     cols, areas, c = columns_and_context(snap, q)
     services = sorted_services(snap)
     n = len(services)
@@ -250,6 +320,7 @@ def test_it_gives_the_same_answer_for_every_rule_scalar_and_vectorised(
     offering = {lang: np.isin(rows, lang_rows) for lang, lang_rows in cols.by_language.items()}
     vectorised: dict[str, BoolArray | None] = {
         "age": AgeRule.passes_array(c, cols.min_age, cols.max_age),
+        "audience": AudienceRule.passes_array(c, cols.audiences),
         "area": AreaRule.passes_array(c, cols.area_slot, c.inside_slots or (), len(areas)),
         "distance": DistanceRule.passes_array(c, distance, cols.distance_free, at_school),
         "mode": ModeRule.passes_array(c, cols.modes, cols.mode_bit),
@@ -268,16 +339,17 @@ def test_it_gives_the_same_answer_for_every_rule_scalar_and_vectorised(
 
 
 @RULE_SETTINGS
-@given(snapshots(), queries(), any_age)
+@given(snapshots(), queries(), any_age, st.none() | st.integers(0, 2))
 def test_it_packs_the_referrals_accepting_and_age_rules_into_flags(
-    snap: DirectorySnapshot, q: FamilyQuery, age: int | None
+    snap: DirectorySnapshot, q: FamilyQuery, age: int | None, spread: int | None
 ) -> None:
-    q = dataclasses.replace(q, age=age)
+    q = dataclasses.replace(q, age=age, age_upper=None if age is None or spread is None
+                            else age + spread)
     cols, _, c = columns_and_context(snap, q)
     required = required_flags(q)
     packed = [(flags & required) == required for flags in cols.flags.tolist()]
     rules: list[Rule] = [ReferralsRule(), AcceptingRule()]
-    if AgeRule.packable(age):
+    if AgeRule.packs(q):
         rules.append(AgeRule())
     scalar = [all(r.reason(s, c, Placement.of(s, c)) is None for r in rules)
               for s in sorted_services(snap)]

@@ -1,0 +1,65 @@
+"""Whom a referral is about, and the one wording of a date of birth and of "not known".
+
+A referral can be about a child, an unborn baby (an expected date of delivery, no
+date of birth) or a parent or carer; a school may not know a date of birth (an
+approximate year instead, or nothing) or a home address. Every page (the form's
+check page, the provider's, the child's and the family's) says these in the same
+words, written here.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+
+class Subject(enum.StrEnum):
+    """Whom a referral is about: a child, an unborn baby or a parent or carer."""
+
+    CHILD = "child"
+    UNBORN = "unborn"
+    PARENT = "parent"
+
+    @property
+    def label(self) -> str:
+        """The form's answer, and the words the provider and the family see."""
+        return SUBJECT_LABELS[self]
+
+    @property
+    def help_for(self) -> str:
+        """Whom the help is for, as routing reads it (``routing.engine.help.AUDIENCES``):
+        a child's needs keep their own defaults (a parenting need is the parent's); a
+        parent's help is for the parent; an unborn baby's for the whole family."""
+        return {"child": "", "unborn": "family", "parent": "parent"}[self.value]
+
+    @classmethod
+    def of(cls, value: object) -> Subject:
+        """The subject named by ``value``; a child for anything unknown."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            return cls.CHILD
+
+
+SUBJECT_LABELS = {
+    Subject.CHILD: "A child or young person",
+    Subject.UNBORN: "An unborn baby",
+    Subject.PARENT: "A parent or carer",
+}
+
+
+NOT_KNOWN = "Not known"
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def born_words(subject: Subject, born: date | None, year: int | None,
+               expected: date | None) -> str:
+    """One wording of a date of birth for every page (``Child.born_words``)."""
+    if subject is Subject.UNBORN:
+        return f"Not born yet (expected {long_date(expected)})" if expected else "Not born yet"
+    if born is not None:
+        return long_date(born)
+    return f"{NOT_KNOWN} (born about {year})" if year else NOT_KNOWN
