@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.caches import snapshot_cache
+from hub.caches import online_geocoder, snapshot_cache
+from hub.date_input import read_date
 from hub.form_errors import refuse
 from hub.referrals.access import (
     actor_for,
@@ -25,7 +25,14 @@ from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
-from routing.referrals.answers import STEP_TITLES, STEPS, next_step
+from routing.referrals.answers import (
+    CHECK,
+    STEP_TITLES,
+    STEPS,
+    next_step,
+    position_of,
+    previous_step,
+)
 from routing.referrals.children import ChildDetails, ConfirmMatch
 from routing.referrals.matching import RoutedChild, route_for_child
 from routing.referrals.models import (
@@ -36,6 +43,7 @@ from routing.safeguarding import operations as safeguarding
 from services.accounts.models import SCHOOL_ROLES
 from services.bounds import parse_id
 from services.errors import InvalidInput
+from services.lengths import form_limits
 
 # --- The referral form -------------------------------------------------------------
 
@@ -55,17 +63,6 @@ def new() -> Response | str:
     return render_template("referrals/new.html", start_key=secrets.token_urlsafe(24))
 
 
-def _parse_date(prefix: str) -> date | None:
-    try:
-        return date(
-            int(request.form.get(f"{prefix}-year", "")),
-            int(request.form.get(f"{prefix}-month", "")),
-            int(request.form.get(f"{prefix}-day", "")),
-        )
-    except (ValueError, OverflowError):  # not a number, not a date, or a year past 9999
-        return None
-
-
 @bp.route("/drafts/<id:request_id>/<step>", methods=["GET", "POST"])
 @roles_required(*SCHOOL_ROLES)
 def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
@@ -79,26 +76,35 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     match = None
     form = request.form
+    # Reached from "Change" on check your answers: saving goes back there.
+    changing = request.args.get("change") == "1"
+    born = read_date(form, "dob", "Date of birth")
     if request.method == "POST":
         try:
             if step == "child":
                 same = form.get("same_child")
-                ops.save_child(
-                    session(),
-                    draft,
-                    ChildDetails(
-                        first_name=form.get("first_name", ""),
-                        last_name=form.get("last_name", ""),
-                        date_of_birth=_parse_date("dob"),
-                        home_postcode=form.get("home_postcode", ""),
-                        upn=form.get("upn", ""),
-                        nhs_number=form.get("nhs_number", ""),
-                        attendance_concern=form.get("attendance_concern") == "yes",
-                        missing_education=form.get("missing_education") == "yes",
-                    ),
-                    None if same is None else same == "yes",
-                    now(),
-                )
+                try:
+                    ops.save_child(
+                        session(),
+                        draft,
+                        ChildDetails(
+                            first_name=form.get("first_name", ""),
+                            last_name=form.get("last_name", ""),
+                            date_of_birth=born.value,
+                            home_postcode=form.get("home_postcode", ""),
+                            upn=form.get("upn", ""),
+                            nhs_number=form.get("nhs_number", ""),
+                            attendance_concern=form.get("attendance_concern") == "yes",
+                            missing_education=form.get("missing_education") == "yes",
+                        ),
+                        None if same is None else same == "yes",
+                        now(),
+                        online_geocoder(),
+                    )
+                except InvalidInput as refused:
+                    if born.error:  # the precise message, not "Enter the date"
+                        refused.errors["date_of_birth"] = born.error
+                    raise
             elif step == "safeguarding":
                 answer = form.get("significant_harm")
                 if answer not in ("yes", "no"):
@@ -124,9 +130,9 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
             errors = refuse(error)
             draft = load_draft(request_id)
         else:
-            return redirect(url_for("referrals.step", request_id=draft.id, step=next_step(step))
-                            if step != "providers" else
-                            url_for("referrals.check", request_id=draft.id))
+            after = CHECK if changing else next_step(step)
+            return redirect(url_for("referrals.check", request_id=draft.id) if after == CHECK
+                            else url_for("referrals.step", request_id=draft.id, step=after))
     context: dict[str, object] = {}
     routed = RoutedChild.of_draft(draft)
     if step == "providers" and routed is not None:
@@ -135,10 +141,18 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
             session(), snapshot_cache().get(session()).index(), routed, needs, now(),
             draft.form.needs.severity,
         )
+    before = previous_step(step)
+    back = (url_for("referrals.check", request_id=draft.id) if changing
+            else url_for("referrals.step", request_id=draft.id, step=before) if before
+            else url_for("referrals.drafts"))
     page = render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
+        position=position_of(step), back=back, changing=changing,
+        dob_wrong=born.wrong if errors.get("date_of_birth") else frozenset(),
+        limits=form_limits(),
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
+        risk_kind_labels=ops.RISK_KIND_LABELS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         open_items=safeguarding.open_items_for_draft(session(), draft),
         severity_choices=SEVERITY_CHOICES, **context,
@@ -159,13 +173,14 @@ def stopped(request_id: int) -> str:
 
 @bp.route("/drafts/<id:request_id>/check", methods=["GET", "POST"])
 @roles_required(*SCHOOL_ROLES)
-def check(request_id: int) -> Response | str:
+def check(request_id: int) -> Response | str | tuple[str, int]:
     draft = load_draft(request_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             ops.refer_family(
-                session(), draft, request.form.get("send_key", ""), actor_for(me()), now()
+                session(), draft, request.form.get("send_key", ""), actor_for(me()), now(),
+                declared=request.form.get("declaration") == "yes",
             )
         except InvalidInput as error:
             errors = refuse(error)
@@ -175,6 +190,7 @@ def check(request_id: int) -> Response | str:
     if draft.status is RequestStatus.SENT:
         return redirect(url_for("referrals.sent", request_id=draft.id))
     from services.listings import Service
+    from services.schools import School
 
     chosen = draft.form.providers.chosen
     services = {
@@ -186,7 +202,13 @@ def check(request_id: int) -> Response | str:
         "referrals/check.html", draft=draft, answers=draft.form, errors=errors,
         services=services, missing=ops.missing_steps(draft), lawful_bases=ops.LAWFUL_BASES,
         contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
-    )
+        risk_kinds=ops.RISK_KIND_LABELS,
+        risk_levels={level.value: level.value.capitalize() for level in RiskLevel},
+        declaration=ops.DECLARATION, back=url_for("referrals.step", request_id=draft.id,
+                                                  step=STEPS[-1]),
+        carried_school=(session().get(School, draft.form.carried.school_id)
+                        if draft.form.carried.school_id else None),
+    ), 400 if errors else 200
 
 
 @bp.route("/drafts/<id:request_id>/sent")

@@ -236,6 +236,6 @@ def act(referral_id: int, action: str) -> Response | tuple[str, int]:
 
 
 # Register the other referral pages on the same blueprint.
-from hub.referrals import child_routes, form_routes, stuck_routes  # noqa: E402
+from hub.referrals import child_routes, draft_routes, form_routes, stuck_routes  # noqa: E402
 
-__all__ = ["bp", "child_routes", "form_routes", "stuck_routes"]
+__all__ = ["bp", "child_routes", "draft_routes", "form_routes", "stuck_routes"]

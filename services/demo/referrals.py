@@ -136,8 +136,9 @@ class _Player:
             attendance_concern=story.attendance_concern), None, when)
         codes = [code for track in story.tracks for code in track.needs]
         ops.save_step(self.session, draft, "needs", {
-            "needs": codes, "urgent": list(story.urgent), "family_wants": story.family_wants,
+            "needs": codes, "family_wants": story.family_wants,
             "severity": story.severity}, when)
+        ops.save_step(self.session, draft, "urgency", {"urgent": list(story.urgent)}, when)
         ops.save_step(self.session, draft, "profile", {"strengths": story.strengths}, when)
         ops.save_step(self.session, draft, "risk", {
             **{f"{kind}_level": story.risk for kind in ops.RISK_KINDS},
@@ -152,7 +153,8 @@ class _Player:
         ops.choose_providers(self.session, draft, {
             code: self.service(track.service).id
             for track in story.tracks for code in track.needs}, when)
-        sent = ops.refer_family(self.session, draft, draft.send_key, self.staff(story), when)
+        sent = ops.refer_family(self.session, draft, draft.send_key, self.staff(story), when,
+                               declared=True)
         by_service = {referral.service_id: referral for referral in sent}
         played.draft = draft
         played.referrals = {index: by_service[self.service(track.service).id]
