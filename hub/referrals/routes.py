@@ -45,28 +45,37 @@ from services.errors import AlreadyDone, InvalidInput
 # --- Lists -------------------------------------------------------------------------
 
 
-def _list(title: str, scope: ColumnElement[bool]) -> str:
-    listing = referral_page(
-        session(), me(), scope, request.args.get("status", ""),
-        request.args.get("page", 1, type=int) or 1,
-    )
-    return render_template(
+def _list(title: str, scope: ColumnElement[bool]) -> str | tuple[str, int]:
+    # A search is posted, so a child's name or UPN never sits in a URL or a log.
+    query = request.form.get("q", "") if request.method == "POST" else ""
+    errors: dict[str, str] = {}
+    try:
+        listing = referral_page(
+            session(), me(), scope, request.args.get("status", ""),
+            request.args.get("page", 1, type=int) or 1, query,
+        )
+    except ValueError as error:
+        errors = {"q": str(error)}
+        listing = referral_page(session(), me(), scope, request.args.get("status", ""), 1)
+    page = render_template(
         "referrals/list.html", title=title, listing=listing, statuses=list(Status),
+        errors=errors, typed=query,
     )
+    return (page, 400) if errors else page
 
 
-@bp.route("")
+@bp.route("", methods=["GET", "POST"])
 @roles_required(*Role)
-def dashboard() -> Response | str:
+def dashboard() -> Response | str | tuple[str, int]:
     """Referrer dashboard (schools) and everything (coordinators)."""
     if me().role.is_provider:
         return redirect(url_for("referrals.inbox"))
     return _list("Referrals", Referral.id.isnot(None))
 
 
-@bp.route("/inbox")
+@bp.route("/inbox", methods=["GET", "POST"])
 @roles_required(*PROVIDER_STAFF_ROLES)
-def inbox() -> str:
+def inbox() -> str | tuple[str, int]:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 

@@ -54,6 +54,7 @@ from routing.referrals.models import (
     RequestStatus,
     RiskLevel,
     Status,
+    flag_reasons,
 )
 from routing.referrals.outbox import queue_message
 from routing.safeguarding import operations as safeguarding
@@ -451,11 +452,11 @@ def _new_referral(
     )
     typed = draft.form.child
     child = session.get(Child, draft.child_id)
-    referral.safeguarding_flag = (
-        typed.missing_education or typed.attendance_concern
-        or bool(child and (child.missing_education or child.attendance_concern))
-        or referral.risk_rank >= RiskLevel.HIGH.rank
-    )
+    referral.safeguarding_flag = bool(flag_reasons(
+        typed.missing_education or bool(child and child.missing_education),
+        typed.attendance_concern or bool(child and child.attendance_concern),
+        referral.risk_rank,
+    ))
     session.add(referral)
     session.flush()
     return referral
