@@ -3,7 +3,7 @@ from search results with what the search already knows. Never commits."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -136,11 +136,3 @@ def start_from_search(
     if not draft.answers:
         draft.save_answers(carried, now)
     return draft
-
-
-def carried_services(session: Session, carried: Carried) -> Mapping[int, str]:
-    """The names of the services a search carried, by id (for the pages that show them)."""
-    if not carried.services:
-        return {}
-    return dict(session.execute(select(Service.id, Service.name).where(
-        Service.id.in_(carried.services.values()))).tuples())

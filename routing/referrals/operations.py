@@ -303,8 +303,8 @@ def _urgency(session: Session, draft: ReferralRequest, data: Mapping[str, Any]) 
     ticked = list(dict.fromkeys(str(c) for c in data.get("urgent") or []))
     others = [code for code in ticked if code not in chosen]
     if others:
-        names = dict(session.execute(
-            select(Need.code, Need.name).where(Need.code.in_(others))).tuples())
+        names = {str(code): str(name) for code, name in session.execute(
+            select(Need.code, Need.name).where(Need.code.in_(others)))}
         listed = ", ".join(names.get(code, "an unknown need") for code in others)
         raise InvalidInput({"urgent": f"You can only mark as urgent a need you chose. Not "
                                       f"chosen: {listed}. Change the needs, or untick it"})
