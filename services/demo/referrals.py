@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from routing.referrals.children import ChildDetails
 from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Referral, ReferralRequest
 from services.accounts.models import Role, User
-from services.demo.referral_stories import STORIES, Step, Story
+from services.demo.referral_stories import STORIES, TONGE_MOOR, Step, Story
 from services.listings import Service
 from services.schools import School
 
@@ -74,6 +74,7 @@ def add_demo_referrals(session: Session, now: datetime) -> int:
         events.extend(player.events(played, len(events)))
     for _at, _order, act in sorted(events, key=lambda event: (event[0], event[1])):
         act()
+    player.unsent_draft()
     session.flush()
     return sum(len(played.draft.referrals) for played in stories if played.draft)
 
@@ -88,6 +89,19 @@ class _Player:
 
     def ready(self) -> bool:
         return all(story.referrer in self.users for story in STORIES)
+
+    def unsent_draft(self) -> None:
+        """A form Tonge Moor's staff started and have not sent, for "Your drafts"."""
+        user = self.users[TONGE_MOOR]
+        when = self.at(4)
+        draft = ops.start_request(self.session, START_KEY_PREFIX + "draft-lena", user.id,
+                                  _school_of(self.session, user), when)
+        ops.save_child(self.session, draft, ChildDetails(
+            "Lena", "Nowak", date(when.year - 8, 5, 3), "BL2 2JU"), None, when)
+        ops.save_step(self.session, draft, "needs", {
+            "needs": ["MHW"], "family_wants": "Help for Lena to sleep and settle at school.\n"
+            "Mum would like to meet at school.",
+            "resources": "Female worker, Polish interpreter"}, when)
 
     def at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=days_ago)
