@@ -55,7 +55,38 @@ TEXT_LIMITS: dict[str, int] = {
     "carer.access_needs": 2000,
     "carer.contact_notes": 2000,
     "carer.do_not_contact_reason": 2000,
+    # The referral form's answers (kept as JSON on the draft, so limited here, not by a
+    # column): each form field refuses more, with a character count, and the referral
+    # pages show the whole answer.
+    "referral_form.first_name": 100,
+    "referral_form.last_name": 100,
+    "referral_form.family_wants": 5000,
+    "referral_form.resources": 2000,
+    "referral_form.strengths": 5000,
+    "referral_form.strategies": 5000,
+    "referral_form.avoid": 5000,
+    "referral_form.to_self_mitigation": 5000,
+    "referral_form.to_others_mitigation": 5000,
+    "referral_form.from_others_mitigation": 5000,
+    "referral_form.agreed_by": 200,
+    "referral_form.times": 1000,
+    # The contact step: which person (an index) and the referrer's own phone number.
+    "referral_form.person": 20,
+    "referral_form.referrer_phone": 40,
 }
+
+FORM_PREFIX = "referral_form."
+
+
+def form_limit(name: str) -> int | None:
+    """The longest answer the referral form's field ``name`` takes (None: not free text)."""
+    return TEXT_LIMITS.get(FORM_PREFIX + name)
+
+
+def form_limits() -> dict[str, int]:
+    """Every referral form field's limit, by field name (for the form's character counts)."""
+    return {key[len(FORM_PREFIX):]: limit for key, limit in TEXT_LIMITS.items()
+            if key.startswith(FORM_PREFIX)}
 
 
 def limit_of(table: str, column: Any) -> int | None:

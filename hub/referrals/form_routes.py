@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.caches import snapshot_cache
+from hub.caches import online_geocoder, snapshot_cache
+from hub.date_input import read_date
 from hub.form_errors import refuse
 from hub.referrals.access import (
     actor_for,
@@ -33,6 +33,8 @@ from routing.referrals.answers import (
     STEPS,
     Section,
     next_step,
+    position_of,
+    previous_step,
 )
 from routing.referrals.children import ChildDetails, ConfirmMatch
 from routing.referrals.family_contact import how_to_reach
@@ -47,7 +49,9 @@ from routing.safeguarding import operations as safeguarding
 from services.accounts.models import SCHOOL_ROLES
 from services.bounds import parse_id
 from services.errors import InvalidInput
+from services.lengths import form_limits
 from services.listings import Service
+from services.schools import School
 
 # --- The referral form -------------------------------------------------------------
 
@@ -65,17 +69,6 @@ def new() -> Response | str:
         draft = ops.start_request(session(), key, me().id, schools[0], now())
         return redirect(url_for("referrals.step", request_id=draft.id, step="child"))
     return render_template("referrals/new.html", start_key=secrets.token_urlsafe(24))
-
-
-def _parse_date(prefix: str) -> date | None:
-    try:
-        return date(
-            int(request.form.get(f"{prefix}-year", "")),
-            int(request.form.get(f"{prefix}-month", "")),
-            int(request.form.get(f"{prefix}-day", "")),
-        )
-    except (ValueError, OverflowError):  # not a number, not a date, or a year past 9999
-        return None
 
 
 def _subject() -> str:
@@ -112,31 +105,44 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     match = None
     form = request.form
+    # Reached from "Change" on check your answers: saving goes back there.
+    changing = request.args.get("change") == "1"
+    born = read_date(form, "dob", "Date of birth")
+    due = read_date(form, "edd", "Expected date of delivery")
     if request.method == "POST":
         try:
             if step == "child":
                 same = form.get("same_child")
-                ops.save_child(
-                    session(),
-                    draft,
-                    ChildDetails(
-                        first_name=form.get("first_name", ""),
-                        last_name=form.get("last_name", ""),
-                        date_of_birth=_parse_date("dob"),
-                        home_postcode=form.get("home_postcode", ""),
-                        upn=form.get("upn", ""),
-                        nhs_number=form.get("nhs_number", ""),
-                        attendance_concern=form.get("attendance_concern") == "yes",
-                        missing_education=form.get("missing_education") == "yes",
-                        subject=_subject(),
-                        expected_date=_parse_date("edd"),
-                        dob_not_known=form.get("dob_not_known") == "yes",
-                        birth_year=_parse_year(form.get("birth_year", "")),
-                        postcode_not_known=form.get("postcode_not_known") == "yes",
-                    ),
-                    None if same is None else same == "yes",
-                    now(),
-                )
+                try:
+                    ops.save_child(
+                        session(),
+                        draft,
+                        ChildDetails(
+                            first_name=form.get("first_name", ""),
+                            last_name=form.get("last_name", ""),
+                            date_of_birth=born.value,
+                            home_postcode=form.get("home_postcode", ""),
+                            upn=form.get("upn", ""),
+                            nhs_number=form.get("nhs_number", ""),
+                            attendance_concern=form.get("attendance_concern") == "yes",
+                            missing_education=form.get("missing_education") == "yes",
+                            subject=_subject(),
+                            expected_date=due.value,
+                            dob_not_known=form.get("dob_not_known") == "yes",
+                            birth_year=_parse_year(form.get("birth_year", "")),
+                            postcode_not_known=form.get("postcode_not_known") == "yes",
+                        ),
+                        None if same is None else same == "yes",
+                        now(),
+                        online_geocoder(),
+                    )
+                except InvalidInput as refused:
+                    # The precise message ("must be a real date"), not "Enter the date".
+                    if born.error and "date_of_birth" in refused.errors:
+                        refused.errors["date_of_birth"] = born.error
+                    if due.error and "expected_date" in refused.errors:
+                        refused.errors["expected_date"] = due.error
+                    raise
             elif step == "safeguarding":
                 answer = form.get("significant_harm")
                 if answer not in ("yes", "no"):
@@ -168,10 +174,9 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
         else:
             if step == "family" and form.get("more") == "yes":  # another person's places
                 return redirect(url_for("referrals.step", request_id=draft.id, step=step))
-            following = next_step(step)
-            return redirect(url_for("referrals.check", request_id=draft.id)
-                            if following == CHECK else
-                            url_for("referrals.step", request_id=draft.id, step=following))
+            after = CHECK if changing else next_step(step)
+            return redirect(url_for("referrals.check", request_id=draft.id) if after == CHECK
+                            else url_for("referrals.step", request_id=draft.id, step=after))
     context: dict[str, object] = {}
     if step == "sharing":
         context["chosen_services"] = _chosen_services(draft)
@@ -186,10 +191,19 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
         )
         # Not filtered by age: each service's ages are shown instead.
         context["age_not_known"] = routed.ages(now().date()) is None
+    before = previous_step(step)
+    back = (url_for("referrals.check", request_id=draft.id) if changing
+            else url_for("referrals.step", request_id=draft.id, step=before) if before
+            else url_for("referrals.drafts"))
     page = render_template(
         "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
+        position=position_of(step), back=back, changing=changing,
+        dob_wrong=born.wrong if errors.get("date_of_birth") else frozenset(),
+        edd_wrong=due.wrong if errors.get("expected_date") else frozenset(),
+        limits=form_limits(),
         answers=draft.form, errors=errors, form=form, match=match,
         risk_levels=list(RiskLevel), risk_kinds=ops.RISK_KINDS,
+        risk_kind_labels=ops.RISK_KIND_LABELS,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
         open_items=safeguarding.open_items_for_draft(session(), draft),
         severity_choices=SEVERITY_CHOICES, subject_labels=SUBJECT_LABELS, **family_form_context(),
@@ -211,13 +225,14 @@ def stopped(request_id: int) -> str:
 
 @bp.route("/drafts/<id:request_id>/check", methods=["GET", "POST"])
 @roles_required(*SCHOOL_ROLES)
-def check(request_id: int) -> Response | str:
+def check(request_id: int) -> Response | str | tuple[str, int]:
     draft = load_draft(request_id)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             ops.refer_family(
-                session(), draft, request.form.get("send_key", ""), actor_for(me()), now()
+                session(), draft, request.form.get("send_key", ""), actor_for(me()), now(),
+                declared=request.form.get("declaration") == "yes",
             )
         except InvalidInput as error:
             errors = refuse(error)
@@ -233,7 +248,13 @@ def check(request_id: int) -> Response | str:
         lawful_bases=ops.LAWFUL_BASES,
         contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
         reach=how_to_reach(session(), draft),
-    )
+        risk_kinds=ops.RISK_KIND_LABELS,
+        risk_levels={level.value: level.value.capitalize() for level in RiskLevel},
+        declaration=ops.DECLARATION, back=url_for("referrals.step", request_id=draft.id,
+                                                  step=STEPS[-1]),
+        carried_school=(session().get(School, draft.form.carried.school_id)
+                        if draft.form.carried.school_id else None),
+    ), 400 if errors else 200
 
 
 def _chosen_services(draft: ReferralRequest) -> list[Service]:

@@ -9,14 +9,40 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from hub.referrals.access import visible_referrals
-from routing.referrals.models import Referral, Status
+from routing.referrals.models import Child, Referral, Status
 from services.accounts.models import User
 
 PAGE_SIZE = 50
+# The longest search a list takes: a full name, a reference or a UPN fit well within it.
+QUERY_MAX = 100
+
+
+def _like(word: str) -> str:
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def matching(query: str) -> ColumnElement[bool] | None:
+    """Referrals whose reference or child's UPN is ``query``, or whose child's first or last
+    name starts with each of its words (case ignored); None for an empty query.
+
+    Raises ValueError for a query longer than QUERY_MAX.
+    """
+    query = " ".join(query.split())
+    if not query:
+        return None
+    if len(query) > QUERY_MAX:
+        raise ValueError(f"Enter {QUERY_MAX} characters or fewer")
+    exact = query.upper()
+    words = [or_(func.lower(Child.first_name).like(_like(word), escape="\\"),
+                 func.lower(Child.last_name).like(_like(word), escape="\\"))
+             for word in query.split()]
+    child_matches = select(Child.id).where(or_(Child.upn == exact, and_(*words)))
+    return or_(Referral.reference == exact, Referral.child_id.in_(child_matches))
 
 
 @dataclass(frozen=True)
@@ -26,6 +52,7 @@ class ReferralPage:
     status: Status | None
     page: int
     pages: int
+    query: str = ""
 
     @property
     def total(self) -> int:
@@ -43,14 +70,19 @@ class ReferralPage:
 
 
 def referral_page(
-    session: Session, user: User, scope: ColumnElement[bool], status: str, page: int
+    session: Session, user: User, scope: ColumnElement[bool], status: str, page: int,
+    query: str = "",
 ) -> ReferralPage:
     """One page of the referrals ``user`` may see within ``scope``, newest change first.
 
     ``status`` is a status value to filter by ("" or an unknown value: all); ``page``
-    is clamped to the pages there are.
+    is clamped to the pages there are; ``query`` finds by child's name, reference or UPN
+    (see ``matching``, which raises ValueError for one too long).
     """
     where = [visible_referrals(user), scope]
+    found = matching(query)
+    if found is not None:
+        where.append(found)
     counts: Counter[Status] = Counter({
         Status(value): n
         for value, n in session.execute(
@@ -69,8 +101,9 @@ def referral_page(
     page = min(max(page, 1), pages)
     referrals = list(session.execute(
         select(Referral).where(*where)
-        .options(selectinload(Referral.service), selectinload(Referral.organisation))
+        .options(selectinload(Referral.service), selectinload(Referral.organisation),
+                 selectinload(Referral.child), selectinload(Referral.request))
         .order_by(Referral.updated_at.desc(), Referral.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).scalars())
-    return ReferralPage(referrals, counts, chosen, page, pages)
+    return ReferralPage(referrals, counts, chosen, page, pages, " ".join(query.split()))

@@ -48,21 +48,30 @@ from services.errors import AlreadyDone, InvalidInput
 # --- Lists -------------------------------------------------------------------------
 
 
-def _list(title: str, scope: ColumnElement[bool]) -> str:
-    listing = referral_page(
-        session(), me(), scope, request.args.get("status", ""),
-        request.args.get("page", 1, type=int) or 1,
-    )
+def _list(title: str, scope: ColumnElement[bool]) -> str | tuple[str, int]:
+    # A search is posted, so a child's name or UPN never sits in a URL or a log.
+    query = request.form.get("q", "") if request.method == "POST" else ""
+    errors: dict[str, str] = {}
+    try:
+        listing = referral_page(
+            session(), me(), scope, request.args.get("status", ""),
+            request.args.get("page", 1, type=int) or 1, query,
+        )
+    except ValueError as error:
+        errors = {"q": str(error)}
+        listing = referral_page(session(), me(), scope, request.args.get("status", ""), 1)
     user = me()
-    return render_template(
+    page = render_template(
         "referrals/list.html", title=title, listing=listing, statuses=list(Status),
+        errors=errors, typed=query,
         flagged={r.id for r in listing.referrals if flag_visible(r, reader_for(user, r))},
     )
+    return (page, 400) if errors else page
 
 
-@bp.route("")
+@bp.route("", methods=["GET", "POST"])
 @roles_required(*Role)
-def dashboard() -> Response | str:
+def dashboard() -> Response | str | tuple[str, int]:
     """Referrer dashboard (schools) and everything (coordinators)."""
     if me().role.is_provider:
         return redirect(url_for("referrals.inbox"))
@@ -71,9 +80,9 @@ def dashboard() -> Response | str:
     return _list("Referrals", Referral.id.isnot(None))
 
 
-@bp.route("/inbox")
+@bp.route("/inbox", methods=["GET", "POST"])
 @roles_required(*PROVIDER_STAFF_ROLES)
-def inbox() -> str:
+def inbox() -> str | tuple[str, int]:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
@@ -247,6 +256,7 @@ def act(referral_id: int, action: str) -> Response | tuple[str, int]:
 # Register the other referral pages on the same blueprint.
 from hub.referrals import (  # noqa: E402
     child_routes,
+    draft_routes,
     earlier_routes,
     family_routes,
     form_routes,
@@ -254,5 +264,5 @@ from hub.referrals import (  # noqa: E402
     stuck_routes,
 )
 
-__all__ = ["bp", "child_routes", "earlier_routes", "family_routes", "form_routes",
-           "identity_routes", "stuck_routes"]
+__all__ = ["bp", "child_routes", "draft_routes", "earlier_routes", "family_routes",
+           "form_routes", "identity_routes", "stuck_routes"]

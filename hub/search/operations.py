@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from routing.engine import DirectoryIndex, FamilyQuery, NeedRequest, RoutingResult
 from routing.engine.reasons import METRES_PER_MILE
-from routing.gazetteer.lookup import OnlineGeocoder, geocode
+from routing.gazetteer.lookup import OnlineGeocoder, place_postcode
 from routing.geo import Place
 from services.db import utcnow
 from services.errors import InvalidInput
@@ -68,8 +68,6 @@ def search_services(
     Raises InvalidInput (keyed by form field) for an unknown school or a
     postcode we cannot place.
     """
-    from routing.geo import PostcodeError
-
     place = None
     school = None
     if criteria.school_id is not None:
@@ -77,10 +75,7 @@ def search_services(
         if school is None:
             raise InvalidInput({"school_id": "Choose a school from the list"})
     if criteria.postcode:
-        try:
-            place = geocode(session, criteria.postcode, online)
-        except PostcodeError as error:
-            raise InvalidInput({"postcode": str(error)}) from None
+        place = place_postcode(session, criteria.postcode, "postcode", online)
     if place is None and school is None:
         raise InvalidInput({"postcode": "Enter the family's postcode or choose a school"})
     now = utcnow()

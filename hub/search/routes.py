@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, render_template
 from flask_login import login_required
 from jinja2.utils import htmlsafe_json_dumps
@@ -59,4 +61,6 @@ def index() -> str:
         form=form,
         outcome=outcome,
         map_json=htmlsafe_json_dumps(points),
+        # A fresh key per results page: "Refer" twice from it makes one draft.
+        start_key=secrets.token_urlsafe(24),
     )

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
-from routing.geo import Place, UnknownPostcode, normalise_postcode, outcode_of
+from routing.geo import Place, PostcodeError, UnknownPostcode, normalise_postcode, outcode_of
+from services.errors import InvalidInput
 
 # Given a normalised postcode, returns (latitude, longitude) or None. Used only
 # when the gazetteer lacks a full postcode and the online geocoder is enabled.
@@ -56,3 +57,18 @@ def geocode(session: Session, text: str, online: OnlineGeocoder | None = None) -
         district.northing,
         approximate=True,
     )
+
+
+def place_postcode(
+    session: Session, text: str, field: str, online: OnlineGeocoder | None = None
+) -> Place:
+    """The place of a postcode a user typed into form field ``field``: the one check
+    the search and the referral form share, so both say the same about the same input.
+
+    Raises InvalidInput keyed by ``field`` with the message for a malformed, non-British
+    or unknown postcode.
+    """
+    try:
+        return geocode(session, text, online)
+    except PostcodeError as error:
+        raise InvalidInput({field: str(error)}) from None

@@ -25,6 +25,7 @@ STEP_TITLES: dict[str, str] = {
     "child": "About the child",
     "family": "Parents and carers",
     "needs": "Needs and what the family wants",
+    "urgency": "Which needs are urgent",
     "profile": "Pupil profile",
     "risk": "Risk assessment",
     "safeguarding": "Safeguarding",
@@ -44,6 +45,35 @@ def next_step(step: str) -> str:
     """The step after ``step`` ("check" after the last). Raises ValueError for an unknown step."""
     index = STEPS.index(step)
     return STEPS[index + 1] if index + 1 < len(STEPS) else CHECK
+
+
+def previous_step(step: str) -> str | None:
+    """The step before ``step`` (None before the first; the last step before "check").
+
+    Raises ValueError for an unknown step.
+    """
+    if step == CHECK:
+        return STEPS[-1]
+    index = STEPS.index(step)
+    return STEPS[index - 1] if index else None
+
+
+@dataclass(frozen=True)
+class StepPosition:
+    """Where a step stands in the form: "Step ``number`` of ``total``"."""
+
+    number: int
+    total: int
+
+    @property
+    def caption(self) -> str:
+        return f"Step {self.number} of {self.total}"
+
+
+def position_of(step: str) -> StepPosition:
+    """The step's place in the form, counted from the registry (STEP_TITLES), so a step
+    added there is counted without other edits. Raises ValueError for an unknown step."""
+    return StepPosition(STEPS.index(step) + 1, len(STEPS))
 
 
 def _text(raw: Mapping[str, Any], name: str) -> str:
@@ -154,6 +184,52 @@ class NeedsStep:
         )
         return cls(needs, _text(raw, "family_wants"), _text(raw, "resources"),
                    _text(raw, "severity"))
+
+
+@dataclass(frozen=True)
+class UrgencyStep:
+    """The needs (of those chosen on the needs step) that need help now."""
+
+    urgent: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> UrgencyStep:
+        return cls(tuple(str(code) for code in raw.get("urgent") or ()))
+
+
+@dataclass(frozen=True)
+class Carried:
+    """What a search carried into a draft started from its results ("Refer"): the
+    family's postcode, the child's age and school, the needs and the services chosen.
+    Not an answer: each step offers it until the step is saved."""
+
+    postcode: str = ""
+    age: int | None = None
+    school_id: int | None = None
+    need_codes: tuple[str, ...] = ()
+    severity: str = ""
+    urgent: bool = False
+    # The service chosen for each need, by need code.
+    services: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, raw: Mapping[str, Any]) -> Carried:
+        age, school = raw.get("age"), raw.get("school_id")
+        services = raw.get("services")
+        return cls(
+            _text(raw, "postcode"), int(age) if age is not None else None,
+            int(school) if school is not None else None,
+            tuple(str(code) for code in raw.get("need_codes") or ()),
+            _text(raw, "severity"), bool(raw.get("urgent")),
+            {str(code): int(sid) for code, sid in services.items()}
+            if isinstance(services, Mapping) else {},
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["need_codes"] = list(self.need_codes)
+        data["services"] = dict(self.services)
+        return data
 
 
 @dataclass(frozen=True)
@@ -343,30 +419,37 @@ class ProvidersStep:
         return dict(self.chosen)
 
 
-Step = (ChildStep | FamilyStep | NeedsStep | ProfileStep | RiskStep | ConsentStep | ContactStep
-        | SafeguardingStep | ProvidersStep | SharingStep)
+Step = (ChildStep | FamilyStep | NeedsStep | UrgencyStep | ProfileStep | RiskStep
+        | ConsentStep | ContactStep | SafeguardingStep | ProvidersStep | SharingStep | Carried)
 # The JSON key of each step's answers.
 STEP_KEYS: dict[type[Any], str] = {
-    ChildStep: "child", FamilyStep: "family", NeedsStep: "needs", ProfileStep: "profile",
-    RiskStep: "risk", ConsentStep: "consent", ContactStep: "contact",
-    SafeguardingStep: "safeguarding", ProvidersStep: "providers", SharingStep: "sharing",
+    ChildStep: "child", FamilyStep: "family", NeedsStep: "needs", UrgencyStep: "urgency",
+    ProfileStep: "profile", RiskStep: "risk", Carried: "carried",
+    ConsentStep: "consent", ContactStep: "contact", SafeguardingStep: "safeguarding",
+    ProvidersStep: "providers", SharingStep: "sharing",
 }
 
 
 def _to_json(step: Step) -> dict[str, Any]:
     if isinstance(step, ChildStep | FamilyStep | RiskStep | ConsentStep | ProvidersStep
-                  | SharingStep):
+                  | SharingStep | Carried):
         return step.to_json()
     return asdict(step)
 
 
 @dataclass(frozen=True)
 class Answers:
-    """Every step's answers; an unanswered step holds its empty value."""
+    """Every step's answers; an unanswered step holds its empty value.
+
+    ``needs`` carries each need's priority from the urgency step once that is answered,
+    and ``providers`` only the needs still chosen: a need taken out on "Change" takes
+    its urgency and its service with it.
+    """
 
     child: ChildStep = ChildStep()
     family: FamilyStep = field(default_factory=FamilyStep)
     needs: NeedsStep = NeedsStep()
+    urgency: UrgencyStep = UrgencyStep()
     profile: ProfileStep = ProfileStep()
     risk: RiskStep = RiskStep()
     consent: ConsentStep = ConsentStep()
@@ -374,6 +457,7 @@ class Answers:
     safeguarding: SafeguardingStep = SafeguardingStep()
     providers: ProvidersStep = ProvidersStep()
     sharing: SharingStep = SharingStep()
+    carried: Carried = Carried()
     answered: frozenset[str] = frozenset()
 
     @classmethod
@@ -385,18 +469,34 @@ class Answers:
             value = raw.get(key)
             return value if isinstance(value, Mapping) else {}
 
+        needs = NeedsStep.read(part("needs"))
+        urgency = UrgencyStep.read(part("urgency"))
+        if "urgency" in raw:
+            urgent = set(urgency.urgent)
+            needs = NeedsStep(
+                tuple(NeedAnswer(n.code, URGENT if n.code in urgent else ROUTINE)
+                      for n in needs.needs),
+                needs.family_wants, needs.resources, needs.severity)
+            urgency = UrgencyStep(tuple(c for c in needs.codes if c in urgent))
+        providers = ProvidersStep.read(part("providers"))
+        if "needs" in raw:
+            chosen = set(needs.codes)
+            providers = ProvidersStep(
+                {code: sid for code, sid in providers.chosen.items() if code in chosen})
         return cls(
             child=ChildStep.read(part("child")),
             family=FamilyStep.read(part("family")),
-            needs=NeedsStep.read(part("needs")),
+            needs=needs,
+            urgency=urgency,
             profile=ProfileStep.read(part("profile")),
             risk=RiskStep.read(part("risk")),
             consent=ConsentStep.read(part("consent")),
             contact=ContactStep.read(part("contact")),
             safeguarding=SafeguardingStep.read(part("safeguarding")),
-            providers=ProvidersStep.read(part("providers")),
+            providers=providers,
             sharing=SharingStep.read(part("sharing")),
-            answered=frozenset(raw),
+            carried=Carried.read(part("carried")),
+            answered=frozenset(raw) - {"carried"},
         )
 
     @staticmethod

@@ -104,6 +104,22 @@ class RiskLevel(enum.StrEnum):
         return list(RiskLevel).index(self)
 
 
+def flag_reasons(missing_education: bool, attendance_concern: bool, risk_rank: int) -> list[str]:
+    """Why a referral is flagged for safeguarding attention, in words (empty: not flagged).
+
+    The one rule: a referral is flagged when the child is missing education, there are
+    concerns about attendance, or any risk was assessed high.
+    """
+    reasons = []
+    if missing_education:
+        reasons.append("the child is missing education")
+    if attendance_concern:
+        reasons.append("there are concerns about attendance")
+    if risk_rank >= RiskLevel.HIGH.rank:
+        reasons.append("a risk was assessed as high")
+    return reasons
+
+
 class DeclineReason(enum.StrEnum):
     NOT_ELIGIBLE = "not_eligible"
     NO_CAPACITY = "no_capacity"
@@ -316,6 +332,28 @@ class Referral(Base):
     def sections(self) -> tuple[Section, ...]:
         """What the provider may read of the form (the one reader of ``shared_sections``)."""
         return sections_of(self.shared_sections)
+
+    @property
+    def flag_reasons(self) -> list[str]:
+        """Why ``safeguarding_flag`` is set, in words, by the rule that set it."""
+        if not self.safeguarding_flag:
+            return []
+        typed = self.request.form.child if self.request is not None else None
+        return flag_reasons(
+            bool((typed and typed.missing_education) or self.child.missing_education),
+            bool((typed and typed.attendance_concern) or self.child.attendance_concern),
+            self.risk_rank,
+        ) or ["it was flagged when sent"]
+
+    @property
+    def flag_explained(self) -> str:
+        """The flag's reasons as one sentence ("" when not flagged)."""
+        reasons = self.flag_reasons
+        if not reasons:
+            return ""
+        joined = reasons[0] if len(reasons) == 1 else (
+            ", ".join(reasons[:-1]) + " and " + reasons[-1])
+        return f"Flagged for safeguarding attention because {joined}."
 
     def __repr__(self) -> str:
         return f"<Referral {self.reference} {self.status}>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,12 +15,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
 from routing.engine.help import SEVERITIES
+from routing.gazetteer.lookup import OnlineGeocoder, place_postcode
 from routing.referrals import capacity
 from routing.referrals import family as family_record
 from routing.referrals.answers import (
     CHOOSABLE_SECTIONS,
     DEFAULTED_STEPS,
     ROUTINE,
+    STEP_TITLES,
     STEPS,
     URGENT,
     ChildStep,
@@ -35,6 +37,7 @@ from routing.referrals.answers import (
     SafeguardingStep,
     SharingStep,
     Step,
+    UrgencyStep,
     sections_of,
 )
 from routing.referrals.audit import audit
@@ -57,17 +60,21 @@ from routing.referrals.models import (
     RequestStatus,
     RiskLevel,
     Status,
+    flag_reasons,
 )
 from routing.referrals.outbox import queue_message
 from routing.safeguarding import operations as safeguarding
 from services.accounts.models import User
 from services.errors import AlreadyDone, InvalidInput
+from services.lengths import form_limit, form_limits
 from services.listings import Service
 from services.locking import lock_row
 from services.taxonomy import Need
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I confusion
 RISK_KINDS = ("to_self", "to_others", "from_others")
+RISK_KIND_LABELS = {"to_self": "Risk to self", "to_others": "Risk to others",
+                    "from_others": "Risk from others"}
 LAWFUL_BASES = {
     "consent": "Consent of the family",
     "public_task": "Public task",
@@ -137,18 +144,34 @@ def save_child(
     details: ChildDetails,
     same_child: bool | None,
     now: datetime,
+    online: OnlineGeocoder | None = None,
 ) -> ChildStep:
     """Keep who the child is on the draft, linked to an existing record only when the
     user confirms it is the same child, so there is one timeline.
 
     Nothing is written to any child's record: a new record is made when the form is
     sent, and an existing one is never changed from a form (another school's pupil
-    cannot be taken over by typing their NHS number). Raises InvalidInput for invalid
-    details, or for a "different child" that has another record's UPN or NHS number;
-    ConfirmMatch when a record matches and ``same_child`` is None.
+    cannot be taken over by typing their NHS number). The home postcode is checked
+    against the gazetteer as the search checks it (``online``: its fallback geocoder).
+    Raises InvalidInput for invalid details, or for a "different child" that has
+    another record's UPN or NHS number; ConfirmMatch when a record matches and
+    ``same_child`` is None.
     """
     _editable(draft)
-    details = clean_details(details, now.date())
+    errors: dict[str, str] = {}
+    try:
+        details = clean_details(details, now.date())
+    except InvalidInput as error:
+        errors = dict(error.errors)
+    if "home_postcode" not in errors:
+        try:
+            place = place_postcode(session, details.home_postcode, "home_postcode", online)
+        except InvalidInput as error:
+            errors.update(error.errors)
+        else:
+            details = replace(details, home_postcode=place.postcode)
+    if errors:
+        raise InvalidInput(errors)
     existing_id = confirmed_child_id(find_child(session, details), same_child, details.upn)
     typed = ChildStep(
         details.first_name, details.last_name, details.date_of_birth, details.home_postcode,
@@ -189,22 +212,20 @@ def _details(typed: ChildStep) -> ChildDetails:
                         subject=typed.subject, expected_date=typed.expected_date)
 
 
-# The longest answer a step takes (the longest Text column a referral copies it to).
-ANSWER_MAX = 5000
-SHORT_ANSWERS = {"agreed_by": 200, "person": 20, "referrer_phone": 40}
-
-
 def _text(data: Mapping[str, Any], name: str) -> str:
     return str(data.get(name) or "").strip()
 
 
 def _too_long(data: Mapping[str, Any]) -> dict[str, str]:
-    """An error for each answer longer than it may be (refused, never cut short)."""
+    """An error for each answer longer than its limit (services/lengths.py): refused,
+    never cut short. A field with no limit of its own takes the longest any has."""
     errors = {}
+    longest = max(form_limits().values())
     for name, value in data.items():
-        limit = SHORT_ANSWERS.get(name, ANSWER_MAX)
-        if isinstance(value, str) and len(value.strip()) > limit:
-            errors[name] = f"Enter {limit:,} characters or fewer"
+        limit = form_limit(name) or longest
+        typed = len(value.strip()) if isinstance(value, str) else 0
+        if typed > limit:
+            errors[name] = f"Enter {limit:,} characters or fewer (you entered {typed:,})"
     return errors
 
 
@@ -222,8 +243,9 @@ def save_step(
         draft.save_answers(family_record.clean_family(data), now)
         return
     if step == "needs":
-        codes = [str(c) for c in data.get("needs") or []]
-        urgent = {str(c) for c in data.get("urgent") or []}
+        codes = list(dict.fromkeys(str(c) for c in data.get("needs") or []))
+        # A need kept on "Change" keeps its urgency (asked on the next step).
+        urgent = set(draft.form.urgency.urgent)
         known = set(session.execute(select(Need.code).where(Need.code.in_(codes))).scalars())
         if not codes:
             errors["needs"] = "Choose at least one need"
@@ -240,6 +262,8 @@ def save_step(
             _text(data, "resources"),
             severity if severity in SEVERITIES else "",
         )
+    elif step == "urgency":
+        clean = _urgency(session, draft, data)
     elif step == "profile":
         clean = ProfileStep(*(_text(data, k) for k in ("strengths", "strategies", "avoid")))
         if not clean.strengths:
@@ -292,6 +316,23 @@ def save_step(
     if errors:
         raise InvalidInput(errors)
     draft.save_answers(clean, now)
+
+
+def _urgency(session: Session, draft: ReferralRequest, data: Mapping[str, Any]) -> UrgencyStep:
+    """The urgent needs, each one of the needs chosen. A tick for any other need is
+    refused with its name, never dropped. Raises InvalidInput."""
+    chosen = draft.form.needs.codes
+    if not chosen:
+        raise InvalidInput({"urgent": "Choose the family's needs first"})
+    ticked = list(dict.fromkeys(str(c) for c in data.get("urgent") or []))
+    others = [code for code in ticked if code not in chosen]
+    if others:
+        names = {str(code): str(name) for code, name in session.execute(
+            select(Need.code, Need.name).where(Need.code.in_(others)))}
+        listed = ", ".join(names.get(code, "an unknown need") for code in others)
+        raise InvalidInput({"urgent": f"You can only mark as urgent a need you chose. Not "
+                                      f"chosen: {listed}. Change the needs, or untick it"})
+    return UrgencyStep(tuple(code for code in chosen if code in ticked))
 
 
 def stop_for_safeguarding(
@@ -387,24 +428,35 @@ def _risk_rank(risk: RiskStep) -> int:
     return max((RiskLevel(level).rank for level in risk.levels if level), default=0)
 
 
+DECLARATION = (
+    "I confirm that the information I have given is correct to the best of my knowledge, "
+    "that I have the lawful basis recorded here to share it, and that I have told the "
+    "family about this referral unless doing so would put the child at risk.")
+
+
 def refer_family(
-    session: Session, draft: ReferralRequest, send_key: str, actor: Actor, now: datetime
+    session: Session, draft: ReferralRequest, send_key: str, actor: Actor, now: datetime,
+    *, declared: bool,
 ) -> list[Referral]:
     """Send the form: one referral per chosen service, each sent and its provider told.
 
-    Idempotent: a repeated submit with the same ``send_key`` returns the
-    referrals already made. Raises InvalidInput if a step is missing, the
-    form was stopped at safeguarding, or the key is not this form's.
+    ``declared``: the referrer confirmed DECLARATION. Idempotent: a repeated submit
+    with the same ``send_key`` returns the referrals already made. Raises InvalidInput
+    if the declaration is not confirmed, a step is missing, the form was stopped at
+    safeguarding, or the key is not this form's.
     """
     if send_key != draft.send_key:
         raise InvalidInput({"form": "This form is out of date. Start the referral again."})
     if draft.status is RequestStatus.SENT:
         return list(draft.referrals)
+    if not declared:
+        raise InvalidInput({"declaration": "Confirm the declaration to send the referral"})
     if draft.status is RequestStatus.SAFEGUARDING_STOP:
         raise InvalidInput({"form": "This referral was stopped for safeguarding"})
     missing = missing_steps(draft)
     if missing:
-        raise InvalidInput({"form": f"Complete every step first ({', '.join(missing)})"})
+        titles = ", ".join(STEP_TITLES[step] for step in missing)
+        raise InvalidInput({"form": f"Complete every step first ({titles})"})
     family_record.check_before_send(draft)
     # The conditional UPDATE's row count decides who sends: a double click, a
     # retry or a second tab finds the form already sent and makes nothing new.
@@ -467,11 +519,11 @@ def _new_referral(
     )
     typed = draft.form.child
     child = session.get(Child, draft.child_id)
-    referral.safeguarding_flag = (
-        typed.missing_education or typed.attendance_concern
-        or bool(child and (child.missing_education or child.attendance_concern))
-        or referral.risk_rank >= RiskLevel.HIGH.rank
-    )
+    referral.safeguarding_flag = bool(flag_reasons(
+        typed.missing_education or bool(child and child.missing_education),
+        typed.attendance_concern or bool(child and child.attendance_concern),
+        referral.risk_rank,
+    ))
     session.add(referral)
     session.flush()
     return referral

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from routing.referrals.lifecycle import Actor
 from routing.referrals.models import Referral, ReferralRequest
 from services.accounts.models import Role, User
 from services.demo.families import contact_fields, family_fields, family_for
-from services.demo.referral_stories import MOVED, STORIES, Step, Story
+from services.demo.referral_stories import MOVED, STORIES, TONGE_MOOR, Step, Story
 from services.listings import Service
 from services.schools import School
 
@@ -77,6 +77,7 @@ def add_demo_referrals(session: Session, now: datetime) -> int:
     events.extend(player.moved_school(stories, len(events)))
     for _at, _order, act in sorted(events, key=lambda event: (event[0], event[1])):
         act()
+    player.unsent_draft()
     session.flush()
     return int(session.execute(
         select(func.count(Referral.id)).join(ReferralRequest, Referral.request_id
@@ -94,6 +95,19 @@ class _Player:
 
     def ready(self) -> bool:
         return all(story.referrer in self.users for story in STORIES)
+
+    def unsent_draft(self) -> None:
+        """A form Tonge Moor's staff started and have not sent, for "Your drafts"."""
+        user = self.users[TONGE_MOOR]
+        when = self.at(4)
+        draft = ops.start_request(self.session, START_KEY_PREFIX + "draft-lena", user.id,
+                                  _school_of(self.session, user), when)
+        ops.save_child(self.session, draft, ChildDetails(
+            "Lena", "Nowak", date(when.year - 8, 5, 3), "BL2 2JU"), None, when)
+        ops.save_step(self.session, draft, "needs", {
+            "needs": ["MHW"], "family_wants": "Help for Lena to sleep and settle at school.\n"
+            "Mum would like to meet at school.",
+            "resources": "Female worker, Polish interpreter"}, when)
 
     def at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=days_ago)
@@ -146,8 +160,9 @@ class _Player:
             birth_year=story.birth_year, postcode_not_known=not story.postcode), None, when)
         codes = [code for track in story.tracks for code in track.needs]
         ops.save_step(self.session, draft, "needs", {
-            "needs": codes, "urgent": list(story.urgent), "family_wants": story.family_wants,
+            "needs": codes, "family_wants": story.family_wants,
             "severity": story.severity}, when)
+        ops.save_step(self.session, draft, "urgency", {"urgent": list(story.urgent)}, when)
         ops.save_step(self.session, draft, "profile", {"strengths": story.strengths}, when)
         ops.save_step(self.session, draft, "risk", {
             **{f"{kind}_level": story.risk for kind in ops.RISK_KINDS},
@@ -170,7 +185,8 @@ class _Player:
         if story.shared:
             ops.choose_sharing(self.session, draft, {
                 self.service(name).id: sections for name, sections in story.shared}, when)
-        sent = ops.refer_family(self.session, draft, draft.send_key, self.staff(story), when)
+        sent = ops.refer_family(self.session, draft, draft.send_key, self.staff(story), when,
+                               declared=True)
         by_service = {referral.service_id: referral for referral in sent}
         played.draft = draft
         played.referrals = {index: by_service[self.service(track.service).id]
@@ -209,7 +225,7 @@ class _Player:
             "ways": ["phone", "school"], "times": "School pick-up, 3.15pm"}, when)
         ops.choose_providers(self.session, draft, {
             code: self.service(MOVED.service).id for code in MOVED.needs}, when)
-        ops.refer_family(self.session, draft, draft.send_key, actor, when)
+        ops.refer_family(self.session, draft, draft.send_key, actor, when, declared=True)
 
     def ask_earlier(self, played: _Played) -> None:
         assert played.draft is not None and played.draft.child_id is not None

@@ -32,7 +32,7 @@ def test_it_keeps_the_child_and_their_familys_link_when_another_school_types_the
     draft = complete_draft(db, cast, {"MHW": make_service(db, cast.provider, needs=("MHW",))})
     ops.save_child(db, draft, ChildDetails("Amira", "Khan", date(2015, 3, 14), "BL1 1SE", "",
                                            NHS), None, utcnow())
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     child_id = draft.child_id
     assert child_id is not None
     _, token = issue_link(db, child_id, cast.staff)

@@ -40,7 +40,8 @@ def _sent(db: Session, cast: Cast) -> Referral:
     ops.save_step(db, draft, "contact", {"person": "carer-0", "ways": ["phone", "letter"],
                                          "times": "Weekdays after 4pm",
                                          "referrer_phone": "01204 333444"}, utcnow())
-    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)
     db.commit()
     return referral
 
@@ -174,7 +175,7 @@ def test_it_links_only_a_sibling_the_school_may_see(
     theirs_draft = complete_draft(db, cast, {service.need_codes[0]: service})
     theirs_draft.school_id = cast.other_school.id
     (theirs,) = ops.refer_family(db, theirs_draft, theirs_draft.send_key,
-                                 actor(cast.other_staff), utcnow())
+                                 actor(cast.other_staff), utcnow(), declared=True)
     theirs.child.school_id = cast.other_school.id
     db.commit()
     staff = _client(app, cast.staff)

@@ -47,6 +47,7 @@ def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_st
                     "carer-0-parental_responsibility": "yes",
                     "carer-0-phone": "07700 900982"}),
         ("needs", {"needs": ["MHW", "HOUSING"], "family_wants": "A stable home"}),
+        ("urgency", {}),
         ("profile", {"strengths": "Football"}),
         ("risk", {"to_self_level": "low", "to_others_level": "none",
                   "from_others_level": "none"}),
@@ -62,8 +63,11 @@ def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_st
         assert response.status_code == 302, (step, response.get_data(as_text=True)[-2000:])
     check = staff.get(f"{base}/check").get_data(as_text=True)
     send_key = re.search(r'name="send_key" value="([^"]+)"', check).group(1)  # type: ignore[union-attr]
-    assert staff.post(f"{base}/check", data={"send_key": send_key}).status_code == 302
-    assert staff.post(f"{base}/check", data={"send_key": send_key}).status_code == 302  # retry
+    # Not sent until the referrer confirms the declaration.
+    assert staff.post(f"{base}/check", data={"send_key": send_key}).status_code == 400
+    sent = {"send_key": send_key, "declaration": "yes"}
+    assert staff.post(f"{base}/check", data=sent).status_code == 302
+    assert staff.post(f"{base}/check", data=sent).status_code == 302  # retry
     referrals = db.execute(select(Referral).order_by(Referral.service_id)).scalars().all()
     assert len(referrals) == 2
     to_mh = next(r for r in referrals if r.service_id == mental_health.id)

@@ -68,7 +68,7 @@ def test_it_shows_the_provider_the_subject_and_not_known(
     draft = complete_draft(db, cast, {"MHW": service})
     ops.save_child(db, draft, ChildDetails("Lee", "Smith", None, "", dob_not_known=True,
                                            postcode_not_known=True), None, utcnow())
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     referral = db.query(Referral).filter_by(request_id=draft.id).one()
     db.commit()
     login(client, cast.worker)

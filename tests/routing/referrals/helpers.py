@@ -58,9 +58,9 @@ def complete_draft(
     )
     ops.save_step(
         db, draft, "needs",
-        {"needs": list(services), "urgent": list(services) if urgent else [],
-         "family_wants": "Help with sleep"}, now,
+        {"needs": list(services), "family_wants": "Help with sleep"}, now,
     )
+    ops.save_step(db, draft, "urgency", {"urgent": list(services) if urgent else []}, now)
     ops.save_step(db, draft, "profile", {"strengths": "Drawing"}, now)
     ops.save_step(
         db, draft, "risk",
@@ -101,7 +101,7 @@ def sent_referral(
     now = now or utcnow()
     code = service.need_codes[0]
     draft = complete_draft(db, cast, {code: service}, risk=risk, urgent=urgent, now=now)
-    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), now)
+    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), now, declared=True)
     if opened:
         ops.open_referral(db, referral, actor(cast.manager), now)
     db.flush()

@@ -50,7 +50,7 @@ def referred(
     service = service or make_service(db, cast.provider, needs=("MHW",))
     draft = filled_draft(db, user, school, service, now)
     ops.save_child(db, draft, details, same_child, now)
-    ops.refer_family(db, draft, draft.send_key, actor(user), now)
+    ops.refer_family(db, draft, draft.send_key, actor(user), now, declared=True)
     child = db.get(Child, draft.child_id)
     assert child is not None
     return child

@@ -40,7 +40,7 @@ def _sent_child(db: Session, cast: Cast, nhs: str = NHS) -> Child:
     draft = complete_draft(db, cast, {"MHW": make_service(db, cast.provider, needs=("MHW",))})
     ops.save_child(db, draft, ChildDetails("Amira", "Khan", date(2015, 3, 14), "BL1 1SE", "",
                                            nhs), None, utcnow())
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     child = db.get(Child, draft.child_id)
     assert child is not None
     return child
@@ -89,7 +89,8 @@ def test_it_sends_a_linked_referral_without_moving_the_child_or_changing_them(
     draft = complete_draft(db, cast, {"HOUSING": service})
     ops.save_child(db, draft, ChildDetails("Amy", "Khan", date(2015, 3, 15), "BL2 2JU", "",
                                            NHS), True, utcnow())
-    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+                                   declared=True)
     assert referral.child_id == child.id
     db.refresh(child)
     assert (child.first_name, child.date_of_birth, child.home_postcode) == (

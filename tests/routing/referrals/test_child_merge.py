@@ -198,7 +198,7 @@ def test_it_matches_the_survivor_and_never_the_merged_record(db: Session, cast: 
     typed = clean_details(amira("Amirah", date(2015, 3, 15)), date.today())
     assert find_child(db, typed) is None
     assert current_record(db, gone.id).id == keep.id  # type: ignore[union-attr]
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     assert draft.child_id == record.surviving_child_id
 
 
@@ -210,7 +210,7 @@ def test_it_leaves_no_orphan_child_rows_through_corrections_matches_and_merges(
     for first in ("Sam", "Samuel", "Sammy"):  # corrections while filling in the form
         ops.save_child(db, draft, ChildDetails(first, "Jones", date(2015, 1, 1), "BL1 1SE"),
                        None, utcnow())
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     assert orphans(db) == []
     again = filled_draft(db, cast.other_staff, cast.other_school, service, utcnow())
     with pytest.raises(ConfirmMatch):
@@ -218,7 +218,7 @@ def test_it_leaves_no_orphan_child_rows_through_corrections_matches_and_merges(
                                                "bl1 1se"), None, utcnow())
     ops.save_child(db, again, ChildDetails("Sammy", "Jones", date(2015, 1, 1), "BL1 1SE"),
                    True, utcnow())
-    ops.refer_family(db, again, again.send_key, actor(cast.other_staff), utcnow())
+    ops.refer_family(db, again, again.send_key, actor(cast.other_staff), utcnow(), declared=True)
     assert again.child_id == draft.child_id and orphans(db) == []
     keep, gone = _two_records(db, cast)
     record = _merge(db, cast, keep, gone)

@@ -33,7 +33,8 @@ def moved_child(db: Session, cast: Cast) -> tuple[Referral, Referral, Service]:
     """The first school's referral of a child, and the new school's of the same child."""
     service = make_service(db, cast.provider, name="Calm Minds", needs=("MHW",))
     draft = complete_draft(db, cast, {"MHW": service}, first_name="Maya")
-    (earlier,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    (earlier,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)
     now = utcnow()
     new = ops.start_request(db, secrets.token_hex(8), cast.other_staff.id,
                             cast.other_school.id, now)
@@ -47,7 +48,7 @@ def moved_child(db: Session, cast: Cast) -> tuple[Referral, Referral, Service]:
                   now)
     ops.save_step(db, new, "contact", {"ways": ["school"]}, now)
     ops.choose_providers(db, new, {"MHW": service.id}, now)
-    (later,) = ops.refer_family(db, new, new.send_key, actor(cast.other_staff), now)
+    (later,) = ops.refer_family(db, new, new.send_key, actor(cast.other_staff), now, declared=True)
     assert later.child_id == earlier.child_id
     db.flush()
     return earlier, later, service

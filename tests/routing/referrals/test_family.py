@@ -122,7 +122,7 @@ def test_it_keeps_the_family_on_the_draft_until_it_is_sent(db: Session, cast: Ca
     assert db.execute(select(func.count(Family.id))).scalar_one() == 0
     assert db.execute(select(func.count(Carer.id))).scalar_one() == 0
     now = utcnow()
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), now)
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), now, declared=True)
     assert draft.child_id is not None
     made = family.family_of(db, draft.child_id)
     assert made is not None
@@ -141,7 +141,7 @@ def test_it_keeps_the_family_on_the_draft_until_it_is_sent(db: Session, cast: Ca
 def test_it_never_overwrites_a_carer_from_another_form(db: Session, cast: Cast) -> None:
     first = _draft(db, cast, FAMILY, {"person": "carer-0", "ways": ["phone"],
                                       "times": "After 4pm"})
-    ops.refer_family(db, first, first.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, first, first.send_key, actor(cast.staff), utcnow(), declared=True)
     child = db.get(Child, first.child_id)
     assert child is not None
     service = make_service(db, cast.provider, name="Second service")
@@ -158,7 +158,7 @@ def test_it_never_overwrites_a_carer_from_another_form(db: Session, cast: Cast) 
         "carer-1-phone": "01204 332000"}, utcnow())
     ops.save_step(db, second, "contact", {"person": "carer-0", "ways": ["phone"],
                                           "times": "Mornings"}, utcnow())
-    ops.refer_family(db, second, second.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, second, second.send_key, actor(cast.staff), utcnow(), declared=True)
     record = family.family_of(db, child.id)
     assert record is not None
     assert [(c.name, c.phone) for c in record.carers] == [
@@ -175,7 +175,7 @@ def test_it_shows_the_agreed_contact_warnings_and_the_referrer(db: Session, cast
                                               "carer-0-interpreter": "yes"},
                    {"person": "carer-0", "ways": ["phone"], "times": "After 4pm",
                     "referrer_phone": "01204 333444"})
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     reach = how_to_reach(db, draft)
     assert reach.person is not None and reach.person.interpreter
     assert reach.person.language == "Polish"
@@ -191,7 +191,7 @@ def test_it_contact_through_the_school_needs_no_number(db: Session, cast: Cast) 
     fields = {"carer-0-name": "Jo Jones", "carer-0-relationship": "Mother",
               "carer-0-parental_responsibility": "yes", "through_school": "yes"}
     draft = _draft(db, cast, fields, {"person": "school", "times": ""})
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     reach = how_to_reach(db, draft)
     assert reach.through_school and reach.person is None and reach.ways == []
 
@@ -206,7 +206,7 @@ def test_it_send_refuses_a_contact_that_no_longer_names_anyone(
                    {"person": "carer-1", "ways": ["phone"], "times": "Mornings"})
     ops.save_step(db, draft, "family", FAMILY, utcnow())  # Pat taken off afterwards
     with pytest.raises(InvalidInput) as refused:
-        ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+        ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     assert "Contacting the family" in refused.value.errors["form"]
 
 
@@ -215,7 +215,7 @@ def test_it_school_staff_correct_a_carer_with_a_recorded_change(
 ) -> None:
     draft = _draft(db, cast, FAMILY, {"person": "carer-0", "ways": ["phone"],
                                       "times": "After 4pm"})
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     child = db.get(Child, draft.child_id)
     assert child is not None
     record = family.family_of(db, child.id)
@@ -244,7 +244,8 @@ def test_it_school_staff_correct_a_carer_with_a_recorded_change(
 def test_it_subject_access_and_the_purge_include_the_family(db: Session, cast: Cast) -> None:
     draft = _draft(db, cast, FAMILY | {"sibling-0-name": "Mia Jones"},
                    {"person": "carer-0", "ways": ["phone"], "times": "After 4pm"})
-    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    (referral,) = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)
     assert draft.child_id is not None
     document = subject_access(db, draft.child_id, utcnow()).as_json()
     family_section = next(s for s in document["sections"] if s["title"].startswith("Family"))
@@ -274,12 +275,12 @@ def test_it_links_a_sibling_with_a_record_and_joins_their_families(
 ) -> None:
     first = _draft(db, cast, FAMILY | {"sibling-0-name": "Mia Jones", "sibling-0-age": "4"},
                    {"person": "carer-0", "ways": ["phone"], "times": "After 4pm"})
-    ops.refer_family(db, first, first.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, first, first.send_key, actor(cast.staff), utcnow(), declared=True)
     second = _draft(db, cast, {"carer-0-name": "Pat Jones", "carer-0-relationship": "Father",
                                "carer-0-parental_responsibility": "yes",
                                "carer-0-phone": "01204 332000"},
                     {"person": "carer-0", "ways": ["phone"], "times": "Mornings"})
-    ops.refer_family(db, second, second.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, second, second.send_key, actor(cast.staff), utcnow(), declared=True)
     child, other = db.get(Child, first.child_id), db.get(Child, second.child_id)
     assert child is not None and other is not None
     # The sibling typed without a record turns out to be this child.
@@ -304,7 +305,7 @@ def test_it_withholds_an_agreed_contact_later_marked_do_not_contact(
 ) -> None:
     draft = _draft(db, cast, FAMILY, {"person": "carer-0", "ways": ["phone"],
                                       "times": "After 4pm"})
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     child = db.get(Child, draft.child_id)
     assert child is not None
     record = family.family_of(db, child.id)

@@ -41,7 +41,8 @@ def test_it_sending_a_form_makes_one_referral_per_service_and_tells_the_provider
     two = make_service(db, cast.other_provider, needs=("HOUSING",))
     one.contact_email = "team@provider.test"
     draft = complete_draft(db, cast, {"MHW": one, "HOUSING": two})
-    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+                                 declared=True)
     assert [r.status for r in referrals] == [Status.SENT, Status.SENT]
     assert {r.service_id for r in referrals} == {one.id, two.id}
     message = db.execute(select(OutboxMessage)).scalars().one()
@@ -53,8 +54,8 @@ def test_it_sending_a_form_makes_one_referral_per_service_and_tells_the_provider
 def test_it_submitting_the_same_form_twice_makes_one_referral(db: Session, cast: Cast) -> None:
     service = make_service(db, cast.provider)
     draft = complete_draft(db, cast, {"MHW": service})
-    first = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
-    again = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    first = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
+    again = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     assert [r.id for r in first] == [r.id for r in again]
     assert db.execute(select(func.count(Referral.id))).scalar_one() == 1
 
@@ -73,7 +74,7 @@ def test_it_safeguarding_stop_sends_nothing_and_records_that_it_stopped(
     draft.status = RequestStatus.DRAFT
     ops.stop_for_safeguarding(db, draft, actor(cast.staff), utcnow())
     with pytest.raises(InvalidInput):
-        ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+        ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     assert db.execute(select(func.count(Referral.id))).scalar_one() == 0
     # No provider hears of it; the school's safeguarding lead is told, and only them.
     messages = db.execute(select(OutboxMessage)).scalars().all()

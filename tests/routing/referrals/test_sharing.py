@@ -37,7 +37,8 @@ def test_it_shows_a_provider_the_defaults_when_the_referrer_chose_nothing(
     db: Session, cast: Cast
 ) -> None:
     draft, speech, _camhs = _two_providers(db, cast)
-    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)
     to_speech = next(r for r in referrals if r.service_id == speech.id)
 
     assert to_speech.sections == DEFAULT_SECTIONS
@@ -59,7 +60,8 @@ def test_it_shows_each_provider_of_one_child_only_what_was_shared_with_it(
         speech.id: ["needs"],
         camhs.id: ["needs", "profile", "work_risk", "safeguarding", "self_others_risk"],
     }, utcnow())
-    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)
     to_speech = next(r for r in referrals if r.service_id == speech.id)
     to_camhs = next(r for r in referrals if r.service_id == camhs.id)
 
@@ -105,7 +107,8 @@ def test_it_sends_a_rerouted_referral_with_what_the_declined_one_was_shown(
 ) -> None:
     draft, speech, _camhs = _two_providers(db, cast)
     ops.choose_sharing(db, draft, {speech.id: ["needs", "safeguarding"]}, utcnow())
-    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    referrals = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)
     to_speech = next(r for r in referrals if r.service_id == speech.id)
     ops.open_referral(db, to_speech, actor(cast.manager), utcnow())
     ops.decline_referral(db, to_speech, actor(cast.manager), utcnow(), "no_capacity", "Full")
@@ -120,7 +123,8 @@ def test_it_reads_a_referral_sent_before_the_choice_existed_as_the_defaults(
     db: Session, cast: Cast
 ) -> None:
     draft, _speech, _ = _two_providers(db, cast)
-    referral = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())[0]
+    referral = ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(),
+        declared=True)[0]
     referral.shared_sections = None
     referral.safeguarding_flag = True
 

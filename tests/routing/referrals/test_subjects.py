@@ -104,7 +104,7 @@ def _send(db: Session, cast: Cast, details: ChildDetails, needs: list[str],
     assert service is not None
     draft = complete_draft(db, cast, {code: service for code in needs})
     ops.save_child(db, draft, details, None, utcnow())
-    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow())
+    ops.refer_family(db, draft, draft.send_key, actor(cast.staff), utcnow(), declared=True)
     return draft
 
 
