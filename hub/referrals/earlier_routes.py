@@ -28,6 +28,7 @@ from routing.referrals.earlier import (
     request_details,
     requests_for_holders,
 )
+from routing.referrals.family_contact import how_to_reach_referral
 from routing.referrals.models import Referral, Status
 from routing.referrals.sharing import Reader, referral_view
 from services.accounts.models import SCHOOL_ROLES, Role
@@ -68,7 +69,7 @@ def earlier_referral(child_id: int, referral_id: int) -> str:
         "referrals/earlier.html", child=record, referral=referral, grant=grant,
         view=referral_view(referral, Reader.FULL, session()), events=referral.events,
         lawful_bases=ops.LAWFUL_BASES, contact_ways=ops.CONTACT_WAYS,
-        severity_labels=SEVERITIES,
+        severity_labels=SEVERITIES, reach=how_to_reach_referral(session(), referral),
     )
 
 

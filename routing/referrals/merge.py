@@ -159,6 +159,11 @@ def unhandled_child_columns(metadata: MetaData) -> list[str]:
     return missed
 
 
+# Rows a child may hold only one of that, when both records hold one, stay where they
+# are instead of refusing the merge (see merge_children).
+KEPT_WHEN_BOTH = frozenset({"family_child"})
+
+
 def _unique_sets(table: Table, column: Column[Any]) -> list[list[Column[Any]]]:
     """The other columns of each unique constraint or index that includes ``column``."""
     sets: list[set[str]] = []
@@ -180,6 +185,12 @@ def _clashes(session: Session, table: Table, column: Column[Any], merged_id: int
              survivor_id: int) -> bool:
     """Whether moving the merged record's rows would break a unique constraint."""
     for others in _unique_sets(table, column):
+        if not others:  # unique on the child alone: both records hold a row
+            both = and_(exists().where(table.c[column.name] == merged_id),
+                        exists().where(table.c[column.name] == survivor_id))
+            if session.execute(select(both)).scalar():
+                return True
+            continue
         theirs = table.alias("theirs")
         condition = [table.c[column.name] == merged_id,
                      theirs.c[column.name] == survivor_id]
@@ -298,7 +309,12 @@ def merge_children(
             and merged.school_id not in school_ids:
         raise MergeRefused("Only the coordinator can move a child to another school")
     session.flush()
-    columns = moved_columns(Base.metadata)
+    # A table in KEPT_WHEN_BOTH (a child's one family) stays with each record when both
+    # hold a row: the survivor keeps its own family, and the merged record's family
+    # stays with it, reachable for the undo period, rather than refusing the merge.
+    columns = [(table, column) for table, column in moved_columns(Base.metadata)
+               if not (table.name in KEPT_WHEN_BOTH
+                       and _clashes(session, table, column, merged.id, surviving.id))]
     for table, column in columns:
         if _clashes(session, table, column, merged.id, surviving.id):
             raise InvalidInput({"other": f"Both records have a {_label(table)} entry that a "
@@ -473,6 +489,7 @@ def purge_merged(session: Session, now: datetime) -> int:
     ).scalars())
     deleted = 0
     for record in due:
+        _join_families(session, record.merged_child_id, record.surviving_child_id)
         for table, column in moved_columns(Base.metadata):
             _move(session, table, column, record.merged_child_id, record.surviving_child_id)
         session.execute(delete(ChildIdentityVersion).where(
@@ -484,6 +501,34 @@ def purge_merged(session: Session, now: datetime) -> int:
         record.purged_at = now
     session.flush()
     return deleted
+
+
+def _join_families(session: Session, merged_id: int, surviving_id: int) -> None:
+    """Once a merge can no longer be undone, the merged record's family (kept apart
+    during the undo period, ``KEPT_WHEN_BOTH``) joins the survivor's: its carers,
+    brothers and sisters and referral forms move over as they are, as when two
+    siblings' families are linked, and the emptied family goes."""
+    from routing.referrals.family_models import (
+        Carer,
+        Family,
+        FamilyChild,
+        FamilyReferralForm,
+        FamilySibling,
+    )
+
+    def family_of(child_id: int) -> int | None:
+        return session.execute(select(FamilyChild.family_id).where(
+            FamilyChild.child_id == child_id)).scalar_one_or_none()
+
+    mine, theirs = family_of(surviving_id), family_of(merged_id)
+    if mine is None or theirs is None:
+        return
+    session.execute(delete(FamilyChild).where(FamilyChild.child_id == merged_id))
+    if theirs != mine:
+        for model in (FamilyChild, Carer, FamilySibling, FamilyReferralForm):
+            session.execute(update(model).where(model.family_id == theirs)
+                            .values(family_id=mine))
+        session.execute(delete(Family).where(Family.id == theirs))
 
 
 def forget_children(session: Session, child_ids: list[int]) -> None:

@@ -163,7 +163,8 @@ def save_child(
         details = clean_details(details, now.date())
     except InvalidInput as error:
         errors = dict(error.errors)
-    if "home_postcode" not in errors:
+    # A home address the school does not know has no postcode to check.
+    if "home_postcode" not in errors and not details.postcode_not_known:
         try:
             place = place_postcode(session, details.home_postcode, "home_postcode", online)
         except InvalidInput as error:

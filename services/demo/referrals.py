@@ -221,8 +221,13 @@ class _Player:
         ops.save_step(self.session, draft, "consent", {
             "lawful_basis": "consent", "family_agreed": "yes",
             "agreed_by": "Parent (father)"}, when)
-        ops.save_step(self.session, draft, "contact", {
-            "ways": ["phone", "school"], "times": "School pick-up, 3.15pm"}, when)
+        ops.save_step(self.session, draft, "urgency", {"urgent": []}, when)
+        # The family record the earlier school's referral made: the new school names the
+        # same carers, so the referral joins that family without changing it.
+        family = family_for(story.key, story.last_name, story.postcode, STORIES.index(story))
+        ops.save_step(self.session, draft, "family", family_fields(family), when)
+        ops.save_step(self.session, draft, "contact", contact_fields(family, ("phone",)),
+                      when)
         ops.choose_providers(self.session, draft, {
             code: self.service(MOVED.service).id for code in MOVED.needs}, when)
         ops.refer_family(self.session, draft, draft.send_key, actor, when, declared=True)

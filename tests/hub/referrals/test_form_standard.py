@@ -80,14 +80,15 @@ def test_it_change_returns_to_check_your_answers_which_shows_everything_in_words
         "resources": "Female worker, Polish interpreter"}, utcnow())
     ops.save_step(db, draft, "profile", {"strengths": "Drawing", "strategies": "Quiet room",
                                          "avoid": "Loud spaces"}, utcnow())
-    ops.save_step(db, draft, "contact", {"ways": ["phone", "school"], "times": "After 4pm",
+    ops.save_step(db, draft, "contact", {"person": "carer-0", "ways": ["phone", "school"],
+                                         "times": "After 4pm",
                                          "avoid": "Do not contact dad"}, utcnow())
     db.commit()
     client = _staff(app, cast)
     check = client.get(f"/referrals/drafts/{draft.id}/check").get_data(as_text=True)
     for words in ("Female worker, Polish interpreter", "Quiet room", "Loud spaces",
                   "After 4pm", "Do not contact dad", "BL1 1SE", "14 March 2015",
-                  "Phone call, In person at school", "Mind Matters",
+                  "Phone call (07700 900982), In person at school", "Mind Matters",
                   "Help with sleep\nand with school", "I confirm that"):
         assert words in check, words
     assert "phone, school" not in check
@@ -170,7 +171,7 @@ def test_it_lists_resumes_and_deletes_drafts_and_says_when_they_go(
     page = client.get("/referrals/drafts").get_data(as_text=True)
     assert "Ava Khan" in page and "untouched" not in page
     assert "nobody changes for 30 days is deleted" in page
-    assert f"/referrals/drafts/{draft.id}/needs" in page  # resume where it stopped
+    assert f"/referrals/drafts/{draft.id}/family" in page  # resume where it stopped
     other = app.test_client()
     login(other, cast.other_staff)
     assert other.post(f"/referrals/drafts/{draft.id}/delete").status_code == 403

@@ -37,13 +37,18 @@ def _refer(app: Flask, staff: FlaskClient, speech_id: int, camhs_id: int,
                    "attendance_concern": "yes", "missing_education": "no"}),
         ("needs", {"needs": ["SEND.SPEECH", "MHW"], "family_wants": "To be understood",
                    "resources": "Polish interpreter"}),
+        ("urgency", {}),
         ("profile", {"strengths": "Train timetables", "avoid": "Loud rooms"}),
         ("risk", {"to_self_level": "medium", "to_self_mitigation": SELF_HARM,
                   "to_others_level": "none", "from_others_level": "none"}),
         ("safeguarding", {"significant_harm": "no", "notes": NOTES}),
         ("consent", {"lawful_basis": "consent", "family_agreed": "yes",
                      "agreed_by": "Parent"}),
-        ("contact", {"ways": ["phone", "text"], "times": "After 4pm", "avoid": AVOID}),
+        ("family", {"carer-0-name": "Jo Ramsbottom", "carer-0-relationship": "Mother",
+                    "carer-0-parental_responsibility": "yes",
+                    "carer-0-phone": "07700 900982"}),
+        ("contact", {"person": "carer-0", "ways": ["phone", "text"], "times": "After 4pm",
+                     "avoid": AVOID}),
         ("providers", {"need-SEND.SPEECH": str(speech_id), "need-MHW": str(camhs_id)}),
     ]
     for step, data in steps:
@@ -59,7 +64,8 @@ def _refer(app: Flask, staff: FlaskClient, speech_id: int, camhs_id: int,
     check = staff.get(f"{base}/check").get_data(as_text=True)
     assert "What Speech therapy sees" in check
     send_key = re.search(r'name="send_key" value="([^"]+)"', check).group(1)  # type: ignore[union-attr]
-    assert staff.post(f"{base}/check", data={"send_key": send_key}).status_code == 302
+    assert staff.post(f"{base}/check", data={"send_key": send_key,
+                                                    "declaration": "yes"}).status_code == 302
     return base, check
 
 

@@ -57,7 +57,7 @@ def test_it_asks_who_the_referral_is_about_and_checks_an_expected_date(
                             birth_year="2016", home_postcode="", postcode_not_known="yes")
     assert status == 302
     check = client.get(f"/referrals/drafts/{draft.id}/check").get_data(as_text=True)
-    assert "date of birth not known (born about 2016)" in check
+    assert "Not known (born about 2016)" in check
     assert "A child or young person" in check
 
 

@@ -18,7 +18,7 @@ from services.db import Base, utcnow
 from services.listings import Service
 from services.schools import School
 from tests.factories import Cast, make_service
-from tests.routing.referrals.helpers import actor
+from tests.routing.referrals.helpers import FAMILY, actor
 
 
 def filled_draft(db: Session, user: User, school: School, service: Service,
@@ -33,7 +33,10 @@ def filled_draft(db: Session, user: User, school: School, service: Service,
     ops.clear_safeguarding(draft, now)
     ops.save_step(db, draft, "consent", {"lawful_basis": "consent", "family_agreed": "yes",
                                          "agreed_by": "Parent"}, now)
-    ops.save_step(db, draft, "contact", {"ways": ["phone"]}, now)
+    ops.save_step(db, draft, "urgency", {"urgent": []}, now)
+    ops.save_step(db, draft, "family", FAMILY, now)
+    ops.save_step(db, draft, "contact", {"person": "carer-0", "ways": ["phone"],
+                                         "times": "After 4pm"}, now)
     ops.choose_providers(db, draft, {code: service.id}, now)
     return draft
 

@@ -6,7 +6,7 @@ import secrets
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, select
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, Table, func, select
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
@@ -78,10 +78,14 @@ def test_it_moves_everything_pointing_at_the_merged_record_and_exactly_that_back
             "safeguarding_event.child_id"} <= set(gone_before)
     record = _merge(db, cast, keep, gone)
 
-    assert pointing_at(db, gone.id) == {}
+    # Each record had a family (its referral made one): a child has one family, so the
+    # merged record's stays with it until the merge can no longer be undone.
+    assert pointing_at(db, gone.id) == {
+        "family_child.child_id": gone_before["family_child.child_id"]}
     after = pointing_at(db, keep.id)
     for column, rows in gone_before.items():
-        assert rows <= after[column]
+        if column != "family_child.child_id":
+            assert rows <= after[column]
     keep, gone = db.get(Child, record.surviving_child_id), db.get(Child, record.merged_child_id)
     assert keep is not None and gone is not None
     assert (keep.first_name, keep.date_of_birth, keep.nhs_number) == (
@@ -154,6 +158,14 @@ def test_it_purges_the_merged_record_after_30_days_and_keeps_the_audit(
         AuditEvent.child_id == gone_id, AuditEvent.action == "child_record_merged_away")
     ).scalar_one() is not None
     assert orphans(db) == []
+    # The merged record's family (kept apart while the merge could be undone) has joined
+    # the survivor's: both referrals' carers are the survivor's family's now.
+    from routing.referrals.family_models import Carer, Family, FamilyChild
+
+    family_id = db.execute(select(FamilyChild.family_id).where(
+        FamilyChild.child_id == record.surviving_child_id)).scalar_one()
+    assert len(db.execute(select(Carer).where(Carer.family_id == family_id)).all()) == 2
+    assert db.execute(select(func.count()).select_from(Family)).scalar_one() == 1
 
 
 def test_it_lets_a_dsl_merge_only_their_own_schools_children_and_the_coordinator_any(

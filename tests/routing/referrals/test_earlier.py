@@ -26,7 +26,7 @@ from services.db import utcnow
 from services.errors import AlreadyDone, InvalidInput
 from services.listings import Service
 from tests.factories import Cast, make_service
-from tests.routing.referrals.helpers import actor, complete_draft
+from tests.routing.referrals.helpers import FAMILY, actor, complete_draft
 
 
 def moved_child(db: Session, cast: Cast) -> tuple[Referral, Referral, Service]:
@@ -46,7 +46,10 @@ def moved_child(db: Session, cast: Cast) -> tuple[Referral, Referral, Service]:
     ops.clear_safeguarding(new, now)
     ops.save_step(db, new, "consent", {"lawful_basis": "public_task", "family_agreed": "no"},
                   now)
-    ops.save_step(db, new, "contact", {"ways": ["school"]}, now)
+    ops.save_step(db, new, "urgency", {"urgent": []}, now)
+    ops.save_step(db, new, "family", FAMILY, now)
+    ops.save_step(db, new, "contact", {"person": "carer-0", "ways": ["phone"],
+                                       "times": "After 4pm"}, now)
     ops.choose_providers(db, new, {"MHW": service.id}, now)
     (later,) = ops.refer_family(db, new, new.send_key, actor(cast.other_staff), now, declared=True)
     assert later.child_id == earlier.child_id

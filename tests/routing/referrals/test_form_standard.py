@@ -17,6 +17,7 @@ from routing.referrals import drafts as draft_ops
 from routing.referrals import operations as ops
 from routing.referrals.answers import (
     CHECK,
+    DEFAULTED_STEPS,
     STEP_TITLES,
     STEPS,
     Answers,
@@ -143,9 +144,11 @@ def test_it_lists_a_referrers_drafts_with_the_day_each_is_deleted(
     ops.start_request(db, secrets.token_hex(8), cast.dsl.id, cast.school.id, now)  # not mine
     listed = draft_ops.drafts_of(db, cast.staff.id, now, 30)
     assert [d.child_name for d in listed] == ["Newer Khan", "Older Khan"]
-    assert listed[0].resume_step == "urgency" and listed[1].resume_step == "needs"
+    # Each resumes at its first step not answered: parents and carers follow the child.
+    assert listed[0].resume_step == "family" and listed[1].resume_step == "family"
     assert listed[1].deleted_after == older.updated_at + timedelta(days=30)
-    assert listed[0].steps_done == 2
+    # The child and the needs, and "What each service sees", complete at its defaults.
+    assert listed[0].steps_done == 3
 
 
 def test_it_deletes_a_draft_and_its_typed_details_but_never_a_sent_form(
@@ -189,7 +192,8 @@ def test_it_starts_one_draft_from_search_with_what_the_search_knew(
     assert (carried.postcode, carried.age, carried.school_id) == ("BL1 1SE", 9, cast.school.id)
     assert carried.need_codes == ("MHW", "HOUSING") and carried.urgent
     assert dict(carried.services) == {"MHW": mind.id}
-    assert ops.missing_steps(first) == list(STEPS)  # offered, not answered
+    # Offered, not answered (a step whose empty answer is its default is never missing).
+    assert ops.missing_steps(first) == [s for s in STEPS if s not in DEFAULTED_STEPS]
 
 
 @pytest.mark.parametrize("tampered", [
