@@ -296,3 +296,23 @@ def is_focused(page: Page, selector: str) -> bool:
 
 
 JourneyFactory = Callable[[str], Journey]
+
+
+def fill_carer(page: Page, name: str, relationship: str, phone: str, index: int = 0) -> None:
+    """Fill one parent or carer on the "Parents and carers" step, with parental
+    responsibility answered "Yes"."""
+    page.locator(f"#f-carer-{index}-name").fill(name)
+    page.locator(f"#f-carer-{index}-relationship").fill(relationship)
+    page.locator(f"#f-carer-{index}-parental_responsibility-1").check()  # Yes
+    label = page.locator(f"label[for='f-carer-{index}-parental_responsibility-1']")
+    assert label.inner_text().strip() == "Yes"
+    page.locator(f"#f-carer-{index}-phone").fill(phone)
+
+
+def fill_contact(page: Page, carer: str, ways: tuple[str, ...], times: str) -> None:
+    """Answer "Contacting the family": the carer the family agreed (by name), the ways
+    (by label) and when."""
+    page.get_by_label(re.compile(rf"^{re.escape(carer)} \(")).check()
+    for way in ways:
+        page.get_by_label(way, exact=True).check()
+    page.get_by_label("When did they agree to be contacted?").fill(times)

@@ -17,7 +17,7 @@ if (_reason := skip_reason()) is not None:
 from playwright.sync_api import Page, expect
 
 from routing.referrals.answers import STEP_TITLES
-from tests.browser.support import Journey, log_in
+from tests.browser.support import Journey, fill_carer, fill_contact, log_in
 
 STAFF = "staff.tongemoor@demo.familyhub.test"
 MENTAL_HEALTH_SERVICE = "Child and adolescent mental health service (CAMHS)"
@@ -57,74 +57,79 @@ def _fill_to_check(journey: Journey, page: Page, first_name: str) -> None:
     expect(page.get_by_label("Home postcode")).to_have_value("BL1 1SE")  # from the search
     page.get_by_label("First name").fill(first_name)
     page.get_by_label("Last name").fill("Nowak")
-    page.get_by_label("Day").fill("31")
-    page.get_by_label("Month").fill("2")
-    page.get_by_label("Year").fill("2016")
+    page.locator("#dob-day").fill("31")
+    page.locator("#dob-month").fill("2")
+    page.locator("#dob-year").fill("2016")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Date of birth must be a real date")
     expect(page.get_by_label("First name")).to_have_value(first_name)  # kept
     journey.check(page, "date refused")
-    page.get_by_label("Day").fill("28")
+    page.locator("#dob-day").fill("28")
     _continue(page)
 
-    _step(journey, page, 2, "Needs and what the family wants")
-    expect(page.locator("#needs-MHW")).to_be_checked()  # from the search
+    _step(journey, page, 2, "Parents and carers")
     # Back goes to the step before, with its answers.
     page.locator(".govuk-back-link").click()
     expect(page.get_by_label("First name")).to_have_value(first_name)
     journey.check(page, "back to child")
     _continue(page)
-    journey.check(page, "needs again")
+    _step(journey, page, 2, "Parents and carers")
+    fill_carer(page, "Anna Nowak", "Mother", "07700 900982")
+    _continue(page)
+
+    _step(journey, page, 3, "Needs and what the family wants")
+    expect(page.locator("#needs-MHW")).to_be_checked()  # from the search
     page.get_by_label("What does the family want to happen?").fill("Help with worries\nat night")
     page.get_by_label("Resources the family needs").fill("Female worker, Polish interpreter")
     _continue(page)
 
-    _step(journey, page, 3, "Which needs are urgent")
+    _step(journey, page, 4, "Which needs are urgent")
     expect(page.locator("input[name='urgent']")).to_have_count(1)  # only the need chosen
     page.locator("input[name='urgent']").check()
     _continue(page)
 
-    _step(journey, page, 4, "Pupil profile")
+    _step(journey, page, 5, "Pupil profile")
     page.get_by_label("Strengths and talents").fill("Drawing")
     _continue(page)
-    _step(journey, page, 5, "Risk assessment")
+    _step(journey, page, 6, "Risk assessment")
     for kind in ("to_self", "to_others", "from_others"):
         page.locator("fieldset", has=page.locator(f"input[name='{kind}_level']")).get_by_label(
             "Low", exact=True).check()
     _continue(page)
-    _step(journey, page, 6, "Safeguarding")
+    _step(journey, page, 7, "Safeguarding")
     page.get_by_label("No", exact=True).check()
     _continue(page)
-    _step(journey, page, 7, "Sharing information")
+    _step(journey, page, 8, "Sharing information")
     page.get_by_label("Consent of the family").check()
     page.locator("fieldset", has_text="Has the family agreed").get_by_label("Yes").check()
     page.get_by_label("Who agreed").fill("Parent (mother)")
     _continue(page)
-    _step(journey, page, 8, "Contacting the family")
-    page.get_by_label("Phone call").check()
-    page.get_by_label("In person at school").check()
-    page.get_by_label("Safe times to contact").fill("After 4pm")
+    _step(journey, page, 9, "Contacting the family")
+    fill_contact(page, "Anna Nowak", ("Phone call", "In person at school"), "After 4pm")
     _continue(page)
-    _step(journey, page, 9, "Choose services")
+    _step(journey, page, 10, "Choose services")
     chosen = page.get_by_label(re.compile(re.escape(MENTAL_HEALTH_SERVICE))).first
     expect(chosen).to_be_checked()  # the service ticked on the results
     _continue(page)
+    _step(journey, page, 11, "What each service sees")
+    _continue(page)  # the need-to-know defaults
     expect(page.get_by_role("heading", name="Check your answers before sending")).to_be_visible()
 
 
 def test_it_refers_from_search_results_with_step_captions_back_links_and_change(
     journey: Journey
 ) -> None:
-    assert TOTAL == 9, "a step was added: extend this journey to fill it"
+    assert TOTAL == 11, "a step was added: extend this journey to fill it"
     page = journey.page()
     log_in(journey, page, STAFF)
     _search_and_refer(journey, page)
     _fill_to_check(journey, page, "Zofia")
 
     answers = page.locator("main")
-    for words in ("Zofia Nowak", "28 February 2016", "BL1 1SE",
-                  "Female worker, Polish interpreter", "Phone call, In person at school"):
+    for words in ("Zofia Nowak", "28 February 2016", "BL1 1SE", "Anna Nowak",
+                  "Female worker, Polish interpreter", "After 4pm",
+                  "Phone call (07700 900982), In person at school"):
         expect(answers).to_contain_text(words)
     journey.check(page, "check answers")
 
@@ -162,11 +167,11 @@ def test_it_the_form_and_drafts_work_at_320_pixels(journey: Journey) -> None:
     _step(journey, page, 1, "About the child")
     page.get_by_label("First name").fill("Maja")
     page.get_by_label("Last name").fill("Nowak")
-    page.get_by_label("Day").fill("3")
-    page.get_by_label("Month").fill("5")
-    page.get_by_label("Year").fill("2016")
+    page.locator("#dob-day").fill("3")
+    page.locator("#dob-month").fill("5")
+    page.locator("#dob-year").fill("2016")
     _continue(page)
-    _step(journey, page, 2, "Needs and what the family wants")
+    _step(journey, page, 2, "Parents and carers")
     page.goto("/referrals/drafts")
     expect(page.get_by_role("heading", name="Your drafts")).to_be_visible()
     expect(page.locator("#draft-retention")).to_contain_text("days is deleted")
