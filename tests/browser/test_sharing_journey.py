@@ -21,6 +21,8 @@ from tests.browser.support import Journey, log_in
 NHS = "manager.nhs@demo.familyhub.test"
 FARNWORTH = "staff.farnworth@demo.familyhub.test"
 LEAD = "dsl.tongemoor@demo.familyhub.test"
+REFERRER = "staff.tongemoor@demo.familyhub.test"  # referred Leo (services/demo)
+REFERRER_NAME = "Jess Rowley"
 SELF_HARM = "scratched his arms"
 NOTES = "child in need plan"
 
@@ -49,7 +51,14 @@ def test_it_the_therapists_see_what_they_need_and_camhs_sees_more(journey: Journ
     camhs = next(url for caption, url in seen.items() if "CAMHS" in caption)
     page.goto(speech)
     expect(page.get_by_role("heading", name="How to reach the family")).to_be_visible()
-    expect(page.get_by_role("heading", name="Who referred")).to_be_visible()
+    # The referrer is always shown to the service, in "How to reach the family".
+    reach = page.locator("#reach-family ~ dl.govuk-summary-list").first
+    referrer = reach.locator(".govuk-summary-list__row",
+                             has=page.locator("dt", has_text="Referrer"))
+    expect(referrer).to_contain_text(REFERRER_NAME)
+    expect(referrer).to_contain_text("Tonge Moor Primary School")
+    expect(referrer.get_by_role("link", name=REFERRER)).to_have_attribute(
+        "href", f"mailto:{REFERRER}")
     expect(page.locator("main")).not_to_contain_text(SELF_HARM)
     expect(page.locator("main")).not_to_contain_text(NOTES)
     journey.check(page, "speech referral")
