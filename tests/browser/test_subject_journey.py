@@ -7,6 +7,7 @@ and checked with axe-core.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ if (_reason := skip_reason()) is not None:
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import Journey, log_in
+from tests.browser.support import Journey, fill_carer, fill_contact, log_in
 
 TEACHER = "staff.tongemoor@demo.familyhub.test"
 
@@ -36,9 +37,16 @@ def _start(journey: Journey, page: Page) -> None:
     expect(page.get_by_role("heading", name="About the child")).to_be_visible()
 
 
-def _rest_of_the_form(journey: Journey, page: Page, need: str, wants: str) -> None:
-    """Needs, profile, risk, safeguarding, consent and contact, then the services step
-    with the suggested team chosen."""
+def _rest_of_the_form(
+    journey: Journey, page: Page, carer: tuple[str, str], need: str, wants: str
+) -> None:
+    """Parents and carers (``carer`` is a name and who they are to the child), needs,
+    urgency, profile, risk, safeguarding, consent and contact (with that carer), the
+    services step with the suggested team chosen, and what each service sees."""
+    expect(page.get_by_role("heading", name="Parents and carers")).to_be_visible()
+    name, relationship = carer
+    fill_carer(page, name, relationship, "07700 900123")
+    _continue(journey, page, "step family")
     expect(page.get_by_role("heading", name="Needs and what the family wants")).to_be_visible()
     box = page.locator(f"#needs-{need.replace('.', '-')}")
     # A specific need sits behind its parent's "More specific needs" disclosure.
@@ -46,6 +54,9 @@ def _rest_of_the_form(journey: Journey, page: Page, need: str, wants: str) -> No
     box.check()
     page.get_by_label("What does the family want to happen?").fill(wants)
     _continue(journey, page, "step needs")
+    expect(page.get_by_role("heading", name="Which needs are urgent")).to_be_visible()
+    expect(page.locator("input[name='urgent']")).to_have_count(1)  # only the need chosen
+    _continue(journey, page, "step urgency")
     page.get_by_label("Strengths and talents").fill("Wants the best for the family")
     _continue(journey, page, "step profile")
     for kind in ("to_self", "to_others", "from_others"):
@@ -58,7 +69,8 @@ def _rest_of_the_form(journey: Journey, page: Page, need: str, wants: str) -> No
     page.locator("fieldset", has_text="Has the family agreed").get_by_label("Yes").check()
     page.get_by_label("Who agreed").fill("Parent (mother)")
     _continue(journey, page, "step consent")
-    page.get_by_label("Phone call").check()
+    expect(page.get_by_role("heading", name="Contacting the family")).to_be_visible()
+    fill_contact(page, name, ("Phone call",), "Weekday mornings")
     _continue(journey, page, "step contact")
     expect(page.get_by_role("heading", name="Choose services")).to_be_visible()
     chosen = page.locator(f"input[name='need-{need}']:checked")
@@ -66,6 +78,8 @@ def _rest_of_the_form(journey: Journey, page: Page, need: str, wants: str) -> No
         page.locator(f"input[name='need-{need}']").first.check()
     journey.check(page, "step providers")
     page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", name="What each service sees")).to_be_visible()
+    _continue(journey, page, "step sharing")  # the need-to-know defaults
     expect(page.get_by_role("heading", name="Check your answers before sending")).to_be_visible()
 
 
@@ -94,10 +108,12 @@ def test_it_a_teacher_refers_an_unborn_baby_by_the_expected_date_of_delivery(
     for part, value in (("day", due.day), ("month", due.month), ("year", due.year)):
         page.locator(f"#edd-{part}").fill(str(value))
     _continue(journey, page, "step unborn baby corrected")
-    _rest_of_the_form(journey, page, "MHW.PARENT", "Support before the baby arrives")
+    _rest_of_the_form(journey, page, ("Nadia Hussain", "Mother"), "MHW.PARENT",
+                      "Support before the baby arrives")
     expect(page.get_by_text("An unborn baby")).to_be_visible()
     expect(page.get_by_text("not born yet (expected")).to_be_visible()
     journey.check(page, "check answers unborn")
+    page.get_by_label(re.compile("^I confirm that")).check()
     page.get_by_role("button", name="Send referrals").click()
     expect(page.get_by_role("heading", name="Referrals sent")).to_be_visible()
     journey.check(page, "sent unborn")
@@ -117,10 +133,18 @@ def test_it_a_teacher_refers_a_parent_whose_birth_date_and_address_are_not_known
     page.get_by_label("I do not know the date of birth").check()
     page.get_by_label("The family's home address is not known").check()
     _continue(journey, page, "step parent")
-    _rest_of_the_form(journey, page, "DA.SUPPORT", "Somewhere safe to talk")
+    # The parent the referral is about is the carer the family agreed to be contacted.
+    _rest_of_the_form(journey, page, ("Samira Hussain", "Mother"), "DA.SUPPORT",
+                      "Somewhere safe to talk")
     expect(page.get_by_text("A parent or carer")).to_be_visible()
-    expect(page.get_by_text("Samira Hussain, date of birth not known")).to_be_visible()
+    about = page.locator("#answers-child")
+    for key, value in (("Name", "Samira Hussain"), ("Date of birth", "Not known"),
+                       ("Home postcode", "Not known")):
+        row = about.locator(".govuk-summary-list__row",
+                            has=page.locator("dt", has_text=re.compile(f"^{key}$")))
+        expect(row.locator("dd").first).to_have_text(value)
     journey.check(page, "check answers parent")
+    page.get_by_label(re.compile("^I confirm that")).check()
     page.get_by_role("button", name="Send referrals").click()
     expect(page.get_by_role("heading", name="Referrals sent")).to_be_visible()
     journey.check(page, "sent parent")
