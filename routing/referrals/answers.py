@@ -237,10 +237,19 @@ class ProfileStep:
     strengths: str = ""
     strategies: str = ""
     avoid: str = ""
+    # The school does not know the child's strengths yet (often the children it knows
+    # least about): the provider is told so rather than shown a blank.
+    strengths_not_known: bool = False
 
     @classmethod
     def read(cls, raw: Mapping[str, Any]) -> ProfileStep:
-        return cls(_text(raw, "strengths"), _text(raw, "strategies"), _text(raw, "avoid"))
+        return cls(_text(raw, "strengths"), _text(raw, "strategies"), _text(raw, "avoid"),
+                   raw.get("strengths_not_known") is True)
+
+    @property
+    def strengths_words(self) -> str:
+        """The strengths as every page shows them ("Not known" when the school said so)."""
+        return self.strengths or (NOT_KNOWN if self.strengths_not_known else "")
 
 
 @dataclass(frozen=True)

@@ -266,9 +266,12 @@ def save_step(
     elif step == "urgency":
         clean = _urgency(session, draft, data)
     elif step == "profile":
-        clean = ProfileStep(*(_text(data, k) for k in ("strengths", "strategies", "avoid")))
-        if not clean.strengths:
-            errors["strengths"] = "Enter the child's strengths and talents"
+        strengths = _text(data, "strengths")
+        clean = ProfileStep(strengths, _text(data, "strategies"), _text(data, "avoid"),
+                            not strengths and data.get("strengths_not_known") == "yes")
+        if not clean.strengths and not clean.strengths_not_known:
+            errors["strengths"] = ("Enter the child's strengths and talents, or tick that the "
+                                   "school does not know them yet")
     elif step == "risk":
         risks = {}
         for kind in RISK_KINDS:

@@ -226,3 +226,19 @@ def test_it_answers_read_drops_urgency_for_needs_no_longer_chosen() -> None:
     assert answers.needs.urgent_codes == ["MHW"]
     assert answers.urgency.urgent == ("MHW",)
     assert dict(answers.providers.chosen) == {"MHW": 3}
+
+
+def test_it_takes_strengths_not_known_and_tells_the_provider_so(db: Session, cast: Cast) -> None:
+    draft = _draft(db, cast)
+    with pytest.raises(InvalidInput) as refused:
+        ops.save_step(db, draft, "profile", {"strengths": "  "}, utcnow())
+    assert "does not know them yet" in refused.value.errors["strengths"]
+    ops.save_step(db, draft, "profile", {"strengths": "", "strengths_not_known": "yes"},
+                  utcnow())
+    profile = draft.form.profile
+    assert profile.strengths_not_known and profile.strengths_words == "Not known"
+    # Typed strengths win over the tick: the provider sees what the school wrote.
+    ops.save_step(db, draft, "profile", {"strengths": "Drawing", "strengths_not_known": "yes"},
+                  utcnow())
+    assert not draft.form.profile.strengths_not_known
+    assert draft.form.profile.strengths_words == "Drawing"
