@@ -14,13 +14,15 @@ from routing.engine.columns import FloatArray, IntArray
 TABLE_NEEDS = 8
 # Above this many rows, one argmax per distinct mask beats a sort.
 _SORT_ROWS = 2000
+# Up to this many rows, a sort beats the table (numpy's cost per call dominates).
+_FEW_ROWS = 64
 
 
 def best_per_mask(pos: IntArray, masks: IntArray, scores: FloatArray, needs: int) -> IntArray:
     """The position of the best of ``pos`` for each distinct needs mask (``masks``,
     parallel, all non-zero), in mask order; ``needs`` is how many needs the masks
     are over. Never raises."""
-    if needs <= TABLE_NEEDS:
+    if needs <= TABLE_NEEDS and len(pos) > _FEW_ROWS:
         firsts = _best_by_table(pos, masks, scores, 1 << needs)
         if firsts is not None:
             return firsts

@@ -67,7 +67,8 @@ class RuleEvaluator:
         # The last query's ``now`` and its epoch seconds (a pair, so thread-safe).
         self._now: tuple[datetime, float] | None = None
 
-    def _now_seconds(self, now: datetime) -> float:
+    def now_seconds(self, now: datetime) -> float:
+        """``parts.epoch_seconds`` of ``now``, remembered for the last ``now`` asked."""
         last = self._now
         if last is not None and last[0] == now:
             return last[1]
@@ -120,7 +121,7 @@ class RuleEvaluator:
         spoken = LanguageRule.passes_array(ctx, self._language_masks, rows)
         if spoken is not None:
             ok &= spoken
-        age = Freshness.age(floats[:, UPDATED_COL], self._now_seconds(query.now))
+        age = Freshness.age(floats[:, UPDATED_COL], self.now_seconds(query.now))
         fresh = Freshness.points_array(age, w)
         school_pts: FloatArray | float = (
             AtSchool.points_array(at_school, w) if school_rows is not None else 0.0)

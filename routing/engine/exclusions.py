@@ -102,16 +102,13 @@ def pick(
 ) -> list[tuple[int, float | None]]:
     """(row, distance) of the ``want`` nearest pool positions meeting the need."""
     candidates = pool[need_mask[ev.rows[pool]]]
-    return with_distance(ev, smallest(candidates, ev.distance[candidates], want).tolist())
+    return with_distance(ev, smallest(candidates, ev.distance[candidates], want))
 
 
-def with_distance(ev: Evaluation, positions: list[int]) -> list[tuple[int, float | None]]:
+def with_distance(ev: Evaluation, positions: IntArray) -> list[tuple[int, float | None]]:
     """(row, distance or None) of candidate positions."""
-    out: list[tuple[int, float | None]] = []
-    for p in positions:
-        d = float(ev.distance[p])
-        out.append((int(ev.rows[p]), None if d != d else d))
-    return out
+    return [(row, None if d != d else d) for row, d in zip(
+        ev.rows.take(positions).tolist(), ev.distance.take(positions).tolist(), strict=True)]
 
 
 def smallest(positions: IntArray, key: FloatArray, k: int) -> IntArray:

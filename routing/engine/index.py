@@ -35,13 +35,12 @@ from routing.engine.exclusions import (
     with_distance,
 )
 from routing.engine.explain import make_team
-from routing.engine.need_rank import best_fitting, rank, score_need
+from routing.engine.need_rank import help_codes, rank, score_need_coded
 from routing.engine.parts import (
     Capacity,
     FitParts,
     Freshness,
     Wait,
-    epoch_seconds,
     fit_parts,
     need_parts,
     score_parts,
@@ -112,9 +111,10 @@ class DirectoryIndex:
         # Per requested code, how each row meets it (``taxonomy`` levels), made when
         # first asked for (thread-safe: a race only makes an equal array twice).
         self._specificity: dict[str, npt.NDArray[np.int8]] = {}
-        # ``parts.fit_parts`` per (row, need), made when first returned; emptied by a
+        # ``parts.fit_parts`` per need and row, made when first returned; emptied by a
         # capacity patch (the tier holds whether the service is accepting).
-        self._fits: dict[tuple[int, NeedRequest], FitParts] = {}
+        self._fits: dict[NeedRequest, dict[int, FitParts]] = {}
+        self._fit_count = 0  # about how many (a race may miss one)
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
         # Capacity and wait parts, one per distinct figure, made when first returned
         # (thread-safe: a race only makes an equal part twice).
@@ -151,6 +151,9 @@ class DirectoryIndex:
                 int(cols.area_slot[b[0]]): np.stack([cols.flags[b], b]) for b in buckets
             }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
+        # Each row's ``need_rank.help_codes`` (with accepting: a capacity patch updates it).
+        self._help_codes = help_codes(cols.kinds, cols.audiences, cols.levels,
+                                      (cols.flags & ACCEPTING) != 0)
         # Python lists of the columns read row by row when explaining matches.
         self._free_list: list[bool] = cols.distance_free.tolist()
         self._slot_list: list[int] = cols.area_slot.tolist()
@@ -200,6 +203,9 @@ class DirectoryIndex:
             if row >= len(cols.ids) or cols.ids[row] != service.id:
                 continue
             flags, capacity, wait = cols.set_capacity(row, service, self._weights)
+            one = slice(row, row + 1)
+            self._help_codes[one] = help_codes(cols.kinds[one], cols.audiences[one],
+                                               cols.levels[one], (cols.flags[one] & ACCEPTING) != 0)
             self._by_id[service.id] = service
             self._updated_list[row] = float(cols.updated_s[row])
             self._capacity_keys[row] = cols.static.capacity_key[row] = self._part_key(
@@ -216,7 +222,7 @@ class DirectoryIndex:
                         bucket[0, np.searchsorted(bucket[1], row)] = flags
         # Freshness parts and explanations cached per row may hold the old figures.
         self._now_cache = (math.nan, {}, {})
-        self._fits = {}
+        self._fits, self._fit_count = {}, 0
 
     def _key_figures(self) -> None:
         """Make every shared capacity and wait part (their first rows may change) and
@@ -292,14 +298,14 @@ class DirectoryIndex:
                 self._specificity[code] = levels
         return levels
 
-    def _score_need(self, need: NeedRequest, rows: IntArray, base: FloatArray,
-                    ) -> tuple[FloatArray, FloatArray, IntArray]:
-        """(score, fit, tier) of eligible ``rows`` for ``need`` (``need_rank.score_need``)."""
-        cols = self._cols
-        return score_need(need, self._weights, base, self._specificity_of(need.code)[rows],
-                          cols.kinds[rows], cols.audiences[rows], cols.levels[rows],
-                          cols.static.capacity[rows], cols.static.wait[rows],
-                          (cols.flags[rows] & ACCEPTING) != 0)
+    def _score_need(self, need: NeedRequest, rows: IntArray, codes: IntArray,
+                    base: FloatArray) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
+        """(score, best fitting, tier) of eligible ``rows`` (with help ``codes``) for
+        ``need`` (``need_rank.score_need_coded``)."""
+        static = self._cols.static
+        figures = (static.capacity.take(rows), static.wait.take(rows)) if need.urgent else None
+        return score_need_coded(need, self._weights, base,
+                                self._specificity_of(need.code).take(rows), codes, figures)
 
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
@@ -356,24 +362,24 @@ class DirectoryIndex:
         nearest: list[list[tuple[int, float | None]]] = []
         short: list[int] = []  # needs with too few exclusions within the limit
         tops: list[IntArray] = []
+        help_of = self._help_codes.take(rows)
         for i, need in enumerate(query.needs):
-            meets = masks[i][rows]
+            meets = masks[i].take(rows)
             eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
-            picked = rows[eligible]
-            score, fit, tier = self._score_need(need, picked, ev.score[eligible])
             # The team gives each row only the needs it fits as well as the best.
-            best = best_fitting(fit, tier)
-            best_sets.append((eligible[best], score[best]))
+            score, best, tier = self._score_need(need, rows.take(eligible),
+                                                 help_of.take(eligible), ev.score.take(eligible))
+            best_at, best_score = eligible[best], score[best]
+            best_sets.append((best_at, best_score))
             if team_masks is not None:
-                team_masks[eligible[best]] |= 1 << i
-            team_scores[eligible[best]] += score[best]
+                team_masks[best_at] |= 1 << i
+            team_scores[best_at] += best_score
             # Highest tier first, then highest score, ties by id (positions are in id
             # order), as rank_matches orders them.
-            tops.append(rank(np.arange(len(eligible)), score, tier, limit_n, smallest))
-            tops[-1] = eligible[tops[-1]]
+            tops.append(rank(eligible, score, tier, limit_n, smallest))
             candidates = failing[meets[failing]]
-            near = smallest(candidates, ev.distance[candidates], want).tolist()
+            near = smallest(candidates, ev.distance[candidates], want)
             nearest.append(with_distance(ev, near))
             if spatial and len(near) < want:
                 short.append(i)
@@ -381,15 +387,20 @@ class DirectoryIndex:
         services = cols.services
         names, w = self._taxonomy, self._weights
         fits = self._fits
-        if len(fits) > _MAX_FITS:
-            fits = self._fits = {}
+        if self._fit_count > _MAX_FITS:
+            fits, self._fits, self._fit_count = {}, {}, 0
         for need, top in zip(query.needs, tops, strict=True):
             matches = []
+            # One dict per need, so the need is hashed once rather than per match.
+            fits_of_need = fits.get(need)
+            if fits_of_need is None:
+                fits_of_need = fits[need] = {}
             for e in map(explained.__getitem__, top.tolist()):
                 service = services[e[0]]
-                fitted = fits.get((e[0], need))
+                fitted = fits_of_need.get(e[0])
                 if fitted is None:
-                    fitted = fits[(e[0], need)] = fit_parts(service, need, names, w)
+                    fitted = fits_of_need[e[0]] = fit_parts(service, need, names, w)
+                    self._fit_count += 1
                 score_, _, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3],
                                                           names, w, fitted)
                 matches.append(new_record(Match, (service, need.code, score_, parts, phrases,
@@ -454,7 +465,7 @@ class DirectoryIndex:
         whole explanation of a distance-free row in the common case.
         """
         cols, query = self._cols, ctx.query
-        now_s = epoch_seconds(query.now)
+        now_s = self._evaluate.now_seconds(query.now)
         has_point = ctx.point is not None
         cache_now, freshes, remotes = self._now_cache
         if cache_now != now_s:

@@ -8,6 +8,8 @@ the property tests hold them to each other.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -52,11 +54,113 @@ def score_need(
             fit_total(specific, kind, audience, severity), tier)
 
 
-def rank(positions: IntArray, score: FloatArray, tier: IntArray, k: int,
+# --- The same, from each service's help code and tables made once per need asked ----
+# The index scores a few hundred candidates per need, so numpy's cost per call, not
+# per element, dominates: the need's parts are looked up in tables over every
+# possible service, made by the functions above (so they hold the same bits).
+
+# A service's help code: its kinds mask (8 bits), audiences mask (3 bits) << 8, level
+# slot (2 bits) << 11, and whether it is accepting referrals << 13.
+HELP_CODES = 1 << 14
+# The tier code adds the service's ``taxonomy`` level (0 to 2) << 14.
+TIER_CODES = 3 << 14
+
+
+def help_codes(kinds: IntArray, audiences: IntArray, levels: IntArray,
+               accepting: BoolArray) -> IntArray:
+    """The help code of each service (``HELP_CODES``)."""
+    return kinds | audiences << 8 | levels << 11 | accepting.astype(np.int64) << 13
+
+
+@dataclass(frozen=True, slots=True)
+class NeedTables:
+    """A need's parts by specificity level (``specificity``) or help code (``kind``,
+    ``audience``, ``severity``), and by specificity level and help code (the tier
+    code split in two) ``best``: the ``rank_tier``, then the fit (``fit_total``) as
+    one number, ``tier * fits + fit's place among the fits``. So the services
+    fitting the need as well as the best (``best_fitting``) are those with the
+    highest ``best``, and ``best // fits`` is the tier."""
+
+    specificity: FloatArray
+    kind: FloatArray
+    audience: FloatArray
+    severity: FloatArray
+    best: npt.NDArray[np.int32]
+    fits: int
+
+
+@lru_cache(maxsize=32)
+def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> NeedTables:
+    """The tables of a need asking for kinds ``asked`` (a mask), help for ``audience``
+    and of seriousness ``severity_slot``: ``score_need``'s parts over every tier code
+    (about 600 kB, kept for the 32 needs last asked)."""
+    codes = np.arange(TIER_CODES, dtype=np.int64)
+    kinds, audiences, levels = codes & 0xFF, codes >> 8 & 0x7, codes >> 11 & 0x3
+    accepting, specificity = codes >> 13 & 1, (codes >> 14).astype(np.int8)
+    tier = rank_tier(accepting, specificity.astype(np.int64),
+                     Severity.rank_array(levels, severity_slot),
+                     HelpFor.rank_array(audiences, audience))
+    fixed = slice(0, HELP_CODES)
+    specific = Specificity.points_array(np.arange(3, dtype=np.int8), w)
+    kind = KindOfHelp.points_array(kinds[fixed], asked, w)
+    fits = HelpFor.points_array(audiences[fixed], audience, w)
+    severity = Severity.points_array(levels[fixed], severity_slot, w)
+    fit = fit_total(specific[specificity], kind[codes & (HELP_CODES - 1)],
+                    fits[codes & (HELP_CODES - 1)], severity[codes & (HELP_CODES - 1)])
+    # Fits numbered in order (equal fits alike): the highest tier, then the highest fit.
+    distinct, fit_order = np.unique(fit, return_inverse=True)
+    best = tier * len(distinct) + fit_order.ravel()
+    assert int(best.max()) < 1 << 31  # int32
+    tables = NeedTables(specific, kind, fits, severity,
+                        best.astype(np.int32).reshape(3, HELP_CODES), len(distinct))
+    for table in (specific, kind, fits, severity, tables.best):
+        table.flags.writeable = False
+    return tables
+
+
+def score_need_coded(
+    need: NeedRequest, w: Weights, base: FloatArray, specificity: npt.NDArray[np.int8],
+    codes: IntArray, figures: tuple[FloatArray, FloatArray] | None,
+) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
+    """``score_need`` and ``best_fitting`` of services given by their help codes
+    (``help_codes``) and taxonomy levels: the same score, which of them fit the
+    need as well as the best, and the tier (as int32). ``figures`` are their
+    capacity and wait points, read only for an urgent need (and then required).
+
+    Raises ValueError for an urgent need without ``figures``.
+    """
+    tables = need_tables(help.kind_bits_of(need.kinds), need.audience,
+                         help.SEVERITY_SLOT.get(need.severity, 0), w)
+    specific = tables.specificity.take(specificity)
+    kind = tables.kind.take(codes)
+    audience = tables.audience.take(codes)
+    severity = tables.severity.take(codes)
+    urgency: FloatArray | float = 0.0
+    if need.urgent:
+        if figures is None:
+            raise ValueError("an urgent need is scored with capacity and wait points")
+        urgency = Urgency.points_array(figures[0], figures[1], w)
+    best = tables.best[specificity, codes]
+    fitting = best == best.max() if len(best) else np.zeros(0, dtype=np.bool_)
+    return (need_total(base, specific, kind, audience, severity, urgency), fitting,
+            best // np.int32(tables.fits))
+
+
+# Up to this many services, ``rank`` sorts them all at once (cheaper than a pass per
+# tier at the index's sizes); more, as in a full scan, it cuts them down tier by tier.
+_SORT_ALL = 512
+
+
+def rank(positions: IntArray, score: FloatArray, tier: npt.NDArray[np.integer], k: int,
          smallest: Smallest) -> IntArray:
     """The first ``k`` of ``positions`` (ascending), in ``explain.rank_key`` order:
     highest ``tier`` (``parts.rank_tier``) first, then highest score, then lowest
     position."""
+    if k <= 0:
+        return positions[:0]
+    if len(positions) <= _SORT_ALL:
+        # A stable sort: ties keep the ascending positions' order.
+        return positions[np.lexsort((-score, -tier))[:k]]
     found: list[IntArray] = []
     left = k
     for level in np.unique(tier)[::-1].tolist():
@@ -68,7 +172,7 @@ def rank(positions: IntArray, score: FloatArray, tier: IntArray, k: int,
     return np.concatenate(found) if found else positions[:0]
 
 
-def best_fitting(fit: FloatArray, tier: IntArray) -> BoolArray:
+def best_fitting(fit: FloatArray, tier: npt.NDArray[np.integer]) -> BoolArray:
     """Which services fit the need as well as the best: those of the highest tier
     (``parts.rank_tier``) with the highest fit. The team gives a service only the
     needs it fits best."""
