@@ -27,7 +27,6 @@ from routing.engine.parts import AtSchool, Continuity, Distance, Freshness, epoc
 from routing.engine.rules import (
     AgeRule,
     AreaRule,
-    AudienceRule,
     DistanceRule,
     LanguageRule,
     ModeRule,
@@ -86,16 +85,13 @@ class RuleEvaluator:
         floats = cols.row_floats.take(rows, axis=0)
         ints = cols.row_ints.take(rows, axis=0)
         flags = ints[:, FLAGS_COL]
-        # The referrals, accepting and (mostly) age rules in their packed form.
+        # The referrals, accepting, audience and (mostly) age rules in their packed form.
         required = required_flags(query)
         ok = (flags & required) == required
         if not AgeRule.packs(query):
             passed = AgeRule.passes_array(ctx, cols.min_age[rows], cols.max_age[rows])
             if passed is not None:
                 ok &= passed
-        fits = AudienceRule.passes_array(ctx, cols.audiences[rows])
-        if fits is not None:
-            ok &= fits
         at_school = np.zeros(n, dtype=np.bool_)
         school_rows = cols.by_school.get(query.school_id) if query.school_id is not None else None
         if school_rows is not None and n:

@@ -5,8 +5,8 @@ for one service (``None`` when it passes, else the plain-language reason it
 excludes the service) and a vectorised form over numpy columns. For most rules
 that is ``passes_array`` (``None`` when the query does not use the rule, so every
 row passes); the referrals, accepting and (for ages up to MAX_PACKED_AGE) age
-rules are packed instead into bits of one integer per service (``rule_flags``,
-``required_flags``), so all three are one mask test. Both the index and the
+rules, and the audience rule, are packed instead into bits of one integer per
+service (``rule_flags``, ``required_flags``), so all four are one mask test. Both the index and the
 benchmark's full scan use these forms; tests/routing/engine/test_rules.py holds
 every form to the scalar one on random inputs.
 """
@@ -31,11 +31,14 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 REMOTE_MODES = frozenset({"online", "phone"})
-# Bits of ``rule_flags``: two booleans, then one bit per age the service takes
-# (bit AGE_SHIFT + a for age a, up to MAX_PACKED_AGE). Bits 2 to 7 are left for
-# the caller's own flags.
+# Bits of ``rule_flags``: two booleans, then whether the service passes the
+# audience rule for help for a child and for a parent, then one bit per age the
+# service takes (bit AGE_SHIFT + a for age a, up to MAX_PACKED_AGE). Bits 2 and 5
+# to 7 are left for the caller's own flags.
 REFERRALS = 1
 ACCEPTING = 2
+FOR_CHILD = 8
+FOR_PARENT = 16
 AGE_SHIFT = 8
 MAX_PACKED_AGE = 54
 MAX_MODES = 62
@@ -242,19 +245,24 @@ class AudienceRule(Rule):
         """The audience bits of which a service needs one to pass for ``subject``."""
         return help.AUDIENCE_BIT[subject] | help.AUDIENCE_BIT["family"]
 
+    @staticmethod
+    def passes(bits: int, subject: str) -> bool:
+        """Whether a service with audience mask ``bits`` passes for ``subject`` (one
+        of ``APPLIES``)."""
+        return bits == 0 or bits & AudienceRule.fitting(subject) != 0
+
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
         subject = ctx.subject
-        if subject not in self.APPLIES:
-            return None
-        bits = help.audience_bits_of(service.audiences)
-        if bits == 0 or bits & self.fitting(subject):
+        if subject not in self.APPLIES or self.passes(
+                help.audience_bits_of(service.audiences), subject):
             return None
         return NOT_FOR[subject]
 
     @staticmethod
     def passes_array(ctx: QueryContext, audiences: IntArray) -> BoolArray | None:
-        """Over the services' audience masks (``help.audience_bits``)."""
+        """Over the services' audience masks (``help.audience_bits``). (The index
+        uses its packed form, ``rule_flags``.)"""
         subject = ctx.subject
         if subject not in AudienceRule.APPLIES:
             return None
@@ -453,18 +461,26 @@ def _casefolded(languages: frozenset[str]) -> frozenset[str]:
     return frozenset(lang.casefold() for lang in languages)
 
 
+# The ``rule_flags`` bit of passing the audience rule, by subject.
+AUDIENCE_FLAGS = {"child": FOR_CHILD, "parent": FOR_PARENT}
+
+
 def rule_flags(service: ServiceRecord) -> int:
-    """The packed form of the referrals, accepting and age rules for one service."""
+    """The packed form of the referrals, accepting, audience and age rules for one
+    service."""
+    audiences = help.audience_bits_of(service.audiences)
     return ((REFERRALS if service.takes_system_referrals else 0)
             | (ACCEPTING if service.accepting else 0)
+            | (FOR_CHILD if AudienceRule.passes(audiences, "child") else 0)
+            | (FOR_PARENT if AudienceRule.passes(audiences, "parent") else 0)
             | AgeRule.bits(service.min_age, service.max_age))
 
 
 def required_flags(query: FamilyQuery) -> int:
-    """The ``rule_flags`` bits a service must all have to pass the referrals and
-    accepting rules and, when ``AgeRule.packs``, the age rule."""
+    """The ``rule_flags`` bits a service must all have to pass the referrals,
+    accepting and audience rules and, when ``AgeRule.packs``, the age rule."""
     required = (REFERRALS if query.require_system_referrals else 0) | (
-        ACCEPTING if query.require_accepting else 0)
+        ACCEPTING if query.require_accepting else 0) | AUDIENCE_FLAGS.get(query.subject, 0)
     age = query.age
     if age is not None and AgeRule.packs(query):
         required |= 1 << (AGE_SHIFT + age)

@@ -340,7 +340,7 @@ def test_it_gives_the_same_answer_for_every_rule_scalar_and_vectorised(
 
 @RULE_SETTINGS
 @given(snapshots(), queries(), any_age, st.none() | st.integers(0, 2))
-def test_it_packs_the_referrals_accepting_and_age_rules_into_flags(
+def test_it_packs_the_referrals_accepting_audience_and_age_rules_into_flags(
     snap: DirectorySnapshot, q: FamilyQuery, age: int | None, spread: int | None
 ) -> None:
     q = dataclasses.replace(q, age=age, age_upper=None if age is None or spread is None
@@ -348,7 +348,7 @@ def test_it_packs_the_referrals_accepting_and_age_rules_into_flags(
     cols, _, c = columns_and_context(snap, q)
     required = required_flags(q)
     packed = [(flags & required) == required for flags in cols.flags.tolist()]
-    rules: list[Rule] = [ReferralsRule(), AcceptingRule()]
+    rules: list[Rule] = [ReferralsRule(), AcceptingRule(), AudienceRule()]
     if AgeRule.packs(q):
         rules.append(AgeRule())
     scalar = [all(r.reason(s, c, Placement.of(s, c)) is None for r in rules)
