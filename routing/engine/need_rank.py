@@ -59,17 +59,23 @@ def score_need(
 # per element, dominates: the need's parts are looked up in tables over every
 # possible service, made by the functions above (so they hold the same bits).
 
-# A service's help code: its kinds mask (8 bits), audiences mask (3 bits) << 8, level
-# slot (2 bits) << 11, and whether it is accepting referrals << 13.
-HELP_CODES = 1 << 14
-# The tier code adds the service's ``taxonomy`` level (0 to 2) << 14.
-TIER_CODES = 3 << 14
+# A service's help code: its kinds mask, audiences mask, level slot and whether it is
+# accepting referrals, side by side in that order from the lowest bit.
+_AUDIENCE_SHIFT = len(help.KINDS)
+_LEVEL_SHIFT = _AUDIENCE_SHIFT + len(help.AUDIENCES)
+_ACCEPTING_SHIFT = _LEVEL_SHIFT + len(help.LEVELS).bit_length()  # slots 0 to len(LEVELS)
+HELP_CODES = 1 << (_ACCEPTING_SHIFT + 1)
+# A tier code is a help code and the service's ``taxonomy`` level (0 to 2) above it.
+TIER_CODES = 3 * HELP_CODES
 
 
 def help_codes(kinds: IntArray, audiences: IntArray, levels: IntArray,
                accepting: BoolArray) -> IntArray:
-    """The help code of each service (``HELP_CODES``)."""
-    return kinds | audiences << 8 | levels << 11 | accepting.astype(np.int64) << 13
+    """The help code of each service (below ``HELP_CODES``) from its kinds and
+    audiences masks (``help.kind_bits``, ``help.audience_bits``), level slot
+    (``help.LEVEL_SLOT``, 0 = not stated) and whether it is accepting referrals."""
+    return (kinds | audiences << _AUDIENCE_SHIFT | levels << _LEVEL_SHIFT
+            | accepting.astype(np.int64) << _ACCEPTING_SHIFT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +101,11 @@ def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> Ne
     and of seriousness ``severity_slot``: ``score_need``'s parts over every tier code
     (about 600 kB, kept for the 32 needs last asked)."""
     codes = np.arange(TIER_CODES, dtype=np.int64)
-    kinds, audiences, levels = codes & 0xFF, codes >> 8 & 0x7, codes >> 11 & 0x3
-    accepting, specificity = codes >> 13 & 1, (codes >> 14).astype(np.int8)
+    kinds = codes & ((1 << _AUDIENCE_SHIFT) - 1)
+    audiences = codes >> _AUDIENCE_SHIFT & ((1 << len(help.AUDIENCES)) - 1)
+    levels = codes >> _LEVEL_SHIFT & ((1 << (_ACCEPTING_SHIFT - _LEVEL_SHIFT)) - 1)
+    accepting = codes >> _ACCEPTING_SHIFT & 1
+    specificity = (codes // HELP_CODES).astype(np.int8)
     tier = rank_tier(accepting, specificity.astype(np.int64),
                      Severity.rank_array(levels, severity_slot),
                      HelpFor.rank_array(audiences, audience))
@@ -105,8 +114,9 @@ def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> Ne
     kind = KindOfHelp.points_array(kinds[fixed], asked, w)
     fits = HelpFor.points_array(audiences[fixed], audience, w)
     severity = Severity.points_array(levels[fixed], severity_slot, w)
-    fit = fit_total(specific[specificity], kind[codes & (HELP_CODES - 1)],
-                    fits[codes & (HELP_CODES - 1)], severity[codes & (HELP_CODES - 1)])
+    help_code = codes % HELP_CODES
+    fit = fit_total(specific[specificity], kind[help_code], fits[help_code],
+                    severity[help_code])
     # Fits numbered in order (equal fits alike): the highest tier, then the highest fit.
     distinct, fit_order = np.unique(fit, return_inverse=True)
     best = tier * len(distinct) + fit_order.ravel()
