@@ -31,6 +31,7 @@ from routing.engine.parts import (
     Continuity,
     Distance,
     Freshness,
+    Unstated,
     Wait,
     epoch_seconds,
     total,
@@ -64,8 +65,9 @@ class NumpyScan:
         n = len(services)
         self.ids = np.array([s.id for s in services], dtype=np.int64)
         self.org = np.array([s.organisation_id for s in services], dtype=np.int64)
-        self.min_age = np.array([s.min_age for s in services])
-        self.max_age = np.array([s.max_age for s in services])
+        self.min_age = np.array([AgeRule.bounds(s)[0] for s in services], dtype=np.int64)
+        self.max_age = np.array([AgeRule.bounds(s)[1] for s in services], dtype=np.int64)
+        self.unstated = np.array([Unstated.bits(s) for s in services], dtype=np.int64)
         self.flags = np.array([rule_flags(s) for s in services], dtype=np.int64)
         self.free = np.array([is_distance_free(s) for s in services])
         self.capacity = Capacity.points_array(
@@ -80,7 +82,7 @@ class NumpyScan:
                               dtype=np.int64)
         self.langs: dict[str, np.ndarray] = {}
         for row, s in enumerate(services):
-            for lang in LanguageRule.offered(s):
+            for lang in LanguageRule.offered(s) or (LanguageRule.NOT_STATED,):
                 self.langs.setdefault(lang, np.zeros(n, dtype=bool))[row] = True
         self.all_rows = np.arange(n)
         wkts = sorted({s.area_wkt for s in services if s.area_wkt is not None})
@@ -159,8 +161,10 @@ class NumpyScan:
         fresh = Freshness.points_array(Freshness.age(self.updated, epoch_seconds(q.now)), w)
         dpts = Distance.points_array(dist, self.free, w) if point is not None else 0.0
         continuing = Continuity.applies_array(self.org, q.current_provider_ids)
+        asked = Unstated.asked(q)
         score = total(self.capacity, self.wait, fresh, dpts, AtSchool.points_array(at_school, w),
-                      Continuity.points_array(continuing, w))
+                      Continuity.points_array(continuing, w),
+                      Unstated.points_array(self.unstated, asked, w) if asked else 0.0)
         return ok, dist, score
 
     def _meets(self, code: str) -> np.ndarray:

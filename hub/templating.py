@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from hub.request_cache import per_request
 from hub.settings import settings_of
+from hub.stated_facts import ages_text, cost_text, languages_text, modes_text, stated_facts
 from routing.engine.reasons import ago as _ago_in_days
 from routing.engine.reasons import miles
 from services.accounts.models import LEAD_ROLES, Role
@@ -28,6 +29,7 @@ SCORE_PART_LABELS = {
     "audience": "Who it is for",
     "severity": "Level of need",
     "urgency": "Needs help now",
+    "unstated": "Not stated",
 }
 
 
@@ -136,6 +138,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["needs_tree_html"] = needs_tree_html
     app.jinja_env.globals["service_url"] = service_url
     app.jinja_env.globals["score_part_labels"] = SCORE_PART_LABELS
+    app.jinja_env.globals["stated_facts"] = stated_facts
+    app.jinja_env.filters["ages_text"] = ages_text
+    app.jinja_env.filters["cost_text"] = cost_text
+    app.jinja_env.filters["modes_text"] = modes_text
+    app.jinja_env.filters["languages_text"] = languages_text
     app.jinja_env.globals["settings"] = settings_of(app)
 
     @app.context_processor

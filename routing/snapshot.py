@@ -58,6 +58,8 @@ class ListingRecord:
     uuid: str
     description: str
     opening_times: str
+    # The fees as the provider states them; None: not stated.
+    cost: str | None
     # The venue's location row (its public id is derived from it); None without a venue.
     venue_location_id: int | None
     # Naive UTC: the API's ``modified_after`` filter.
@@ -287,7 +289,8 @@ def read_directory(
                cast(Service.delivery_modes, Text), cast(Service.languages, Text),
                cast(Service.referral_route, String), cast(Service.service_area, Text),
                Service.service_area_name, Service.description, Service.opening_times,
-               Service.location_id, Service.updated_at, Location.easting, Location.northing,
+               Service.cost, Service.location_id, Service.updated_at, Location.easting,
+               Location.northing,
                cast(Service.help_kinds, Text), cast(Service.audiences, Text),
                Service.need_level, *_CAPACITY_COLUMNS)
         .join(Organisation, Organisation.id == Service.organisation_id)
@@ -302,7 +305,7 @@ def read_directory(
     records = []
     listings = {}
     for (id_, uuid, name, organisation_id, organisation_name, min_age, max_age, modes,
-         languages, route, area_text, area_name, description, opening_times, location_id,
+         languages, route, area_text, area_name, description, opening_times, cost, location_id,
          updated_at, easting, northing, kinds, audiences, level, *capacity) in rows:
         area_wkt = None
         if area_text and area_text != "null":
@@ -343,6 +346,7 @@ def read_directory(
             uuid=uuid,
             description=description or "",
             opening_times=opening_times or "",
+            cost=cost or None,
             venue_location_id=location_id if venue is not None else None,
             updated_at=updated_at,
         )

@@ -36,16 +36,17 @@ class ServiceInput:
     name: str
     description: str
     need_codes: Sequence[str]
-    min_age: int
-    max_age: int
+    # None, "" or empty: not stated by the provider (never filled in with a guess).
+    min_age: int | None
+    max_age: int | None
     eligibility: str = ""
-    cost: str = "Free"
+    cost: str = ""
     # Working days to decide on an opened referral (None: not stated). Only a form that
     # asks for it sets it (``states_response_time``); imports keep what the provider said.
     response_working_days: int | None = None
     states_response_time: bool = False
     delivery_modes: Sequence[str] = ()
-    languages: Sequence[str] = ("English",)
+    languages: Sequence[str] = ()
     opening_times: str = ""
     contact_name: str = ""
     contact_email: str = ""
@@ -102,9 +103,9 @@ def check_service_input(
     by form field.
     """
     errors: dict[str, str] = {}
-    if data.min_age > data.max_age:
+    if data.min_age is not None and data.max_age is not None and data.min_age > data.max_age:
         errors["max_age"] = "Oldest age must be the same as or more than the youngest age"
-    if data.min_age < 0:
+    if data.min_age is not None and data.min_age < 0:
         errors["min_age"] = "Youngest age must be 0 or more"
     codes = sorted(set(data.need_codes))
     if known_needs is None:
@@ -116,10 +117,9 @@ def check_service_input(
         errors["needs"] = "Choose at least one need"
     elif set(codes) - known:
         errors["needs"] = "Choose needs from the list"
+    # No ways of delivery chosen: not stated.
     modes = sorted(set(data.delivery_modes))
-    if not modes:
-        errors["delivery_modes"] = "Choose at least one way the service is delivered"
-    elif any(mode not in DeliveryMode._value2member_map_ for mode in modes):
+    if any(mode not in DeliveryMode._value2member_map_ for mode in modes):
         errors["delivery_modes"] = "Choose ways of delivery from the list"
     kinds = [k for k in KINDS if k in data.help_kinds]
     if set(data.help_kinds) - set(KINDS):
@@ -200,8 +200,8 @@ def save_service(
     service.min_age = data.min_age
     service.max_age = data.max_age
     service.eligibility = data.eligibility.strip()
-    # Blank cost or languages mean "not stated": never filled in with a guess.
-    service.cost = data.cost.strip()
+    # Blank ages, cost, ways or languages mean "not stated": never filled in with a guess.
+    service.cost = data.cost.strip() or None
     if data.states_response_time:
         service.response_working_days = data.response_working_days
     service.delivery_modes = modes

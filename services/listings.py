@@ -76,7 +76,10 @@ class ServiceNeed(Base):
 class Service(Base):
     __tablename__ = "service"
     __table_args__ = (
-        CheckConstraint("min_age >= 0 AND min_age <= max_age", name="age_range"),
+        # Either bound may be unknown (NULL); those stated are checked.
+        CheckConstraint("(min_age IS NULL OR min_age >= 0) AND "
+                        "(min_age IS NULL OR max_age IS NULL OR min_age <= max_age)",
+                        name="age_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,12 +88,15 @@ class Service(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    min_age: Mapped[int] = mapped_column(default=0)
-    max_age: Mapped[int] = mapped_column(default=25)
+    # Facts the provider may leave not stated, never invented: an age bound or the
+    # fees None, the ways of delivery or languages an empty list. Pages show "Not
+    # stated", the API omits them, and routing ranks them below stated facts.
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
     eligibility: Mapped[str] = mapped_column(Text, default="")
-    cost: Mapped[str] = mapped_column(String(200), default="Free")
+    cost: Mapped[str | None] = mapped_column(String(200))
     delivery_modes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["English"])
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     opening_times: Mapped[str] = mapped_column(Text, default="")
     contact_name: Mapped[str] = mapped_column(String(200), default="")
     contact_email: Mapped[str] = mapped_column(String(200), default="")

@@ -24,6 +24,9 @@ from services.listings import DELIVERY_MODE_LABELS, ReferralRoute
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
+# What the provider reads beside a fact it may leave blank (pages then show "Not stated").
+NOT_STATED_HINT = "Leave blank if not stated."
+
 
 class ServiceForm(FlaskForm):
     name = StringField("Service name", validators=[DataRequired("Enter the service name"),
@@ -49,18 +52,20 @@ class ServiceForm(FlaskForm):
         description="Specialist services rank first for serious needs; universal and early "
                     "help services for early worries.",
     )
+    # Ages, cost, ways of delivery and languages may each be left blank: "Not stated".
     min_age = IntegerField(
         "Youngest age",
-        validators=[InputRequired("Enter the youngest age"),
-                    NumberRange(0, 25, "Ages must be between 0 and 25")],
+        description=NOT_STATED_HINT,
+        validators=[Optional(), NumberRange(0, 25, "Ages must be between 0 and 25")],
     )
     max_age = IntegerField(
         "Oldest age",
-        validators=[InputRequired("Enter the oldest age"),
-                    NumberRange(0, 25, "Ages must be between 0 and 25")],
+        description=NOT_STATED_HINT,
+        validators=[Optional(), NumberRange(0, 25, "Ages must be between 0 and 25")],
     )
     eligibility = TextAreaField("Eligibility", validators=[Optional(), Length(max=2000)])
-    cost = StringField("Cost", default="Free", validators=[Length(max=200)])
+    cost = StringField("Cost", description=f"For example, Free. {NOT_STATED_HINT}",
+                       validators=[Length(max=200)])
     response_working_days = IntegerField(
         "How many working days you take to decide on a referral (optional)",
         description="From opening a referral to accepting, wait-listing or declining it. "
@@ -71,10 +76,12 @@ class ServiceForm(FlaskForm):
     delivery_modes = SelectMultipleField(
         "How it is delivered",
         choices=[(mode.value, label) for mode, label in DELIVERY_MODE_LABELS.items()],
-        validators=[InputRequired("Choose at least one way the service is delivered")],
+        description="Leave all unticked if not stated: families and schools then see "
+                    "\u201cNot stated\u201d.",
+        validators=[Optional()],
     )
-    languages = StringField("Languages", default="English",
-                            validators=[Length(max=300)])
+    languages = StringField("Languages", description=f"Separate languages with commas. "
+                            f"{NOT_STATED_HINT}", validators=[Length(max=300)])
     opening_times = TextAreaField("Opening times", validators=[Length(max=1000)])
     contact_name = StringField("Contact (team name)", validators=[Length(max=200)])
     contact_email = EmailField("Contact email",

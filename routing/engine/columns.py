@@ -16,9 +16,10 @@ import numpy.typing as npt
 
 from routing.engine import help
 from routing.engine.areas import AreaCatalogue
-from routing.engine.parts import Capacity, Freshness, Wait
+from routing.engine.parts import Capacity, Freshness, Unstated, Wait
 from routing.engine.records import ServiceRecord
 from routing.engine.rules import (
+    AgeRule,
     LanguageRule,
     ModeRule,
     distances_array,
@@ -102,8 +103,9 @@ class ServiceColumns:
     services: list[ServiceRecord]
     ids: IntArray
     organisation: IntArray
-    min_age: IntArray
+    min_age: IntArray  # ``AgeRule.bounds``: an unstated bound is no limit
     max_age: IntArray
+    unstated: IntArray  # ``parts.Unstated.bits``
     modes: IntArray
     flags: IntArray  # rules.rule_flags | DISTANCE_FREE
     area_slot: IntArray
@@ -215,8 +217,9 @@ class ServiceColumns:
             services=list(services),
             ids=np.fromiter((s.id for s in services), dtype=np.int64, count=n),
             organisation=np.fromiter((s.organisation_id for s in services), np.int64, n),
-            min_age=np.fromiter((s.min_age for s in services), np.int64, n),
-            max_age=np.fromiter((s.max_age for s in services), np.int64, n),
+            min_age=np.fromiter((AgeRule.bounds(s)[0] for s in services), np.int64, n),
+            max_age=np.fromiter((AgeRule.bounds(s)[1] for s in services), np.int64, n),
+            unstated=np.fromiter((Unstated.bits(s) for s in services), np.int64, n),
             modes=np.array(modes, dtype=np.int64),
             flags=flags,
             area_slot=area_slot,

@@ -23,7 +23,15 @@ from routing.engine.columns import (
     IntArray,
     ServiceColumns,
 )
-from routing.engine.parts import AtSchool, Continuity, Distance, Freshness, epoch_seconds, total
+from routing.engine.parts import (
+    AtSchool,
+    Continuity,
+    Distance,
+    Freshness,
+    Unstated,
+    epoch_seconds,
+    total,
+)
 from routing.engine.rules import (
     AgeRule,
     AreaRule,
@@ -124,6 +132,9 @@ class RuleEvaluator:
         continuing = Continuity.applies_array(cols.organisation[rows], query.current_provider_ids)
         cont: FloatArray | float = (
             Continuity.points_array(continuing, w) if query.current_provider_ids else 0.0)
+        asked = Unstated.asked(query)
+        unstated: FloatArray | float = (
+            Unstated.points_array(cols.unstated[rows], asked, w) if asked else 0.0)
         score = total(floats[:, CAPACITY_COL], floats[:, WAIT_COL], fresh, dist_pts, school_pts,
-                      cont)
+                      cont, unstated)
         return Evaluation(rows, ok, distance, score, at_school, continuing)

@@ -13,6 +13,7 @@ from routing.engine.parts import (
     Capacity,
     Continuity,
     Freshness,
+    Unstated,
     Wait,
     epoch_seconds,
     need_parts,
@@ -49,6 +50,7 @@ def make_match(service: ServiceRecord, need_code: str, ctx: QueryContext, w: Wei
         distance_free=is_distance_free(service),
         hub=hub,
         continuing=Continuity.applies(service, ctx.query.current_provider_ids),
+        unstated=Unstated.part(service, Unstated.asked(ctx.query), w),
     )
     return Match(service, need_code, score, parts, phrases, distance, hub)
 

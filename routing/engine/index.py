@@ -40,6 +40,7 @@ from routing.engine.parts import (
     Capacity,
     FitParts,
     Freshness,
+    Unstated,
     Wait,
     fit_parts,
     need_parts,
@@ -473,6 +474,7 @@ class DirectoryIndex:
             self._now_cache = (now_s, freshes, remotes)
         services = cols.services
         free_list = self._free_list
+        asked = Unstated.asked(query)
         out: dict[int, _Explained] = {}
         # Positions may repeat (a row in several needs' tops): the dict keeps one.
         for pos, row, distance, at_school, continuing in zip(
@@ -486,24 +488,26 @@ class DirectoryIndex:
             known = None if distance != distance else distance  # NaN: no distance
             free = free_list[row]
             if has_point and not at_school and not continuing and (free or known is None):
-                made = remotes.get(row)
+                # Keyed by the facts asked too: the unstated part depends on them.
+                key = row * 8 + asked
+                made = remotes.get(key)
                 if made is None:
-                    made = remotes[row] = self._score_parts(
-                        row, now_s, freshes, known, has_point, free, None, False)
+                    made = remotes[key] = self._score_parts(
+                        row, now_s, freshes, known, has_point, free, None, False, asked)
                 out[pos] = (row, made[0], made[1], made[2], known, None)
                 continue
             hub = hub_at_school(services[row], query.school_id) if at_school else None
             score, parts, phrases = self._score_parts(
-                row, now_s, freshes, known, has_point, free, hub, continuing)
+                row, now_s, freshes, known, has_point, free, hub, continuing, asked)
             out[pos] = (row, score, parts, phrases, known, hub)
         return out
 
     def _score_parts(
         self, row: int, now_s: float, freshes: dict[int, ScorePart], distance: float | None,
-        has_point: bool, free: bool, hub: HubRecord | None, continuing: bool,
+        has_point: bool, free: bool, hub: HubRecord | None, continuing: bool, asked: int,
     ) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
         """``parts.score_parts`` of a row, from the cached capacity, wait and freshness
-        parts (``freshes`` holds those for ``now_s``)."""
+        parts (``freshes`` holds those for ``now_s``); ``asked``: ``Unstated.asked``."""
         w = self._weights
         ckey, wkey = self._capacity_keys[row], self._wait_keys[row]
         # (A ScorePart is a non-empty tuple, so ``or`` only fills a missing one.)
@@ -513,9 +517,11 @@ class DirectoryIndex:
         if fresh is None:
             fresh = freshes[row] = Freshness.part(
                 Freshness.age(self._updated_list[row], now_s), w)
-        return score_parts(self._cols.services[row], w=w, capacity=capacity, wait=wait,
+        service = self._cols.services[row]
+        return score_parts(service, w=w, capacity=capacity, wait=wait,
                            fresh=fresh, distance=distance, has_point=has_point,
-                           distance_free=free, hub=hub, continuing=continuing)
+                           distance_free=free, hub=hub, continuing=continuing,
+                           unstated=Unstated.part(service, asked, w) if asked else None)
 
     def _capacity_part(self, key: int) -> ScorePart:
         part = self._capacity_parts[key]

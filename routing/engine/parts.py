@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.engine import help, reasons
-from routing.engine.records import HubRecord, NeedRequest, ServiceRecord
+from routing.engine.records import FamilyQuery, HubRecord, NeedRequest, ServiceRecord
 from routing.engine.results import ScorePart, new_record
 from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
 from routing.engine.weights import Weights
@@ -29,6 +29,7 @@ EPOCH = datetime(1970, 1, 1)
 SECONDS_PER_DAY = 86400.0
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
 # A float, or an array of them: for formulas of plain arithmetic, written once for both.
 Num = TypeVar("Num", float, FloatArray)
 
@@ -39,13 +40,14 @@ def epoch_seconds(moment: datetime) -> float:
 
 
 def total(capacity: Num, wait: Num, freshness: Num, distance: Num | float,
-          at_school: Num | float, continuity: Num | float) -> Num:
+          at_school: Num | float, continuity: Num | float,
+          unstated: Num | float = 0.0) -> Num:
     """The score: the parts summed in one fixed order, for one service or for arrays.
 
     A part a service does not have counts 0.0 (a scalar 0.0 added to an array gives
     the same bits as an array of zeros).
     """
-    return capacity + wait + freshness + distance + at_school + continuity
+    return capacity + wait + freshness + distance + at_school + continuity + unstated
 
 
 class Capacity:
@@ -200,6 +202,8 @@ class Distance:
         remote = service.delivery_modes & {"online", "phone"}
         if remote:
             return f"offered {reasons.modes(remote)}"
+        if not service.delivery_modes and service.venue is None and not service.hubs:
+            return "no place or way of delivery stated"
         return "no fixed venue"
 
     @classmethod
@@ -269,6 +273,60 @@ class Continuity:
         return new_record(ScorePart, (cls.name, cls.points(w), cls.REASON))
 
 
+class Unstated:
+    """Facts the query asks about that the provider has not stated (ages, ways of
+    delivery, languages) cost points each: the hard rules never exclude on an
+    unknown, so this ranks the service below an otherwise-equal one that states
+    the fact and passes."""
+
+    name = "unstated"
+    AGES = 1
+    MODES = 2
+    LANGUAGES = 4
+    # How many facts each mask (0 to 7) holds, as floats for both forms.
+    COUNTS = (0.0, 1.0, 1.0, 2.0, 1.0, 2.0, 2.0, 3.0)
+
+    @classmethod
+    def bits(cls, service: ServiceRecord) -> int:
+        """The facts the service does not state, as a mask."""
+        return ((cls.AGES if service.min_age is None or service.max_age is None else 0)
+                | (0 if service.delivery_modes else cls.MODES)
+                | (0 if service.languages else cls.LANGUAGES))
+
+    @classmethod
+    def asked(cls, query: FamilyQuery) -> int:
+        """The facts ``query`` asks about, as a mask."""
+        return ((cls.AGES if query.ages is not None else 0)
+                | (cls.MODES if query.delivery_modes else 0)
+                | (cls.LANGUAGES if query.language else 0))
+
+    @classmethod
+    def points(cls, bits: int, asked: int, w: Weights) -> float:
+        # ``0.0 -`` rather than a minus sign: nothing unstated scores 0.0, not -0.0.
+        return 0.0 - w.unstated * cls.COUNTS[bits & asked]
+
+    @classmethod
+    def points_array(cls, bits: IntArray, asked: int, w: Weights) -> FloatArray:
+        """``points`` over an array of ``bits`` masks."""
+        return 0.0 - w.unstated * _array(cls.COUNTS)[bits & asked]
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def reason(missing: int) -> str:
+        """'ages not stated by the provider' and the like, for a non-zero mask."""
+        return reasons.not_stated(
+            fact for i, fact in enumerate(reasons.UNSTATED_FACTS) if missing & 1 << i)
+
+    @classmethod
+    def part(cls, service: ServiceRecord, asked: int, w: Weights) -> ScorePart | None:
+        """The part, or None when the service states every fact ``asked`` about."""
+        missing = cls.bits(service) & asked
+        if not missing:
+            return None
+        return new_record(ScorePart, (cls.name, cls.points(missing, asked, w),
+                                      cls.reason(missing)))
+
+
 def score_parts(
     service: ServiceRecord,
     *,
@@ -281,16 +339,18 @@ def score_parts(
     distance_free: bool,
     hub: HubRecord | None,
     continuing: bool,
+    unstated: ScorePart | None = None,
 ) -> tuple[float, tuple[ScorePart, ...], tuple[str, ...]]:
     """(score, parts, reasons) of one eligible service.
 
     ``capacity``, ``wait`` and ``fresh`` are its parts from ``Capacity.part``,
-    ``Wait.part`` and ``Freshness.part`` (the caller may have them cached). ``parts``
-    are in display order; ``reasons`` join capacity and freshness into one phrase
-    ("3 places free, updated 2 days ago"). Never raises.
+    ``Wait.part`` and ``Freshness.part`` (the caller may have them cached);
+    ``unstated`` is its ``Unstated.part``, if any. ``parts`` are in display order;
+    ``reasons`` join capacity and freshness into one phrase ("3 places free,
+    updated 2 days ago"). Never raises.
     """
     together = f"{capacity.reason}, {fresh.reason}"
-    if has_point and hub is None and not continuing:
+    if has_point and hub is None and not continuing and unstated is None:
         # The common case, without the list building below.
         placed = Distance.part(service, distance, distance_free, w)
         score = total(capacity.points, wait.points, fresh.points, placed.points, 0.0, 0.0)
@@ -314,8 +374,13 @@ def score_parts(
         parts.append(Continuity.part(w))
         continuity_pts = parts[-1].points
         phrases.append(parts[-1].reason)
+    unstated_pts = 0.0
+    if unstated is not None:
+        parts.append(unstated)
+        unstated_pts = unstated.points
+        phrases.append(unstated.reason)
     score = total(capacity.points, wait.points, fresh.points, distance_pts, school_pts,
-                  continuity_pts)
+                  continuity_pts, unstated_pts)
     return score, tuple(parts), tuple(phrases)
 
 
@@ -323,7 +388,6 @@ def score_parts(
 # Each need of a query scores every eligible service again with these, added to the
 # need-independent score above in one fixed order (``need_total``).
 
-IntArray = npt.NDArray[np.int64]
 SPECIFICITY_FIT = (0.0, 0.5, 1.0)  # by taxonomy.BROADER, NARROWER, EXACT
 
 

@@ -87,3 +87,24 @@ def duration(days: float) -> str:
 def plural(count: int, word: str) -> str:
     """'1 place', '3 places'."""
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def age_range(min_age: int | None, max_age: int | None) -> str:
+    """'ages 5 to 11', 'ages 11 and over', 'ages up to 5' or 'ages not stated' (None:
+    the provider has not stated that bound)."""
+    if min_age is None and max_age is None:
+        return "ages not stated"
+    if max_age is None:
+        return f"ages {min_age} and over"
+    if min_age is None:
+        return f"ages up to {max_age}"
+    return f"ages {min_age} to {max_age}"
+
+
+# Facts a provider may leave unstated (``parts.Unstated``), as the reason names them.
+UNSTATED_FACTS = ("ages", "how it is delivered", "languages")
+
+
+def not_stated(facts: Iterable[str]) -> str:
+    """('ages', 'languages') -> 'ages and languages not stated by the provider'."""
+    return f"{join_words(list(facts))} not stated by the provider"

@@ -34,8 +34,11 @@ class ServiceRecord:
     organisation_id: int
     organisation_name: str
     need_codes: frozenset[str]
-    min_age: int
-    max_age: int
+    # None: the provider has not stated that bound; empty modes or languages: not
+    # stated. Unknown never excludes a service (``rules``) but ranks it lower
+    # (``parts.Unstated``).
+    min_age: int | None
+    max_age: int | None
     delivery_modes: frozenset[str]
     languages: frozenset[str]
     takes_system_referrals: bool

@@ -132,9 +132,15 @@ def hub_at_school(service: ServiceRecord, school_id: int | None) -> HubRecord | 
 
 
 def is_distance_free(service: ServiceRecord) -> bool:
-    """Not limited by distance: no places at all, or only online or by phone."""
-    remote_only = bool(service.delivery_modes) and service.delivery_modes <= REMOTE_MODES
-    return (service.venue is None and not service.hubs) or remote_only
+    """Not limited by distance: only online or by phone, or no places at all when it
+    says how it is delivered or where (its area). A service stating neither a place,
+    a way of delivery nor an area is not known to reach anyone: unknown is not
+    "online", so it does not match every postcode."""
+    modes = service.delivery_modes
+    if modes and modes <= REMOTE_MODES:
+        return True
+    return service.venue is None and not service.hubs and bool(
+        modes or service.area_wkt is not None)
 
 
 class Placement(NamedTuple):
@@ -197,15 +203,29 @@ class AgeRule(Rule):
 
     name = "age"
 
+    # The bounds an unstated youngest or oldest age stands for: no limit that way
+    # (unknown is not "no"; ``parts.Unstated`` ranks it lower instead).
+    NO_LOWER = 0
+    NO_UPPER = 2**31
+
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
         ages = ctx.query.ages
-        if ages is None or (service.min_age <= ages[1] and ages[0] <= service.max_age):
+        low, high = self.bounds(service)
+        if ages is None or (low <= ages[1] and ages[0] <= high):
             return None
         return _too_young_or_old(service.min_age, service.max_age, *ages)
 
+    @classmethod
+    def bounds(cls, service: ServiceRecord) -> tuple[int, int]:
+        """(youngest, oldest) the rule tests, an unstated bound being no limit."""
+        low = cls.NO_LOWER if service.min_age is None else service.min_age
+        high = cls.NO_UPPER if service.max_age is None else service.max_age
+        return low, high
+
     @staticmethod
     def passes_array(ctx: QueryContext, min_age: IntArray, max_age: IntArray) -> BoolArray | None:
+        """Over columns of ``bounds``."""
         ages = ctx.query.ages
         if ages is None:
             return None
@@ -213,10 +233,13 @@ class AgeRule(Rule):
 
     @staticmethod
     @lru_cache(maxsize=4096)
-    def bits(min_age: int, max_age: int) -> int:
-        """The packed form: one bit per age taken, up to MAX_PACKED_AGE."""
-        return sum(1 << (AGE_SHIFT + a) for a in range(max(min_age, 0),
-                                                        min(max_age, MAX_PACKED_AGE) + 1))
+    def bits(min_age: int | None, max_age: int | None) -> int:
+        """The packed form: one bit per age taken, up to MAX_PACKED_AGE (an unstated
+        bound takes every age that way)."""
+        low = AgeRule.NO_LOWER if min_age is None else min_age
+        high = MAX_PACKED_AGE if max_age is None else max_age
+        return sum(1 << (AGE_SHIFT + a) for a in range(max(low, 0),
+                                                        min(high, MAX_PACKED_AGE) + 1))
 
     @staticmethod
     def packable(age: int | None) -> bool:
@@ -322,8 +345,11 @@ class DistanceRule(Rule):
         limit = ctx.query.max_distance_m
         d = placement.distance
         if (limit is None or ctx.point is None or placement.distance_free
-                or placement.at_school or d is None or d <= limit):
+                or placement.at_school or (d is not None and d <= limit)):
             return None
+        if d is None:
+            # No place, and not distance-free: it states no way of delivery or area.
+            return NO_PLACE
         return f"{reasons.miles(d)} away, beyond the {reasons.mile_limit(limit)} limit"
 
     @staticmethod
@@ -333,21 +359,28 @@ class DistanceRule(Rule):
         limit = ctx.query.max_distance_m
         if limit is None or ctx.point is None:
             return None
-        # NaN (no distance) compares False, so it passes as None does.
-        return distance_free | at_school | ~(distance > limit)
+        # NaN (no place) compares False: as None, it fails unless distance-free.
+        return distance_free | at_school | (distance <= limit)
+
+
+# Why a service with no place, no way of delivery and no area fails a distance limit.
+NO_PLACE = "no place, way of delivery or area stated by the provider"
 
 
 class ModeRule(Rule):
-    """Mode: the service offers at least one of the asked-for ways (none asked passes)."""
+    """Mode: the service offers at least one of the asked-for ways (none asked, or
+    none stated, passes)."""
 
     name = "mode"
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
         wanted = ctx.query.delivery_modes
-        if not wanted or not service.delivery_modes.isdisjoint(wanted):
+        offered = service.delivery_modes
+        # Modes not stated pass: unknown is not "no" (``parts.Unstated`` ranks them lower).
+        if not wanted or not offered or not offered.isdisjoint(wanted):
             return None
-        return _only_offered(service.delivery_modes)
+        return _only_offered(offered)
 
     @staticmethod
     def bits(modes: frozenset[str], bit_of: dict[str, int]) -> int:
@@ -373,7 +406,7 @@ class ModeRule(Rule):
         wanted = 0
         for mode in ctx.query.delivery_modes:
             wanted |= bit_of.get(mode, 0)
-        return (mode_bits & wanted) != 0
+        return ((mode_bits & wanted) != 0) | (mode_bits == 0)
 
 
 class LanguageRule(Rule):
@@ -438,11 +471,13 @@ class AcceptingRule(Rule):
 # Reasons and forms that depend on little, worked out once: services share few
 # age ranges, areas, sets of modes and of languages.
 @lru_cache(maxsize=4096)
-def _too_young_or_old(min_age: int, max_age: int, age: int, upper: int | None = None) -> str:
+def _too_young_or_old(min_age: int | None, max_age: int | None, age: int,
+                      upper: int | None = None) -> str:
+    taken = reasons.age_range(min_age, max_age)
     if upper is None or upper == age:
-        return f"for ages {min_age} to {max_age}; this child is {age}"
+        return f"for {taken}; this child is {age}"
     joined = "or" if upper == age + 1 else "to"
-    return f"for ages {min_age} to {max_age}; this child is {age} {joined} {upper}"
+    return f"for {taken}; this child is {age} {joined} {upper}"
 
 
 @lru_cache(maxsize=4096)

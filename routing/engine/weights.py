@@ -35,6 +35,8 @@ class Weights:
         (``help.SEVERITY_FIT``).
       urgent_factor = 2: for a need that needs help now, the capacity and wait
         points count this many times (the extra shows as the ``urgency`` part).
+      unstated = 5: each fact the query asks about (age, ways of delivery, language)
+        that the provider has not stated costs this many points (``Unstated``).
       priority_urgent = 1.5, priority_normal = 1.0, priority_low = 0.5: how much a
         need counts when the team's total score breaks ties.
 
@@ -59,6 +61,7 @@ class Weights:
     audience: float = 15.0
     severity: float = 30.0
     urgent_factor: float = 2.0
+    unstated: float = 5.0
     priority_urgent: float = 1.5
     priority_normal: float = 1.0
     priority_low: float = 0.5

@@ -153,3 +153,25 @@ def count(value: Any, field: str, warnings: list[str]) -> int | None:
         warnings.append(f"{field}: not a whole number, left out: {value!r:.40}")
         return None
     return int(number)
+
+
+# ORUK 1.0 ``attending_type`` values to our ways of delivery.
+ATTENDING_MODES = {"phone": "phone", "online": "online", "venue": "venue",
+                   "home visit": "home_visit"}
+
+
+def attending_modes(value: Any, warnings: list[str]) -> list[str]:
+    """Our ways of delivery from an ORUK 1.0 ``attending_type`` (one value, or several
+    separated by commas); an empty list (not stated) when missing, and unknown values
+    left out with a warning."""
+    if not isinstance(value, str) or not value.strip():
+        return []
+    modes: list[str] = []
+    for part in value.split(","):
+        word = " ".join(part.split()).lower()
+        mode = ATTENDING_MODES.get(word)
+        if mode is None:
+            warnings.append(f"attending_type: not a way of delivery, left out: {word!r:.40}")
+        elif mode not in modes:
+            modes.append(mode)
+    return modes

@@ -467,7 +467,7 @@ class Importer:
                 "organisation_id": organisation_id, "name": data.name.strip(),
                 "description": data.description.strip(), "min_age": data.min_age,
                 "max_age": data.max_age, "eligibility": data.eligibility.strip(),
-                "cost": data.cost.strip(), "delivery_modes": checked.modes,
+                "cost": data.cost.strip() or None, "delivery_modes": checked.modes,
                 "languages": [lang.strip() for lang in data.languages if lang.strip()],
                 "opening_times": data.opening_times.strip(),
                 "contact_name": data.contact_name.strip(),
@@ -603,16 +603,16 @@ class Importer:
         raw_extras = record.get("family_hub")
         extras: dict[str, Any] = raw_extras if isinstance(raw_extras, dict) else {}
         venue, hubs = self._places(record)
+        # The ways the feed states (ours, else ORUK 1.0 ``attending_type``); none stated
+        # stays unknown, never guessed from an address or a phone number.
         modes = [m for m in extras.get("delivery_modes") or []
-                 if m in DeliveryMode._value2member_map_]
+                 if m in DeliveryMode._value2member_map_] or cleaning.attending_modes(
+                     record.get("attending_type"), warnings)
         if "school_hub" in modes and not hubs:
             # The hub schools are not known here: their addresses are the venue.
             warnings.append("school hubs not known here; their address kept as the venue")
             modes = [m for m in modes if m != "school_hub"] + (
                 ["venue"] if venue and "venue" not in modes else [])
-        if not modes:
-            modes = (["venue"] if venue else []) + (["school_hub"] if hubs else [])
-            modes = modes or (["phone"] if self._phone(record) else ["online"])
         area_text, area_name = self._area(record, bool(extras))
         route = str(extras.get("referral_route") or "")
         min_age = cleaning.age(record.get("minimum_age"), "minimum_age", warnings)
@@ -626,9 +626,9 @@ class Importer:
             description=cleaning.plain_text(record.get("description"), cleaning.DESCRIPTION_MAX,
                                             "description", warnings),
             need_codes=codes,
-            # The model cannot yet hold an unknown age: unknown means the whole 0-25 range.
-            min_age=0 if min_age is None else min_age,
-            max_age=cleaning.OLDEST_AGE if max_age is None else max_age,
+            # Missing or unusable ages, fees and languages stay unknown (None or empty).
+            min_age=min_age,
+            max_age=max_age,
             eligibility=cleaning.plain_text(record.get("eligibility_description"),
                                             cleaning.ELIGIBILITY_MAX, "eligibility", warnings),
             cost=cost or self._cost(record),
@@ -887,7 +887,8 @@ class Importer:
         held = (
             service.organisation_id, service.active, service.name, service.description,
             service.need_codes, service.min_age, service.max_age, service.eligibility,
-            service.cost, sorted(service.delivery_modes or []), list(service.languages or []),
+            service.cost or "", sorted(service.delivery_modes or []),
+            list(service.languages or []),
             service.opening_times, service.contact_email, service.contact_phone,
             service.website, service.referral_route.value,
             (location.address, location.postcode, location.name,

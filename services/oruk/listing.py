@@ -171,10 +171,13 @@ def _filter(view: ListingView, query: ListQuery, origin: Point | None) -> Test |
         tests.append(lambda row: ours and bool(row.service.need_codes))
     if query.minimum_age is not None:
         youngest = query.minimum_age
-        tests.append(lambda row: row.service.min_age >= youngest)
+        # An age not stated is not known to fit: such services are left out.
+        tests.append(lambda row: row.service.min_age is not None
+                     and row.service.min_age >= youngest)
     if query.maximum_age is not None:
         oldest = query.maximum_age
-        tests.append(lambda row: row.service.max_age <= oldest)
+        tests.append(lambda row: row.service.max_age is not None
+                     and row.service.max_age <= oldest)
     if query.day is not None:
         day = query.day
         tests.append(lambda row: day in row.days)

@@ -345,17 +345,22 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
          "location": site_location(service, site)}
         for site in sites
     ]
-    data["languages"] = [
-        _prune({"id": ids.derive("language", service.uuid, name), "service_id": service.uuid,
-                "name": name, "code": LANGUAGE_CODES.get(name)})
-        for name in service.languages or []
-    ]
-    data["cost_options"] = [{
-        "id": ids.derive("cost_option", service.uuid),
-        "service_id": service.uuid,
-        "option": service.cost,
-        **({"amount": 0} if service.cost.strip().lower() == "free" else {}),
-    }] if service.cost else []
+    # Facts the provider has not stated (languages, fees, ways of delivery, and the
+    # ages in ``_service_core``) are omitted, never published as a guess or as "none".
+    if service.languages:
+        data["languages"] = [
+            _prune({"id": ids.derive("language", service.uuid, name),
+                    "service_id": service.uuid, "name": name,
+                    "code": LANGUAGE_CODES.get(name)})
+            for name in service.languages
+        ]
+    if service.cost:
+        data["cost_options"] = [{
+            "id": ids.derive("cost_option", service.uuid),
+            "service_id": service.uuid,
+            "option": service.cost,
+            **({"amount": 0} if service.cost.strip().lower() == "free" else {}),
+        }]
     data["funding"] = []
     publish_service_extras(service.uuid, service.oruk_extra, data)
     # Contacts would name people: we publish the team's email (above) and phone only.
@@ -368,7 +373,7 @@ def service_full(service: Service, sites: Sequence[Site]) -> dict[str, Any]:
     data["attributes"] = _attributes(service)
     data["service_capacity"], capacity = _capacity(service)
     data["family_hub"] = _prune({
-        "delivery_modes": list(service.delivery_modes or []),
+        "delivery_modes": list(service.delivery_modes or []) or None,
         "referral_route": str(service.referral_route.value),
         "capacity": capacity,
         **help_terms.extension(service.help_kinds or [], service.audiences or [],

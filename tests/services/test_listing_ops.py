@@ -126,3 +126,20 @@ def test_it_keeps_the_stated_response_time_unless_the_form_states_it(
                      _input(delivery_modes=["venue"], response_working_days=61,
                             states_response_time=True))
     assert "response_working_days" in refused.value.errors
+
+
+def test_it_saves_ages_cost_ways_and_languages_left_blank_as_not_stated(
+        db: Session, cast: Cast) -> None:
+    service = save_service(db, None, cast.provider.id, _input(
+        min_age=None, max_age=None, cost=" ", delivery_modes=[], languages=["", " "]))
+    db.commit()
+    assert (service.min_age, service.max_age, service.cost, service.delivery_modes,
+            service.languages) == (None, None, None, [], [])
+    # One bound may be stated alone; a stated range is still checked.
+    one = save_service(db, None, cast.provider.id, _input(min_age=11, max_age=None,
+                                                          delivery_modes=["venue"]))
+    assert (one.min_age, one.max_age) == (11, None)
+    with pytest.raises(InvalidInput) as error:
+        save_service(db, None, cast.provider.id, _input(min_age=-1, max_age=None,
+                                                        delivery_modes=["venue"]))
+    assert "min_age" in error.value.errors

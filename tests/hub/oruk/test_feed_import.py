@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +22,9 @@ from services.listings import Service
 from services.organisations import Organisation
 from services.oruk import sources
 from services.version import current_version
-from tests.factories import Cast, make_service
+from tests.factories import Cast, login, make_service
 from tests.local_http import JsonHandler, serving
+from tests.services.oruk.spec import assert_valid, require_spec
 
 
 def oruk1(ref: str, name: str, **fields: Any) -> dict[str, Any]:
@@ -128,7 +130,7 @@ def test_it_imports_a_paged_oruk_1_feed_and_cleans_html_domains_and_bad_values(
     second = by_name(db, "Course B")
     assert (second.website, second.contact_email) == ("", "")
     third = by_name(db, "Course C")
-    assert (third.min_age, third.max_age) == (0, 25)
+    assert (third.min_age, third.max_age) == (None, None)  # unusable: unknown, not 0-25
     report = json.loads((tmp_path / "report.json").read_text())
     assert report["warnings"] == [
         "b 'Course B': email: not an email address, left out: 'someone@example.org.'",
@@ -349,3 +351,41 @@ def test_it_asks_for_changes_only_with_modified_after_and_withdraws_nothing(
     assert "created 0, updated 1, unchanged 0, withdrawn 0, skipped 0," in result.output
     assert feed.queries[0]["modified_after"] == "2025-01-31T09:00:00Z"
     assert by_name(db, "Course A").active
+
+
+def test_it_keeps_fees_ages_languages_and_ways_unknown_when_the_feed_does_not_state_them(
+        app: Flask, db: Session, client: FlaskClient, cast: Cast,
+        council: tuple[str, type[Council]]) -> None:
+    url, feed = council
+    feed.records = [
+        oruk1("u", "Unstated course", eligibilitys=[]),
+        oruk1("s", "Stated course", fees="£5 a session", attending_type="venue",
+              languages=[{"language": "Polish"}]),
+    ]
+    result = run(app, url)
+    assert result.exit_code == 0, result.output
+    unknown = by_name(db, "Unstated course")
+    # Never invented: no "Free", no 0-25, no English, no "online".
+    assert (unknown.min_age, unknown.max_age, unknown.cost, unknown.languages,
+            unknown.delivery_modes) == (None, None, None, [], [])
+    stated = by_name(db, "Stated course")
+    assert (stated.min_age, stated.max_age, stated.cost, stated.languages,
+            stated.delivery_modes) == (0, 16, "£5 a session", ["Polish"], ["venue"])
+    # The API omits what is not stated, and still passes the official schemas.
+    body = client.get(f"/api/oruk/v3/services/{unknown.uuid}").get_json()
+    for key in ("fees", "minimum_age", "maximum_age", "languages", "cost_options"):
+        assert key not in body, key
+    assert "delivery_modes" not in body.get("family_hub", {})
+    listed = client.get("/api/oruk/v3/services?per_page=500").get_json()
+    item = next(i for i in listed["contents"] if i["id"] == unknown.uuid)
+    assert not {"fees", "minimum_age", "maximum_age"} & set(item)
+    require_spec()
+    assert_valid("/services/{id}", body)
+    assert_valid("/services", listed)
+    # The service page says "Not stated" for each.
+    login(client, cast.coordinator)
+    page = client.get(f"/services/{unknown.id}").get_data(as_text=True)
+    for label in ("Ages", "Cost", "Delivered", "Languages"):
+        assert re.search(label + r"\s*</dt>\s*<dd[^>]*>\s*Not stated\s*</dd>", page), label
+    # Unknown stays unknown on the next import: nothing changed.
+    assert "unchanged 2," in run(app, url).output

@@ -133,3 +133,32 @@ def test_it_a_coordinator_listing_a_school_agrees_for_it(
     assert client.post(f"/provider/services/{service.id}/edit", data=data).status_code == 302
     db.expire_all()
     assert all(hub.agreed for hub in service.hubs) and len(service.hubs) == 2
+
+
+def test_it_keeps_facts_left_not_stated_unknown_when_saved_and_lists_them_so(
+    client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    unknown = make_service(db, cast.provider, min_age=None, max_age=None, cost=None,
+                           modes=(), languages=())
+    stated = make_service(db, cast.provider, min_age=3, max_age=9, cost="£2 a week",
+                          modes=("online", "venue"), languages=("Urdu",))
+    db.commit()
+    login(client, cast.manager)
+    for service in (unknown, stated):
+        before = (_state(db, service), service.cost)
+        page = client.get(f"/provider/services/{service.id}/edit").get_data(as_text=True)
+        response = client.post(f"/provider/services/{service.id}/edit",
+                               data=_submitted(page))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        # Nothing filled in with a guess, and nothing the provider entered replaced.
+        assert (_state(db, service), service.cost) == before
+    assert (unknown.min_age, unknown.max_age, unknown.cost, unknown.delivery_modes,
+            unknown.languages) == (None, None, None, [], [])
+    new_form = client.get("/provider/services/new").get_data(as_text=True)
+    assert _submitted(new_form).get("languages") == [""]
+    assert _submitted(new_form).get("cost") == [""]
+    listing = client.get("/provider/services").get_data(as_text=True)
+    assert ("Ages: Not stated · Cost: Not stated · Delivered: Not stated · "
+            "Languages: Not stated") in listing
+    assert ("Ages: 3 to 9 years · Cost: £2 a week · Delivered: At a venue, Online · "
+            "Languages: Urdu") in listing

@@ -34,12 +34,15 @@ mostly = st.sampled_from([True, True, True, False])
 @st.composite
 def services(draw: st.DrawFn, service_id: int) -> ServiceRecord:
     min_age = draw(st.integers(0, 12))
+    max_age = min_age + draw(st.integers(0, 14))
+    # Either bound may be unstated by the provider (None).
+    stated = draw(st.sampled_from(["both", "both", "both", "none", "youngest", "oldest"]))
     return service(
         service_id,
         organisation_id=draw(st.integers(1, 6)),
         need_codes=frozenset(draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=3))),
-        min_age=min_age,
-        max_age=min_age + draw(st.integers(0, 14)),
+        min_age=min_age if stated in ("both", "youngest") else None,
+        max_age=max_age if stated in ("both", "oldest") else None,
         delivery_modes=frozenset(draw(st.lists(st.sampled_from(MODES), max_size=3))),
         languages=frozenset(draw(st.lists(st.sampled_from(["English", "urdu", "Polish"]),
                                           min_size=0, max_size=2))),

@@ -16,6 +16,7 @@ from routing.engine.parts import (
     Continuity,
     Distance,
     Freshness,
+    Unstated,
     Wait,
     epoch_seconds,
     total,
@@ -157,7 +158,7 @@ weights = st.builds(
     Weights, at_school=positive, distance=positive, distance_scale_m=positive, remote=positive,
     capacity=positive, full_capacity_places=positive, waitlist_penalty=positive,
     waitlist_cap=positive, wait=positive, wait_scale_days=positive, freshness=positive,
-    stale_after_days=positive, continuity=positive)
+    stale_after_days=positive, continuity=positive, unstated=positive)
 counts = st.lists(st.integers(-5, 60), min_size=1, max_size=20)
 days = st.none() | st.floats(-5.0, 400.0)
 
@@ -233,7 +234,18 @@ def test_it_scores_school_and_continuity_alike_scalar_and_vectorised(
 
 
 @PART_SETTINGS
-@given(st.lists(st.tuples(*[st.floats(-50.0, 50.0)] * 6), min_size=1))
+@given(st.lists(st.integers(0, 7), min_size=1), st.integers(0, 7), weights)
+def test_it_scores_unstated_facts_alike_scalar_and_vectorised(
+    masks: list[int], asked: int, w: Weights
+) -> None:
+    scalar = [Unstated.points(m, asked, w) for m in masks]
+    assert same_bits(scalar, Unstated.points_array(np.array(masks, dtype=np.int64), asked, w))
+    assert all(p == 0.0 and str(p) == "0.0" for p, m in zip(scalar, masks, strict=True)
+               if not m & asked)
+
+
+@PART_SETTINGS
+@given(st.lists(st.tuples(*[st.floats(-50.0, 50.0)] * 7), min_size=1))
 def test_it_totals_alike_scalar_and_vectorised(parts: list[tuple[float, ...]]) -> None:
     columns = [np.array(column, dtype=np.float64) for column in zip(*parts, strict=True)]
     assert same_bits([total(*p) for p in parts], total(*columns))
