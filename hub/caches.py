@@ -1,4 +1,5 @@
-"""Per-app caches kept in ``app.extensions``: the directory snapshot and the online geocoder."""
+"""Per-app caches kept in ``app.extensions``: the directory snapshot, the online geocoder
+and the postcodes already placed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from hub.request_cache import per_request
 from hub.settings import settings_of
 from hub.unit_of_work import session as request_session
 from routing.engine import Weights
-from routing.gazetteer.lookup import OnlineGeocoder
+from routing.gazetteer.lookup import KnownPlaces, OnlineGeocoder
 from routing.snapshot import SnapshotCache, SnapshotEntry
 
 
@@ -66,3 +67,13 @@ def online_geocoder(app: Flask | None = None) -> OnlineGeocoder | None:
         geocoder = lookup
         app.extensions["family_hub_geocoder"] = geocoder
     return geocoder
+
+
+def known_places(app: Flask | None = None) -> KnownPlaces:
+    """Postcodes this app has placed from the gazetteer in the last hour (a search then
+    places its postcode without a database read)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    known: KnownPlaces | None = app.extensions.get("family_hub_known_places")
+    if known is None:
+        known = app.extensions.setdefault("family_hub_known_places", KnownPlaces())
+    return known

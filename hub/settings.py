@@ -298,7 +298,9 @@ def engine_options(database_url: str) -> dict[str, Any]:
     if database_url.startswith("sqlite"):
         # WAL and busy_timeout are set per connection in hub.database.
         return {"connect_args": {"timeout": 15}, "hide_parameters": True}
-    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "hide_parameters": True}
+    # No pool_pre_ping: it costs a round trip on every checkout; hub.postgres pings
+    # only a connection that sat idle, and begins transactions at the first write.
+    return {"pool_size": 5, "max_overflow": 10, "hide_parameters": True}
 
 
 def _flag(raw: Mapping[str, Any], name: str, default: bool = False) -> bool:

@@ -59,7 +59,7 @@ def show(token: str) -> Response:
             error = ("The link may have expired, or the date of birth may not match. Check "
                      "the date, or ask the person who gave you the link.")
     # Only once the link and date checked out: the family's lead practitioner, if any.
-    lead = family_lead_contact(session(), token) if views else None
+    lead = family_lead_contact(session(), views[0].child_id) if views else None
     html = render_template(
         "progress/show.html", views=views, error=error, checked_at=now(), lead=lead
     )

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from routing.engine import DirectoryIndex, FamilyQuery, NeedRequest, RoutingResult
 from routing.engine.reasons import METRES_PER_MILE
-from routing.gazetteer.lookup import OnlineGeocoder, place_postcode
+from routing.gazetteer.lookup import KnownPlaces, OnlineGeocoder, place_postcode
 from routing.geo import Place
 from services.db import utcnow
 from services.errors import InvalidInput
@@ -62,11 +62,12 @@ def search_services(
     index: DirectoryIndex,
     criteria: SearchCriteria,
     online: OnlineGeocoder | None = None,
+    known: KnownPlaces | None = None,
 ) -> SearchOutcome:
     """Rank the services of ``index`` (the directory snapshot's) for the criteria.
 
     Raises InvalidInput (keyed by form field) for an unknown school or a
-    postcode we cannot place.
+    postcode we cannot place. ``known`` keeps postcodes already placed (hub.caches).
     """
     place = None
     school = None
@@ -75,7 +76,7 @@ def search_services(
         if school is None:
             raise InvalidInput({"school_id": "Choose a school from the list"})
     if criteria.postcode:
-        place = place_postcode(session, criteria.postcode, "postcode", online)
+        place = place_postcode(session, criteria.postcode, "postcode", online, known)
     if place is None and school is None:
         raise InvalidInput({"postcode": "Enter the family's postcode or choose a school"})
     now = utcnow()

@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import login_required
 from jinja2.utils import htmlsafe_json_dumps
 
-from hub.caches import directory_snapshot, online_geocoder
+from hub.caches import directory_snapshot, known_places, online_geocoder
 from hub.form_errors import show_on_form
 from hub.search import operations
 from hub.search.forms import SearchForm
@@ -51,7 +51,7 @@ def index() -> str:
         )
         try:
             outcome = operations.search_services(
-                session(), snapshot.index(), criteria, online_geocoder()
+                session(), snapshot.index(), criteria, online_geocoder(), known_places()
             )
         except InvalidInput as error:
             show_on_form(form, error)

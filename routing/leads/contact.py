@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from routing.leads.operations import current_lead, may_lead
-from routing.referrals import progress
-from routing.referrals.models import ProgressLink
 
 
 @dataclass(frozen=True)
@@ -44,13 +41,9 @@ def lead_contact(session: Session, child_id: int) -> LeadContact | None:
         since=lead.started_at, able=may_lead(session, user, lead.child))
 
 
-def family_lead_contact(session: Session, token: str) -> LeadContact | None:
-    """The lead practitioner for the child a progress link is about. Call only after
-    the link was checked (``progress.check_and_show``): it checks nothing itself."""
-    child_id = session.execute(
-        select(ProgressLink.child_id).where(
-            ProgressLink.token_hash == progress.hash_token(token),
-            ProgressLink.revoked_at.is_(None))
-    ).scalar_one_or_none()
-    contact = lead_contact(session, child_id) if child_id is not None else None
+def family_lead_contact(session: Session, child_id: int) -> LeadContact | None:
+    """The lead practitioner shown on the family page of the child a progress link is
+    about (``FamilyView.child_id``). Call only after the link was checked
+    (``progress.check_and_show``): it checks nothing itself."""
+    contact = lead_contact(session, child_id)
     return contact if contact is not None and contact.able else None

@@ -6,11 +6,11 @@ import csv
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from routing.gazetteer import importers
-from routing.gazetteer.lookup import geocode
+from routing.gazetteer.lookup import KnownPlaces, geocode
 from routing.gazetteer.models import GazetteerDistrict, GazetteerPostcode
 from routing.geo import InvalidPostcode, OutsideGreatBritain, UnknownPostcode
 
@@ -62,6 +62,56 @@ def test_it_caches_an_online_geocoder_answer_in_the_gazetteer(db: Session) -> No
     assert not place.approximate
     assert calls == ["BL1 9ZX"]
     assert db.get(GazetteerPostcode, "BL1 9ZX") is not None
+    db.rollback()
+
+
+class _Reads:
+    """Counts the statements a session sends (each a round trip on PostgreSQL)."""
+
+    def __init__(self, db: Session) -> None:
+        self.count = 0
+        self._engine = db.get_bind()
+        event.listen(self._engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, *args: object) -> None:
+        self.count += 1
+
+    def stop(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._seen)
+
+
+def test_it_places_a_postcode_it_knows_without_reading_the_gazetteer(db: Session) -> None:
+    known = KnownPlaces()
+    first = geocode(db, "BL1 1SE", known=known)
+    db.expunge_all()  # as the next request's session would start
+    reads = _Reads(db)
+    try:
+        assert geocode(db, "bl11se", known=known) == first
+    finally:
+        reads.stop()
+    assert reads.count == 0
+
+
+def test_it_reads_a_known_postcode_again_after_an_hour(db: Session) -> None:
+    now = [0.0]
+    known = KnownPlaces(clock=lambda: now[0])
+    geocode(db, "BL1 1SE", known=known)
+    row = db.get(GazetteerPostcode, "BL1 1SE")
+    assert row is not None
+    row.easting += 100  # an import moved the centroid
+    db.flush()
+    now[0] = 3599.0
+    assert geocode(db, "BL1 1SE", known=known).easting == row.easting - 100
+    now[0] = 3601.0
+    assert geocode(db, "BL1 1SE", known=known).easting == row.easting
+    db.rollback()
+
+
+def test_it_keeps_neither_a_district_centroid_nor_an_online_answer(db: Session) -> None:
+    known = KnownPlaces()
+    assert geocode(db, "BL1 1AA", known=known).approximate
+    geocode(db, "BL1 9ZX", lambda postcode: (53.58, -2.43), known=known)
+    assert known.get("BL1 1AA") is None and known.get("BL1 9ZX") is None
     db.rollback()
 
 

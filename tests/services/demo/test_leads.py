@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from routing.leads.caseload import caseload
 from routing.leads.contact import family_lead_contact
 from routing.leads.models import LeadPractitioner
+from routing.referrals.models import ProgressLink
+from routing.referrals.progress import hash_token
 from routing.referrals.stuck import StuckScope
 from services.accounts.models import Role, User
 from services.accounts.passwords import verify_password
@@ -58,7 +60,9 @@ def test_a_member_of_school_staff_leads_for_one_child(db: Session) -> None:
 
 
 def test_ruby_hartwells_family_page_names_her_lead_after_a_handover(db: Session) -> None:
-    contact = family_lead_contact(db, DEMO_PROGRESS_TOKEN)
+    link = db.execute(select(ProgressLink).where(
+        ProgressLink.token_hash == hash_token(DEMO_PROGRESS_TOKEN))).scalar_one()
+    contact = family_lead_contact(db, link.child_id)
     assert contact is not None
     assert contact.role == "Link worker" and contact.email == LINK_WORKER
     assert contact.tel == "07700900461"
