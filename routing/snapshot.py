@@ -377,7 +377,7 @@ def _read_directory(session: Session, measured_waits: MeasuredWaits | None) -> D
     hubs = _read_hubs(run, schools)
     waits = measured_waits(session, None) if measured_waits else {}
     # By id: linear, as the rows come nearly in order.
-    rows = sorted(run(_services_query()), key=itemgetter(0))
+    rows = sorted(run(_services_query()).all(), key=itemgetter(0))
     # The rows turned into columns, named: each record field is then one pass over one.
     values = zip(*rows, strict=True) if rows else [()] * len(_SERVICE_COLUMNS)
     column = dict(zip(_SERVICE_COLUMNS, values, strict=True))
