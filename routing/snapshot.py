@@ -18,17 +18,20 @@ while the old entry keeps serving, with capacity patches, until the swap.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Mapping, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from itertools import repeat, starmap
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import String, Text, cast, select
+from sqlalchemy import Select, String, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from routing.engine import DirectoryIndex, DirectorySnapshot, HubRecord, ServiceRecord, Weights
@@ -48,6 +51,7 @@ logger = logging.getLogger(__name__)
 # {service_id: median days from sending to acceptance} for those that have one.
 MeasuredWaits = Callable[[Session, Collection[int] | None], dict[int, float]]
 View = TypeVar("View")
+Record = TypeVar("Record")
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +181,21 @@ def capacity_fields(accepting: bool | None, free_places: int | None,
     }
 
 
+def capacity_columns(accepting: Sequence[bool | None], free_places: Sequence[int | None],
+                     waitlist_length: Sequence[int | None],
+                     typical_wait_days: Sequence[int | None],
+                     updated_at: Sequence[datetime | None]) -> dict[str, Sequence[Any]]:
+    """``capacity_fields`` over columns of capacity rows (the read builds its records
+    column-wise): the same field values, row by row (tested equal)."""
+    return {
+        "accepting": list(map(bool, accepting)),
+        "free_places": [places or 0 for places in free_places],
+        "waitlist_length": [length or 0 for length in waitlist_length],
+        "typical_wait_days": typical_wait_days,
+        "capacity_updated_at": updated_at,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class DirectoryPosition:
     """Where the directory stands: its structural version, its last capacity change, and
@@ -222,68 +241,32 @@ def read_position(session: Session, seen_seq: int | None) -> DirectoryPosition:
     return DirectoryPosition(version, capacity_seq, tuple(figures.values()), complete)
 
 
-def read_directory(
-    session: Session, measured_waits: MeasuredWaits | None = None
-) -> DirectoryRead:
-    """Read every active service, every need and every school into plain records.
+# Need codes are letters, digits and dots (``services.taxonomy_ops.add_need``), never a
+# space: the database joins each service's codes with one, and the read splits them.
+_NEED_SEPARATOR = " "
 
-    Core queries returning tuples, one per table, no ORM objects: the position is
-    read first, so figures committed during the read are at worst read again as
-    changes later (they carry the committed figures, so reading one twice is harmless).
-    """
-    position = read_position(session, None)
-    # Core execution on the session's connection: rows as tuples, no ORM loading.
-    run = session.connection().execute
-    needs = tuple(
-        NeedRecord(code, parent_code, name, active)
-        for code, parent_code, name, active in run(
-            select(Need.code, Need.parent_code, Need.name, Need.active)
-            .order_by(Need.position, Need.code)
-        )
+# The services query's columns, in order: a listing's fields, its venue, its needs (one
+# string) and its capacity row. JSON and enum columns come as text, so that each distinct
+# value is decoded once.
+_SERVICE_COLUMNS = (
+    "id", "uuid", "name", "organisation_id", "organisation_name", "min_age", "max_age",
+    "delivery_modes", "languages", "referral_route", "service_area", "area_name",
+    "description", "opening_times", "cost", "location_id", "updated_at", "easting", "northing",
+    "help_kinds", "audiences", "level", "need_codes",
+    "accepting", "free_places", "waitlist_length", "typical_wait_days", "capacity_updated_at",
+)
+
+
+def _services_query() -> Select[*tuple[Any, ...]]:
+    """Every active, triaged service with its organisation's name, venue, needs (joined by
+    the database into one string per service) and capacity: one row each, in no order."""
+    needs = (
+        select(ServiceNeed.service_id,
+               func.aggregate_strings(ServiceNeed.need_code, _NEED_SEPARATOR).label("codes"))
+        .group_by(ServiceNeed.service_id)
+        .subquery()
     )
-    schools = tuple(
-        SchoolRecord(id, name, urn, easting, northing)
-        for id, name, urn, easting, northing in run(
-            select(School.id, School.name, School.urn, Location.easting, Location.northing)
-            .join(Location, Location.id == School.location_id)
-            .order_by(School.name, School.id)
-        )
-    )
-    # JSON and enum columns come as text, decoded once per distinct value: services
-    # share a few dozen sets of modes and languages, and a few areas.
-    decoded: dict[str | None, Any] = {}
-
-    def parse(raw: str | None) -> Any:
-        try:
-            return decoded[raw]
-        except KeyError:
-            value = decoded[raw] = json.loads(raw) if raw else None
-            return value
-
-    sets: dict[str | None, frozenset[str]] = {}
-
-    def string_set(raw: str | None) -> frozenset[str]:
-        found = sets.get(raw)
-        if found is None:
-            found = sets[raw] = frozenset(parse(raw) or ())
-        return found
-
-    school_by_id = {school.id: school for school in schools}
-    hub_links: dict[int, list[tuple[SchoolRecord, list[str] | None]]] = defaultdict(list)
-    for service_id, school_id, days in run(
-        select(ServiceSchool.service_id, ServiceSchool.school_id,
-               cast(ServiceSchool.days, Text))
-        # A hub the school has not agreed to is only a request: it earns no at-school
-        # points and is not published.
-        .where(ServiceSchool.agreed_at.is_not(None))
-    ):
-        hub_links[service_id].append((school_by_id[school_id], parse(days)))
-    need_codes: dict[int, list[str]] = defaultdict(list)
-    for service_id, code in run(select(ServiceNeed.service_id, ServiceNeed.need_code)).all():
-        need_codes[service_id].append(code)
-    waits = measured_waits(session, None) if measured_waits else {}
-    routes = {route.value: route.takes_system_referrals for route in ReferralRoute}
-    rows = run(
+    return (
         select(Service.id, Service.uuid, Service.name, Service.organisation_id,
                Organisation.name, Service.min_age, Service.max_age,
                cast(Service.delivery_modes, Text), cast(Service.languages, Text),
@@ -292,73 +275,154 @@ def read_directory(
                Service.cost, Service.location_id, Service.updated_at, Location.easting,
                Location.northing,
                cast(Service.help_kinds, Text), cast(Service.audiences, Text),
-               Service.need_level, *_CAPACITY_COLUMNS)
+               Service.need_level, needs.c.codes, *_CAPACITY_COLUMNS[1:])
         .join(Organisation, Organisation.id == Service.organisation_id)
         .outerjoin(Location, Location.id == Service.location_id)
+        .outerjoin(needs, needs.c.service_id == Service.id)
         .outerjoin(Capacity, Capacity.service_id == Service.id)
         # Needs not yet assigned (an import's triage): not routable, not published.
         .where(Service.active.is_(True), Service.needs_triage.is_(False))
-        .order_by(Service.id)
-    ).all()
-    area_wkt_cache: dict[str, str | None] = {}
-    code_sets: dict[tuple[str, ...], frozenset[str]] = {}
-    records = []
-    listings = {}
-    for (id_, uuid, name, organisation_id, organisation_name, min_age, max_age, modes,
-         languages, route, area_text, area_name, description, opening_times, cost, location_id,
-         updated_at, easting, northing, kinds, audiences, level, *capacity) in rows:
-        area_wkt = None
-        if area_text and area_text != "null":
-            if area_text not in area_wkt_cache:
-                area_wkt_cache[area_text] = area_to_bng(json.loads(area_text)).wkt
-            area_wkt = area_wkt_cache[area_text]
-        point = (easting, northing) if easting is not None else None
-        venue, hubs = service_places(point, hub_links.get(id_, ()))
-        codes = tuple(sorted(need_codes.get(id_, ())))
-        code_set = code_sets.get(codes)
-        if code_set is None:
-            code_set = code_sets[codes] = frozenset(codes)
-        records.append(
-            ServiceRecord(
-                id=id_,
-                name=name,
-                organisation_id=organisation_id,
-                organisation_name=organisation_name,
-                need_codes=code_set,
-                min_age=min_age,
-                max_age=max_age,
-                delivery_modes=string_set(modes),
-                languages=string_set(languages),
-                takes_system_referrals=routes[route],
-                measured_wait_days=waits.get(id_),
-                venue=venue,
-                hubs=hubs,
-                area_wkt=area_wkt,
-                area_name=area_name or "",
-                help_kinds=string_set(kinds),
-                audiences=string_set(audiences),
-                level=level or "",
-                **capacity_fields(*capacity[1:]),
-            )
-        )
-        listings[id_] = ListingRecord(
-            id=id_,
-            uuid=uuid,
-            description=description or "",
-            opening_times=opening_times or "",
-            cost=cost or None,
-            venue_location_id=location_id if venue is not None else None,
-            updated_at=updated_at,
-        )
+        # No ORDER BY: PostgreSQL would sort these wide rows after its hash joins (on
+        # disk at 100,000 services); the read sorts them, nearly in order, by id.
+    )
+
+
+def _decoded(column: Sequence[Any], decode: Callable[[Any], Any]) -> list[Any]:
+    """``decode`` of every value of ``column``, called once per distinct value: services
+    share a few dozen sets of modes and languages, sets of needs and areas."""
+    table = {raw: decode(raw) for raw in set(column)}
+    return list(map(table.__getitem__, column))
+
+
+def _string_set(raw: str | None) -> frozenset[str]:
+    """A JSON list of strings as a set (none: empty)."""
+    return frozenset((json.loads(raw) if raw else None) or ())
+
+
+def _area_wkt(raw: str | None) -> str | None:
+    """A service area's GeoJSON as British National Grid WKT (none: None)."""
+    return area_to_bng(json.loads(raw)).wkt if raw and raw != "null" else None
+
+
+def _need_set(raw: str | None) -> frozenset[str]:
+    return frozenset(raw.split(_NEED_SEPARATOR)) if raw else frozenset()
+
+
+def _records(record: type[Record], columns: Mapping[str, Sequence[Any]]) -> list[Record]:
+    """One ``record`` per row of ``columns`` (named for the record's fields): built
+    column-wise, positionally, with no per-row Python."""
+    return list(map(record, *(columns[each.name] for each in fields(record))))  # type: ignore[arg-type]
+
+
+def _read_hubs(run: Callable[..., Any], schools: Sequence[SchoolRecord]
+               ) -> dict[int, tuple[HubRecord, ...]]:
+    """The agreed school hubs of every service that has any, in ``service_places`` order."""
+    school_by_id = {school.id: school for school in schools}
+    days_of: dict[str | None, list[str] | None] = {}
+    links: dict[int, list[tuple[SchoolRecord, list[str] | None]]] = defaultdict(list)
+    for service_id, school_id, days in run(
+        select(ServiceSchool.service_id, ServiceSchool.school_id,
+               cast(ServiceSchool.days, Text))
+        # A hub the school has not agreed to is only a request: it earns no at-school
+        # points and is not published.
+        .where(ServiceSchool.agreed_at.is_not(None))
+    ):
+        if days not in days_of:
+            days_of[days] = json.loads(days) if days else None
+        links[service_id].append((school_by_id[school_id], days_of[days]))
+    return {service_id: service_places(None, hubs)[1] for service_id, hubs in links.items()}
+
+
+def read_directory(
+    session: Session, measured_waits: MeasuredWaits | None = None
+) -> DirectoryRead:
+    """Read every active service, every need and every school into plain records.
+
+    Core queries returning tuples, no ORM objects, the services' needs joined in by the
+    database; records are built column by column from the rows, each JSON value decoded
+    once. The position is read first, so figures committed during the read are at worst
+    read again as changes later (they carry the committed figures, so reading one twice
+    is harmless).
+    """
+    with _collection_paused():
+        return _read_directory(session, measured_waits)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the block runs.
+
+    A read makes hundreds of thousands of objects that hold no cycles (rows, records,
+    tuples); every full collection while they pile up would walk them all again, a
+    third of the read's time at 100,000 services. A collection made meanwhile in
+    another thread is merely put off; the collector is re-enabled only if it was on.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_directory(session: Session, measured_waits: MeasuredWaits | None) -> DirectoryRead:
+    position = read_position(session, None)
+    # Core execution on the session's connection: rows as tuples, no ORM loading.
+    run = session.connection().execute
+    needs = tuple(starmap(NeedRecord, run(
+        select(Need.code, Need.parent_code, Need.name, Need.active)
+        .order_by(Need.position, Need.code))))
+    schools = tuple(starmap(SchoolRecord, run(
+        select(School.id, School.name, School.urn, Location.easting, Location.northing)
+        .join(Location, Location.id == School.location_id)
+        .order_by(School.name, School.id))))
+    hubs = _read_hubs(run, schools)
+    waits = measured_waits(session, None) if measured_waits else {}
+    # By id: linear, as the rows come nearly in order.
+    rows = sorted(run(_services_query()).all(), key=itemgetter(0))
+    # The rows turned into columns, named: each record field is then one pass over one.
+    values = zip(*rows, strict=True) if rows else [()] * len(_SERVICE_COLUMNS)
+    column = dict(zip(_SERVICE_COLUMNS, values, strict=True))
+    ids = column["id"]
+    venue_known = [easting is not None for easting in column["easting"]]
+    routes = {route.value: route.takes_system_referrals for route in ReferralRoute}
+    services = _records(ServiceRecord, {
+        **column,
+        **capacity_columns(column["accepting"], column["free_places"],
+                           column["waitlist_length"], column["typical_wait_days"],
+                           column["capacity_updated_at"]),
+        "need_codes": _decoded(column["need_codes"], _need_set),
+        "delivery_modes": _decoded(column["delivery_modes"], _string_set),
+        "languages": _decoded(column["languages"], _string_set),
+        "takes_system_referrals": list(map(routes.__getitem__, column["referral_route"])),
+        "measured_wait_days": list(map(waits.get, ids)),
+        "venue": [(easting, northing) if known else None for known, easting, northing
+                  in zip(venue_known, column["easting"], column["northing"], strict=True)],
+        "hubs": list(map(hubs.get, ids, repeat(()))),
+        "area_wkt": _decoded(column["service_area"], _area_wkt),
+        "area_name": [name or "" for name in column["area_name"]],
+        "help_kinds": _decoded(column["help_kinds"], _string_set),
+        "audiences": _decoded(column["audiences"], _string_set),
+        "level": [level or "" for level in column["level"]],
+    })
+    listings = _records(ListingRecord, {
+        **column,
+        "description": [text or "" for text in column["description"]],
+        "opening_times": [text or "" for text in column["opening_times"]],
+        "cost": [cost or None for cost in column["cost"]],
+        "venue_location_id": [location_id if known else None for known, location_id
+                              in zip(venue_known, column["location_id"], strict=True)],
+    })
     snapshot = DirectorySnapshot(
         version=position.version,
-        services=tuple(records),
+        services=tuple(services),
         need_parents={need.code: need.parent_code for need in needs},
         taken_at=utcnow(),
         need_names={need.code: need.name for need in needs},
     )
-    return DirectoryRead(snapshot=snapshot, listings=listings, needs=needs, schools=schools,
-                         capacity_seq=position.capacity_seq)
+    return DirectoryRead(snapshot=snapshot, listings=dict(zip(ids, listings, strict=True)),
+                         needs=needs, schools=schools, capacity_seq=position.capacity_seq)
 
 
 def build_lookups(read: DirectoryRead) -> DirectoryLookups:
