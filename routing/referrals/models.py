@@ -26,7 +26,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from routing.referrals.answers import Answers, NeedsStep, Section, Step, sections_of
-from routing.referrals.subjects import NOT_KNOWN, Subject, born_words
+from routing.referrals.subjects import NOT_KNOWN, Subject, about_words, born_words
 from services.db import Base, enum_column, utcnow
 from services.listings import Service
 from services.organisations import Organisation
@@ -213,6 +213,13 @@ class Child(Base):
     @property
     def postcode_words(self) -> str:
         return self.home_postcode or NOT_KNOWN
+
+    @property
+    def about_words(self) -> str:
+        """Whom the record is about, as the school's and the provider's pages say it
+        ("An unborn baby, due in March 2027"); the family's page words it for them."""
+        return about_words(self.subject_kind, self.first_name, self.expected_date,
+                           family=False)
 
     def __repr__(self) -> str:  # no names: reprs end up in logs
         return f"<Child {self.id}>"
