@@ -26,6 +26,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from routing.referrals.answers import Answers, NeedsStep, Section, Step, sections_of
+from routing.referrals.declaration import declared_words, wording
 from routing.referrals.subjects import NOT_KNOWN, Subject, about_words, born_words
 from services.db import Base, enum_column, utcnow
 from services.listings import Service
@@ -246,12 +247,34 @@ class ReferralRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # The declaration confirmed on check-your-answers when the form was sent: who (kept
+    # as named then), when, and which wording (routing.referrals.declaration). None on
+    # forms sent before declarations were stored.
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    declared_by_name: Mapped[str] = mapped_column(String(200), default="",
+                                                  server_default="")
+    declared_by_organisation: Mapped[str] = mapped_column(String(200), default="",
+                                                          server_default="")
+    declared_at: Mapped[datetime | None]
+    declaration_version: Mapped[int | None] = mapped_column(Integer)
 
     child: Mapped[Child | None] = relationship()
     school: Mapped[School] = relationship()
     referrals: Mapped[list[Referral]] = relationship(
         back_populates="request", order_by="Referral.id"
     )
+
+    @property
+    def declared(self) -> str:
+        """"Declared by … on …", or "" for a form sent before declarations were kept."""
+        if self.declared_at is None:
+            return ""
+        return declared_words(self.declared_by_name, self.declared_by_organisation,
+                              self.declared_at)
+
+    @property
+    def declaration_wording(self) -> str:
+        return wording(self.declaration_version)
 
     @property
     def form(self) -> Answers:
