@@ -1,18 +1,21 @@
 """Who may see and act on the missing-education register and attendance imports: the
 hub coordinator (the council's children-missing-education officer) everywhere, and a
-school's safeguarding lead for their schools. Loaders 404 for unknown ids, 403 when not
+school's safeguarding lead for their schools (the cases they opened, and those about a
+child now on their roll). Loaders 404 for unknown ids, 403 when not
 allowed, and audit every read of a case."""
 
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, exists, false, select, true
 
 from hub.access import me
 from hub.referrals.access import actor_for, school_ids_for
 from hub.settings import now
 from hub.unit_of_work import session
 from routing.referrals.audit import audit
+from routing.referrals.models import Child
+from routing.safeguarding.cme import on_registers_of
 from routing.safeguarding.cme_models import (
     AttendanceImport,
     AttendanceRecord,
@@ -40,7 +43,27 @@ def visible_cases(user: User) -> ColumnElement[bool]:
         return true()
     if not schools:
         return false()
-    return MissingEducationCase.school_id.in_(schools)
+    return on_registers_of(schools)
+
+
+def reportable_children(user: User) -> ColumnElement[bool]:
+    """A WHERE clause for the children ``user`` may choose when reporting a child missing
+    education from the register: every child for the coordinator, no one else's."""
+    return true() if user.role is Role.COORDINATOR else false()
+
+
+def load_reportable_child(child_id: int) -> Child:
+    """A child chosen on the report page, if the signed-in user may see them (404 for an
+    unknown or merged record, 403 when not theirs to see); the read is audited."""
+    child = session().get(Child, child_id) if child_id <= MAX_ID else None
+    if child is None or child.merged_at is not None:
+        abort(404)
+    user = me()
+    if not session().execute(select(exists().where(
+            Child.id == child.id, reportable_children(user)))).scalar():
+        abort(403)
+    audit(session(), actor_for(user), "child_viewed", now(), child.id)
+    return child
 
 
 def load_case(case_id: int) -> MissingEducationCase:
@@ -49,8 +72,8 @@ def load_case(case_id: int) -> MissingEducationCase:
     if case is None:
         abort(404)
     user = me()
-    schools = register_schools(user)
-    if schools is not None and case.school_id not in schools:
+    if not session().execute(select(exists().where(
+            MissingEducationCase.id == case.id, visible_cases(user)))).scalar():
         abort(403)
     audit(session(), actor_for(user), "cme_case_viewed", now(), case.child_id,
           subject_type="missing_education_case", subject_id=case.id)

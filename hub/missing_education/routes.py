@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
@@ -17,7 +18,9 @@ from hub.missing_education.access import (
     load_case,
     load_import,
     load_record,
+    load_reportable_child,
     register_schools,
+    reportable_children,
 )
 from hub.referrals.access import actor_for
 from hub.safeguarding.access import Act, load_item
@@ -25,10 +28,12 @@ from hub.safeguarding.routes import _date
 from hub.settings import current_settings, now
 from hub.unit_of_work import session
 from routing.referrals.audit import audit
-from routing.safeguarding import attendance
+from routing.safeguarding import attendance, cme_report
 from routing.safeguarding import cme as ops
 from routing.safeguarding.cme_models import CaseStatus, MissingEducationCase
+from services.accounts.models import Role
 from services.errors import InvalidInput
+from services.schools import School
 
 bp = Blueprint("missing_education", __name__, url_prefix="/missing-education")
 
@@ -83,6 +88,63 @@ def add_action(case_id: int) -> Response | tuple[str, int]:
         errors = refuse(error)
         return _case_page(load_case(case_id), errors), 400
     flash(f"Recorded on {found.reference}.", "success")
+    return redirect(url_for("missing_education.case", case_id=found.id))
+
+
+def _report_page(errors: dict[str, str] | None = None, searched: bool = False) -> str:
+    """The "Report a child missing education" page: the search, the children it found
+    (each read audited), and the report form with what was typed."""
+    form = request.form
+    text = form.get("find", "").strip()[:100]
+    found = (cme_report.find_children(session(), text, reportable_children(me()))
+             if text else [])
+    for child in found:
+        audit(session(), actor_for(me()), "child_viewed", now(), child.id)
+    schools = session().execute(select(School.id, School.name).order_by(School.name)).all()
+    return render_template(
+        "missing_education/report.html", errors=errors or {}, form=form, find=text,
+        found=found, searched=searched or bool(text), schools=schools,
+        report_key=form.get("report_key") or secrets.token_urlsafe(24))
+
+
+def _id(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) <= 10 else None
+
+
+@bp.route("/report", methods=["GET", "POST"])
+@roles_required(Role.COORDINATOR)
+def report() -> Response | tuple[str, int] | str:
+    """The coordinator reports a child missing education: a known child found by UPN or
+    name (posted, so nothing personal goes in the URL), or a child not yet known."""
+    if request.method == "GET" or request.form.get("intent") == "find":
+        return _report_page(searched=request.method == "POST")
+    chosen = request.form.get("child_id", "")
+    if not chosen:
+        return _report_page({"child_id": "Choose the child, or that the child is not "
+                                         "known to Family Hub"}), 400
+    child = None
+    if chosen != "new":
+        child_id = _id(chosen)
+        if child_id is None:
+            abort(404)
+        child = load_reportable_child(child_id)
+    last_seen, unreadable = _date("last_seen")
+    born, born_unreadable = _date("date_of_birth")
+    data = cme_report.ChildReport(
+        child=child, reason=request.form.get("reason", ""), last_seen=last_seen,
+        last_seen_unreadable=unreadable, first_name=request.form.get("first_name", ""),
+        last_name=request.form.get("last_name", ""), date_of_birth=born,
+        date_of_birth_unreadable=born_unreadable, upn=request.form.get("upn", ""),
+        school_id=_id(request.form.get("school_id", "")),
+        last_known_address=request.form.get("last_known_address", ""))
+    try:
+        found, opened = cme_report.report_missing_child(
+            session(), data, actor_for(me()), request.form.get("report_key", ""), now())
+    except InvalidInput as error:
+        return _report_page(refuse(error)), 400
+    flash(f"Opened missing-education case {found.reference}." if opened else
+          f"This child was already on the register: the report was added to case "
+          f"{found.reference}.", "success")
     return redirect(url_for("missing_education.case", case_id=found.id))
 
 

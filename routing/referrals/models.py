@@ -26,7 +26,8 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from routing.referrals.answers import Answers, NeedsStep, Section, Step, sections_of
-from routing.referrals.subjects import NOT_KNOWN, Subject, born_words
+from routing.referrals.declaration import declared_words, wording
+from routing.referrals.subjects import NOT_KNOWN, Subject, about_words, born_words
 from services.db import Base, enum_column, utcnow
 from services.listings import Service
 from services.organisations import Organisation
@@ -214,6 +215,13 @@ class Child(Base):
     def postcode_words(self) -> str:
         return self.home_postcode or NOT_KNOWN
 
+    @property
+    def about_words(self) -> str:
+        """Whom the record is about, as the school's and the provider's pages say it
+        ("An unborn baby, due in March 2027"); the family's page words it for them."""
+        return about_words(self.subject_kind, self.first_name, self.expected_date,
+                           family=False)
+
     def __repr__(self) -> str:  # no names: reprs end up in logs
         return f"<Child {self.id}>"
 
@@ -239,12 +247,34 @@ class ReferralRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # The declaration confirmed on check-your-answers when the form was sent: who (kept
+    # as named then), when, and which wording (routing.referrals.declaration). None on
+    # forms sent before declarations were stored.
+    declared_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    declared_by_name: Mapped[str] = mapped_column(String(200), default="",
+                                                  server_default="")
+    declared_by_organisation: Mapped[str] = mapped_column(String(200), default="",
+                                                          server_default="")
+    declared_at: Mapped[datetime | None]
+    declaration_version: Mapped[int | None] = mapped_column(Integer)
 
     child: Mapped[Child | None] = relationship()
     school: Mapped[School] = relationship()
     referrals: Mapped[list[Referral]] = relationship(
         back_populates="request", order_by="Referral.id"
     )
+
+    @property
+    def declared(self) -> str:
+        """"Declared by … on …", or "" for a form sent before declarations were kept."""
+        if self.declared_at is None:
+            return ""
+        return declared_words(self.declared_by_name, self.declared_by_organisation,
+                              self.declared_at)
+
+    @property
+    def declaration_wording(self) -> str:
+        return wording(self.declaration_version)
 
     @property
     def form(self) -> Answers:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from routing.engine.help import SEVERITIES
 from routing.gazetteer.lookup import OnlineGeocoder, place_postcode
-from routing.referrals import capacity
+from routing.referrals import capacity, declaration
 from routing.referrals import family as family_record
 from routing.referrals.answers import (
     CHOOSABLE_SECTIONS,
@@ -432,10 +432,7 @@ def _risk_rank(risk: RiskStep) -> int:
     return max((RiskLevel(level).rank for level in risk.levels if level), default=0)
 
 
-DECLARATION = (
-    "I confirm that the information I have given is correct to the best of my knowledge, "
-    "that I have the lawful basis recorded here to share it, and that I have told the "
-    "family about this referral unless doing so would put the child at risk.")
+DECLARATION = declaration.DECLARATIONS[declaration.CURRENT]
 
 
 def refer_family(
@@ -444,7 +441,8 @@ def refer_family(
 ) -> list[Referral]:
     """Send the form: one referral per chosen service, each sent and its provider told.
 
-    ``declared``: the referrer confirmed DECLARATION. Idempotent: a repeated submit
+    ``declared``: the referrer confirmed DECLARATION; who, when and its version are kept
+    on the form (``routing.referrals.declaration``). Idempotent: a repeated submit
     with the same ``send_key`` returns the referrals already made. Raises InvalidInput
     if the declaration is not confirmed, a step is missing, the form was stopped at
     safeguarding, or the key is not this form's.
@@ -467,7 +465,10 @@ def refer_family(
     claimed = session.execute(
         update(ReferralRequest)
         .where(ReferralRequest.id == draft.id, ReferralRequest.status == RequestStatus.DRAFT)
-        .values(status=RequestStatus.SENT, sent_at=now, updated_at=now)
+        .values(status=RequestStatus.SENT, sent_at=now, updated_at=now,
+                declared_by_id=actor.user_id, declared_by_name=actor.name,
+                declared_by_organisation=actor.organisation_name, declared_at=now,
+                declaration_version=declaration.CURRENT)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
     session.refresh(draft)

@@ -24,6 +24,7 @@ from routing.referrals.models import (
     Status,
     progress_link_referral,
 )
+from routing.referrals.subjects import Subject, about_words
 from services.accounts.models import User
 from services.errors import InvalidInput
 from services.listings import Service
@@ -210,7 +211,11 @@ def _shown_statement() -> Select[*tuple[Any, ...]]:
             School.name.label("school_name"),
             school_office.phone.label("school_phone"),
             school_office.email.label("school_email"),
+            # Whom it is about, in the family's words: the first name only, never the
+            # surname, the date of birth or anything the record holds beside.
+            Child.subject, Child.first_name, Child.expected_date,
         )
+        .join(Child, Child.id == Referral.child_id)
         .join(Service, Service.id == Referral.service_id)
         .join(Organisation, Organisation.id == Referral.organisation_id)
         .join(School, School.id == Referral.school_id)
@@ -263,6 +268,7 @@ class NoDate(Exception):
 @dataclass(frozen=True)
 class FamilyView:
     reference: str
+    about: str
     service_name: str
     status: str
     last_update: datetime
@@ -323,6 +329,8 @@ def check_and_show(
     return [
         FamilyView(
             reference=row.reference,
+            about=about_words(Subject.of(row.subject), row.first_name, row.expected_date,
+                              family=True),
             service_name=row.service_name,
             status=row.status.plain,
             last_update=row.last_event or row.updated_at,

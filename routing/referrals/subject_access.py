@@ -161,6 +161,10 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         forms.items.append([
             ("Form", _mine(form.id)), ("Status", _mine(form.status.value)),
             ("Started", _mine(form.created_at)), ("Sent", _mine(form.sent_at)),
+            ("Declaration confirmed by", _theirs(form.declared_by_name)),
+            ("Declaration confirmed", _mine(form.declared_at)),
+            ("Declaration version", _mine(form.declaration_version)),
+            ("Declaration", _mine(form.declaration_wording)),
             *_flatten("", form.answers or {}),
         ])
     referrals = list(session.execute(select(Referral).where(

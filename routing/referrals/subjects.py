@@ -55,6 +55,28 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def about_words(subject: Subject, first_name: str, expected: date | None, *,
+                family: bool) -> str:
+    """Whom a referral is about, in the one wording every page uses.
+
+    To the family (``family``): the child's first name, "your baby, due in March 2027"
+    or "you"; nothing more (no surname, no date of birth, no school). To staff (the
+    school and the provider, who see the name beside it): "A child or young person",
+    "An unborn baby, due in March 2027" or "A parent or carer". An expected date is
+    given as its month only: the family opens their link with the exact date.
+    """
+    due = f", due in {expected:%B %Y}" if expected is not None else ""
+    if family:
+        if subject is Subject.UNBORN:
+            return f"your baby{due}"
+        if subject is Subject.PARENT:
+            return "you"
+        return first_name
+    if subject is Subject.UNBORN:
+        return f"{SUBJECT_LABELS[subject]}{due}"
+    return SUBJECT_LABELS[subject]
+
+
 def born_words(subject: Subject, born: date | None, year: int | None,
                expected: date | None) -> str:
     """One wording of a date of birth for every page (``Child.born_words``)."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from routing.referrals.audit import audit
 from routing.referrals.lifecycle import Actor
+from routing.referrals.models import Child
 from routing.referrals.workdays import working_days_between
 from routing.safeguarding.cme_models import (
     AttendanceRecord,
@@ -42,11 +43,20 @@ def new_case_reference() -> str:
     return "ME-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
+def on_registers_of(school_ids: Collection[int]) -> ColumnElement[bool]:
+    """A WHERE clause for the cases the registers of ``school_ids`` hold: those the
+    schools opened, and those about a child now on one of their rolls (a child reported
+    elsewhere who has joined the school), and no others."""
+    ids = list(school_ids)
+    on_roll = select(Child.id).where(Child.school_id.in_(ids), Child.merged_at.is_(None))
+    return MissingEducationCase.school_id.in_(ids) | MissingEducationCase.child_id.in_(on_roll)
+
+
 def _in(school_ids: Collection[int] | None) -> list[ColumnElement[bool]]:
-    return [] if school_ids is None else [MissingEducationCase.school_id.in_(list(school_ids))]
+    return [] if school_ids is None else [on_registers_of(school_ids)]
 
 
-def _action(session: Session, case: MissingEducationCase, actor: Actor, now: datetime,
+def case_action(session: Session, case: MissingEducationCase, actor: Actor, now: datetime,
             summary: str, note: str = "", done_on: date | None = None,
             from_status: CaseStatus | None = None, to_status: CaseStatus | None = None,
             key: str | None = None) -> CaseAction:
@@ -115,7 +125,7 @@ def open_case_from_item(
     case = open_case_about(session, item.child_id, item.upn, item.first_name, item.last_name,
                            item.date_of_birth)
     if case is not None:
-        _action(session, case, actor, now, _joined(item), item.details)
+        case_action(session, case, actor, now, _joined(item), item.details)
         _item_event(session, item, actor, now, f"Added to missing-education case "
                                                f"{case.reference}")
         audit(session, actor, "cme_case_joined", now, child_id=case.child_id,
@@ -129,7 +139,7 @@ def open_case_from_item(
         missing_since=item.raised_at.date(), opened_at=now, opened_by_name=actor.name)
     session.add(case)
     session.flush()
-    _action(session, case, actor, now, f"Reported from concern {item.reference}",
+    case_action(session, case, actor, now, f"Reported from concern {item.reference}",
             item.details, to_status=CaseStatus.REPORTED)
     _item_event(session, item, actor, now,
                 f"Put on the missing-education register as {case.reference}")
@@ -155,7 +165,7 @@ def open_case_from_attendance(
             CaseAction.case_id == case.id, CaseAction.note == figures).limit(1)).first()
         if told is not None:  # the same figures again (a double click): nothing new
             return case, False
-        _action(session, case, actor, now, "Attendance figures added", figures)
+        case_action(session, case, actor, now, "Attendance figures added", figures)
         audit(session, actor, "cme_case_joined", now, child_id=case.child_id,
               subject_type="missing_education_case", subject_id=case.id)
         return case, False
@@ -166,7 +176,7 @@ def open_case_from_attendance(
         missing_since=now.date(), opened_at=now, opened_by_name=actor.name)
     session.add(case)
     session.flush()
-    _action(session, case, actor, now, "Reported from the attendance import", figures,
+    case_action(session, case, actor, now, "Reported from the attendance import", figures,
             to_status=CaseStatus.REPORTED)
     audit(session, actor, "cme_case_opened", now, child_id=case.child_id,
           subject_type="missing_education_case", subject_id=case.id)
@@ -257,7 +267,7 @@ def record_action(
         if new_status is CaseStatus.MOVED_OUT:
             case.destination_council = council
             summary = f"Moved out of area: {council} told"
-    action = _action(session, case, actor, now, summary, note, when,
+    action = case_action(session, case, actor, now, summary, note, when,
                      before if new_status else None, new_status, action_key)
     session.flush()
     audit(session, actor, "cme_action", now, child_id=case.child_id,

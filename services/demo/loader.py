@@ -36,6 +36,7 @@ from services.demo.dataset import (
     ServiceSpec,
     read_dataset,
 )
+from services.demo.feed import add_demo_feed
 from services.demo.identity import add_identity_examples
 from services.demo.leads import add_demo_leads
 from services.demo.missing_education import add_missing_education_examples
@@ -140,6 +141,8 @@ def load_demo(
     schools = loader.schools()
     services = loader.services()
     users = loader.users()
+    # A community feed whose needs are not yet assigned: the coordinator's /triage page.
+    add_demo_feed(session, now)
     # Something in Tonge Moor's safeguarding lead's queue at first run.
     add_safeguarding_examples(session, now)
     # A missing-education case being traced, one found, and two attendance imports.

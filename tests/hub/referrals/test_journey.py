@@ -103,7 +103,10 @@ def test_it_a_family_is_referred_declined_rerouted_and_sees_progress_until_it_st
     shown = family.post(url, data={"dob-day": "14", "dob-month": "3", "dob-year": "2015"})
     body = shown.get_data(as_text=True)
     assert to_mh.reference in body and onward.reference in body
-    assert "Ava" not in body and "A stable home" not in body
+    # Whom each referral is about, by first name only (issue 12's gap): never the
+    # surname or anything the form says.
+    assert body.count("This referral is about Ava.") == 2
+    assert "Khan" not in body and "A stable home" not in body
     assert shown.headers["X-Robots-Tag"].startswith("noindex")
     assert shown.headers["Referrer-Policy"] == "no-referrer"
 

@@ -15,12 +15,14 @@ from routing.gazetteer.lookup import geocode
 from services.accounts.models import Role, User
 from services.accounts.passwords import verify_password
 from services.demo.dataset import DEMO_PASSWORD, read_dataset
+from services.demo.feed import add_demo_feed, read_feed
 from services.demo.loader import DEMO_LOGINS, DemoSummary, load_demo
 from services.listings import Capacity, DeliveryMode, Service, ServiceNeed
 from services.locations import Location
 from services.organisations import Organisation, OrganisationKind
 from services.schools import School, SchoolPhase
 from services.taxonomy import Need
+from services.triage import Suggester, keyword_rules, services_to_triage
 from services.version import current_version
 from tests.conftest import loaded_demo
 
@@ -31,6 +33,8 @@ NOW = datetime(2025, 3, 3, 9, 30)
 FIVE_MILES_M = 8047
 DATASET = read_dataset()
 SCHOOLS, SERVICES, USERS = DATASET.schools, DATASET.services, DATASET.users
+# The community feed's services, imported with their needs not yet assigned (triage).
+FEED_SOURCE, FEED = read_feed()
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +92,7 @@ def test_it_loads_at_least_sixty_services_from_every_kind_of_provider(
     db: Session, demo: DemoSummary
 ) -> None:
     assert demo.services == len(SERVICES) >= 60
-    assert _count(db, Service) == len(SERVICES)
+    assert _count(db, Service) == len(SERVICES) + len(FEED)
     kinds = set(
         db.execute(
             select(Organisation.kind).join(Service, Service.organisation_id == Organisation.id)
@@ -147,6 +151,8 @@ def test_it_gives_every_service_need_codes_that_exist_in_the_taxonomy(
 ) -> None:
     codes = set(db.execute(select(Need.code)).scalars())
     for service in _services(db):
+        if service.needs_triage:  # the feed's: waiting for the coordinator
+            continue
         assert service.need_codes, service.name
         assert set(service.need_codes) <= codes, service.name
     linked = set(db.execute(select(ServiceNeed.need_code)).scalars())
@@ -271,3 +277,32 @@ def test_it_gives_tonge_moors_safeguarding_lead_a_stop_and_two_concerns(db: Sess
     assert {m.recipient for m in told} == {"dsl.tongemoor@demo.familyhub.test"}
     assert sorted(m.reference for m in told) == sorted(
         item.reference for item in [missing, *items])
+
+
+def test_it_puts_a_small_community_feed_on_the_coordinators_triage_page(
+    db: Session, demo: DemoSummary
+) -> None:
+    waiting = services_to_triage(db)
+    assert 4 <= len(FEED) <= 6
+    assert sorted(s.name for s in waiting) == sorted(record["name"] for record in FEED)
+    suggester = Suggester(keyword_rules(db))
+    suggested = {s.name: suggester.suggest(s.name, s.description) for s in waiting}
+    for service in waiting:
+        assert not service.need_codes, service.name
+        assert "<p>" not in service.description  # the feed's HTML, cleaned on import
+        assert "English" in service.languages and service.location is not None
+    # The shipped keyword rules find each one's needs from its own words.
+    assert "EARLY.DEV" in suggested["Farnworth Bumps and Babies"]
+    assert "CARERS" in suggested["Breightmet Young Carers Club"]
+    assert "MONEY.DEBT" in suggested["Deansgate Debt and Benefits Surgery"]
+    assert "MHW.ANX" in suggested["Heaton Dads' Walk and Talk"]
+    assert "ACTIVITY.YOUTH" in suggested["St George's Friday Night Youth Club"]
+
+
+def test_it_imports_the_feed_again_without_a_change(db: Session, demo: DemoSummary) -> None:
+    report = add_demo_feed(db, NOW + timedelta(days=3))
+    try:
+        assert (report.created, report.updated, report.withdrawn) == (0, 0, 0)
+        assert len(services_to_triage(db)) == len(FEED)
+    finally:
+        db.rollback()
