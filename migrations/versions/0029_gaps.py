@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0029_gaps'
-down_revision = '0020_referral_subject'
+down_revision = '0026_unknown_facts'
 branch_labels = None
 depends_on = None
 
