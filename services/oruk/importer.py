@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
+import tempfile
 import urllib.parse
 import uuid
 from collections import Counter
@@ -263,12 +265,39 @@ class Planned:
 class Prepared:
     """A chunk read and classified, not yet written: every record's outcome in feed
     order, the planned ones, and of those the new (inserted together) and the rest
-    (saved one by one); unchanged records are in neither."""
+    (saved one by one), by their place in ``planned``; unchanged records are in neither.
+    ``held`` (not staged) is what earlier imports made of the ``slow`` ones."""
 
     outcomes: list[Outcome] = field(default_factory=list)
     planned: list[tuple[Outcome, Planned]] = field(default_factory=list)
-    new: list[tuple[Outcome, Planned, CheckedInput]] = field(default_factory=list)
-    slow: list[tuple[Outcome, Planned, Service | None]] = field(default_factory=list)
+    new: list[tuple[int, CheckedInput]] = field(default_factory=list)
+    slow: list[int] = field(default_factory=list)
+    held: list[Service | None] = field(default_factory=list)
+
+
+class Staging:
+    """Chunks read and compared, kept in a temporary file until they are written: a big
+    feed's records are not all held in memory between reading and writing."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        self.held: list[list[Service | None]] = []
+
+    def put(self, part: Prepared) -> None:
+        """Stage ``part``; its ORM objects stay in memory, the rest goes to the file."""
+        self.held.append(part.held)
+        part.held = []
+        pickle.dump(part, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __iter__(self) -> Iterator[Prepared]:
+        self.file.seek(0)
+        for held in self.held:
+            part: Prepared = pickle.load(self.file)  # noqa: S301  (our own file, just written)
+            part.held = held
+            yield part
+
+    def close(self) -> None:
+        self.file.close()
 
 
 @dataclass
@@ -328,17 +357,22 @@ class Importer:
         propagate: the caller rolls the whole import back.
         """
         seen: set[str] = set()
-        prepared = [self._prepare(chunk) for chunk in self._chunks(feed, seen)]
-        if before_writing is not None:
-            version = current_version(self.session)
-            before_writing()
-            if current_version(self.session) != version:
+        staging = Staging()
+        try:
+            for chunk in self._chunks(feed, seen):
+                staging.put(self._prepare(chunk))
+            again = False
+            if before_writing is not None:
+                version = current_version(self.session)
+                before_writing()
+                again = current_version(self.session) != version
                 self.held.clear()
-                for part in prepared:
+            for part in staging:
+                if again:
                     self._classify(part)
-        for part in prepared:
-            self._write(part)
-        del prepared
+                self._write(part)
+        finally:
+            staging.close()
         self.report.skipped.extend(feed.skipped)
         self.report.warnings.extend(feed.warnings)
         if feed.complete:
@@ -401,11 +435,11 @@ class Importer:
     def _classify(self, part: Prepared) -> None:
         """Sort a chunk's planned records into unchanged, new (inserted together) and
         the rest (saved one by one), reading what earlier imports made of them."""
-        part.new, part.slow = [], []
+        part.new, part.slow, part.held = [], [], []
         existing = self._existing_many([plan.ref for _, plan in part.planned])
         self._place_many([plan.data.venue_postcode for _, plan in part.planned
                           if plan.data.venue_postcode and not plan.data.venue_coordinates])
-        for outcome, plan in part.planned:
+        for index, (outcome, plan) in enumerate(part.planned):
             outcome.skip = outcome.counted = outcome.plan = None
             outcome.new_organisation = False
             service = existing.get(plan.ref)
@@ -424,18 +458,20 @@ class Importer:
                 except InvalidInput as error:
                     outcome.skip = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
                     continue
-                part.new.append((outcome, plan, checked))
+                part.new.append((index, checked))
             else:
-                part.slow.append((outcome, plan, service))
+                part.slow.append(index)
+                part.held.append(service)
 
     def _write(self, part: Prepared) -> None:
         """Save one classified chunk, then report its records in feed order."""
-        for outcome, plan, service in part.slow:
-            self._save_one(outcome, plan, service)
-        if part.new and not self._insert_new(part.new):
+        for index, service in zip(part.slow, part.held, strict=True):
+            self._save_one(*part.planned[index], service)
+        new = [(*part.planned[index], checked) for index, checked in part.new]
+        if new and not self._insert_new(new):
             # The chunk's multi-row insert failed (a database error): save its records
             # one by one, so only the record at fault is skipped.
-            for outcome, plan, _checked in part.new:
+            for outcome, plan, _checked in new:
                 self._save_one(outcome, plan, None)
         for outcome in part.outcomes:
             self.report.warnings.extend(outcome.direct)
