@@ -282,19 +282,23 @@ class Staging:
     def __init__(self) -> None:
         self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
         self.held: list[list[Service | None]] = []
+        self.offsets: list[int] = []
 
     def put(self, part: Prepared) -> None:
         """Stage ``part``; its ORM objects stay in memory, the rest goes to the file."""
         self.held.append(part.held)
+        self.offsets.append(self.file.tell())
         part.held = []
         pickle.dump(part, self.file, protocol=pickle.HIGHEST_PROTOCOL)
 
-    def __iter__(self) -> Iterator[Prepared]:
-        self.file.seek(0)
-        for held in self.held:
-            part: Prepared = pickle.load(self.file)  # noqa: S301  (our own file, just written)
-            part.held = held
-            yield part
+    def parts(self, wanted: Callable[[int], bool]) -> Iterator[tuple[int, Prepared]]:
+        """The staged chunks whose number is ``wanted``, in order, with their numbers."""
+        for number, (held, offset) in enumerate(zip(self.held, self.offsets, strict=True)):
+            if wanted(number):
+                self.file.seek(offset)
+                part: Prepared = pickle.load(self.file)  # noqa: S301  (our own file)
+                part.held = held
+                yield number, part
 
     def close(self) -> None:
         self.file.close()
@@ -358,26 +362,37 @@ class Importer:
         """
         seen: set[str] = set()
         staging = Staging()
+        # Each chunk's counts, skips and warnings; a chunk with nothing to write is
+        # reported as soon as it is read, and read back only to be compared again.
+        tallies: list[ImportReport | None] = []
         try:
             for chunk in self._chunks(feed, seen):
-                staging.put(self._prepare(chunk))
+                part = self._prepare(chunk)
+                tallies.append(None if part.new or part.slow else self._tally(part))
+                staging.put(part)
+            # A record the reader could not fetch is not gone from the feed.
+            listed = seen | {label.split(" ", 1)[0] for label, _ in feed.skipped}
+            gone = self._missing(listed) if feed.complete else []
             again = False
-            if before_writing is not None:
+            if before_writing is not None and (gone or None in tallies):
                 version = current_version(self.session)
                 before_writing()
-                again = current_version(self.session) != version
-                self.held.clear()
-            for part in staging:
+                if current_version(self.session) != version:
+                    again, self.held = True, {}
+                    gone = self._missing(listed) if feed.complete else []
+            for number, part in staging.parts(lambda n: again or tallies[n] is None):
                 if again:
                     self._classify(part)
                 self._write(part)
+                tallies[number] = self._tally(part)
         finally:
             staging.close()
+        for tally in tallies:
+            assert tally is not None
+            self._add(tally)
         self.report.skipped.extend(feed.skipped)
         self.report.warnings.extend(feed.warnings)
-        if feed.complete:
-            # A record the reader could not fetch is not gone from the feed.
-            self._withdraw_missing(seen | {label.split(" ", 1)[0] for label, _ in feed.skipped})
+        self._withdraw(gone)
         self._save_capacities()
         if self.report.created + self.report.updated + self.report.withdrawn:
             # Once per import, last: the version row is held only until the commit.
@@ -464,7 +479,7 @@ class Importer:
                 part.held.append(service)
 
     def _write(self, part: Prepared) -> None:
-        """Save one classified chunk, then report its records in feed order."""
+        """Save one classified chunk."""
         for index, service in zip(part.slow, part.held, strict=True):
             self._save_one(*part.planned[index], service)
         new = [(*part.planned[index], checked) for index, checked in part.new]
@@ -473,17 +488,31 @@ class Importer:
             # one by one, so only the record at fault is skipped.
             for outcome, plan, _checked in new:
                 self._save_one(outcome, plan, None)
+
+    @staticmethod
+    def _tally(part: Prepared) -> ImportReport:
+        """What a chunk's records came to, in feed order."""
+        tally = ImportReport()
         for outcome in part.outcomes:
-            self.report.warnings.extend(outcome.direct)
+            tally.warnings.extend(outcome.direct)
             if outcome.skip is not None:
-                self.report.skipped.append((outcome.label, outcome.skip))
+                tally.skipped.append((outcome.label, outcome.skip))
                 continue
             assert outcome.counted is not None and outcome.plan is not None
-            setattr(self.report, outcome.counted, getattr(self.report, outcome.counted) + 1)
-            self.report.needs_not_assigned += outcome.plan.triage and outcome.counted != "withdrawn"
-            self.report.organisations_created += outcome.new_organisation
-            self.report.warnings.extend(f"{outcome.label}: {warning}"
-                                        for warning in outcome.plan.warnings)
+            setattr(tally, outcome.counted, getattr(tally, outcome.counted) + 1)
+            tally.needs_not_assigned += outcome.plan.triage and outcome.counted != "withdrawn"
+            tally.organisations_created += outcome.new_organisation
+            tally.warnings.extend(f"{outcome.label}: {warning}"
+                                  for warning in outcome.plan.warnings)
+        return tally
+
+    def _add(self, tally: ImportReport) -> None:
+        report = self.report
+        for name in ("created", "updated", "unchanged", "withdrawn", "organisations_created",
+                     "needs_not_assigned"):
+            setattr(report, name, getattr(report, name) + getattr(tally, name))
+        report.skipped.extend(tally.skipped)
+        report.warnings.extend(tally.warnings)
 
     def _save_one(self, outcome: Outcome, plan: Planned, service: Service | None) -> None:
         """Save one record in its own savepoint through ``save_service``."""
@@ -709,13 +738,16 @@ class Importer:
             .execution_options(populate_existing=True)).all()
         return {ref: service for ref, service in rows}
 
-    def _withdraw_missing(self, seen: set[str]) -> None:
-        """Withdraw (never delete) this source's services that the feed no longer lists."""
+    def _missing(self, seen: set[str]) -> list[int]:
+        """This source's active services that the feed no longer lists."""
         links = self.session.execute(
             select(OrukSource.source_ref, OrukSource.service_id)
             .join(Service, Service.id == OrukSource.service_id)
             .where(OrukSource.source == self.source, Service.active.is_(True))).all()
-        gone = [service_id for ref, service_id in links if ref not in seen]
+        return [service_id for ref, service_id in links if ref not in seen]
+
+    def _withdraw(self, gone: list[int]) -> None:
+        """Withdraw (never delete) these services."""
         for start in range(0, len(gone), CHUNK):
             part = gone[start:start + CHUNK]
             self.session.execute(update(Service).where(Service.id.in_(part))

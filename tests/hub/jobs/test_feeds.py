@@ -87,12 +87,33 @@ def test_it_compares_again_when_the_directory_changed_while_it_read(
         other.execute(update(Service).where(Service.id == first).values(name="Renamed here"))
         bump_version(other)
 
-    feed_with(monkeypatch, 2, lambda: save_without_waiting(rename))
+    # A third record to create: the import writes, so it takes the lock after reading.
+    feed_with(monkeypatch, 3, lambda: save_without_waiting(rename))
     report = import_source("feed.json", "feed")
     # Read before the rename, compared again after it: the feed's name is put back.
-    assert (report.updated, report.unchanged) == (1, 1)
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 1)
     db.expire_all()
     assert db.get(Service, first).name == "Feed service 0"  # type: ignore[union-attr]
+
+
+def test_it_takes_no_lock_when_nothing_changed(
+        app: Flask, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed_with(monkeypatch, 2, lambda: None)
+    assert import_source("feed.json", "feed").created == 2
+    first = db.execute(select(OrukSource.service_id).where(
+        OrukSource.source_ref == "feed-0")).scalar_one()
+
+    def rename(other: Session) -> None:
+        other.execute(update(Service).where(Service.id == first).values(name="Renamed here"))
+        bump_version(other)
+
+    feed_with(monkeypatch, 2, lambda: save_without_waiting(rename))
+    report = import_source("feed.json", "feed")
+    # Everything it read was unchanged: the import wrote nothing and, as if it ran
+    # before the rename, leaves the rename alone.
+    assert (report.updated, report.unchanged) == (0, 2)
+    db.expire_all()
+    assert db.get(Service, first).name == "Renamed here"  # type: ignore[union-attr]
 
 
 def test_it_writes_nothing_on_a_dry_run_nor_holds_a_lock(
