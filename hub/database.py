@@ -48,7 +48,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 @contextmanager
-def one_transaction(engine: Engine) -> Iterator[Session]:
+def one_transaction(engine: Engine, *, read_first: bool = False) -> Iterator[Session]:
     """A session whose work is one database transaction, savepoints included.
 
     On SQLite this applies SQLAlchemy's documented pysqlite recipe to this one
@@ -56,22 +56,28 @@ def one_transaction(engine: Engine) -> Iterator[Session]:
     ``BEGIN IMMEDIATE`` is emitted when the session begins, so ``begin_nested``
     savepoints nest inside it instead of committing on release. (Switched on for
     every connection, deferred reads would turn into busy errors under load.)
-    Nothing is kept unless the caller commits the session; the connection is
-    rolled back and restored on the way out.
+
+    With ``read_first`` the session begins reading in a plain ``BEGIN`` (one
+    snapshot, no write lock: SQLite has one writer for the whole database) and may
+    write only after :func:`start_writing`. Nothing is kept unless the caller
+    commits the session; the connection is rolled back and restored on the way out.
     """
     with engine.connect() as connection:
         driver = connection.connection.driver_connection
         sqlite = connection.dialect.name == "sqlite"
+        mode = ["BEGIN" if read_first else "BEGIN IMMEDIATE"]
         if sqlite:
             connection.rollback()
             driver.isolation_level = None  # type: ignore[union-attr]
 
             def begin(conn: Connection) -> None:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                conn.exec_driver_sql(mode[0])
 
             event.listen(connection, "begin", begin)
         try:
             with Session(bind=connection, expire_on_commit=False) as session:
+                if sqlite and read_first:
+                    session.info[_START_WRITING] = lambda: _begin_immediate(session, mode)
                 yield session
         finally:
             if connection.in_transaction():
@@ -79,3 +85,29 @@ def one_transaction(engine: Engine) -> Iterator[Session]:
             if sqlite:
                 event.remove(connection, "begin", begin)
                 driver.isolation_level = ""  # type: ignore[union-attr]
+
+
+_START_WRITING = "start_writing"
+
+
+def start_writing(session: Session) -> None:
+    """End a ``read_first`` session's reading and begin its one write transaction.
+
+    On SQLite the read transaction (which wrote nothing) ends and ``BEGIN
+    IMMEDIATE`` takes the write lock, waiting for other writers up to the busy
+    timeout; what was read may have changed meanwhile, so the caller checks. On
+    PostgreSQL reading takes no lock a writer waits on and the transaction goes on.
+    Raises RuntimeError when something was written while reading.
+    """
+    hook = session.info.pop(_START_WRITING, None)
+    if hook is not None:
+        hook()
+
+
+def _begin_immediate(session: Session, mode: list[str]) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("an import wrote while reading; nothing is kept")
+    # The read transaction wrote nothing: ending it keeps nothing and loses nothing.
+    session.commit()
+    mode[0] = "BEGIN IMMEDIATE"
+    session.connection()

@@ -44,10 +44,13 @@ def update_capacity(
     user_id: int | None,
     user_name: str,
     now: datetime | None = None,
+    record_change: bool = True,
 ) -> Capacity:
     """Record a provider's new capacity figures for one service.
 
-    Raises InvalidInput for negative or implausible figures.
+    ``record_change=False``: the caller logs the change itself, with others
+    (``services.version.record_capacity_changes``; an import logs all of its changes
+    together, last). Raises InvalidInput for negative or implausible figures.
     """
     check_capacity(free_places, waitlist_length, typical_wait_days)
     capacity = service.capacity
@@ -61,7 +64,8 @@ def update_capacity(
     capacity.updated_at = now or utcnow()
     capacity.updated_by_id = user_id
     capacity.updated_by_name = user_name
-    record_capacity_change(session, service.id)
+    if record_change:
+        record_capacity_change(session, service.id)
     return capacity
 
 

@@ -15,6 +15,7 @@ and no row ever commits behind a reader's last seen number.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, delete, insert, select, update
@@ -90,3 +91,35 @@ def record_capacity_change(session: Session, service_id: int) -> int:
     if seq % PRUNE_EVERY == 0:
         session.execute(delete(CapacityChange).where(CapacityChange.seq <= seq - KEEP_CHANGES))
     return int(seq)
+
+
+def record_capacity_changes(session: Session, service_ids: Sequence[int]) -> list[int]:
+    """Log changes of these services' capacities at once, as ``record_capacity_change``
+    does for each in turn (the same numbers, rows and pruning), and return their
+    sequence numbers: one UPDATE of the counter row, so a big import holds the row
+    lock providers' capacity saves need only from here to its commit."""
+    if not service_ids:
+        return []
+    count = len(service_ids)
+    last = session.execute(
+        update(DirectoryVersion)
+        .where(DirectoryVersion.id == 1)
+        .values(capacity_seq=DirectoryVersion.capacity_seq + count)
+        .returning(DirectoryVersion.capacity_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if last is None:
+        session.add(DirectoryVersion(id=1, version=1, capacity_seq=count))
+        session.flush()
+        last = count
+    first = int(last) - count + 1
+    at = utcnow()
+    session.execute(insert(CapacityChange), [
+        {"seq": first + offset, "service_id": service_id, "at": at}
+        for offset, service_id in enumerate(service_ids)])
+    # The scalar form prunes at each multiple of PRUNE_EVERY; pruning at the last one
+    # crossed leaves the same rows.
+    crossed = int(last) - int(last) % PRUNE_EVERY
+    if crossed >= first:
+        session.execute(delete(CapacityChange).where(CapacityChange.seq <= crossed - KEEP_CHANGES))
+    return list(range(first, int(last) + 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hub.database import one_transaction
+from hub.database import one_transaction, start_writing
 from hub.extensions import db
 from hub.settings import now
 from services.oruk.importer import ImportReport, import_records, load_mapping
@@ -32,9 +32,12 @@ def import_source(source: str, name: str, mapping: Path | None = None,
     """
     from services.oruk.sources import read_source
 
-    with one_transaction(db.engine) as work:
+    # Read, clean and compare every record before taking a write lock (on SQLite the
+    # database's one): providers' capacity saves wait only for the writing.
+    with one_transaction(db.engine, read_first=True) as work:
         feed = read_source(source, modified_after=modified_after)
-        report = import_records(work, feed, name, load_mapping(mapping), agree_hubs, now())
+        report = import_records(work, feed, name, load_mapping(mapping), agree_hubs, now(),
+                                before_writing=lambda: start_writing(work))
         if not dry_run and report.imported + report.withdrawn:
             work.commit()
     return report

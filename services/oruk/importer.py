@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import functools
 import json
+import pickle
+import tempfile
 import urllib.parse
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import ARRAY, ColumnElement, Table, any_, bindparam, func, insert, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -49,7 +51,7 @@ from services.oruk.serialisers import LANGUAGE_CODES
 from services.oruk.sources import Feed
 from services.schools import School
 from services.taxonomy import Need
-from services.version import bump_version
+from services.version import bump_version, current_version, record_capacity_changes
 
 IMPORT_USER = "ORUK import"
 IMPORT_ACTOR = Actor(None, IMPORT_USER, None, "")
@@ -260,6 +262,49 @@ class Planned:
 
 
 @dataclass
+class Prepared:
+    """A chunk read and classified, not yet written: every record's outcome in feed
+    order, the planned ones, and of those the new (inserted together) and the rest
+    (saved one by one), by their place in ``planned``; unchanged records are in neither.
+    ``held`` (not staged) is what earlier imports made of the ``slow`` ones."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    planned: list[tuple[Outcome, Planned]] = field(default_factory=list)
+    new: list[tuple[int, CheckedInput]] = field(default_factory=list)
+    slow: list[int] = field(default_factory=list)
+    held: list[Service | None] = field(default_factory=list)
+
+
+class Staging:
+    """Chunks read and compared, kept in a temporary file until they are written: a big
+    feed's records are not all held in memory between reading and writing."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115  (closed by close())
+        self.held: list[list[Service | None]] = []
+        self.offsets: list[int] = []
+
+    def put(self, part: Prepared) -> None:
+        """Stage ``part``; its ORM objects stay in memory, the rest goes to the file."""
+        self.held.append(part.held)
+        self.offsets.append(self.file.tell())
+        part.held = []
+        pickle.dump(part, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def parts(self, wanted: Callable[[int], bool]) -> Iterator[tuple[int, Prepared]]:
+        """The staged chunks whose number is ``wanted``, in order, with their numbers."""
+        for number, (held, offset) in enumerate(zip(self.held, self.offsets, strict=True)):
+            if wanted(number):
+                self.file.seek(offset)
+                part: Prepared = pickle.load(self.file)  # noqa: S301  (our own file)
+                part.held = held
+                yield number, part
+
+    def close(self) -> None:
+        self.file.close()
+
+
+@dataclass
 class Outcome:
     """What became of one record of a chunk, reported once the chunk is saved."""
 
@@ -292,21 +337,73 @@ class Importer:
         self.organisations: dict[str, Organisation] = {}
         self.places: dict[str, Place] = {}
         # Capacity figures saved at the end (``_capacity_later``).
-        self.capacities: list[Callable[[], object]] = []
+        self.capacities: list[Callable[[], int]] = []
         self.schools = {s.urn: s for s in session.execute(select(School)).scalars()}
         self.organisations_seen: set[int] = set()
+        # Organisations found unchanged while reading, by the feed's reference (or None).
+        self.held: dict[str, Organisation | None] = {}
 
-    def run(self, feed: Feed) -> ImportReport:
+    def run(self, feed: Feed,
+            before_writing: Callable[[], None] | None = None) -> ImportReport:
         """Import every record of ``feed``; skips are reported, never raised.
 
-        Records are read in chunks of ``CHUNK``: each chunk's earlier imports are
-        looked up in one query, and its new services are written with one
-        multi-row INSERT per table (the per-record work is cleaning and checking).
-        When the feed was read completely, services this source gave earlier and
-        no longer lists are withdrawn. Errors reading the source (SourceError)
+        Two steps. Reading: every record is read, cleaned and compared with what
+        earlier imports made of it (looked up a chunk of ``CHUNK`` at a time) and
+        nothing is written, so the import holds nothing a provider's capacity save
+        needs. Writing: new services go in with one multi-row INSERT per table per
+        chunk, changed ones through ``save_service``; then withdrawals, the feed's
+        capacity figures and, last, the directory's change counters.
+
+        ``before_writing`` is called between the two (on SQLite it ends the read
+        transaction and takes the database's one write lock). If the directory's
+        version moved meanwhile (another writer changed listings), what was read is
+        compared again under the lock. Errors reading the source (SourceError)
         propagate: the caller rolls the whole import back.
         """
         seen: set[str] = set()
+        staging = Staging()
+        # Each chunk's counts, skips and warnings; a chunk with nothing to write is
+        # reported as soon as it is read, and read back only to be compared again.
+        tallies: list[ImportReport | None] = []
+        try:
+            for chunk in self._chunks(feed, seen):
+                part = self._prepare(chunk)
+                tallies.append(None if part.new or part.slow else self._tally(part))
+                staging.put(part)
+            # A record the reader could not fetch is not gone from the feed.
+            listed = seen | {label.split(" ", 1)[0] for label, _ in feed.skipped}
+            gone = self._missing(listed) if feed.complete else []
+            again = False
+            if before_writing is not None and (gone or None in tallies):
+                version = current_version(self.session)
+                before_writing()
+                if current_version(self.session) != version:
+                    again, self.held = True, {}
+                    gone = self._missing(listed) if feed.complete else []
+            for number, part in staging.parts(lambda n: again or tallies[n] is None):
+                if again:
+                    self._classify(part)
+                self._write(part)
+                tallies[number] = self._tally(part)
+        finally:
+            staging.close()
+        for tally in tallies:
+            assert tally is not None
+            self._add(tally)
+        self.report.skipped.extend(feed.skipped)
+        self.report.warnings.extend(feed.warnings)
+        self._withdraw(gone)
+        self._save_capacities()
+        if self.report.created + self.report.updated + self.report.withdrawn:
+            # Once per import, last: the version row is held only until the commit.
+            bump_version(self.session)
+        return self.report
+
+    @staticmethod
+    def _chunks(feed: Feed, seen: set[str]
+                ) -> Iterator[list[tuple[str, str, Mapping[str, Any] | None]]]:
+        """The feed's records in chunks of ``CHUNK`` as (label, id, record); a repeated
+        id comes with no record. Adds each id to ``seen``."""
         chunk: list[tuple[str, str, Mapping[str, Any] | None]] = []
         for record in feed.records:
             ref = str(record.get("id") or "").strip()[:300]
@@ -318,29 +415,17 @@ class Importer:
                     seen.add(ref)
                 chunk.append((label, ref, record))
             if len(chunk) >= CHUNK:
-                self._import_chunk(chunk)
+                yield chunk
                 chunk = []
         if chunk:
-            self._import_chunk(chunk)
-        self.report.skipped.extend(feed.skipped)
-        self.report.warnings.extend(feed.warnings)
-        for save_capacity in self.capacities:
-            save_capacity()
-        if feed.complete:
-            # A record the reader could not fetch is not gone from the feed.
-            self._withdraw_missing(seen | {label.split(" ", 1)[0] for label, _ in feed.skipped})
-        if self.report.created + self.report.updated + self.report.withdrawn:
-            # Once per import: the version row is not held for every record.
-            bump_version(self.session)
-        return self.report
+            yield chunk
 
-    def _import_chunk(self, chunk: list[tuple[str, str, Mapping[str, Any] | None]]) -> None:
-        """Plan, check and save one chunk of records, then report them in feed order."""
-        outcomes: list[Outcome] = []
-        planned: list[tuple[Outcome, Planned]] = []
+    def _prepare(self, chunk: list[tuple[str, str, Mapping[str, Any] | None]]) -> Prepared:
+        """Plan and classify one chunk of records, writing nothing."""
+        part = Prepared()
         for label, ref, record in chunk:
             outcome = Outcome(label)
-            outcomes.append(outcome)
+            part.outcomes.append(outcome)
             if record is None:
                 outcome.skip = "duplicate id in the feed; the first record with it was kept"
                 continue
@@ -358,12 +443,20 @@ class Importer:
                 continue
             finally:
                 self.report.warnings = report_warnings
-            planned.append((outcome, plan))
-        existing = self._existing_many([plan.ref for _, plan in planned])
-        self._place_many([plan.data.venue_postcode for _, plan in planned
+            part.planned.append((outcome, plan))
+        self._classify(part)
+        return part
+
+    def _classify(self, part: Prepared) -> None:
+        """Sort a chunk's planned records into unchanged, new (inserted together) and
+        the rest (saved one by one), reading what earlier imports made of them."""
+        part.new, part.slow, part.held = [], [], []
+        existing = self._existing_many([plan.ref for _, plan in part.planned])
+        self._place_many([plan.data.venue_postcode for _, plan in part.planned
                           if plan.data.venue_postcode and not plan.data.venue_coordinates])
-        new: list[tuple[Outcome, Planned, CheckedInput]] = []
-        for outcome, plan in planned:
+        for index, (outcome, plan) in enumerate(part.planned):
+            outcome.skip = outcome.counted = outcome.plan = None
+            outcome.new_organisation = False
             service = existing.get(plan.ref)
             if (plan.triage and service is not None and not service.needs_triage
                     and service.need_links):
@@ -380,25 +473,46 @@ class Importer:
                 except InvalidInput as error:
                     outcome.skip = "; ".join(f"{k}: {v}" for k, v in error.errors.items())
                     continue
-                new.append((outcome, plan, checked))
+                part.new.append((index, checked))
             else:
-                self._save_one(outcome, plan, service)
+                part.slow.append(index)
+                part.held.append(service)
+
+    def _write(self, part: Prepared) -> None:
+        """Save one classified chunk."""
+        for index, service in zip(part.slow, part.held, strict=True):
+            self._save_one(*part.planned[index], service)
+        new = [(*part.planned[index], checked) for index, checked in part.new]
         if new and not self._insert_new(new):
             # The chunk's multi-row insert failed (a database error): save its records
             # one by one, so only the record at fault is skipped.
             for outcome, plan, _checked in new:
                 self._save_one(outcome, plan, None)
-        for outcome in outcomes:
-            self.report.warnings.extend(outcome.direct)
+
+    @staticmethod
+    def _tally(part: Prepared) -> ImportReport:
+        """What a chunk's records came to, in feed order."""
+        tally = ImportReport()
+        for outcome in part.outcomes:
+            tally.warnings.extend(outcome.direct)
             if outcome.skip is not None:
-                self.report.skipped.append((outcome.label, outcome.skip))
+                tally.skipped.append((outcome.label, outcome.skip))
                 continue
             assert outcome.counted is not None and outcome.plan is not None
-            setattr(self.report, outcome.counted, getattr(self.report, outcome.counted) + 1)
-            self.report.needs_not_assigned += outcome.plan.triage and outcome.counted != "withdrawn"
-            self.report.organisations_created += outcome.new_organisation
-            self.report.warnings.extend(f"{outcome.label}: {warning}"
-                                        for warning in outcome.plan.warnings)
+            setattr(tally, outcome.counted, getattr(tally, outcome.counted) + 1)
+            tally.needs_not_assigned += outcome.plan.triage and outcome.counted != "withdrawn"
+            tally.organisations_created += outcome.new_organisation
+            tally.warnings.extend(f"{outcome.label}: {warning}"
+                                  for warning in outcome.plan.warnings)
+        return tally
+
+    def _add(self, tally: ImportReport) -> None:
+        report = self.report
+        for name in ("created", "updated", "unchanged", "withdrawn", "organisations_created",
+                     "needs_not_assigned"):
+            setattr(report, name, getattr(report, name) + getattr(tally, name))
+        report.skipped.extend(tally.skipped)
+        report.warnings.extend(tally.warnings)
 
     def _save_one(self, outcome: Outcome, plan: Planned, service: Service | None) -> None:
         """Save one record in its own savepoint through ``save_service``."""
@@ -454,8 +568,8 @@ class Importer:
               "easting": place.easting, "northing": place.northing}
              for plan, place in places]) if places else [])
         wanted = [plan.ref for _o, plan, _c in new if ids.is_uuid(plan.ref)]
-        taken = set(self.session.execute(
-            select(Service.uuid).where(Service.uuid.in_(wanted))).scalars()) if wanted else set()
+        taken = set(self.session.execute(select(Service.uuid).where(
+            self._among(Service.uuid, wanted))).scalars()) if wanted else set()
         rows = []
         for (_outcome, plan, checked), organisation_id in zip(new, organisations, strict=True):
             data = plan.data
@@ -485,9 +599,8 @@ class Importer:
         links = [{"service_id": service_id, "need_code": code}
                  for service_id, (_o, _p, checked) in zip(service_ids, new, strict=True)
                  for code in checked.codes]
-        if links:
-            self.session.execute(insert(SERVICE_NEED), links)
-        self.session.execute(insert(ORUK_SOURCE), [
+        self._bulk_insert(SERVICE_NEED, links)
+        self._bulk_insert(ORUK_SOURCE, [
             {"source": self.source, "source_ref": plan.ref, "service_id": service_id}
             for service_id, (_o, plan, _c) in zip(service_ids, new, strict=True)])
         # As the flush hook (hub/audit_changes.py) audits a service saved one by one.
@@ -497,20 +610,45 @@ class Importer:
 
     def _insert_with_ids(self, table: Table, rows: list[dict[str, Any]]) -> list[int]:
         """Insert ``rows`` into ``table``; their new ids, in order."""
-        if self.session.get_bind().dialect.name != "postgresql":
-            return list(self.session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            ).scalars())
-        # psycopg would parse a multi-row INSERT … RETURNING's thousands of placeholders
-        # in Python: the ids are taken from the sequence first and the rows go in as a
-        # plain executemany (one prepared statement, pipelined).
-        new_ids = list(self.session.execute(
-            sql_text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
-                 "FROM generate_series(1, :count)"),
-            {"table": table.name, "count": len(rows)}).scalars())
-        self.session.execute(insert(table), [{**row, "id": new_id}
-                                             for row, new_id in zip(rows, new_ids, strict=True)])
+        if self.session.get_bind().dialect.name == "postgresql":
+            new_ids = list(self.session.execute(
+                sql_text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                         "FROM generate_series(1, :count)"),
+                {"table": table.name, "count": len(rows)}).scalars())
+        else:
+            # Numbered as SQLite numbers rows itself (one more than the largest id; the
+            # tables have no AUTOINCREMENT). Read inside the import's write transaction:
+            # another writer inserting first would make this one fail, never collide.
+            start = self.session.execute(select(func.max(table.c.id))).scalar() or 0
+            new_ids = list(range(start + 1, start + 1 + len(rows)))
+        self._bulk_insert(table, [{**row, "id": new_id}
+                                  for row, new_id in zip(rows, new_ids, strict=True)])
         return new_ids
+
+    def _bulk_insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (all with the same keys) into ``table``: on PostgreSQL by COPY
+        (one statement, not a round of the pipeline per row), else one executemany."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            self.session.execute(insert(table), rows)
+            return
+        self.session.flush()
+        names = list(rows[0])
+        # The values as SQLAlchemy would send them (JSON wrapped, enums by name).
+        processors = [table.c[name].type.dialect_impl(connection.dialect)
+                      .bind_processor(connection.dialect) for name in names]
+        preparer = connection.dialect.identifier_preparer
+        columns = ", ".join(preparer.quote(name) for name in names)
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor, cursor.copy(
+                f"COPY {preparer.quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([value if process is None else process(value)
+                                for value, process in zip(
+                                    [row[name] for name in names], processors, strict=True)])
 
     def _audit_services(self, service_ids: Iterable[int], action: str, detail: str) -> None:
         rows = [{"at": self.now, "actor_id": None, "actor_name": SYSTEM.name,
@@ -518,18 +656,48 @@ class Importer:
                  "action": action, "child_id": None, "referral_id": None,
                  "subject_type": "service", "subject_id": str(service_id), "detail": detail,
                  "remote_addr": "", "refused": False} for service_id in service_ids]
-        if rows:
-            self.session.execute(insert(AUDIT_EVENT), rows)
+        self._bulk_insert(AUDIT_EVENT, rows)
 
     def _unchanged(self, service: Service, plan: Planned) -> bool:
-        """Whether ``plan`` would change nothing of ``service``, when its organisation
-        was already seen in this import (else it is saved one by one, which may make it)."""
+        """Whether ``plan`` would change nothing of ``service`` nor of its organisation."""
         _name, ref = self._organisation_ref(plan.organisation, [])
-        organisation = self.organisations.get(ref)
+        organisation = self._held_organisation(ref, plan.organisation)
         if organisation is None or not self._same(service, organisation, plan):
             return False
         self._organisation_ref(plan.organisation, plan.warnings)  # as saving would warn
         return True
+
+    def _held_organisation(self, ref: str, data: Mapping[str, Any]) -> Organisation | None:
+        """The organisation an earlier import of this source made for ``ref``, when saving
+        ``data`` (the first record naming it, as ``_organisation`` uses) would change
+        nothing of it; else None. Reads only; once per organisation per import."""
+        if ref in self.held:
+            return self.held[ref]
+        found = self.session.execute(
+            select(Organisation).join(
+                OrukOrganisationSource, OrukOrganisationSource.organisation_id == Organisation.id)
+            .where(OrukOrganisationSource.source == self.source,
+                   OrukOrganisationSource.source_ref == ref)
+            .execution_options(populate_existing=True)).scalar_one_or_none()
+        if found is not None:
+            ignored: list[str] = []
+            name, _ref = self._organisation_ref(data, ignored)
+            website = cleaning.url(data.get("website") or data.get("url"), "website", ignored)
+            email = cleaning.email(data.get("email"), "email", ignored)
+            if ((found.name != name and not found.name.startswith(f"{name} ("))
+                    or (found.website, found.email) != (website or None, email or None)
+                    or found.oruk_extra != organisation_extras(data, ignored)):
+                found = None
+        self.held[ref] = found
+        return found
+
+    def _among(self, column: Any, values: list[Any]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter: psycopg
+        would split a statement of a thousand placeholders in Python."""
+        if self.session.get_bind().dialect.name != "postgresql":
+            return cast(ColumnElement[bool], column.in_(values))
+        return cast(ColumnElement[bool], column == any_(
+            bindparam(None, values, type_=ARRAY(column.type))))
 
     def _place_many(self, postcodes: list[str]) -> None:
         """Look up the gazetteer's places of these postcodes in one query."""
@@ -543,7 +711,7 @@ class Importer:
                 wanted.add(postcode)
         if wanted:
             for row in self.session.execute(select(GazetteerPostcode).where(
-                    GazetteerPostcode.postcode.in_(sorted(wanted)))).scalars():
+                    self._among(GazetteerPostcode.postcode, sorted(wanted)))).scalars():
                 self.places[row.postcode] = Place(row.postcode, row.latitude, row.longitude,
                                                   row.easting, row.northing)
 
@@ -563,18 +731,23 @@ class Importer:
         rows = self.session.execute(
             select(OrukSource.source_ref, Service)
             .join(Service, Service.id == OrukSource.service_id)
-            .where(OrukSource.source == self.source, OrukSource.source_ref.in_(refs))
+            .where(OrukSource.source == self.source, self._among(OrukSource.source_ref, refs))
             .options(selectinload(Service.need_links), selectinload(Service.location),
-                     selectinload(Service.hubs), selectinload(Service.capacity))).all()
+                     selectinload(Service.hubs), selectinload(Service.capacity))
+            # Compared again after a change by another writer: read afresh, not as held.
+            .execution_options(populate_existing=True)).all()
         return {ref: service for ref, service in rows}
 
-    def _withdraw_missing(self, seen: set[str]) -> None:
-        """Withdraw (never delete) this source's services that the feed no longer lists."""
+    def _missing(self, seen: set[str]) -> list[int]:
+        """This source's active services that the feed no longer lists."""
         links = self.session.execute(
             select(OrukSource.source_ref, OrukSource.service_id)
             .join(Service, Service.id == OrukSource.service_id)
             .where(OrukSource.source == self.source, Service.active.is_(True))).all()
-        gone = [service_id for ref, service_id in links if ref not in seen]
+        return [service_id for ref, service_id in links if ref not in seen]
+
+    def _withdraw(self, gone: list[int]) -> None:
+        """Withdraw (never delete) these services."""
         for start in range(0, len(gone), CHUNK):
             part = gone[start:start + CHUNK]
             self.session.execute(update(Service).where(Service.id.in_(part))
@@ -868,10 +1041,22 @@ class Importer:
         wait = cleaning.count(capacity.get("typical_wait_days"), "typical_wait_days", warnings)
         check_capacity(free, waitlist, wait)
         accepting = bool(capacity.get("accepting", True))
-        self.capacities.append(lambda: update_capacity(
-            self.session, service, accepting=accepting, free_places=free,
-            waitlist_length=waitlist, typical_wait_days=wait, user_id=None,
-            user_name=IMPORT_USER, now=updated))
+
+        def save() -> int:
+            update_capacity(self.session, service, accepting=accepting, free_places=free,
+                            waitlist_length=waitlist, typical_wait_days=wait, user_id=None,
+                            user_name=IMPORT_USER, now=updated, record_change=False)
+            return service.id
+
+        self.capacities.append(save)
+
+    def _save_capacities(self) -> None:
+        """Save the feed's capacity figures, then number the changes with one update of
+        the change counter: the row every capacity save needs is held only from here to
+        the commit."""
+        changed = [save() for save in self.capacities]
+        self.session.flush()
+        record_capacity_changes(self.session, changed)
 
     def _same(self, service: Service, organisation: Organisation, plan: Planned) -> bool:
         """Whether saving ``plan`` would change nothing we hold."""
@@ -928,14 +1113,16 @@ class Importer:
 
 def import_records(session: Session, records: Feed | Iterable[dict[str, Any]], source: str,
                    mapping: Mapping[str, str] | None = None,
-                   agree_hubs: bool = False, now: datetime | None = None) -> ImportReport:
+                   agree_hubs: bool = False, now: datetime | None = None,
+                   before_writing: Callable[[], None] | None = None) -> ImportReport:
     """Import ``records`` (ORUK 3.0-shaped dicts) of ``source`` in ``session``; the
     caller commits the whole import or rolls it back. Services at our school hubs are
     requests for the schools to agree, unless ``agree_hubs`` (the operator states the
-    schools agreed: our own export, a trusted feed).
+    schools agreed: our own export, a trusted feed). ``before_writing`` is called once
+    every record is read and compared, before the first write (``Importer.run``).
 
     Raises MappingError when the mapping names need codes we do not have, and
     SourceError when the source cannot be read to the end.
     """
     feed = records if isinstance(records, Feed) else Feed(records=records)
-    return Importer(session, source, mapping, agree_hubs, now).run(feed)
+    return Importer(session, source, mapping, agree_hubs, now).run(feed, before_writing)

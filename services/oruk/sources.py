@@ -17,8 +17,11 @@ import urllib.request
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import ijson
 
 # A feed of 100,000 services at 100 a page is 1,000 pages; more is a server that never ends.
 MAX_PAGES = 2_000
@@ -188,29 +191,64 @@ def _is_nested(item: dict[str, Any]) -> bool:
                                        "service_taxonomys", "regular_schedules"))
 
 
+# The top-level keys a saved feed file lists its services under (our export, an ORUK page).
+LIST_KEYS = ("services", "contents", "content")
+
+
 def read_json_file(path: Path) -> Iterator[dict[str, Any]]:
-    """Every service in a saved JSON file. Raises SourceError."""
+    """Every service in a saved JSON file (a list, an export or a page of services, or
+    one service), streamed record by record: a big file is never held whole. Raises
+    SourceError, also part way through for a file that is not JSON to its end."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+        prefix = _items_prefix(path)
+        if prefix is None:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not (isinstance(data, dict) and "name" in data):
+                raise SourceError(f"{path.name} holds no services")
+            yield normalise(data)
+            return
+        with path.open("rb") as handle:
+            for item in ijson.items(handle, prefix):
+                if isinstance(item, dict):
+                    yield normalise(_plain_numbers(item))
+    except SourceError:
+        raise
+    except (OSError, ValueError, ijson.JSONError) as error:
         raise SourceError(f"Could not read {path}: {error}") from error
-    if isinstance(data, dict) and isinstance(data.get("services"), list):
-        items: list[Any] = data["services"]
-    elif isinstance(data, dict) and ("contents" in data or "content" in data):
-        items = _page_items(data)[0]
-    elif isinstance(data, list):
-        items = data
-    elif isinstance(data, dict) and "name" in data:
-        items = [data]
-    else:
-        raise SourceError(f"{path.name} holds no services")
-    del data
-    # Each record is let go once read: a big file's records do not all stay in memory
-    # for the whole import.
-    for index, item in enumerate(items):
-        items[index] = None
-        if isinstance(item, dict):
-            yield normalise(item)
+
+
+def _items_prefix(path: Path) -> str | None:
+    """Where the file's services are, as an ijson prefix: ``item`` for a top-level list,
+    ``services.item`` (or ``contents``, ``content``) for a wrapper; None for an object
+    without such a list (one service). Reads the file only as far as the list."""
+    depth = 0
+    with path.open("rb") as handle:
+        for prefix, event, _value in ijson.parse(handle):
+            if event == "start_array" and (depth == 0 or (depth == 1 and prefix in LIST_KEYS)):
+                return f"{prefix}.item" if depth else "item"
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if depth == 0:
+                break
+    return None
+
+
+def _plain_numbers(value: Any) -> Any:
+    """``value`` with ijson's Decimals as floats, as ``json.loads`` gives them (``1e999``
+    is infinity, which cleaning reports rather than the parser refusing the file)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list, Decimal)):
+                value[key] = _plain_numbers(item)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list, Decimal)):
+                value[index] = _plain_numbers(item)
+    elif isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def normalise(record: dict[str, Any]) -> dict[str, Any]:
