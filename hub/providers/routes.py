@@ -116,7 +116,8 @@ def _input(form: ServiceForm) -> listing_ops.ServiceInput:
         referral_route=form.referral_route.data or "system",
         venue_address=form.venue_address.data or "",
         venue_postcode=form.venue_postcode.data or "",
-        hub_school_ids=[int(v) for v in form.hubs.data or []],
+        # Optional() lets a blank choice through unchecked: it is no school.
+        hub_school_ids=[int(v) for v in form.hubs.data or [] if v],
         hub_days=form.hub_days.data or [],
         days_by_school=_days_by_school(),
         service_area_name=form.service_area_name.data or "",
