@@ -59,7 +59,7 @@ def services() -> Response | str | tuple[str, int]:
             saved = capacity_ops.update_capacities(
                 session(), listings, submitted, actor_for(me()), now=now(),
                 confirm=(capacity_ops.ALL_ROWS if confirm == capacity_ops.ALL_ROWS
-                         else {int(confirm)} if confirm.isdigit() and len(confirm) < 12
+                         else {int(confirm)} if confirm.isdecimal() and len(confirm) < 12
                          else ()),
             )
         except InvalidInput as error:
@@ -132,7 +132,7 @@ def _days_by_school() -> dict[int, list[str]]:
     """Each listed school's own days, as the form showed them (an empty list is a
     school with no days ticked, not a school left out)."""
     shown = {int(value) for value in request.form.getlist("hub_days_shown")
-             if value.isdigit() and len(value) < 12}
+             if value.isdecimal() and len(value) < 12}
     return {school_id: [day for day in request.form.getlist(f"hub_days-{school_id}")
                         if day in WEEKDAYS]
             for school_id in shown}

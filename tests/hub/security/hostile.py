@@ -29,9 +29,10 @@ VALUES: tuple[tuple[str, str], ...] = (
     ("non-numeric", "abc"),
     ("float overflow", "1e999"),
     ("NUL byte", "a\x00b"),
+    ("superscript digit", "\u00b2"),  # str.isdigit() is true, int() refuses it
 )
 # The values tried in every common query-string name at once, on every GET route.
-QUERY_VALUES: tuple[tuple[str, str], ...] = (VALUES[0], VALUES[4], VALUES[5], VALUES[7])
+QUERY_VALUES: tuple[tuple[str, str], ...] = (VALUES[0], VALUES[4], VALUES[5], VALUES[7], VALUES[8])
 TWENTY_DIGIT_YEAR = "9" * 20
 NOT_UTF8 = b"\xff\xfe\xc3\x28"
 # Uploads that are not what a file field wants, each (description, name, bytes).
