@@ -63,12 +63,13 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from hub import audit_changes, request_cache, security, templating, unit_of_work
+    from hub import audit_changes, request_cache, request_text, security, templating, unit_of_work
     from hub.auth import session
     from hub.jobs import queue
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    request_text.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     request_cache.init_app(app)
