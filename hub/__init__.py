@@ -63,7 +63,15 @@ def create_app(config: Settings | Mapping[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from hub import audit_changes, postgres, request_cache, security, templating, unit_of_work
+    from hub import (
+        audit_changes,
+        postgres,
+        request_cache,
+        request_text,
+        security,
+        templating,
+        unit_of_work,
+    )
     from hub.auth import session
     from hub.jobs import queue
 
@@ -71,6 +79,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         postgres.init_engine(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    request_text.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     request_cache.init_app(app)

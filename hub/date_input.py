@@ -36,7 +36,7 @@ def read_date(form: Mapping[str, str], prefix: str, label: str) -> DateAnswer:
     if missing:
         words = " and ".join(f"a {part}" for part in missing)
         return DateAnswer(error=f"{label} must include {words}", wrong=frozenset(missing))
-    not_numbers = frozenset(part for part in PARTS if not typed[part].isdigit()
+    not_numbers = frozenset(part for part in PARTS if not typed[part].isdecimal()
                             or len(typed[part]) > (4 if part == "year" else 2))
     if not_numbers:
         return DateAnswer(error=f"{label} must be a real date", wrong=not_numbers)

@@ -14,7 +14,8 @@ MAX_COUNT = 100_000
 def parse_id(text: object) -> int | None:
     """The id in ``text`` (digits only, 1 to MAX_ID), or None for anything else."""
     value = str(text or "").strip()
-    if not value.isdigit() or len(value) > 10:
+    # ASCII only: str.isdigit() is true of "²", which int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
         return None
     number = int(value)
     return number if 1 <= number <= MAX_ID else None

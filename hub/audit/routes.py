@@ -46,7 +46,7 @@ def _id(name: str, label: str, errors: dict[str, str]) -> int | None:
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) <= _MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= _MAX_ID:
         errors[name] = f"{label} must be a number, like 42"
         return None
     return int(raw)
@@ -92,7 +92,7 @@ def _query_string() -> str:
 def index() -> str | tuple[str, int]:
     chosen, errors = _filter()
     page_number = request.args.get("page", "1")
-    page = int(page_number) if page_number.isdigit() and len(page_number) < 7 else 1
+    page = int(page_number) if page_number.isdecimal() and len(page_number) < 7 else 1
     found = audit_page(session(), chosen if not errors else AuditFilter(), page)
     record("audit_viewed", detail=_query_string().rstrip("&")[:500])
     chosen_org = request.args.get("organisation", "")

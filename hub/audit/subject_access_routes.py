@@ -23,7 +23,7 @@ def subject_access_start() -> BaseResponse | tuple[str, int]:
     raw = (request.args.get("child") or "").strip()
     error = None
     if raw:
-        if raw.isdigit() and 0 < int(raw) <= _MAX_ID:
+        if raw.isdecimal() and 0 < int(raw) <= _MAX_ID:
             return redirect(url_for("audit.subject_access_page", child_id=int(raw)))
         error = "Child number must be a number, like 42"
     return render_template("audit/subject_access_start.html", value=raw, error=error), (

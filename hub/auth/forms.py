@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, Field, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from services.checks import email_problem
 
 
 class LoginForm(FlaskForm):
@@ -40,3 +42,8 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(
         "Email address", validators=[DataRequired("Enter your email address"), Length(max=254)]
     )
+
+    def validate_email(self, field: Field) -> None:
+        # The address's shape only: whether an account has it is never told.
+        if problem := email_problem((field.data or "").strip()):
+            raise ValidationError(problem)

@@ -105,7 +105,7 @@ def _wait_message(wait: TooManyAttempts) -> str:
 
 def _pending_user() -> User | None:
     raw_id, _, token = str(cookie.get(_PENDING, "")).partition(":")
-    if not raw_id.isdigit() or not token:
+    if not raw_id.isdecimal() or not token:
         return None
     user = session().get(User, int(raw_id))
     if user is None or not user.active or user.session_token != token:

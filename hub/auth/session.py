@@ -61,7 +61,7 @@ def _user_statement() -> Select[User]:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
-    if not raw_id.isdigit() or not token:
+    if not raw_id.isdecimal() or not token:
         return None
     user = session().execute(_user_statement(), {"id": int(raw_id)}).scalar_one_or_none()
     # A token that no longer matches means the user logged out since this

@@ -81,7 +81,7 @@ def child(child_id: int) -> str:
 
 def _user_id() -> int | None:
     value = request.form.get("user_id", "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if value.isdecimal() and len(value) < 10 else None
 
 
 @bp.route("/children/<id:child_id>/appoint", methods=["POST"])

@@ -61,6 +61,8 @@ def show(token: str) -> Response:
     # Only once the link and date checked out: the family's lead practitioner, if any.
     lead = family_lead_contact(session(), views[0].child_id) if views else None
     html = render_template(
-        "progress/show.html", views=views, error=error, checked_at=now(), lead=lead
+        "progress/show.html", views=views, error=error, checked_at=now(), lead=lead,
+        # The date as typed, so the family can see and correct it (never once shown).
+        typed=request.form if error and not views else {},
     )
     return _private(make_response(html, status))

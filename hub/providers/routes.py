@@ -59,7 +59,7 @@ def services() -> Response | str | tuple[str, int]:
             saved = capacity_ops.update_capacities(
                 session(), listings, submitted, actor_for(me()), now=now(),
                 confirm=(capacity_ops.ALL_ROWS if confirm == capacity_ops.ALL_ROWS
-                         else {int(confirm)} if confirm.isdigit() and len(confirm) < 12
+                         else {int(confirm)} if confirm.isdecimal() and len(confirm) < 12
                          else ()),
             )
         except InvalidInput as error:
@@ -116,7 +116,8 @@ def _input(form: ServiceForm) -> listing_ops.ServiceInput:
         referral_route=form.referral_route.data or "system",
         venue_address=form.venue_address.data or "",
         venue_postcode=form.venue_postcode.data or "",
-        hub_school_ids=[int(v) for v in form.hubs.data or []],
+        # Optional() lets a blank choice through unchecked: it is no school.
+        hub_school_ids=[int(v) for v in form.hubs.data or [] if v],
         hub_days=form.hub_days.data or [],
         days_by_school=_days_by_school(),
         service_area_name=form.service_area_name.data or "",
@@ -131,7 +132,7 @@ def _days_by_school() -> dict[int, list[str]]:
     """Each listed school's own days, as the form showed them (an empty list is a
     school with no days ticked, not a school left out)."""
     shown = {int(value) for value in request.form.getlist("hub_days_shown")
-             if value.isdigit() and len(value) < 12}
+             if value.isdecimal() and len(value) < 12}
     return {school_id: [day for day in request.form.getlist(f"hub_days-{school_id}")
                         if day in WEEKDAYS]
             for school_id in shown}

@@ -121,7 +121,7 @@ def _may_revoke(child: Child, active: progress.ActiveLink) -> bool:
 def issue_progress_link(child_id: int) -> str | Response | tuple[str | Response, int]:
     record = load_child(child_id)
     user = me()
-    chosen = {int(v) for v in request.form.getlist("referrals") if v.isdigit() and len(v) < 10}
+    chosen = {int(v) for v in request.form.getlist("referrals") if v.isdecimal() and len(v) < 10}
     referrals = [r for r in session().execute(
         select(Referral).where(Referral.child_id == record.id, Referral.id.in_(chosen),
                                Referral.school_id.in_(school_ids_for(user)))

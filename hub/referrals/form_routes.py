@@ -64,7 +64,7 @@ def new() -> Response | str:
         abort(403)
     if request.method == "POST":
         key = request.form.get("start_key", "")
-        if len(key) < 16:
+        if not 16 <= len(key) <= 64:  # the column's length: a longer key is no page's
             abort(400)
         draft = ops.start_request(session(), key, me().id, schools[0], now())
         return redirect(url_for("referrals.step", request_id=draft.id, step="child"))

@@ -166,7 +166,7 @@ def link_child(item_id: int) -> Response | tuple[str, int]:
     typed = request.form.get("child_id", "")
     offered = {child.id: child for child in link_candidates(
         session(), item, school_ids_for(me()) or (item.school_id,))}
-    chosen = offered.get(int(typed)) if typed.isdigit() and len(typed) < 10 else None
+    chosen = offered.get(int(typed)) if typed.isdecimal() and len(typed) < 10 else None
     if chosen is None:
         return _item_page(item, {"child_id": "Choose the child's record"}), 400
     try:

@@ -63,7 +63,7 @@ def index() -> str:
 
 
 def _id(text: str) -> int:
-    if not text.isdigit() or int(text) > _MAX_ID:
+    if not text.isdecimal() or int(text) > _MAX_ID:
         abort(400)
     return int(text)
 

@@ -406,7 +406,7 @@ class SharingStep:
     def read(cls, raw: Mapping[str, Any]) -> SharingStep:
         chosen: dict[int, tuple[Section, ...]] = {}
         for sid, values in raw.items():
-            if str(sid).isdigit() and isinstance(values, list | tuple):
+            if str(sid).isdecimal() and isinstance(values, list | tuple):
                 chosen[int(sid)] = sections_of(values)
         return cls(chosen)
 

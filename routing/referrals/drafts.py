@@ -94,13 +94,13 @@ def _carried(session: Session, choices: SearchChoices) -> Carried:
         raise InvalidInput({"needs": "Search again and choose needs from the list"})
     age: int | None = None
     if choices.age.strip():
-        if not choices.age.strip().isdigit() or int(choices.age) > AGE_MAX:
+        if not choices.age.strip().isdecimal() or int(choices.age) > AGE_MAX:
             raise InvalidInput({"age": f"Enter an age between 0 and {AGE_MAX}"})
         age = int(choices.age)
     school_id: int | None = None
     if choices.school_id.strip():
         text = choices.school_id.strip()
-        if not text.isdigit() or len(text) > 12 or session.get(School, int(text)) is None:
+        if not text.isdecimal() or len(text) > 12 or session.get(School, int(text)) is None:
             raise InvalidInput({"school_id": "Choose a school from the list"})
         school_id = int(text)
     postcode = choices.postcode.strip()
@@ -109,7 +109,7 @@ def _carried(session: Session, choices: SearchChoices) -> Carried:
     services: dict[str, int] = {}
     for pair in choices.chosen:
         code, _, sid = str(pair).partition(":")
-        if code not in known or not sid.isdigit() or len(sid) > 12:
+        if code not in known or not sid.isdecimal() or len(sid) > 12:
             raise InvalidInput({"chosen": "Choose services from the results"})
         if code in services and services[code] != int(sid):
             raise InvalidInput({"chosen": "Choose one service for each need. You can add "

@@ -168,7 +168,7 @@ def clean_family(data: Mapping[str, Any]) -> FamilyStep:
             errors[f"sibling-{index}-name"] = f"Enter {SIBLING_NAME_MAX} characters or fewer"
         years = None
         if age:
-            if age.isdigit() and len(age) <= 2 and int(age) <= 30:
+            if age.isdecimal() and len(age) <= 2 and int(age) <= 30:
                 years = int(age)
             else:
                 errors[f"sibling-{index}-age"] = "Enter their age in years, like 7"
@@ -306,7 +306,7 @@ def record_family(
             birth_year=now.year - sibling.age if sibling.age is not None else None))
     person = answers.contact.person
     contact = None
-    if person.startswith("carer-") and person[6:].isdigit():
+    if person.startswith("carer-") and person[6:].isdecimal():
         contact = by_index.get(int(person[6:]))
     link = FamilyReferralForm(request_id=draft.id, family_id=family.id,
                               contact_carer_id=contact.id if contact else None)

@@ -19,7 +19,7 @@ THROUGH_SCHOOL = "school"
 def shown_phone(number: str) -> str:
     """A stored number grouped for reading aloud and dialling: 020 7946 0000,
     07700 900982, 01204 332000; another country's as stored (+48601234567)."""
-    if not number.isdigit():
+    if not number.isdecimal():
         return number
     if len(number) == 11 and number.startswith("02"):
         return f"{number[:3]} {number[3:7]} {number[7:]}"
@@ -73,7 +73,7 @@ class SiblingAnswer:
     def read(cls, raw: Mapping[str, Any]) -> SiblingAnswer:
         age = raw.get("age")
         return cls(_text(raw, "name"), int(age) if isinstance(age, int | str) and
-                   str(age).isdigit() else None)
+                   str(age).isdecimal() else None)
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class FamilyStep:
 
     def carer(self, key: str) -> CarerAnswer | None:
         """The carer a contact answer names ("carer-0"), or None."""
-        if key.startswith("carer-") and key[6:].isdigit():
+        if key.startswith("carer-") and key[6:].isdecimal():
             index = int(key[6:])
             if index < len(self.carers):
                 return self.carers[index]

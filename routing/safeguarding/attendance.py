@@ -128,7 +128,7 @@ def _date(typed: str) -> date | None:
 
 def _whole(typed: str) -> int | None:
     typed = typed.strip()
-    return int(typed) if typed.isdigit() and len(typed) <= 6 else None
+    return int(typed) if typed.isdecimal() and len(typed) <= 6 else None
 
 
 def _check(

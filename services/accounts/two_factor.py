@@ -47,7 +47,9 @@ def current_code(secret: str, now: datetime) -> str:
 
 def _matching_step(secret: str, code: str, now: datetime, after: int | None) -> int | None:
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII digits only: "²²²²²²" is digits to str.isdigit(), and pyotp's NFKC
+    # comparison would read it as 222222.
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     step = int(_timestamp(now)) // _STEP_SECONDS

@@ -388,7 +388,7 @@ def _family_hub_row(row: dict[str, str]) -> dict[str, Any]:
             "accepting": row["accepting"].lower() == "true",
             "free_places": int(row.get("free_places") or 0),
             "waitlist_length": int(row.get("waitlist_length") or 0),
-            "typical_wait_days": int(wait) if wait.isdigit() else None,
+            "typical_wait_days": int(wait) if wait.isdecimal() else None,
             "updated": row.get("capacity_updated") or None,
         }
     return {"delivery_modes": [m for m in row.get("delivery_modes", "").split(";") if m],
