@@ -107,7 +107,11 @@ def start_writing(session: Session) -> None:
 def _begin_immediate(session: Session, mode: list[str]) -> None:
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("an import wrote while reading; nothing is kept")
-    # The read transaction wrote nothing: ending it keeps nothing and loses nothing.
-    session.commit()
+    # The read transaction wrote nothing: ending it keeps nothing and loses nothing. It
+    # is ended on the driver, under the session's own transaction (the pysqlite recipe
+    # leaves BEGIN and COMMIT to us), so the session and its loaded rows carry on and
+    # the caller's one commit ends the write transaction begun here.
+    connection = session.connection()
+    connection.exec_driver_sql("COMMIT")
     mode[0] = "BEGIN IMMEDIATE"
-    session.connection()
+    connection.exec_driver_sql(mode[0])
