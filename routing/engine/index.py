@@ -256,7 +256,7 @@ class DirectoryIndex:
         mask = self._need_masks.get(code)
         return self._no_rows if mask is None else mask
 
-    def _free_rows(self, query: FamilyQuery, slots: list[int]) -> list[IntArray]:
+    def _free_rows(self, ctx: QueryContext, slots: list[int]) -> list[IntArray]:
         """Distance-free rows meeting a need (so no need filter), with no area or an
         area around the family, that pass the flag rules (referrals, accepting and,
         mostly, age).
@@ -266,6 +266,7 @@ class DirectoryIndex:
         and one with places is found by the grid when within the limit. Most
         distance-free rows are national, so this keeps the candidates few.
         """
+        query = ctx.query
         found: list[IntArray] = []
         for need in query.needs:
             buckets = self._free_by_code.get(need.code)
@@ -274,7 +275,7 @@ class DirectoryIndex:
         if not found:
             return []
         flags, rows = np.concatenate(found, axis=1) if len(found) > 1 else found[0]
-        required = required_flags(query)
+        required = required_flags(query, ctx.subject)
         return [rows[(flags & required) == required]]
 
     def _need_groups(self, query: FamilyQuery) -> list[int]:
@@ -340,7 +341,7 @@ class DirectoryIndex:
             if query.school_id is not None:
                 # Not filtered by need: rows meeting none are never picked anyway.
                 found.append(cols.by_school.get(query.school_id, _EMPTY))
-            found.extend(self._free_rows(query, slots))
+            found.extend(self._free_rows(ctx, slots))
             rows = unique_rows(np.concatenate(found))
         else:
             rows = unique_rows(np.concatenate([self._need_rows(n.code) for n in query.needs]))
