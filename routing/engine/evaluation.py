@@ -94,7 +94,7 @@ class RuleEvaluator:
         ints = cols.row_ints.take(rows, axis=0)
         flags = ints[:, FLAGS_COL]
         # The referrals, accepting, audience and (mostly) age rules in their packed form.
-        required = required_flags(query)
+        required = required_flags(query, ctx.subject)
         ok = (flags & required) == required
         if not AgeRule.packs(query):
             passed = AgeRule.passes_array(ctx, cols.min_age[rows], cols.max_age[rows])

@@ -18,7 +18,6 @@ import numpy as np
 import numpy.typing as npt
 
 from routing.engine.area_raster import RasterAreaCatalogue
-from routing.engine.best_rows import best_per_mask
 from routing.engine.code_grid import code_grid
 from routing.engine.columns import (
     BoolArray,
@@ -258,7 +257,7 @@ class DirectoryIndex:
         mask = self._need_masks.get(code)
         return self._no_rows if mask is None else mask
 
-    def _free_rows(self, query: FamilyQuery, slots: list[int]) -> list[IntArray]:
+    def _free_rows(self, ctx: QueryContext, slots: list[int]) -> list[IntArray]:
         """Distance-free rows meeting a need (so no need filter), with no area or an
         area around the family, that pass the flag rules (referrals, accepting and,
         mostly, age).
@@ -268,6 +267,7 @@ class DirectoryIndex:
         and one with places is found by the grid when within the limit. Most
         distance-free rows are national, so this keeps the candidates few.
         """
+        query = ctx.query
         found: list[IntArray] = []
         for need in query.needs:
             buckets = self._free_by_code.get(need.code)
@@ -276,7 +276,7 @@ class DirectoryIndex:
         if not found:
             return []
         flags, rows = np.concatenate(found, axis=1) if len(found) > 1 else found[0]
-        required = required_flags(query)
+        required = required_flags(query, ctx.subject)
         return [rows[(flags & required) == required]]
 
     def _need_groups(self, query: FamilyQuery) -> list[int]:
@@ -342,7 +342,7 @@ class DirectoryIndex:
             if query.school_id is not None:
                 # Not filtered by need: rows meeting none are never picked anyway.
                 found.append(cols.by_school.get(query.school_id, _EMPTY))
-            found.extend(self._free_rows(query, slots))
+            found.extend(self._free_rows(ctx, slots))
             rows = unique_rows(np.concatenate(found))
         else:
             rows = unique_rows(np.concatenate([self._need_rows(n.code) for n in query.needs]))
@@ -355,8 +355,6 @@ class DirectoryIndex:
 
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
-        team_masks = np.zeros(len(rows), dtype=np.int64) if len(query.needs) <= 62 else None
-        team_scores = np.zeros(len(rows))
         eligible_sets: list[IntArray] = []
         best_sets: list[tuple[IntArray, FloatArray]] = []
         ranked: list[list[Match]] = []
@@ -371,11 +369,7 @@ class DirectoryIndex:
             # The team gives each row only the needs it fits as well as the best.
             score, best, tier = self._score_need(need, rows.take(eligible),
                                                  help_of.take(eligible), ev.score.take(eligible))
-            best_at, best_score = eligible[best], score[best]
-            best_sets.append((best_at, best_score))
-            if team_masks is not None:
-                team_masks[best_at] |= 1 << i
-            team_scores[best_at] += best_score
+            best_sets.append((eligible[best], score[best]))
             # Highest tier first, then highest score, ties by id (positions are in id
             # order), as rank_matches orders them.
             tops.append(rank(eligible, score, tier, limit_n, smallest))
@@ -432,7 +426,7 @@ class DirectoryIndex:
                                       len(eligible_sets[i])))
         team = choose_team(
             [n.priority for n in query.needs],
-            self._team_candidates(rows, team_scores, team_masks, best_sets),
+            self._team_candidates(rows, best_sets),
             self._weights,
         )
         return RoutingResult(
@@ -538,28 +532,28 @@ class DirectoryIndex:
         return part
 
     def _team_candidates(
-        self,
-        rows: IntArray,
-        team_scores: FloatArray,
-        team_masks: IntArray | None,
-        best_sets: list[tuple[IntArray, FloatArray]],
+        self, rows: IntArray, best_sets: list[tuple[IntArray, FloatArray]]
     ) -> list[tuple[int, int, float]]:
-        """(service_id, needs mask, score) of the best row per distinct needs mask; a
-        row's mask holds the needs it fits best and its score is the sum of its
-        scores for them."""
-        ids = self._cols.ids
-        if team_masks is None:
-            # Too many needs for an int64 mask: Python ints, row by row.
-            by_pos: dict[int, int] = {}
-            for i, (best, _) in enumerate(best_sets):
-                for pos in best.tolist():
-                    by_pos[pos] = by_pos.get(pos, 0) | 1 << i
-            return [(int(ids[rows[p]]), m, float(team_scores[p])) for p, m in by_pos.items()]
-        pos = team_masks.nonzero()[0]
-        if len(pos) == 0:
+        """(service_id, needs mask, score) of each row fitting some need as well as the
+        best (``best_sets``: per need, those rows' positions and scores); a row's mask
+        holds the needs it fits best and its score is the sum of its scores for them,
+        added in the needs' order. ``choose_team`` keeps the best row per mask.
+
+        Plain Python: these rows are few, so numpy's cost per call would dominate.
+        """
+        by_pos: dict[int, list[Any]] = {}
+        for i, (best, scores) in enumerate(best_sets):
+            bit = 1 << i
+            for pos, score in zip(best.tolist(), scores.tolist(), strict=True):
+                entry = by_pos.get(pos)
+                if entry is None:
+                    # From 0.0, as a sum of scores starts (so -0.0 becomes 0.0).
+                    by_pos[pos] = [bit, 0.0 + score]
+                else:
+                    entry[0] |= bit
+                    entry[1] += score
+        if not by_pos:
             return []
-        masks = team_masks[pos]
-        scores = team_scores[pos]
-        firsts = best_per_mask(pos, masks, scores, len(best_sets))
-        return list(zip(ids[rows[firsts]].tolist(), team_masks[firsts].tolist(),
-                        team_scores[firsts].tolist(), strict=True))
+        at = list(by_pos)
+        ids = self._cols.ids.take(rows.take(at)).tolist()
+        return [(sid, *by_pos[pos]) for sid, pos in zip(ids, at, strict=True)]

@@ -511,11 +511,14 @@ def rule_flags(service: ServiceRecord) -> int:
             | AgeRule.bits(service.min_age, service.max_age))
 
 
-def required_flags(query: FamilyQuery) -> int:
+def required_flags(query: FamilyQuery, subject: str | None = None) -> int:
     """The ``rule_flags`` bits a service must all have to pass the referrals,
-    accepting and audience rules and, when ``AgeRule.packs``, the age rule."""
+    accepting and audience rules and, when ``AgeRule.packs``, the age rule.
+    ``subject`` is ``query.subject`` when already worked out (``QueryContext.subject``)."""
+    if subject is None:
+        subject = query.subject
     required = (REFERRALS if query.require_system_referrals else 0) | (
-        ACCEPTING if query.require_accepting else 0) | AUDIENCE_FLAGS.get(query.subject, 0)
+        ACCEPTING if query.require_accepting else 0) | AUDIENCE_FLAGS.get(subject, 0)
     age = query.age
     if age is not None and AgeRule.packs(query):
         required |= 1 << (AGE_SHIFT + age)

@@ -1,6 +1,5 @@
 """Ranking one need over arrays: the index's table form agrees with ``score_need``
-bit for bit, and ``rank`` and ``best_per_mask`` give the same rows whichever way
-they work them out."""
+bit for bit, and ``rank`` gives the same rows whichever way it works them out."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from hypothesis import strategies as st
 
 from routing.engine import NeedRequest, Weights
 from routing.engine import help as kinds_of_help
-from routing.engine.best_rows import _best_by_sorting, _best_by_table, best_per_mask
 from routing.engine.exclusions import smallest
 from routing.engine.need_rank import (
     _SORT_ALL,
@@ -95,18 +93,3 @@ def test_it_ranks_few_or_many_services_by_tier_then_score_then_position(
     positions = np.arange(n, dtype=np.int64)
     assert rank(positions, score, tier, k, smallest).tolist() == _reference_rank(
         score.tolist(), tier.tolist(), k)
-
-
-@SETTINGS
-@given(st.integers(1, 400), st.integers(1, 4), st.integers(0, 2**32 - 1))
-def test_it_finds_the_best_row_of_each_mask_by_table_or_by_sorting(
-    n: int, needs: int, seed: int
-) -> None:
-    rng = np.random.default_rng(seed)
-    pos = np.sort(rng.choice(10 * n, size=n, replace=False)).astype(np.int64)
-    masks = rng.integers(1, 1 << needs, n).astype(np.int64)
-    scores = rng.integers(0, 5, n).astype(np.float64)
-    by_table = _best_by_table(pos, masks, scores, 1 << needs)
-    assert by_table is not None
-    assert by_table.tolist() == _best_by_sorting(pos, masks, scores).tolist()
-    assert best_per_mask(pos, masks, scores, needs).tolist() == by_table.tolist()

@@ -347,6 +347,8 @@ def test_it_packs_the_referrals_accepting_audience_and_age_rules_into_flags(
                             else age + spread)
     cols, _, c = columns_and_context(snap, q)
     required = required_flags(q)
+    # The index passes the subject its context worked out: the same bits.
+    assert required_flags(q, c.subject) == required
     packed = [(flags & required) == required for flags in cols.flags.tolist()]
     rules: list[Rule] = [ReferralsRule(), AcceptingRule(), AudienceRule()]
     if AgeRule.packs(q):
