@@ -296,7 +296,8 @@ class Staging:
         for number, (held, offset) in enumerate(zip(self.held, self.offsets, strict=True)):
             if wanted(number):
                 self.file.seek(offset)
-                part: Prepared = pickle.load(self.file)  # noqa: S301  # nosec B301: our own unlinked temporary file, written above by this process
+                # Our own unlinked temporary file, written above by this process.
+                part: Prepared = pickle.load(self.file)  # noqa: S301  # nosec B301
                 part.held = held
                 yield number, part
 
