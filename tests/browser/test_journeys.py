@@ -286,7 +286,10 @@ def test_it_the_family_follow_both_referrals_on_a_phone_and_leave_with_the_quick
     expect(onward).to_contain_text(onward_service)
     expect(onward).to_contain_text("Sent to the service, waiting for them to read it")
     body = page.locator("body").inner_text()
-    assert CHILD["first"] not in body and "worries" not in body  # no personal details
+    # Whom each referral is about, by first name only: never the surname, the date of
+    # birth the family typed, or the form's words.
+    assert f"This referral is about {CHILD['first']}." in body
+    assert CHILD["last"] not in body and "worries" not in body
     journey.check(page, "progress 375")
 
     page.set_viewport_size({"width": 320, "height": 640})
