@@ -208,6 +208,32 @@ def served(env: dict[str, str], workers: int, workdir: Path) -> Iterator[Client]
 # --- Set-up through the app and the database -------------------------------------------
 
 
+# Answers for every step of the referral form before "Choose services" (a test checks
+# that no step is missing: a new step would make every send a 400).
+FORM_STEPS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("child", [("first_name", "Load"), ("last_name", "Template"), ("dob-day", "2"),
+               ("dob-month", "5"), ("dob-year", "2014"), ("home_postcode", "BL1 1SE"),
+               ("attendance_concern", "no"), ("missing_education", "no")]),
+    ("family", [("carer-0-name", "Load Parent"), ("carer-0-relationship", "Mother"),
+                ("carer-0-parental_responsibility", "yes"),
+                ("carer-0-phone", "07700 900982")]),
+    ("needs", [("needs", "MHW"), ("needs", "HOUSING"), ("family_wants", "Support")]),
+    ("urgency", [("urgent", "MHW")]),
+    ("profile", [("strengths", "Music")]),
+    ("risk", [("to_self_level", "low"), ("to_others_level", "none"),
+              ("from_others_level", "none")]),
+    ("safeguarding", [("significant_harm", "no")]),
+    ("consent", [("lawful_basis", "consent"), ("family_agreed", "yes"),
+                 ("agreed_by", "Parent")]),
+    ("contact", [("person", "carer-0"), ("ways", "phone"), ("times", "After school")]),
+]
+
+
+def send_fields(send_key: str) -> list[tuple[str, str]]:
+    """The check-your-answers page's fields that send a complete draft."""
+    return [("send_key", send_key), ("declaration", "yes")]
+
+
 def make_draft_over_http(client: Client) -> int:
     """Go through every step of the referral form once; return the completed draft's id."""
     token = client.csrf("/referrals/new")
@@ -220,23 +246,7 @@ def make_draft_over_http(client: Client) -> int:
     assert status == 302, status
     base = headers["location"].rsplit("/", 1)[0]
     base = urllib.parse.urlsplit(base).path
-    steps: list[tuple[str, list[tuple[str, str]]]] = [
-        ("child", [("first_name", "Load"), ("last_name", "Template"), ("dob-day", "2"),
-                   ("dob-month", "5"), ("dob-year", "2014"), ("home_postcode", "BL1 1SE"),
-                   ("attendance_concern", "no"), ("missing_education", "no")]),
-        ("family", [("carer-0-name", "Load Parent"), ("carer-0-relationship", "Mother"),
-                    ("carer-0-parental_responsibility", "yes"),
-                    ("carer-0-phone", "07700 900982")]),
-        ("needs", [("needs", "MHW"), ("needs", "HOUSING"), ("family_wants", "Support")]),
-        ("profile", [("strengths", "Music")]),
-        ("risk", [("to_self_level", "low"), ("to_others_level", "none"),
-                  ("from_others_level", "none")]),
-        ("safeguarding", [("significant_harm", "no")]),
-        ("consent", [("lawful_basis", "consent"), ("family_agreed", "yes"),
-                     ("agreed_by", "Parent")]),
-        ("contact", [("person", "carer-0"), ("ways", "phone"), ("times", "After school")]),
-    ]
-    for step, data in steps:
+    for step, data in FORM_STEPS:
         status, _, _ = client.request("POST", f"{base}/{step}", [("csrf_token", token), *data])
         assert status == 302, (step, status)
     page = client.request("GET", f"{base}/providers")[2]
@@ -549,7 +559,7 @@ def main() -> int:
                 draft_id, key = drafts.get_nowait()
                 status, headers, _ = Client(staff.host, staff.port, dict(staff.cookies)).request(
                     "POST", f"/referrals/drafts/{draft_id}/check",
-                    [("csrf_token", staff_token), ("send_key", key)])
+                    [("csrf_token", staff_token), *send_fields(key)])
                 ok = status == 302 and headers.get("location", "").endswith("/sent")
                 if ok:
                     sent.append(draft_id)
