@@ -46,7 +46,10 @@ from routing.engine.weights import Weights
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Rule outcome, distance and score of candidate rows (parallel arrays)."""
+    """Rule outcome, distance and score of candidate rows (parallel arrays).
+
+    ``score`` and ``continuing`` are empty when the evaluation was not scored.
+    """
 
     rows: IntArray  # sorted, distinct
     ok: BoolArray  # passes every rule but the need rule
@@ -54,6 +57,12 @@ class Evaluation:
     score: FloatArray
     at_school: BoolArray
     continuing: BoolArray
+
+
+_NOT_SCORED = np.empty(0, dtype=np.float64)
+_NOT_SCORED.flags.writeable = False
+_NOT_WORKED_OUT = np.empty(0, dtype=np.bool_)
+_NOT_WORKED_OUT.flags.writeable = False
 
 
 class RuleEvaluator:
@@ -83,10 +92,13 @@ class RuleEvaluator:
         self._now = (now, seconds)
         return seconds
 
-    def __call__(self, rows: IntArray, ctx: QueryContext, slots: list[int]) -> Evaluation:
+    def __call__(self, rows: IntArray, ctx: QueryContext, slots: list[int], *,
+                 scored: bool = True) -> Evaluation:
         """Apply every rule but the need rule, and score, over ``rows`` (sorted, distinct).
 
-        ``slots`` are those of the areas holding the family's point.
+        ``slots`` are those of the areas holding the family's point. Without
+        ``scored`` only the rules and distances are worked out (all a search for
+        exclusions reads): the score and continuity are left empty.
         """
         cols, query, w = self._cols, ctx.query, self._weights
         n = len(rows)
@@ -115,7 +127,8 @@ class RuleEvaluator:
             within = DistanceRule.passes_array(ctx, distance, free, at_school)
             if within is not None:
                 ok &= within
-            dist_pts = Distance.points_array(distance, free, w)
+            if scored:
+                dist_pts = Distance.points_array(distance, free, w)
         else:
             distance = np.full(n, np.nan)
         if query.delivery_modes:
@@ -125,6 +138,8 @@ class RuleEvaluator:
         spoken = LanguageRule.passes_array(ctx, self._language_masks, rows)
         if spoken is not None:
             ok &= spoken
+        if not scored:
+            return Evaluation(rows, ok, distance, _NOT_SCORED, at_school, _NOT_WORKED_OUT)
         age = Freshness.age(floats[:, UPDATED_COL], self.now_seconds(query.now))
         fresh = Freshness.points_array(age, w)
         school_pts: FloatArray | float = (

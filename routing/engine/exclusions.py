@@ -64,12 +64,11 @@ def wider_exclusions(
         radius *= 2
         groups = sorted({g for t in todo for g in need_groups[t]})
         hits = grid.rows_within(ctx.point[0], ctx.point[1], radius, groups)
-        ev = evaluate(unique_rows(hits), ctx, slots)
+        ev = evaluate(unique_rows(hits), ctx, slots, scored=False)
         _pick_complete(ev, failing(ev, radius), need_masks, want, todo, found)
     if todo:
-        ev = evaluate(
-            unique_rows(np.concatenate([need_rows[t] for t in todo])), ctx, slots
-        )
+        ev = evaluate(unique_rows(np.concatenate([need_rows[t] for t in todo])), ctx, slots,
+                      scored=False)
         pool = failing(ev, None)
         for t in todo:
             found[t] = pick(ev, pool, need_masks[t], want)
