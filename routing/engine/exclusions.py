@@ -110,6 +110,26 @@ def with_distance(ev: Evaluation, positions: IntArray) -> list[tuple[int, float 
         ev.rows.take(positions).tolist(), ev.distance.take(positions).tolist(), strict=True)]
 
 
+def split_with_distance(ev: Evaluation,
+                        groups: list[IntArray]) -> list[list[tuple[int, float | None]]]:
+    """``with_distance`` of each list of candidate positions, gathered in one go."""
+    if len(groups) == 1:
+        return [with_distance(ev, groups[0])]
+    pairs = with_distance(ev, np.concatenate(groups))
+    out = []
+    at = 0
+    for group in groups:
+        out.append(pairs[at:at + len(group)])
+        at += len(group)
+    return out
+
+
+def nearest_first(positions: IntArray, key: FloatArray) -> IntArray:
+    """All ``positions`` in ``smallest``'s order: by key, ties keeping the order of
+    ``positions``, NaN keys last."""
+    return positions.take(key.argsort(kind="stable"))
+
+
 def smallest(positions: IntArray, key: FloatArray, k: int) -> IntArray:
     """The ``k`` positions with the smallest key, in key order; ties keep the order of
     ``positions`` (ascending, so by id) and NaN keys come last.

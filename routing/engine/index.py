@@ -28,10 +28,11 @@ from routing.engine.columns import (
 from routing.engine.evaluation import Evaluation, RuleEvaluator
 from routing.engine.exclusions import (
     first_widening,
+    nearest_first,
     smallest,
+    split_with_distance,
     unique_rows,
     wider_exclusions,
-    with_distance,
 )
 from routing.engine.explain import make_team
 from routing.engine.need_rank import help_codes, rank, score_need_coded
@@ -352,13 +353,16 @@ class DirectoryIndex:
         failing = (~ev.ok).nonzero()[0]
         if spatial and limit is not None:
             failing = failing[ev.distance[failing] <= limit]
+        # Nearest first once for every need (``smallest``'s order: ties by id, no
+        # distance last), so each need's exclusions are its first few.
+        failing = nearest_first(failing, ev.distance.take(failing))
 
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
         eligible_sets: list[IntArray] = []
         best_sets: list[tuple[IntArray, FloatArray]] = []
         ranked: list[list[Match]] = []
-        nearest: list[list[tuple[int, float | None]]] = []
+        nears: list[IntArray] = []
         short: list[int] = []  # needs with too few exclusions within the limit
         tops: list[IntArray] = []
         help_of = self._help_codes.take(rows)
@@ -373,11 +377,11 @@ class DirectoryIndex:
             # Highest tier first, then highest score, ties by id (positions are in id
             # order), as rank_matches orders them.
             tops.append(rank(eligible, score, tier, limit_n, smallest))
-            candidates = failing[meets[failing]]
-            near = smallest(candidates, ev.distance[candidates], want)
-            nearest.append(with_distance(ev, near))
+            near = failing[meets.take(failing)][:want]
+            nears.append(near)
             if spatial and len(near) < want:
                 short.append(i)
+        nearest = split_with_distance(ev, nears)
         explained = self._explain_matches(np.concatenate(tops), ev, ctx)
         services = cols.services
         names, w = self._taxonomy, self._weights
