@@ -607,7 +607,13 @@ class Urgency:
 
     @staticmethod
     def reason(w: Weights) -> str:
-        return f"needs help now: places and waits count {w.urgent_factor:g} times"
+        return Urgency.phrase(w.urgent_factor)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def phrase(factor: float) -> str:
+        """'needs help now: places and waits count 2 times' (made once per factor)."""
+        return f"needs help now: places and waits count {factor:g} times"
 
     @classmethod
     def part(cls, capacity: ScorePart, wait: ScorePart, w: Weights) -> ScorePart:
