@@ -35,7 +35,7 @@ from routing.engine.exclusions import (
     wider_exclusions,
 )
 from routing.engine.explain import make_team
-from routing.engine.need_rank import help_codes, rank, score_need_coded
+from routing.engine.need_rank import HELP_CODES, help_codes, rank, score_need_coded
 from routing.engine.parts import (
     Capacity,
     FitParts,
@@ -109,9 +109,10 @@ class DirectoryIndex:
         self._areas = RasterAreaCatalogue(
             s.area_wkt for s in services if s.area_wkt is not None)
         self._taxonomy = Taxonomy(snapshot.need_parents, snapshot.need_names)
-        # Per requested code, how each row meets it (``taxonomy`` levels), made when
+        # Per requested code, how each row meets it (its ``taxonomy`` level times
+        # ``HELP_CODES``: the part of a tier code above the help code), made when
         # first asked for (thread-safe: a race only makes an equal array twice).
-        self._specificity: dict[str, npt.NDArray[np.int8]] = {}
+        self._specificity: dict[str, npt.NDArray[np.uint16]] = {}
         # ``parts.fit_parts`` per need and row, made when first returned; emptied by a
         # capacity patch (the tier holds whether the service is accepting).
         self._fits: dict[NeedRequest, dict[int, FitParts]] = {}
@@ -287,15 +288,16 @@ class DirectoryIndex:
             groups.update(self._groups_of_need.get(need.code, ()))
         return sorted(groups)
 
-    def _specificity_of(self, code: str) -> npt.NDArray[np.int8]:
-        """How each row meets a request for ``code`` (levels of ``Taxonomy.specificity``)."""
+    def _specificity_of(self, code: str) -> npt.NDArray[np.uint16]:
+        """How each row meets a request for ``code``: its level (``Taxonomy.specificity``)
+        times ``HELP_CODES``, so adding a help code gives the tier code."""
         levels = self._specificity.get(code)
         if levels is None:
             cols = self._cols
-            levels = np.zeros(len(cols.ids), dtype=np.int8)
+            levels = np.zeros(len(cols.ids), dtype=np.uint16)
             for child in self._taxonomy.children(code):
-                levels[cols.by_code.get(child, _EMPTY)] = NARROWER
-            levels[cols.by_code.get(code, _EMPTY)] = EXACT
+                levels[cols.by_code.get(child, _EMPTY)] = NARROWER * HELP_CODES
+            levels[cols.by_code.get(code, _EMPTY)] = EXACT * HELP_CODES
             if code in self._need_masks:  # only known codes are kept
                 self._specificity[code] = levels
         return levels
@@ -306,8 +308,9 @@ class DirectoryIndex:
         ``need`` (``need_rank.score_need_coded``)."""
         static = self._cols.static
         figures = (static.capacity.take(rows), static.wait.take(rows)) if need.urgent else None
-        return score_need_coded(need, self._weights, base,
-                                self._specificity_of(need.code).take(rows), codes, figures)
+        # uint16 plus int64: the tier codes, as ``need_rank.tier_codes``.
+        tiers = self._specificity_of(need.code).take(rows) + codes
+        return score_need_coded(need, self._weights, base, tiers, figures)
 
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
