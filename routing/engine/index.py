@@ -160,6 +160,7 @@ class DirectoryIndex:
         self._free_list: list[bool] = cols.distance_free.tolist()
         self._slot_list: list[int] = cols.area_slot.tolist()
         self._updated_list: list[float] = cols.updated_s.tolist()
+        self._unstated_list: list[int] = cols.unstated.tolist()  # ``Unstated.bits``
         self._capacity_keys: list[int] = cols.static.capacity_key.tolist()
         self._wait_keys: list[int] = cols.static.wait_key.tolist()
         # Per row, for one ``now`` (epoch seconds): the freshness part, and the
@@ -522,7 +523,8 @@ class DirectoryIndex:
         return score_parts(service, w=w, capacity=capacity, wait=wait,
                            fresh=fresh, distance=distance, has_point=has_point,
                            distance_free=free, hub=hub, continuing=continuing,
-                           unstated=Unstated.part(service, asked, w) if asked else None)
+                           unstated=Unstated.part(service, asked, w)
+                           if asked & self._unstated_list[row] else None)
 
     def _capacity_part(self, key: int) -> ScorePart:
         part = self._capacity_parts[key]
