@@ -16,6 +16,7 @@ from routing.engine.columns import (
     DISTANCE_FREE,
     FLAGS_COL,
     SLOT_COL,
+    UNSTATED_SHIFT,
     UPDATED_COL,
     WAIT_COL,
     BoolArray,
@@ -144,12 +145,18 @@ class RuleEvaluator:
         fresh = Freshness.points_array(age, w)
         school_pts: FloatArray | float = (
             AtSchool.points_array(at_school, w) if school_rows is not None else 0.0)
-        continuing = Continuity.applies_array(cols.organisation[rows], query.current_provider_ids)
-        cont: FloatArray | float = (
-            Continuity.points_array(continuing, w) if query.current_provider_ids else 0.0)
+        # Columns gathered only when the query needs them: each gather of a few hundred
+        # scattered rows costs a cache miss per row.
+        cont: FloatArray | float = 0.0
+        if query.current_provider_ids:
+            continuing = Continuity.applies_array(cols.organisation[rows],
+                                                  query.current_provider_ids)
+            cont = Continuity.points_array(continuing, w)
+        else:
+            continuing = np.zeros(n, dtype=np.bool_)
         asked = Unstated.asked(query)
         unstated: FloatArray | float = (
-            Unstated.points_array(cols.unstated[rows], asked, w) if asked else 0.0)
+            Unstated.points_array(flags >> UNSTATED_SHIFT & 7, asked, w) if asked else 0.0)
         score = total(floats[:, CAPACITY_COL], floats[:, WAIT_COL], fresh, dist_pts, school_pts,
                       cont, unstated)
         return Evaluation(rows, ok, distance, score, at_school, continuing)
