@@ -153,9 +153,11 @@ class DirectoryIndex:
                 int(cols.area_slot[b[0]]): np.stack([cols.flags[b], b]) for b in buckets
             }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
-        # Each row's ``need_rank.help_codes`` (with accepting: a capacity patch updates it).
+        # Each row's ``need_rank.help_codes`` (with accepting: a capacity patch updates it),
+        # as uint16 like the specificity arrays, so a tier code is one uint16 sum and
+        # the column a quarter of the memory a query's scattered reads touch.
         self._help_codes = help_codes(cols.kinds, cols.audiences, cols.levels,
-                                      (cols.flags & ACCEPTING) != 0)
+                                      (cols.flags & ACCEPTING) != 0).astype(np.uint16)
         # Python lists of the columns read row by row when explaining matches.
         self._free_list: list[bool] = cols.distance_free.tolist()
         self._slot_list: list[int] = cols.area_slot.tolist()
@@ -303,13 +305,13 @@ class DirectoryIndex:
                 self._specificity[code] = levels
         return levels
 
-    def _score_need(self, need: NeedRequest, rows: IntArray, codes: IntArray,
+    def _score_need(self, need: NeedRequest, rows: IntArray, codes: npt.NDArray[np.uint16],
                     base: FloatArray) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
         """(score, best fitting, tier) of eligible ``rows`` (with help ``codes``) for
         ``need`` (``need_rank.score_need_coded``)."""
         static = self._cols.static
         figures = (static.capacity.take(rows), static.wait.take(rows)) if need.urgent else None
-        # uint16 plus int64: the tier codes, as ``need_rank.tier_codes``.
+        # The tier codes, as ``need_rank.tier_codes`` (below TIER_CODES, so uint16 holds them).
         tiers = self._specificity_of(need.code).take(rows) + codes
         return score_need_coded(need, self._weights, base, tiers, figures)
 

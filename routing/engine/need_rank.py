@@ -67,6 +67,7 @@ _ACCEPTING_SHIFT = _LEVEL_SHIFT + len(help.LEVELS).bit_length()  # slots 0 to le
 HELP_CODES = 1 << (_ACCEPTING_SHIFT + 1)
 # A tier code is a help code and the service's ``taxonomy`` level (0 to 2) above it.
 TIER_CODES = 3 * HELP_CODES
+assert TIER_CODES <= 1 << 16  # the index keeps them as uint16
 
 
 def help_codes(kinds: IntArray, audiences: IntArray, levels: IntArray,
@@ -94,7 +95,7 @@ class NeedTables:
 
     fit: FloatArray
     best: npt.NDArray[np.int32]
-    fits: int
+    fits: np.int32
 
 
 @lru_cache(maxsize=32)
@@ -123,14 +124,14 @@ def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> Ne
     distinct, fit_order = np.unique(fit, return_inverse=True)
     best = tier * len(distinct) + fit_order.ravel()
     assert int(best.max()) < 1 << 31  # int32
-    tables = NeedTables(fit, best.astype(np.int32), len(distinct))
+    tables = NeedTables(fit, best.astype(np.int32), np.int32(len(distinct)))
     tables.fit.flags.writeable = False
     tables.best.flags.writeable = False
     return tables
 
 
 def score_need_coded(
-    need: NeedRequest, w: Weights, base: FloatArray, tiers: IntArray,
+    need: NeedRequest, w: Weights, base: FloatArray, tiers: npt.NDArray[np.integer],
     figures: tuple[FloatArray, FloatArray] | None,
 ) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
     """``score_need`` and ``best_fitting`` of services given by their tier codes
@@ -150,7 +151,7 @@ def score_need_coded(
     best = tables.best.take(tiers)
     fitting = best == best.max() if len(best) else np.zeros(0, dtype=np.bool_)
     return (need_total(base, tables.fit.take(tiers), urgency), fitting,
-            best // np.int32(tables.fits))
+            best // tables.fits)
 
 
 # Up to this many services, ``rank`` sorts them all at once (cheaper than a pass per
