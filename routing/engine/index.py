@@ -72,13 +72,15 @@ from routing.engine.rules import (
     hub_at_school,
     required_flags,
 )
-from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
+from routing.engine.taxonomy import BROADER, EXACT, NARROWER, Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Fewer places than this within the limit: search the first wider circle at once.
 _SPARSE_HITS = 48
+# In ``DirectoryIndex._specificity_of``: the row does not meet the need.
+NOT_MET = 0xFFFF
 # Cached fit parts kept before the cache starts again (a few MB).
 _MAX_FITS = 50_000
 
@@ -109,9 +111,10 @@ class DirectoryIndex:
         self._areas = RasterAreaCatalogue(
             s.area_wkt for s in services if s.area_wkt is not None)
         self._taxonomy = Taxonomy(snapshot.need_parents, snapshot.need_names)
-        # Per requested code, how each row meets it (its ``taxonomy`` level times
-        # ``HELP_CODES``: the part of a tier code above the help code), made when
-        # first asked for (thread-safe: a race only makes an equal array twice).
+        # Per requested code, whether and how each row meets it (``NOT_MET``, or its
+        # ``taxonomy`` level times ``HELP_CODES``: the part of a tier code above the
+        # help code), made when first asked for (thread-safe: a race only makes an
+        # equal array twice).
         self._specificity: dict[str, npt.NDArray[np.uint16]] = {}
         # ``parts.fit_parts`` per need and row, made when first returned; emptied by a
         # capacity patch (the tier holds whether the service is accepting).
@@ -292,12 +295,14 @@ class DirectoryIndex:
         return sorted(groups)
 
     def _specificity_of(self, code: str) -> npt.NDArray[np.uint16]:
-        """How each row meets a request for ``code``: its level (``Taxonomy.specificity``)
-        times ``HELP_CODES``, so adding a help code gives the tier code."""
+        """How each row meets a request for ``code``: ``NOT_MET`` if it does not, else
+        its level (``Taxonomy.specificity``) times ``HELP_CODES``, so adding a help
+        code gives the tier code. (One array for both, so a query reads one per need.)"""
         levels = self._specificity.get(code)
         if levels is None:
             cols = self._cols
-            levels = np.zeros(len(cols.ids), dtype=np.uint16)
+            levels = np.where(self._need_mask(code), np.uint16(BROADER),
+                              np.uint16(NOT_MET)).astype(np.uint16)
             for child in self._taxonomy.children(code):
                 levels[cols.by_code.get(child, _EMPTY)] = NARROWER * HELP_CODES
             levels[cols.by_code.get(code, _EMPTY)] = EXACT * HELP_CODES
@@ -305,14 +310,15 @@ class DirectoryIndex:
                 self._specificity[code] = levels
         return levels
 
-    def _score_need(self, need: NeedRequest, rows: IntArray, codes: npt.NDArray[np.uint16],
-                    base: FloatArray) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
-        """(score, best fitting, tier) of eligible ``rows`` (with help ``codes``) for
-        ``need`` (``need_rank.score_need_coded``)."""
-        static = self._cols.static
-        figures = (static.capacity.take(rows), static.wait.take(rows)) if need.urgent else None
-        # The tier codes, as ``need_rank.tier_codes`` (below TIER_CODES, so uint16 holds them).
-        tiers = self._specificity_of(need.code).take(rows) + codes
+    def _score_need(self, need: NeedRequest, rows: IntArray, eligible: IntArray,
+                    tiers: npt.NDArray[np.uint16], base: FloatArray,
+                    ) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
+        """(score, best fitting, tier) of the ``eligible`` positions of ``rows`` (with
+        tier codes ``tiers``) for ``need`` (``need_rank.score_need_coded``)."""
+        figures = None
+        if need.urgent:
+            static, at = self._cols.static, rows.take(eligible)
+            figures = (static.capacity.take(at), static.wait.take(at))
         return score_need_coded(need, self._weights, base, tiers, figures)
 
     def _need_rows(self, code: str) -> IntArray:
@@ -329,7 +335,6 @@ class DirectoryIndex:
         cols = self._cols
         if not query.needs:
             return RoutingResult((), TeamProposal((), ()), self.version)
-        masks = [self._need_mask(need.code) for need in query.needs]
         slots = sorted(ctx.inside_slots or ())
         limit = query.max_distance_m
         spatial = ctx.point is not None and limit is not None
@@ -373,12 +378,15 @@ class DirectoryIndex:
         tops: list[IntArray] = []
         help_of = self._help_codes.take(rows)
         for i, need in enumerate(query.needs):
-            meets = masks[i].take(rows)
+            levels = self._specificity_of(need.code).take(rows)
+            meets = levels != NOT_MET
             eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
+            # The tier codes, as ``need_rank.tier_codes`` (below TIER_CODES: uint16).
+            tiers = levels.take(eligible) + help_of.take(eligible)
             # The team gives each row only the needs it fits as well as the best.
-            score, best, tier = self._score_need(need, rows.take(eligible),
-                                                 help_of.take(eligible), ev.score.take(eligible))
+            score, best, tier = self._score_need(need, rows, eligible, tiers,
+                                                 ev.score.take(eligible))
             best_sets.append((eligible[best], score[best]))
             # Highest tier first, then highest score, ties by id (positions are in id
             # order), as rank_matches orders them.
