@@ -33,8 +33,11 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 # Bits of ServiceColumns.flags: ``rules.rule_flags`` (referrals, accepting, ages),
-# and this one of our own, so that most rules are a single mask test.
+# and these of our own, so that most rules are a single mask test and the evaluator
+# reads the facts a row leaves unstated from the word it gathers anyway.
 DISTANCE_FREE = 4
+UNSTATED_SHIFT = 5  # bits 5 to 7: ``parts.Unstated.bits``
+assert Unstated.AGES | Unstated.MODES | Unstated.LANGUAGES < 1 << 3
 PAD_PLACES = 4
 # Columns of ServiceColumns.row_floats and row_ints: what the evaluator reads of
 # every candidate, side by side so that one gather fetches a row's whole record
@@ -107,7 +110,7 @@ class ServiceColumns:
     max_age: IntArray
     unstated: IntArray  # ``parts.Unstated.bits``
     modes: IntArray
-    flags: IntArray  # rules.rule_flags | DISTANCE_FREE
+    flags: IntArray  # rules.rule_flags | DISTANCE_FREE | unstated << UNSTATED_SHIFT
     area_slot: IntArray
     distance_free: BoolArray
     static: StaticColumns
@@ -183,8 +186,9 @@ class ServiceColumns:
                 seconds = date_cache[s.capacity_updated_at] = Freshness.updated_seconds(s)
             updated.append(seconds)
         free = np.fromiter((is_distance_free(s) for s in services), np.bool_, n)
+        unstated = np.fromiter((Unstated.bits(s) for s in services), np.int64, n)
         flags = np.fromiter((rule_flags(s) for s in services), np.int64, n) | (
-            free * DISTANCE_FREE)
+            free * DISTANCE_FREE) | unstated << UNSTATED_SHIFT
         point_start = np.array(start, dtype=np.int64)
         point_count = np.array(count, dtype=np.int64)
         point_x = np.array(px, dtype=np.float64)
@@ -219,7 +223,7 @@ class ServiceColumns:
             organisation=np.fromiter((s.organisation_id for s in services), np.int64, n),
             min_age=np.fromiter((AgeRule.bounds(s)[0] for s in services), np.int64, n),
             max_age=np.fromiter((AgeRule.bounds(s)[1] for s in services), np.int64, n),
-            unstated=np.fromiter((Unstated.bits(s) for s in services), np.int64, n),
+            unstated=unstated,
             modes=np.array(modes, dtype=np.int64),
             flags=flags,
             area_slot=area_slot,
@@ -251,7 +255,8 @@ class ServiceColumns:
         differ. Returns the row's new flags and its capacity and wait figures (the
         keys of its score parts)."""
         self.services[row] = service
-        flags = rule_flags(service) | (DISTANCE_FREE if self.distance_free[row] else 0)
+        flags = (rule_flags(service) | (DISTANCE_FREE if self.distance_free[row] else 0)
+                 | int(self.unstated[row]) << UNSTATED_SHIFT)
         self.flags[row] = flags
         self.row_ints[row, FLAGS_COL] = flags
         capacity_points, wait_points, capacity, wait = StaticColumns.figures([service], w)

@@ -16,6 +16,7 @@ from routing.engine.columns import (
     DISTANCE_FREE,
     FLAGS_COL,
     SLOT_COL,
+    UNSTATED_SHIFT,
     UPDATED_COL,
     WAIT_COL,
     BoolArray,
@@ -46,7 +47,10 @@ from routing.engine.weights import Weights
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
-    """Rule outcome, distance and score of candidate rows (parallel arrays)."""
+    """Rule outcome, distance and score of candidate rows (parallel arrays).
+
+    ``score`` and ``continuing`` are empty when the evaluation was not scored.
+    """
 
     rows: IntArray  # sorted, distinct
     ok: BoolArray  # passes every rule but the need rule
@@ -54,6 +58,12 @@ class Evaluation:
     score: FloatArray
     at_school: BoolArray
     continuing: BoolArray
+
+
+_NOT_SCORED = np.empty(0, dtype=np.float64)
+_NOT_SCORED.flags.writeable = False
+_NOT_WORKED_OUT = np.empty(0, dtype=np.bool_)
+_NOT_WORKED_OUT.flags.writeable = False
 
 
 class RuleEvaluator:
@@ -83,10 +93,13 @@ class RuleEvaluator:
         self._now = (now, seconds)
         return seconds
 
-    def __call__(self, rows: IntArray, ctx: QueryContext, slots: list[int]) -> Evaluation:
+    def __call__(self, rows: IntArray, ctx: QueryContext, slots: list[int], *,
+                 scored: bool = True) -> Evaluation:
         """Apply every rule but the need rule, and score, over ``rows`` (sorted, distinct).
 
-        ``slots`` are those of the areas holding the family's point.
+        ``slots`` are those of the areas holding the family's point. Without
+        ``scored`` only the rules and distances are worked out (all a search for
+        exclusions reads): the score and continuity are left empty.
         """
         cols, query, w = self._cols, ctx.query, self._weights
         n = len(rows)
@@ -115,7 +128,8 @@ class RuleEvaluator:
             within = DistanceRule.passes_array(ctx, distance, free, at_school)
             if within is not None:
                 ok &= within
-            dist_pts = Distance.points_array(distance, free, w)
+            if scored:
+                dist_pts = Distance.points_array(distance, free, w)
         else:
             distance = np.full(n, np.nan)
         if query.delivery_modes:
@@ -125,16 +139,24 @@ class RuleEvaluator:
         spoken = LanguageRule.passes_array(ctx, self._language_masks, rows)
         if spoken is not None:
             ok &= spoken
+        if not scored:
+            return Evaluation(rows, ok, distance, _NOT_SCORED, at_school, _NOT_WORKED_OUT)
         age = Freshness.age(floats[:, UPDATED_COL], self.now_seconds(query.now))
         fresh = Freshness.points_array(age, w)
         school_pts: FloatArray | float = (
             AtSchool.points_array(at_school, w) if school_rows is not None else 0.0)
-        continuing = Continuity.applies_array(cols.organisation[rows], query.current_provider_ids)
-        cont: FloatArray | float = (
-            Continuity.points_array(continuing, w) if query.current_provider_ids else 0.0)
+        # Columns gathered only when the query needs them: each gather of a few hundred
+        # scattered rows costs a cache miss per row.
+        cont: FloatArray | float = 0.0
+        if query.current_provider_ids:
+            continuing = Continuity.applies_array(cols.organisation[rows],
+                                                  query.current_provider_ids)
+            cont = Continuity.points_array(continuing, w)
+        else:
+            continuing = np.zeros(n, dtype=np.bool_)
         asked = Unstated.asked(query)
         unstated: FloatArray | float = (
-            Unstated.points_array(cols.unstated[rows], asked, w) if asked else 0.0)
+            Unstated.points_array(flags >> UNSTATED_SHIFT & 7, asked, w) if asked else 0.0)
         score = total(floats[:, CAPACITY_COL], floats[:, WAIT_COL], fresh, dist_pts, school_pts,
                       cont, unstated)
         return Evaluation(rows, ok, distance, score, at_school, continuing)

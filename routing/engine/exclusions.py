@@ -64,12 +64,11 @@ def wider_exclusions(
         radius *= 2
         groups = sorted({g for t in todo for g in need_groups[t]})
         hits = grid.rows_within(ctx.point[0], ctx.point[1], radius, groups)
-        ev = evaluate(unique_rows(hits), ctx, slots)
+        ev = evaluate(unique_rows(hits), ctx, slots, scored=False)
         _pick_complete(ev, failing(ev, radius), need_masks, want, todo, found)
     if todo:
-        ev = evaluate(
-            unique_rows(np.concatenate([need_rows[t] for t in todo])), ctx, slots
-        )
+        ev = evaluate(unique_rows(np.concatenate([need_rows[t] for t in todo])), ctx, slots,
+                      scored=False)
         pool = failing(ev, None)
         for t in todo:
             found[t] = pick(ev, pool, need_masks[t], want)
@@ -109,6 +108,26 @@ def with_distance(ev: Evaluation, positions: IntArray) -> list[tuple[int, float 
     """(row, distance or None) of candidate positions."""
     return [(row, None if d != d else d) for row, d in zip(
         ev.rows.take(positions).tolist(), ev.distance.take(positions).tolist(), strict=True)]
+
+
+def split_with_distance(ev: Evaluation,
+                        groups: list[IntArray]) -> list[list[tuple[int, float | None]]]:
+    """``with_distance`` of each list of candidate positions, gathered in one go."""
+    if len(groups) == 1:
+        return [with_distance(ev, groups[0])]
+    pairs = with_distance(ev, np.concatenate(groups))
+    out = []
+    at = 0
+    for group in groups:
+        out.append(pairs[at:at + len(group)])
+        at += len(group)
+    return out
+
+
+def nearest_first(positions: IntArray, key: FloatArray) -> IntArray:
+    """All ``positions`` in ``smallest``'s order: by key, ties keeping the order of
+    ``positions``, NaN keys last."""
+    return positions.take(key.argsort(kind="stable"))
 
 
 def smallest(positions: IntArray, key: FloatArray, k: int) -> IntArray:

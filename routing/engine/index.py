@@ -28,13 +28,14 @@ from routing.engine.columns import (
 from routing.engine.evaluation import Evaluation, RuleEvaluator
 from routing.engine.exclusions import (
     first_widening,
+    nearest_first,
     smallest,
+    split_with_distance,
     unique_rows,
     wider_exclusions,
-    with_distance,
 )
 from routing.engine.explain import make_team
-from routing.engine.need_rank import help_codes, rank, score_need_coded
+from routing.engine.need_rank import HELP_CODES, help_codes, rank, score_need_coded
 from routing.engine.parts import (
     Capacity,
     FitParts,
@@ -71,13 +72,15 @@ from routing.engine.rules import (
     hub_at_school,
     required_flags,
 )
-from routing.engine.taxonomy import EXACT, NARROWER, Taxonomy
+from routing.engine.taxonomy import BROADER, EXACT, NARROWER, Taxonomy
 from routing.engine.team import choose_team
 from routing.engine.weights import Weights
 
 _EMPTY = np.empty(0, dtype=np.int64)
 # Fewer places than this within the limit: search the first wider circle at once.
 _SPARSE_HITS = 48
+# In ``DirectoryIndex._specificity_of``: the row does not meet the need.
+NOT_MET = 0xFFFF
 # Cached fit parts kept before the cache starts again (a few MB).
 _MAX_FITS = 50_000
 
@@ -108,9 +111,11 @@ class DirectoryIndex:
         self._areas = RasterAreaCatalogue(
             s.area_wkt for s in services if s.area_wkt is not None)
         self._taxonomy = Taxonomy(snapshot.need_parents, snapshot.need_names)
-        # Per requested code, how each row meets it (``taxonomy`` levels), made when
-        # first asked for (thread-safe: a race only makes an equal array twice).
-        self._specificity: dict[str, npt.NDArray[np.int8]] = {}
+        # Per requested code, whether and how each row meets it (``NOT_MET``, or its
+        # ``taxonomy`` level times ``HELP_CODES``: the part of a tier code above the
+        # help code), made when first asked for (thread-safe: a race only makes an
+        # equal array twice).
+        self._specificity: dict[str, npt.NDArray[np.uint16]] = {}
         # ``parts.fit_parts`` per need and row, made when first returned; emptied by a
         # capacity patch (the tier holds whether the service is accepting).
         self._fits: dict[NeedRequest, dict[int, FitParts]] = {}
@@ -151,13 +156,16 @@ class DirectoryIndex:
                 int(cols.area_slot[b[0]]): np.stack([cols.flags[b], b]) for b in buckets
             }
         self._evaluate = RuleEvaluator(cols, len(self._areas), weights)
-        # Each row's ``need_rank.help_codes`` (with accepting: a capacity patch updates it).
+        # Each row's ``need_rank.help_codes`` (with accepting: a capacity patch updates it),
+        # as uint16 like the specificity arrays, so a tier code is one uint16 sum and
+        # the column a quarter of the memory a query's scattered reads touch.
         self._help_codes = help_codes(cols.kinds, cols.audiences, cols.levels,
-                                      (cols.flags & ACCEPTING) != 0)
+                                      (cols.flags & ACCEPTING) != 0).astype(np.uint16)
         # Python lists of the columns read row by row when explaining matches.
         self._free_list: list[bool] = cols.distance_free.tolist()
         self._slot_list: list[int] = cols.area_slot.tolist()
         self._updated_list: list[float] = cols.updated_s.tolist()
+        self._unstated_list: list[int] = cols.unstated.tolist()  # ``Unstated.bits``
         self._capacity_keys: list[int] = cols.static.capacity_key.tolist()
         self._wait_keys: list[int] = cols.static.wait_key.tolist()
         # Per row, for one ``now`` (epoch seconds): the freshness part, and the
@@ -286,27 +294,32 @@ class DirectoryIndex:
             groups.update(self._groups_of_need.get(need.code, ()))
         return sorted(groups)
 
-    def _specificity_of(self, code: str) -> npt.NDArray[np.int8]:
-        """How each row meets a request for ``code`` (levels of ``Taxonomy.specificity``)."""
+    def _specificity_of(self, code: str) -> npt.NDArray[np.uint16]:
+        """How each row meets a request for ``code``: ``NOT_MET`` if it does not, else
+        its level (``Taxonomy.specificity``) times ``HELP_CODES``, so adding a help
+        code gives the tier code. (One array for both, so a query reads one per need.)"""
         levels = self._specificity.get(code)
         if levels is None:
             cols = self._cols
-            levels = np.zeros(len(cols.ids), dtype=np.int8)
+            levels = np.where(self._need_mask(code), np.uint16(BROADER),
+                              np.uint16(NOT_MET)).astype(np.uint16)
             for child in self._taxonomy.children(code):
-                levels[cols.by_code.get(child, _EMPTY)] = NARROWER
-            levels[cols.by_code.get(code, _EMPTY)] = EXACT
+                levels[cols.by_code.get(child, _EMPTY)] = NARROWER * HELP_CODES
+            levels[cols.by_code.get(code, _EMPTY)] = EXACT * HELP_CODES
             if code in self._need_masks:  # only known codes are kept
                 self._specificity[code] = levels
         return levels
 
-    def _score_need(self, need: NeedRequest, rows: IntArray, codes: IntArray,
-                    base: FloatArray) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
-        """(score, best fitting, tier) of eligible ``rows`` (with help ``codes``) for
-        ``need`` (``need_rank.score_need_coded``)."""
-        static = self._cols.static
-        figures = (static.capacity.take(rows), static.wait.take(rows)) if need.urgent else None
-        return score_need_coded(need, self._weights, base,
-                                self._specificity_of(need.code).take(rows), codes, figures)
+    def _score_need(self, need: NeedRequest, rows: IntArray, eligible: IntArray,
+                    tiers: npt.NDArray[np.uint16], base: FloatArray,
+                    ) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
+        """(score, best fitting, tier) of the ``eligible`` positions of ``rows`` (with
+        tier codes ``tiers``) for ``need`` (``need_rank.score_need_coded``)."""
+        figures = None
+        if need.urgent:
+            static, at = self._cols.static, rows.take(eligible)
+            figures = (static.capacity.take(at), static.wait.take(at))
+        return score_need_coded(need, self._weights, base, tiers, figures)
 
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
@@ -322,7 +335,6 @@ class DirectoryIndex:
         cols = self._cols
         if not query.needs:
             return RoutingResult((), TeamProposal((), ()), self.version)
-        masks = [self._need_mask(need.code) for need in query.needs]
         slots = sorted(ctx.inside_slots or ())
         limit = query.max_distance_m
         spatial = ctx.point is not None and limit is not None
@@ -352,32 +364,38 @@ class DirectoryIndex:
         failing = (~ev.ok).nonzero()[0]
         if spatial and limit is not None:
             failing = failing[ev.distance[failing] <= limit]
+        # Nearest first once for every need (``smallest``'s order: ties by id, no
+        # distance last), so each need's exclusions are its first few.
+        failing = nearest_first(failing, ev.distance.take(failing))
 
         want = max(query.excluded_per_need, 0)
         limit_n = max(query.limit_per_need, 0)
         eligible_sets: list[IntArray] = []
         best_sets: list[tuple[IntArray, FloatArray]] = []
         ranked: list[list[Match]] = []
-        nearest: list[list[tuple[int, float | None]]] = []
+        nears: list[IntArray] = []
         short: list[int] = []  # needs with too few exclusions within the limit
         tops: list[IntArray] = []
         help_of = self._help_codes.take(rows)
         for i, need in enumerate(query.needs):
-            meets = masks[i].take(rows)
+            levels = self._specificity_of(need.code).take(rows)
+            meets = levels != NOT_MET
             eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
+            # The tier codes, as ``need_rank.tier_codes`` (below TIER_CODES: uint16).
+            tiers = levels.take(eligible) + help_of.take(eligible)
             # The team gives each row only the needs it fits as well as the best.
-            score, best, tier = self._score_need(need, rows.take(eligible),
-                                                 help_of.take(eligible), ev.score.take(eligible))
+            score, best, tier = self._score_need(need, rows, eligible, tiers,
+                                                 ev.score.take(eligible))
             best_sets.append((eligible[best], score[best]))
             # Highest tier first, then highest score, ties by id (positions are in id
             # order), as rank_matches orders them.
             tops.append(rank(eligible, score, tier, limit_n, smallest))
-            candidates = failing[meets[failing]]
-            near = smallest(candidates, ev.distance[candidates], want)
-            nearest.append(with_distance(ev, near))
+            near = failing[meets.take(failing)][:want]
+            nears.append(near)
             if spatial and len(near) < want:
                 short.append(i)
+        nearest = split_with_distance(ev, nears)
         explained = self._explain_matches(np.concatenate(tops), ev, ctx)
         services = cols.services
         names, w = self._taxonomy, self._weights
@@ -515,7 +533,8 @@ class DirectoryIndex:
         return score_parts(service, w=w, capacity=capacity, wait=wait,
                            fresh=fresh, distance=distance, has_point=has_point,
                            distance_free=free, hub=hub, continuing=continuing,
-                           unstated=Unstated.part(service, asked, w) if asked else None)
+                           unstated=Unstated.part(service, asked, w)
+                           if asked & self._unstated_list[row] else None)
 
     def _capacity_part(self, key: int) -> ScorePart:
         part = self._capacity_parts[key]

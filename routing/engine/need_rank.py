@@ -50,8 +50,8 @@ def score_need(
     tier = rank_tier(accepting.astype(np.int64), specificity.astype(np.int64),
                      Severity.rank_array(levels, severity_slot),
                      HelpFor.rank_array(audiences, need.audience))
-    return (need_total(base, specific, kind, audience, severity, urgency),
-            fit_total(specific, kind, audience, severity), tier)
+    fit = fit_total(specific, kind, audience, severity)
+    return need_total(base, fit, urgency), fit, tier
 
 
 # --- The same, from each service's help code and tables made once per need asked ----
@@ -67,6 +67,7 @@ _ACCEPTING_SHIFT = _LEVEL_SHIFT + len(help.LEVELS).bit_length()  # slots 0 to le
 HELP_CODES = 1 << (_ACCEPTING_SHIFT + 1)
 # A tier code is a help code and the service's ``taxonomy`` level (0 to 2) above it.
 TIER_CODES = 3 * HELP_CODES
+assert TIER_CODES <= 1 << 16  # the index keeps them as uint16
 
 
 def help_codes(kinds: IntArray, audiences: IntArray, levels: IntArray,
@@ -78,28 +79,30 @@ def help_codes(kinds: IntArray, audiences: IntArray, levels: IntArray,
             | accepting.astype(np.int64) << _ACCEPTING_SHIFT)
 
 
+def tier_codes(specificity: npt.NDArray[np.integer], codes: IntArray) -> IntArray:
+    """The tier code of each service (below ``TIER_CODES``) from its ``taxonomy``
+    level for the need and its help code (``help_codes``)."""
+    return specificity.astype(np.int64) * HELP_CODES + codes
+
+
 @dataclass(frozen=True, slots=True)
 class NeedTables:
-    """A need's parts by specificity level (``specificity``) or help code (``kind``,
-    ``audience``, ``severity``), and by specificity level and help code (the tier
-    code split in two) ``best``: the ``rank_tier``, then the fit (``fit_total``) as
-    one number, ``tier * fits + fit's place among the fits``. So the services
-    fitting the need as well as the best (``best_fitting``) are those with the
-    highest ``best``, and ``best // fits`` is the tier."""
+    """A need's ``fit`` (``fit_total`` of its specificity, kind, audience and
+    severity parts) by tier code, and ``best``, by tier code too: the ``rank_tier``,
+    then the fit as one number, ``tier * fits + fit's place among the fits``. So the
+    services fitting the need as well as the best (``best_fitting``) are those with
+    the highest ``best``, and ``best // fits`` is the tier."""
 
-    specificity: FloatArray
-    kind: FloatArray
-    audience: FloatArray
-    severity: FloatArray
+    fit: FloatArray
     best: npt.NDArray[np.int32]
-    fits: int
+    fits: np.int32
 
 
 @lru_cache(maxsize=32)
 def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> NeedTables:
     """The tables of a need asking for kinds ``asked`` (a mask), help for ``audience``
-    and of seriousness ``severity_slot``: ``score_need``'s parts over every tier code
-    (about 600 kB, kept for the 32 needs last asked)."""
+    and of seriousness ``severity_slot``: ``score_need``'s fit and tier over every tier
+    code (about 600 kB, kept for the 32 needs last asked)."""
     codes = np.arange(TIER_CODES, dtype=np.int64)
     kinds = codes & ((1 << _AUDIENCE_SHIFT) - 1)
     audiences = codes >> _AUDIENCE_SHIFT & ((1 << len(help.AUDIENCES)) - 1)
@@ -121,39 +124,34 @@ def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> Ne
     distinct, fit_order = np.unique(fit, return_inverse=True)
     best = tier * len(distinct) + fit_order.ravel()
     assert int(best.max()) < 1 << 31  # int32
-    tables = NeedTables(specific, kind, fits, severity,
-                        best.astype(np.int32).reshape(3, HELP_CODES), len(distinct))
-    for table in (specific, kind, fits, severity, tables.best):
-        table.flags.writeable = False
+    tables = NeedTables(fit, best.astype(np.int32), np.int32(len(distinct)))
+    tables.fit.flags.writeable = False
+    tables.best.flags.writeable = False
     return tables
 
 
 def score_need_coded(
-    need: NeedRequest, w: Weights, base: FloatArray, specificity: npt.NDArray[np.int8],
-    codes: IntArray, figures: tuple[FloatArray, FloatArray] | None,
+    need: NeedRequest, w: Weights, base: FloatArray, tiers: npt.NDArray[np.integer],
+    figures: tuple[FloatArray, FloatArray] | None,
 ) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
-    """``score_need`` and ``best_fitting`` of services given by their help codes
-    (``help_codes``) and taxonomy levels: the same score, which of them fit the
-    need as well as the best, and the tier (as int32). ``figures`` are their
-    capacity and wait points, read only for an urgent need (and then required).
+    """``score_need`` and ``best_fitting`` of services given by their tier codes
+    (``tier_codes``): the same score, which of them fit the need as well as the
+    best, and the tier (as int32). ``figures`` are their capacity and wait points,
+    read only for an urgent need (and then required).
 
     Raises ValueError for an urgent need without ``figures``.
     """
     tables = need_tables(help.kind_bits_of(need.kinds), need.audience,
                          help.SEVERITY_SLOT.get(need.severity, 0), w)
-    specific = tables.specificity.take(specificity)
-    kind = tables.kind.take(codes)
-    audience = tables.audience.take(codes)
-    severity = tables.severity.take(codes)
     urgency: FloatArray | float = 0.0
     if need.urgent:
         if figures is None:
             raise ValueError("an urgent need is scored with capacity and wait points")
         urgency = Urgency.points_array(figures[0], figures[1], w)
-    best = tables.best[specificity, codes]
+    best = tables.best.take(tiers)
     fitting = best == best.max() if len(best) else np.zeros(0, dtype=np.bool_)
-    return (need_total(base, specific, kind, audience, severity, urgency), fitting,
-            best // np.int32(tables.fits))
+    return (need_total(base, tables.fit.take(tiers), urgency), fitting,
+            best // tables.fits)
 
 
 # Up to this many services, ``rank`` sorts them all at once (cheaper than a pass per

@@ -400,11 +400,12 @@ def _array(table: tuple[float, ...]) -> FloatArray:
     return array
 
 
-def need_total(base: Num, specificity: Num, kind: Num, audience: Num, severity: Num,
-               urgency: Num | float) -> Num:
-    """The score for one need: the need-independent score plus the need's parts, in
-    one fixed order, for one service or for arrays."""
-    return base + specificity + kind + audience + severity + urgency
+def need_total(base: Num, fit: Num, urgency: Num | float) -> Num:
+    """The score for one need: the need-independent score, plus how well the service
+    fits the need (``fit_total`` of the specificity, kind, audience and severity
+    parts), plus the urgency part, in that order, for one service or for arrays (so
+    the index looks a need's fit up in one table)."""
+    return base + fit + urgency
 
 
 IntNum = TypeVar("IntNum", int, npt.NDArray[np.int64])
@@ -607,7 +608,13 @@ class Urgency:
 
     @staticmethod
     def reason(w: Weights) -> str:
-        return f"needs help now: places and waits count {w.urgent_factor:g} times"
+        return Urgency.phrase(w.urgent_factor)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def phrase(factor: float) -> str:
+        """'needs help now: places and waits count 2 times' (made once per factor)."""
+        return f"needs help now: places and waits count {factor:g} times"
 
     @classmethod
     def part(cls, capacity: ScorePart, wait: ScorePart, w: Weights) -> ScorePart:
@@ -664,6 +671,5 @@ def need_parts(
         urgency = urgent.points
         fits = (*fits, urgent)
         reasons += (urgent.reason,)
-    score = need_total(base_score, specific.points, kind.points, audience.points,
-                       severity.points, urgency)
+    score = need_total(base_score, fit, urgency)
     return score, fit, tier, (*fits, *base_parts), reasons

@@ -211,8 +211,10 @@ class AgeRule(Rule):
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
         ages = ctx.query.ages
+        if ages is None:
+            return None
         low, high = self.bounds(service)
-        if ages is None or (low <= ages[1] and ages[0] <= high):
+        if low <= ages[1] and ages[0] <= high:
             return None
         return _too_young_or_old(service.min_age, service.max_age, *ages)
 
@@ -424,8 +426,10 @@ class LanguageRule(Rule):
 
     def reason(self, service: ServiceRecord, ctx: QueryContext,
                placement: Placement) -> str | None:
+        if ctx.language is None:
+            return None
         offered = self.offered(service)
-        if ctx.language is None or not offered or ctx.language in offered:
+        if not offered or ctx.language in offered:
             return None
         return f"not offered in {ctx.query.language}"
 

@@ -60,8 +60,15 @@ def choose_team(
     if full in best:
         # One service can take every need: the best such service is the team.
         return [(best[full][1], full)]
-    exact = len(priorities) <= EXACT_MAX_NEEDS
-    chosen = _exact(best, factors) if exact else _greedy(best, factors)
+    if sum(mask.bit_count() for mask in best) == full.bit_count():
+        # No two masks share a need (the usual case: each need's best services fit
+        # only it), so every cover takes every mask: the team is each mask's best
+        # service, as the search below would find after trying every cover.
+        chosen = [(sid, mask) for mask, (_, sid) in best.items()]
+    elif len(priorities) <= EXACT_MAX_NEEDS:
+        chosen = _exact(best, factors)
+    else:
+        chosen = _greedy(best, factors)
     return sorted(chosen, key=lambda a: ((a[1] & -a[1]).bit_length(), a[0]))
 
 

@@ -20,6 +20,7 @@ from routing.engine.need_rank import (
     rank,
     score_need,
     score_need_coded,
+    tier_codes,
 )
 
 SETTINGS = settings(max_examples=150, deadline=None,
@@ -55,8 +56,8 @@ def test_it_scores_a_need_from_help_codes_as_from_the_columns(
                                   capacity, wait, accepting)
     codes = help_codes(kinds, audiences, level_slots, accepting)
     assert ((codes >= 0) & (codes < HELP_CODES)).all()
-    coded_score, fitting, coded_tier = score_need_coded(need, w, base, levels, codes,
-                                                        (capacity, wait))
+    coded_score, fitting, coded_tier = score_need_coded(
+        need, w, base, tier_codes(levels, codes), (capacity, wait))
     assert coded_score.tobytes() == score.tobytes()  # the same bits
     assert coded_tier.tolist() == tier.tolist()
     assert fitting.tolist() == best_fitting(fit, tier).tolist()
@@ -66,13 +67,13 @@ def test_it_needs_the_figures_of_an_urgent_need() -> None:
     codes = np.zeros(1, dtype=np.int64)
     levels = np.zeros(1, dtype=np.int8)
     with pytest.raises(ValueError, match="urgent"):
-        score_need_coded(NeedRequest("MHW", priority=1), Weights(), np.zeros(1), levels,
-                         codes, None)
+        score_need_coded(NeedRequest("MHW", priority=1), Weights(), np.zeros(1),
+                         tier_codes(levels, codes), None)
 
 
 def test_it_keeps_the_tables_read_only() -> None:
     tables = need_tables(0, "child", 0, Weights())
-    assert not tables.best.flags.writeable and not tables.kind.flags.writeable
+    assert not tables.best.flags.writeable and not tables.fit.flags.writeable
 
 
 def _reference_rank(score: list[float], tier: list[int], k: int) -> list[int]:

@@ -18,7 +18,8 @@ from routing.engine import (
     scan_route,
 )
 from routing.engine.areas import AreaCatalogue
-from routing.engine.columns import DISTANCE_FREE, ServiceColumns
+from routing.engine.columns import DISTANCE_FREE, UNSTATED_SHIFT, ServiceColumns
+from routing.engine.parts import Unstated
 from routing.engine.rules import (
     MAX_PACKED_AGE,
     RULE_NAMES,
@@ -357,7 +358,10 @@ def test_it_packs_the_referrals_accepting_audience_and_age_rules_into_flags(
               for s in sorted_services(snap)]
     assert packed == scalar
     assert [rule_flags(s) for s in sorted_services(snap)] == (
-        cols.flags & ~DISTANCE_FREE).tolist()
+        cols.flags & ~(DISTANCE_FREE | 7 << UNSTATED_SHIFT)).tolist()
+    # The facts each service leaves unstated ride in the same word.
+    assert [Unstated.bits(s) for s in sorted_services(snap)] == (
+        cols.flags >> UNSTATED_SHIFT & 7).tolist()
 
 
 @RULE_SETTINGS

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from routing.engine import DirectoryIndex, NeedRequest, Weights, scan_route
-from routing.engine.team import choose_team
+from routing.engine.team import EXACT_MAX_NEEDS, _exact, _greedy, best_per_mask, choose_team
 from tests.routing.engine.routing_factories import query, service, snapshot
 
 W = Weights()
@@ -59,3 +62,29 @@ def test_it_sends_a_need_to_the_specialist_rather_than_a_general_service_coverin
     assert [(m.service.id, m.need_codes) for m in result.team.members] == [
         (1, ("MHW.ANX",)), (2, ("PAR.EY",))]
     assert result == scan_route(snap, q)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 9), st.data())
+def test_it_gives_the_team_the_full_search_gives_when_no_two_masks_share_a_need(
+    needs: int, data: st.DataObject
+) -> None:
+    # Needs split into disjoint groups; each group is a mask several services may have.
+    group_of = data.draw(st.lists(st.integers(0, needs - 1), min_size=needs, max_size=needs))
+    masks = sorted({sum(1 << i for i, g in enumerate(group_of) if g == group)
+                    for group in set(group_of)})
+    candidates = data.draw(st.lists(
+        st.tuples(st.integers(1, 30), st.sampled_from(masks),
+                  st.sampled_from([0.0, 12.5, 40.0, -7.25, 81.0])), min_size=1, max_size=25))
+    priorities = data.draw(st.lists(st.integers(1, 3), min_size=needs, max_size=needs))
+    best = best_per_mask(candidates)
+    full = 0
+    for mask in best:
+        full |= mask
+    team = choose_team(priorities, candidates, W)
+    if full in best:
+        assert team == [(best[full][1], full)]
+        return
+    factors = [W.priority_factor(p) for p in priorities]
+    search = _exact(best, factors) if needs <= EXACT_MAX_NEEDS else _greedy(best, factors)
+    assert team == sorted(search, key=lambda a: ((a[1] & -a[1]).bit_length(), a[0]))
