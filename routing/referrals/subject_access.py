@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from routing.referrals.audit import AuditEvent
+from routing.referrals.audit_log import action_words
 from routing.referrals.earlier import DetailsRequest
 from routing.referrals.family_models import Carer, FamilyChild, FamilySibling
 from routing.referrals.models import (
@@ -266,7 +267,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
     for row in session.execute(select(AuditEvent).where(condition)
                                .order_by(AuditEvent.at, AuditEvent.id)).scalars():
         seen.items.append([
-            ("When", _mine(row.at)), ("What", _mine(row.action.replace("_", " "))),
+            ("When", _mine(row.at)), ("What", _mine(action_words(row.action))),
             ("Refused", _mine(row.refused)), ("Who", _theirs(row.actor_name)),
             ("Organisation", _mine(row.organisation_name)),
             ("From address", _theirs(row.remote_addr)),

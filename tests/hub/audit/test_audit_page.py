@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -166,3 +167,21 @@ def test_it_signing_in_and_sending_a_referral_are_audited(
     created = db.execute(select(AuditEvent).where(AuditEvent.action == "child_created")
                          ).scalar_one()
     assert created.child_id == referral.child_id
+
+
+def test_it_says_in_words_why_a_referral_was_read(
+    dpo: FlaskClient, db: Session, cast: Cast
+) -> None:
+    worker = Actor(cast.worker.id, cast.worker.name, cast.provider.id, "NHS")
+    audit(db, worker, "referral_provider", NOW, child_id=11, referral_id=5)
+    audit(db, worker, "capacity_changed: service 3", NOW)
+    db.commit()
+    page = dpo.get("/audit?action=referral_provider").get_data(as_text=True)
+    rows = page.split("<tbody")[1]
+    assert "referral read by its service, to respond" in rows
+    assert "referral provider" not in page
+    changed = dpo.get("/audit?action=capacity_changed").get_data(as_text=True)
+    assert "capacity changed: service 3" in changed.split("<tbody")[1]
+    options = page.split('id="action"')[1].split("</select>")[0]
+    assert re.search(r'<option value="referral_provider"[^>]*>referral read by its service, '
+                     r"to respond</option>", options)
