@@ -17,6 +17,7 @@ from hub.audit_trail import record
 from hub.unit_of_work import session
 from routing.referrals.audit_log import (
     AuditFilter,
+    action_words,
     audit_actions,
     audit_csv_rows,
     audit_page,
@@ -103,14 +104,14 @@ def index() -> str | tuple[str, int]:
             select(Organisation.id, Organisation.name).order_by(Organisation.name))
     ]
     action_items = [{"value": "", "text": "Any"}] + [
-        {"value": action, "text": action.replace("_", " "), "selected": action == chosen_action}
+        {"value": action, "text": action_words(action), "selected": action == chosen_action}
         for action in audit_actions(session())
     ]
     return render_template(
         "audit/index.html", found=found, errors=errors, args=request.args,
         error_list=[{"text": message, "href": f"#{name}"} for name, message in errors.items()],
         organisation_items=organisation_items, action_items=action_items,
-        query=_query_string(),
+        query=_query_string(), action_words=action_words,
     ), (400 if errors else 200)
 
 

@@ -238,8 +238,9 @@ def stuck_report(session: Session, scope: StuckScope) -> dict[StuckKind, list[St
 
 # --- Queries -------------------------------------------------------------------------
 
+# The page says whom each referral is about (Child.about_words), so the child comes too.
 _OPTIONS = (selectinload(Referral.service), selectinload(Referral.school),
-            selectinload(Referral.organisation))
+            selectinload(Referral.organisation), selectinload(Referral.child))
 
 
 def _page(query: Select[Any], limit: int | None, offset: int) -> Select[Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from routing.referrals.audit import AuditEvent
+from routing.referrals.audit_log import action_words
 from routing.referrals.earlier import DetailsRequest
 from routing.referrals.family_models import Carer, FamilyChild, FamilySibling
 from routing.referrals.models import (
@@ -24,6 +25,17 @@ from routing.referrals.models import (
 from routing.referrals.outbox import OutboxMessage
 
 OTHER_PERSON = "another person's details"
+
+# A parent's, carer's or brother's or sister's details that name or reach them: marked
+# for redaction wherever they are held, in the family record and in the form's answers
+# (whose "family" step keeps them under the same names).
+OTHER_PERSON_FIELDS = frozenset({
+    "name", "phone", "email", "address", "language", "interpreter", "access_needs",
+    "contact_notes", "do_not_contact_reason",
+})
+# Other fields of a form's answers, as (step, field), that are another person's: the
+# referrer's own phone number.
+OTHER_PERSON_ANSWERS = frozenset({("contact", "referrer_phone")})
 
 
 @dataclass(frozen=True)
@@ -88,18 +100,37 @@ def _theirs(value: object) -> Value:
     return Value(_text(value), OTHER_PERSON) if _text(value) else Value("")
 
 
-def _flatten(prefix: str, value: Any) -> list[tuple[str, Value]]:
-    """A form's answers as labelled lines (nested steps become 'step: field')."""
+def _flatten(prefix: str, value: Any, step: str = "") -> list[tuple[str, Value]]:
+    """A form's answers as labelled lines (nested steps become 'step: field', list items
+    are numbered), another person's details marked (``OTHER_PERSON_FIELDS`` in the
+    "family" step, ``OTHER_PERSON_ANSWERS``)."""
     if isinstance(value, dict):
         lines: list[tuple[str, Value]] = []
         for key, inner in value.items():
             label = key.replace("_", " ")
-            lines.extend(_flatten(f"{prefix}: {label}" if prefix else label, inner))
+            where = f"{prefix}: {label}" if prefix else label
+            if _another_persons(step, key) and not isinstance(inner, dict | list):
+                lines.append((where, _theirs(inner)))
+            else:
+                lines.extend(_flatten(where, inner, step or key))
         return lines
     if isinstance(value, list):
-        return [(prefix, Value(", ".join(_text(v) if not isinstance(v, dict | list)
-                                         else str(v) for v in value)))]
+        if any(isinstance(v, dict | list) for v in value):
+            # One numbered line group per item: never a raw dump of the stored answer.
+            return [line for index, item in enumerate(value, 1)
+                    for line in _flatten(f"{prefix} {index}", item, step)]
+        return [(prefix, Value(", ".join(_text(v) for v in value)))]
     return [(prefix, _mine(value))]
+
+
+def _another_persons(step: str, field: str) -> bool:
+    """Whether a form's answer ``field`` (within ``step``) is another person's detail."""
+    return (step == "family" and field in OTHER_PERSON_FIELDS) \
+        or (step, field) in OTHER_PERSON_ANSWERS
+
+
+def _carer_value(field: str, value: object) -> Value:
+    return _theirs(value) if field in OTHER_PERSON_FIELDS else _mine(value)
 
 
 def _family_section(session: Session, child_id: int) -> Section:
@@ -113,16 +144,18 @@ def _family_section(session: Session, child_id: int) -> Section:
     for carer in session.execute(select(Carer).where(Carer.family_id == family_id)
                                  .order_by(Carer.id)).scalars():
         section.items.append([
-            ("Parent or carer", _theirs(carer.name)),
+            ("Parent or carer", _carer_value("name", carer.name)),
             ("Relationship", _mine(carer.relationship_to_child)),
             ("Parental responsibility", _mine(carer.responsibility_label)),
-            ("Phone", _theirs(carer.phone)), ("Email", _theirs(carer.email)),
-            ("Address", _theirs(carer.address)), ("Language", _theirs(carer.language)),
-            ("Interpreter needed", _theirs(carer.interpreter)),
-            ("Access needs", _theirs(carer.access_needs)),
-            ("How and when to contact", _theirs(carer.contact_notes)),
+            ("Phone", _carer_value("phone", carer.phone)),
+            ("Email", _carer_value("email", carer.email)),
+            ("Address", _carer_value("address", carer.address)),
+            ("Language", _carer_value("language", carer.language)),
+            ("Interpreter needed", _carer_value("interpreter", carer.interpreter)),
+            ("Access needs", _carer_value("access_needs", carer.access_needs)),
+            ("How and when to contact", _carer_value("contact_notes", carer.contact_notes)),
             ("Do not contact", _mine(carer.do_not_contact)),
-            ("Why not", _theirs(carer.do_not_contact_reason)),
+            ("Why not", _carer_value("do_not_contact_reason", carer.do_not_contact_reason)),
             ("Recorded from", _mine(carer.source)), ("Recorded", _mine(carer.created_at)),
             *[(f"Change {index}", _mine(f"{change.verb} {change.fields} "
                                         f"{_text(change.at)} ({change.organisation_name})"))
@@ -130,7 +163,7 @@ def _family_section(session: Session, child_id: int) -> Section:
         ])
     for sibling in session.execute(select(FamilySibling).where(
             FamilySibling.family_id == family_id).order_by(FamilySibling.id)).scalars():
-        section.items.append([("Brother or sister", _theirs(sibling.name)),
+        section.items.append([("Brother or sister", _carer_value("name", sibling.name)),
                               ("Year of birth (about)", _mine(sibling.birth_year))])
     return section
 
@@ -234,7 +267,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
     for row in session.execute(select(AuditEvent).where(condition)
                                .order_by(AuditEvent.at, AuditEvent.id)).scalars():
         seen.items.append([
-            ("When", _mine(row.at)), ("What", _mine(row.action.replace("_", " "))),
+            ("When", _mine(row.at)), ("What", _mine(action_words(row.action))),
             ("Refused", _mine(row.refused)), ("Who", _theirs(row.actor_name)),
             ("Organisation", _mine(row.organisation_name)),
             ("From address", _theirs(row.remote_addr)),

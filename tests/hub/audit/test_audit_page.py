@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals.audit import AuditEvent, audit
 from routing.referrals.lifecycle import Actor
+from services.audit_trail import audit_listing
 from tests.clock import MovableClock
 from tests.factories import Cast, login
 
@@ -71,6 +73,23 @@ def test_it_filters_by_child_user_organisation_action_and_dates(
     assert len(rows(f"since={day}&until={day}&action=child_viewed")) == 1
     page = dpo.get("/audit?child=11").get_data(as_text=True)
     assert "2 rows" in page
+
+
+def test_it_lists_a_directory_event_once_and_finds_it_for_every_service(
+    dpo: FlaskClient, db: Session, cast: Cast
+) -> None:
+    worker = Actor(cast.worker.id, cast.worker.name, cast.provider.id, "NHS")
+    for service_id in (3, 4, 5):
+        audit_listing(db, worker, "capacity_changed", service_id, NOW)
+    audit(db, worker, "capacity_changes", NOW)  # a name that only starts the same
+    db.commit()
+    page = dpo.get("/audit").get_data(as_text=True)
+    options = page.split('id="action"')[1].split("</select>")[0]
+    assert options.count('value="capacity_changed"') == 1
+    assert "service 3" not in options
+    found = dpo.get("/audit/export.csv?action=capacity_changed").get_data(as_text=True)
+    assert {row[5] for row in list(csv.reader(io.StringIO(found)))[1:]} == {
+        f"capacity_changed: service {n}" for n in (3, 4, 5)}
 
 
 def test_it_bad_filters_are_shown_beside_the_field_never_a_500(
@@ -148,3 +167,21 @@ def test_it_signing_in_and_sending_a_referral_are_audited(
     created = db.execute(select(AuditEvent).where(AuditEvent.action == "child_created")
                          ).scalar_one()
     assert created.child_id == referral.child_id
+
+
+def test_it_says_in_words_why_a_referral_was_read(
+    dpo: FlaskClient, db: Session, cast: Cast
+) -> None:
+    worker = Actor(cast.worker.id, cast.worker.name, cast.provider.id, "NHS")
+    audit(db, worker, "referral_provider", NOW, child_id=11, referral_id=5)
+    audit(db, worker, "capacity_changed: service 3", NOW)
+    db.commit()
+    page = dpo.get("/audit?action=referral_provider").get_data(as_text=True)
+    rows = page.split("<tbody")[1]
+    assert "referral read by its service, to respond" in rows
+    assert "referral provider" not in page
+    changed = dpo.get("/audit?action=capacity_changed").get_data(as_text=True)
+    assert "capacity changed: service 3" in changed.split("<tbody")[1]
+    options = page.split('id="action"')[1].split("</select>")[0]
+    assert re.search(r'<option value="referral_provider"[^>]*>referral read by its service, '
+                     r"to respond</option>", options)

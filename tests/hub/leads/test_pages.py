@@ -94,6 +94,7 @@ def test_a_link_worker_sees_only_the_children_they_lead_for(
     app: Flask, db: Session, cast: Cast
 ) -> None:
     led = sent_referral(db, cast, make_service(db, cast.provider))
+    led.child.subject = "parent"  # the caseload says whom each record is about
     other = sent_referral(db, cast, make_service(db, cast.provider))
     worker = _link_worker(db, cast)
     _lead(db, cast, led, worker)
@@ -101,6 +102,7 @@ def test_a_link_worker_sees_only_the_children_they_lead_for(
     client = _client(app, worker)
     caseload = client.get("/caseload").get_data(as_text=True)
     assert led.child.name in caseload and other.child.name not in caseload
+    assert f"{led.child.about_words}. {cast.school.name};" in caseload
     assert led.service.name in caseload
     page = client.get(f"/caseload/children/{led.child_id}")
     assert page.status_code == 200

@@ -191,6 +191,23 @@ def test_it_links_only_a_sibling_the_school_may_see(
     assert f'href="/referrals/children/{theirs.child_id}"' not in page
 
 
+def test_it_links_no_sibling_until_one_is_chosen(app: Flask, db: Session, cast: Cast) -> None:
+    referral = _sent(db, cast)
+    other = _sent(db, cast)
+    db.commit()
+    staff = _client(app, cast.staff)
+    page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
+    # The list starts on a prompt: one click on the button must not join two families.
+    choices = page.split('id="f-sibling"')[1].split("</select>")[0]
+    assert '<option value="" selected>Choose a child</option>' in choices
+    assert f'<option value="{other.child_id}">' in choices
+    url = f"/referrals/children/{referral.child_id}/siblings"
+    refused = staff.post(url, data={"sibling": ""}, follow_redirects=True)
+    assert "Choose a brother or sister from the list." in refused.get_data(as_text=True)
+    page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
+    assert f'href="/referrals/children/{other.child_id}"' not in page
+
+
 def test_it_check_your_answers_shows_the_agreed_contact_with_its_number(
     app: Flask, db: Session, cast: Cast
 ) -> None:
