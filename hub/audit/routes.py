@@ -67,7 +67,7 @@ def _date(name: str, label: str, errors: dict[str, str]) -> date | None:
 def _filter() -> tuple[AuditFilter, dict[str, str]]:
     errors: dict[str, str] = {}
     chosen = AuditFilter(
-        child_id=_id("child", "Child number", errors),
+        child_id=_id("child", "Record number", errors),
         user_id=_id("user", "User number", errors),
         organisation_id=_id("organisation", "Organisation", errors),
         action=(request.args.get("action") or "").strip()[:50] or None,

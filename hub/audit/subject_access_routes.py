@@ -25,7 +25,7 @@ def subject_access_start() -> BaseResponse | tuple[str, int]:
     if raw:
         if raw.isdecimal() and 0 < int(raw) <= _MAX_ID:
             return redirect(url_for("audit.subject_access_page", child_id=int(raw)))
-        error = "Child number must be a number, like 42"
+        error = "Record number must be a number, like 42"
     return render_template("audit/subject_access_start.html", value=raw, error=error), (
         400 if error else 200)
 

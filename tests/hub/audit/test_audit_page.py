@@ -98,7 +98,7 @@ def test_it_bad_filters_are_shown_beside_the_field_never_a_500(
     response = dpo.get("/audit?child=99999999999999999999&since=yesterday")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Child number must be a number" in page
+    assert "Record number must be a number" in page
     assert "From date must be a date" in page
     assert 'value="yesterday"' in page
     assert dpo.get("/audit?page=999999999999").status_code == 200

@@ -79,6 +79,6 @@ def test_it_unknown_and_oversize_children_are_404_and_bad_numbers_are_explained(
     assert dpo.get("/audit/subject-access/99999999999999999999").status_code == 404
     bad = dpo.get("/audit/subject-access?child=abc")
     assert bad.status_code == 400
-    assert "Child number must be a number" in bad.get_data(as_text=True)
+    assert "Record number must be a number" in bad.get_data(as_text=True)
     assert dpo.get("/audit/subject-access?child=5").headers["Location"].endswith(
         "/audit/subject-access/5")
