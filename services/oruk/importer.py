@@ -29,7 +29,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, select, update
+from sqlalchemy import ARRAY, ColumnElement, bindparam, func, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -665,12 +665,16 @@ class Importer:
         return found
 
     def _among(self, column: Any, values: list[Any]) -> ColumnElement[bool]:
-        """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter: psycopg
-        would split a statement of a thousand placeholders in Python."""
+        """``column IN values``; on PostgreSQL ``IN (SELECT unnest(array))``, one
+        parameter (psycopg would split a statement of a thousand placeholders in Python)
+        in a form the planner looks up by index whatever its statistics say: with
+        ``= ANY(array)`` and a table it has not analysed yet (an import's own new rows)
+        it compared every row of the source with every value, time growing with the
+        square of the feed."""
         if self.dialect != "postgresql":
             return cast(ColumnElement[bool], column.in_(values))
-        return cast(ColumnElement[bool], column == any_(
-            bindparam(None, values, type_=ARRAY(column.type))))
+        array = bindparam(None, values, type_=ARRAY(column.type))
+        return cast(ColumnElement[bool], column.in_(select(func.unnest(array))))
 
     def _place_many(self, postcodes: list[str]) -> None:
         """Look up the gazetteer's places of these postcodes in one query."""
