@@ -779,7 +779,7 @@ class Importer:
                           warnings: list[str]) -> tuple[str, str]:
         """The feed organisation's cleaned name, and what it is known by: its id, else
         ``name:`` and its name. Cleaned once per name and id: every record repeats them."""
-        key = (data.get("name"), data.get("id"))
+        key: Any = (data.get("name"), data.get("id"))
         try:
             known = self.organisation_refs.get(key)
         except TypeError:  # not a name or an id: cleaned (and warned about) each time
