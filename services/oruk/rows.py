@@ -103,7 +103,7 @@ def _insert(session: Session, table: Table, columns: Sequence[str],
     if connection.dialect.name != "postgresql":
         marks = ", ".join("?" for _ in columns)
         # Table and column names are our own constants; the values are parameters.
-        statement = f"INSERT INTO {preparer.quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608
+        statement = f"INSERT INTO {preparer.quote(table.name)} ({names}) VALUES ({marks})"  # noqa: S608  # nosec B608
         connection.exec_driver_sql(statement, cast(Any, list(rows)))
         return
     driver = connection.connection.driver_connection
@@ -162,10 +162,10 @@ def _column_list(columns: Sequence[str]) -> str:
 CACHE_KIB = 64 * 1024
 # Publishing the staged rows (names are our own constants; values are parameters).
 _PUBLISH_LOCATIONS = (
-    f"INSERT INTO main.location (id, {_column_list(LOCATION_COLUMNS)}) "  # noqa: S608
+    f"INSERT INTO main.location (id, {_column_list(LOCATION_COLUMNS)}) "  # noqa: S608  # nosec B608
     f"SELECT n + ?, {_column_list(LOCATION_COLUMNS)} FROM temp.stage_location ORDER BY n")
 _PUBLISH_SERVICES = (
-    f"INSERT INTO main.service (id, organisation_id, location_id, "  # noqa: S608
+    f"INSERT INTO main.service (id, organisation_id, location_id, "  # noqa: S608  # nosec B608
     f"{_column_list(SERVICE_COLUMNS)}) SELECT s.n + ?, o.id, "
     "CASE WHEN s.location_n IS NULL THEN NULL ELSE s.location_n + ? END, "
     + ", ".join(f's."{name}"' for name in SERVICE_COLUMNS)
@@ -174,11 +174,11 @@ _PUBLISH_SERVICES = (
 _PUBLISH_NEEDS = ("INSERT INTO main.service_need (service_id, need_code) "
                   "SELECT n + ?, need_code FROM temp.stage_need")
 _PUBLISH_SOURCES = (
-    f"INSERT INTO main.oruk_source (source, source_ref, service_id, "  # noqa: S608
+    f"INSERT INTO main.oruk_source (source, source_ref, service_id, "  # noqa: S608  # nosec B608
     f"{_column_list(SOURCE_COLUMNS)}) SELECT ?, ref, n + ?, "
     f"{_column_list(SOURCE_COLUMNS)} FROM temp.stage_service ORDER BY n")
 _PUBLISH_AUDIT = (
-    f"INSERT INTO main.audit_event ({_column_list(AUDIT_COLUMNS)}) "  # noqa: S608
+    f"INSERT INTO main.audit_event ({_column_list(AUDIT_COLUMNS)}) "  # noqa: S608  # nosec B608
     "SELECT ?, NULL, ?, NULL, ?, 'service_created', NULL, NULL, 'service', "
     "CAST(n + ? AS TEXT), '', '', 0 FROM temp.stage_service ORDER BY n")
 
@@ -231,7 +231,7 @@ class SqliteStage:
                               ("stage_need", needs)):
             if values:
                 marks = ", ".join("?" for _ in values[0])
-                statement = f"INSERT INTO temp.{table} VALUES ({marks})"  # noqa: S608
+                statement = f"INSERT INTO temp.{table} VALUES ({marks})"  # noqa: S608  # nosec B608
                 connection.exec_driver_sql(statement, cast(Any, values))
 
     def publish(self, source: str, organisation_ids: dict[str, int], at: Any) -> None:
