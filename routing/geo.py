@@ -14,6 +14,8 @@ from functools import lru_cache
 from pyproj import Transformer
 
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_WHITESPACE = re.compile(r"\s+")
+_AREA = re.compile(r"[A-Z]*")
 # Postcode areas of the UK and Crown dependencies outside Great Britain:
 # Northern Ireland, Guernsey, Jersey and the Isle of Man. Open GB data has none.
 NON_GB_AREAS = frozenset({"BT", "GY", "JE", "IM"})
@@ -40,9 +42,11 @@ class UnknownPostcode(PostcodeError):
         super().__init__("We could not find that postcode. Check it and try again")
 
 
+# Feeds repeat postcodes and an import normalises each several times: remembered.
+@lru_cache(maxsize=65536)
 def normalise_postcode(text: str) -> str:
     """'bl11aa' -> 'BL1 1AA'. Raises InvalidPostcode or OutsideGreatBritain."""
-    compact = re.sub(r"\s+", "", text or "").upper()
+    compact = _WHITESPACE.sub("", text or "").upper()
     match = _POSTCODE.match(compact)
     if not match:
         raise InvalidPostcode
@@ -58,7 +62,7 @@ def outcode_of(postcode: str) -> str:
 
 def postcode_area(outcode: str) -> str:
     """The letters that open a postcode: 'BL1' -> 'BL', 'M14' -> 'M'."""
-    return re.match(r"[A-Z]*", outcode.upper()).group(0)  # type: ignore[union-attr]
+    return _AREA.match(outcode.upper()).group(0)  # type: ignore[union-attr]
 
 
 @lru_cache(maxsize=1)

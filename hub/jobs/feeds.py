@@ -32,8 +32,9 @@ def import_source(source: str, name: str, mapping: Path | None = None,
     """
     from services.oruk.sources import read_source
 
-    # Read, clean and compare every record before taking a write lock (on SQLite the
-    # database's one): providers' capacity saves wait only for the writing.
+    # Read, clean, compare and stage every record before taking a write lock (on
+    # SQLite the database's one): providers' capacity saves wait only for the
+    # publishing (services.oruk.importer.Importer.run).
     with one_transaction(db.engine, read_first=True) as work:
         feed = read_source(source, modified_after=modified_after)
         report = import_records(work, feed, name, load_mapping(mapping), agree_hubs, now(),

@@ -36,6 +36,9 @@ _BLOCK_END = re.compile(r"</\s*(p|div|h[1-6]|li|ul|ol|tr|table|blockquote|sectio
 _LINE_BREAK = re.compile(r"<\s*br\s*/?\s*>", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\f\v\xa0]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# What makes a value more than one line of plain text with single spaces.
+_NEEDS_WORK = re.compile(r"[<&\r\n\t\f\v\xa0]|  ")
+_ANY_SPACE = re.compile(r"\s")
 _BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}(:\d+)?([/?#]\S*)?$",
                           re.IGNORECASE)
 # Dot-separated plain local parts (at most 64 characters) at a host name of labels
@@ -54,17 +57,22 @@ def plain_text(value: Any, limit: int, field: str, warnings: list[str]) -> str:
         if value not in (None, ""):
             warnings.append(f"{field}: not text, left out")
         return ""
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
-    if "<" in text or "&" in text:
-        text = _LINE_BREAK.sub("\n", _BLOCK_END.sub("\n\n", text))
-        text = html.unescape(nh3.clean(text, tags=set()))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    # One line of plain text with single spaces (most values) has only its ends to trim.
+    text = _tidy(value) if _NEEDS_WORK.search(value) else value.strip()
     if len(text) > limit:
         cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
         warnings.append(f"{field}: {len(text)} characters, shortened to {len(cut)}")
         text = cut
     return text
+
+
+def _tidy(value: str) -> str:
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "<" in text or "&" in text:
+        text = _LINE_BREAK.sub("\n", _BLOCK_END.sub("\n\n", text))
+        text = html.unescape(nh3.clean(text, tags=set()))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def one_line(value: Any, limit: int, field: str, warnings: list[str]) -> str:
@@ -85,7 +93,7 @@ def url(value: Any, field: str, warnings: list[str]) -> str:
     except ValueError:
         parts, host = None, ""
     if (parts is None or parts.scheme.lower() not in ("http", "https") or not _HOST.match(host)
-            or any(c.isspace() for c in text) or len(text) > URL_MAX):
+            or _ANY_SPACE.search(text) or len(text) > URL_MAX):
         warnings.append(f"{field}: not a web address, left out: {value!r:.80}")
         return ""
     return text

@@ -6,7 +6,9 @@ cannot take over one of our services or another feed's records by reusing an id.
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.db import Base
@@ -24,6 +26,12 @@ class OrukSource(Base):
     service_id: Mapped[int] = mapped_column(
         ForeignKey("service.id", ondelete="CASCADE"), unique=True
     )
+    # The record as last read (hashed with the import's context) and what its import
+    # saved (``services.oruk.held``): equal both, the record is unchanged.
+    record_hash: Mapped[str | None] = mapped_column(String(32))
+    fingerprint: Mapped[str | None] = mapped_column(String(40))
+    # The record's cleaning warnings and unmapped terms, reported again while unchanged.
+    notes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class OrukOrganisationSource(Base):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import ijson
+import orjson
 
 # A feed of 100,000 services at 100 a page is 1,000 pages; more is a server that never ends.
 MAX_PAGES = 2_000
@@ -238,14 +239,26 @@ def _items_prefix(path: Path) -> str | None:
 def _plain_numbers(value: Any) -> Any:
     """``value`` with ijson's Decimals as floats, as ``json.loads`` gives them (``1e999``
     is infinity, which cleaning reports rather than the parser refusing the file)."""
+    try:
+        # Most records hold no fractional number: orjson refuses a Decimal, and is much
+        # faster at finding there is none than walking the record.
+        orjson.dumps(value)
+    except TypeError:
+        pass
+    else:
+        return value
+    return _decimals_to_floats(value)
+
+
+def _decimals_to_floats(value: Any) -> Any:
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, (dict, list, Decimal)):
-                value[key] = _plain_numbers(item)
+                value[key] = _decimals_to_floats(item)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, (dict, list, Decimal)):
-                value[index] = _plain_numbers(item)
+                value[index] = _decimals_to_floats(item)
     elif isinstance(value, Decimal):
         return float(value)
     return value

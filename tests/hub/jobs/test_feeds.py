@@ -1,8 +1,11 @@
-"""One import run (``hub.jobs.feeds.import_source``): it reads every record before
-taking a write lock, so providers' capacity saves go on meanwhile."""
+"""One import run (``hub.jobs.feeds.import_source``): providers' capacity saves go on
+while it reads and writes (on SQLite new services are staged where no one sees them and
+published in one short step), a failure leaves nothing, and two imports of one source
+run one after the other."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -10,14 +13,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.extensions import db as handle
 from hub.jobs.feeds import import_source
 from services.capacity_ops import update_capacity
 from services.listings import Service
-from services.oruk import sources
+from services.oruk import importer, sources
 from services.oruk.models import OrukSource
+from services.oruk.rows import SqliteStage
 from services.version import bump_version
 from tests.factories import Cast, make_service
 
@@ -143,3 +148,105 @@ def test_it_writes_nothing_on_a_dry_run_nor_holds_a_lock(
     assert db.execute(select(OrukSource)).first() is None
     db.expire_all()
     assert provided.capacity is not None and provided.capacity.waitlist_length == 2
+
+
+def test_it_lets_a_capacity_save_through_while_it_writes_new_services(
+        app: Flask, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    # One record a chunk: the first is written (staged on SQLite) before the second is read.
+    monkeypatch.setattr(importer, "CHUNK", 1)
+    provided = make_service(db)
+    db.commit()
+    seen: list[int] = []
+
+    def capacity_save(other: Session) -> None:
+        # What the import wrote so far is seen by no one else.
+        seen.append(len(other.execute(select(OrukSource)).all()))
+        service = other.get(Service, provided.id)
+        assert service is not None
+        update_capacity(other, service, accepting=True, free_places=3, waitlist_length=0,
+                        typical_wait_days=None, user_id=None, user_name="provider")
+
+    feed_with(monkeypatch, 3, lambda: save_without_waiting(capacity_save))
+    report = import_source("feed.json", "feed")
+    assert seen == [0]
+    assert (report.created, report.skipped) == (3, [])
+    db.expire_all()
+    assert provided.capacity is not None and provided.capacity.free_places == 3
+    assert len(db.execute(select(OrukSource).where(OrukSource.source == "feed")).all()) == 3
+
+
+def test_it_leaves_nothing_when_the_feed_fails_after_services_were_written(
+        app: Flask, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importer, "CHUNK", 1)
+
+    def failing() -> Iterator[dict[str, Any]]:
+        yield record(0)
+        yield record(1)
+        raise sources.SourceError("page 2 answered 500")
+
+    monkeypatch.setattr(sources, "read_source",
+                        lambda source, modified_after=None: sources.Feed(records=failing()))
+    with pytest.raises(sources.SourceError):
+        import_source("feed.json", "feed")
+    db.rollback()
+    assert db.execute(select(OrukSource)).first() is None
+    assert db.execute(select(Service).where(Service.name.like("Feed service%"))).first() is None
+    # The next import (on the same pooled connection) starts clean.
+    feed_with(monkeypatch, 2, lambda: None)
+    assert import_source("feed.json", "feed").created == 2
+
+
+def test_it_saves_one_by_one_when_the_database_refuses_what_was_staged(
+        app: Flask, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: Any) -> None:
+        raise IntegrityError("INSERT", {}, Exception("refused"))
+
+    monkeypatch.setattr(SqliteStage, "publish", refuse)
+    feed_with(monkeypatch, 3, lambda: None)
+    report = import_source("feed.json", "feed")
+    assert (report.created, report.skipped, report.organisations_created) == (3, [], 1)
+    db.rollback()
+    assert len(db.execute(select(OrukSource).where(OrukSource.source == "feed")).all()) == 3
+
+
+def test_it_runs_two_imports_of_one_source_one_after_the_other(
+        app: Flask, db: Session, cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+
+    def read_source(source: str, modified_after: str | None = None) -> sources.Feed:
+        first = not calls
+        calls.append(1)
+
+        def records() -> Iterator[dict[str, Any]]:
+            for n in range(3):
+                yield record(n)
+                if n == 0 and first:
+                    started.set()
+                    release.wait(20)
+
+        return sources.Feed(records=records())
+
+    monkeypatch.setattr(sources, "read_source", read_source)
+    reports: dict[str, Any] = {}
+
+    def run(name: str) -> None:
+        with app.app_context():
+            reports[name] = import_source("feed.json", "feed")
+
+    first = threading.Thread(target=run, args=("first",))
+    first.start()
+    assert started.wait(20)
+    second = threading.Thread(target=run, args=("second",))
+    second.start()
+    second.join(1.0)
+    if db.get_bind().dialect.name == "postgresql":
+        # It waits for the first import's lock on the source, then reads what it wrote.
+        assert second.is_alive()
+    release.set()
+    first.join(30)
+    second.join(30)
+    assert sorted((r.created, r.unchanged, len(r.skipped)) for r in reports.values()) == [
+        (0, 3, 0), (3, 0, 0)]
+    db.rollback()
+    assert len(db.execute(select(OrukSource).where(OrukSource.source == "feed")).all()) == 3

@@ -1,4 +1,5 @@
-"""The fast email check agrees with the validator the provider form uses."""
+"""The fast email check agrees with the validator the provider form uses; the fast
+plain-text path agrees with the full tidying."""
 
 from __future__ import annotations
 
@@ -43,3 +44,10 @@ def test_it_agrees_on_addresses_feeds_get_wrong() -> None:
                  "x@" + "a" * 64 + ".org", "a" * 65 + "@example.org", "x@exa_mple.org",
                  "x@example.123", "tést@example.org", "x@例え.jp", "x@xn--bcher-kva.ch"]:
         assert (cleaned(text) == text) == validator_accepts(text), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n\r\xa0\u2003\u2028<>&;pb/aé1", max_size=30))
+def test_it_tidies_plain_one_line_text_as_the_full_cleaning_would(text: str) -> None:
+    # plain_text skips the full tidying for a line with single spaces only: the same.
+    assert cleaning.plain_text(text, 1000, "field", []) == cleaning._tidy(text)
