@@ -6,12 +6,15 @@ from __future__ import annotations
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from hub.request_cache import per_request
+from hub.request_cache import per_request, remember, remembered
 from hub.settings import settings_of
 from hub.unit_of_work import session as request_session
 from routing.engine import Weights
 from routing.gazetteer.lookup import KnownPlaces, OnlineGeocoder
 from routing.snapshot import SnapshotCache, SnapshotEntry
+
+# The directory's (version, capacity_seq) as read with the signed-in user.
+_POSITION = "directory_position_at_sign_in"
 
 
 def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
@@ -34,16 +37,28 @@ def snapshot_cache(app: Flask | None = None) -> SnapshotCache:
     return cache
 
 
-def directory_snapshot(session: Session | None = None) -> SnapshotEntry:
+def directory_snapshot(session: Session | None = None, *,
+                       fresh_from_sign_in: bool = False) -> SnapshotEntry:
     """The directory snapshot for this request: its position is read once a request
     (one indexed query) and any capacity change committed since is patched in.
 
-    Its views (``index()``, ``lookups``, ``view(build)``) are built once per version.
+    ``fresh_from_sign_in``: the position read with the signed-in user at the start of
+    this request (``position_read_at_sign_in``) stands for that query, for a page that
+    writes nothing first (a change this request made would not be in it). Its views
+    (``index()``, ``lookups``, ``view(build)``) are built once per version.
     """
-    return per_request(
-        "directory_snapshot",
-        lambda: snapshot_cache().get(session if session is not None else request_session()),
-    )
+    def get() -> SnapshotEntry:
+        position = remembered(_POSITION) if fresh_from_sign_in else None
+        return snapshot_cache().get(
+            session if session is not None else request_session(), position)
+
+    return per_request("directory_snapshot", get)
+
+
+def position_read_at_sign_in(version: int | None, capacity_seq: int | None) -> None:
+    """Keep the directory's position read with the signed-in user (hub.auth.session),
+    for this request only."""
+    remember(_POSITION, (version, capacity_seq))
 
 
 def online_geocoder(app: Flask | None = None) -> OnlineGeocoder | None:

@@ -25,6 +25,18 @@ def per_request(key: str, build: Callable[[], T]) -> T:
     return value
 
 
+def remember(key: str, value: object) -> None:
+    """Keep ``value`` under ``key`` for the rest of this request."""
+    store: dict[str, Any] = g.setdefault(_NAMESPACE, {})
+    store[key] = value
+
+
+def remembered(key: str) -> Any:
+    """What this request keeps under ``key``; None when nothing."""
+    store: dict[str, Any] | None = g.get(_NAMESPACE)
+    return None if store is None else store.get(key)
+
+
 def _start_request() -> None:
     g.pop(_NAMESPACE, None)
 

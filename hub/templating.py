@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from hub.request_cache import per_request
 from hub.settings import settings_of
@@ -77,6 +78,11 @@ def service_url(service_id: int) -> str:
     return f"{base}{service_id}"
 
 
+def score_part_label(name: str) -> str:
+    """The "Why this rank" table's name for a score part (its own name if unknown)."""
+    return SCORE_PART_LABELS.get(name, name)
+
+
 def mode_label(value: str) -> str:
     from services.listings import DELIVERY_MODE_LABELS, DeliveryMode
 
@@ -86,11 +92,13 @@ def mode_label(value: str) -> str:
         return value
 
 
-def _navigation() -> list[dict[str, Any]]:
-    if not current_user.is_authenticated:
-        return []
+# The rendered menus of an app: a handful (roles, the DPO flag, the page's section).
+MAX_MENUS = 256
+
+
+def _navigation_items(role: Role, is_dpo: bool) -> list[tuple[str, str, str]]:
+    """(text, href, path prefix) of each menu item for a role."""
     items = [("Find services", url_for("search.index"), "/search")]
-    role = current_user.role
     if role is not Role.LINK_WORKER:
         items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
     if role in LEAD_ROLES:
@@ -111,18 +119,44 @@ def _navigation() -> list[dict[str, Any]]:
     if role.value == "coordinator":
         items.append(("Messages", url_for("notifications.outbox"), "/notifications"))
         items.append(("Manage", url_for("admin.index"), "/admin"))
-    if current_user.is_dpo:
+    if is_dpo:
         items.append(("Audit", url_for("audit.index"), "/audit"))
+    return items
+
+
+def navigation_html() -> Markup:
+    """The menu for the signed-in user's role, this page's section marked (empty when
+    signed out).
+
+    It holds nothing but the role's links, so each (role, DPO or not, section) is
+    rendered once per app and kept: every signed-in page draws it.
+    """
+    if not current_user.is_authenticated:
+        return Markup()
+    menus: dict[tuple[object, ...], Any] = current_app.extensions.setdefault(
+        "family_hub_menus", {})
+    role_key = (current_user.role, bool(current_user.is_dpo), request.script_root)
+    items = menus.get(role_key)
+    if items is None:
+        items = _navigation_items(current_user.role, bool(current_user.is_dpo))
     # The longest matching prefix wins, so /referrals/stuck is not also "Referrals".
     active = max(
         (prefix for _, _, prefix in items if request.path.startswith(prefix)),
         key=len,
         default=None,
     )
-    return [
-        {"text": text, "href": href, "active": prefix == active}
-        for text, href, prefix in items
-    ]
+    html = menus.get((role_key, active))
+    if html is None:
+        macro = current_app.jinja_env.get_template("macros/navigation.html").module.navigation  # type: ignore[attr-defined]
+        html = macro([{"text": text, "href": href, "active": prefix == active}
+                      for text, href, prefix in items])
+        if not isinstance(html, Markup):
+            raise TypeError("the menu macro must come from an autoescaping template")
+        if len(menus) >= MAX_MENUS:
+            menus.clear()
+        menus[role_key] = items
+        menus[(role_key, active)] = html
+    return html
 
 
 def init_app(app: Flask) -> None:
@@ -133,11 +167,19 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["need_name"] = need_name
     app.jinja_env.filters["mode_label"] = mode_label
 
-    from hub.fragments import needs_tree_html
+    from hub.fragments import (
+        needs_tree_html,
+        score_rows_html,
+        select_html,
+        service_summary_html,
+    )
 
     app.jinja_env.globals["needs_tree_html"] = needs_tree_html
+    app.jinja_env.globals["service_summary_html"] = service_summary_html
+    app.jinja_env.globals["select_html"] = select_html
+    app.jinja_env.globals["score_rows_html"] = score_rows_html
+    app.jinja_env.filters["score_part_label"] = score_part_label
     app.jinja_env.globals["service_url"] = service_url
-    app.jinja_env.globals["score_part_labels"] = SCORE_PART_LABELS
     app.jinja_env.globals["stated_facts"] = stated_facts
     app.jinja_env.filters["ages_text"] = ages_text
     app.jinja_env.filters["cost_text"] = cost_text
@@ -145,6 +187,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["languages_text"] = languages_text
     app.jinja_env.globals["settings"] = settings_of(app)
 
-    @app.context_processor
-    def _globals() -> dict[str, Any]:
-        return {"navigation": _navigation(), "service_name": "Family Hub"}
+    app.jinja_env.globals["navigation_html"] = navigation_html
+    app.jinja_env.globals["service_name"] = "Family Hub"

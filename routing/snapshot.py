@@ -208,6 +208,18 @@ class DirectoryPosition:
     complete: bool = True
 
 
+def position_columns() -> tuple[Any, Any]:
+    """The directory's ``version`` and ``capacity_seq`` as two scalar subqueries (NULL
+    when the row does not exist), for another statement to carry: a request's first
+    read can then bring the position along, and ``SnapshotCache.get`` needs no read of
+    its own when nothing changed since its entry (the usual case)."""
+    return (
+        select(DirectoryVersion.version).where(DirectoryVersion.id == 1).scalar_subquery(),
+        select(DirectoryVersion.capacity_seq).where(DirectoryVersion.id == 1)
+        .scalar_subquery(),
+    )
+
+
 _CAPACITY_COLUMNS = (Capacity.service_id, Capacity.accepting, Capacity.free_places,
                      Capacity.waitlist_length, Capacity.typical_wait_days, Capacity.updated_at)
 
@@ -579,11 +591,19 @@ class SnapshotCache:
         # How many times a directory was read and entries made: the tests count them.
         self.builds = 0
 
-    def get(self, session: Session) -> SnapshotEntry:
+    def get(self, session: Session,
+            known: tuple[int | None, int | None] | None = None) -> SnapshotEntry:
         """The entry for the directory's current position (one indexed read), with every
         committed capacity change applied; read again inline only when there is none yet
-        (or without ``open_session``)."""
+        (or without ``open_session``).
+
+        ``known`` is (version, capacity_seq) as the caller read them a moment ago in
+        this session (``position_columns``): when the entry stands there already, it
+        is returned without a read; otherwise the position is read as usual.
+        """
         entry = self._first(session)
+        if known is not None and known == (entry.version, entry.capacity_seq):
+            return entry
         # A rebuild may swap the entry while it is being patched: patch the new one too.
         while True:
             position = read_position(session, entry.capacity_seq)

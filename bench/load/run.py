@@ -33,6 +33,7 @@ import copy
 import http.client
 import os
 import queue
+import random
 import re
 import secrets
 import shutil
@@ -656,7 +657,7 @@ def warm_workers(staff: Client, token: str, postcodes: list[str], workers: int) 
             return
 
 
-def search_form(token: str, postcode: str, rng: secrets.SystemRandom) -> list[tuple[str, str]]:
+def search_form(token: str, postcode: str, rng: random.Random) -> list[tuple[str, str]]:
     """A staff search: a Bolton postcode, one or two needs, an age, within 5 miles."""
     form = [("csrf_token", token), ("postcode", postcode),
             ("age", str(rng.randint(2, 16))), ("radius", "5"), ("mode", "")]

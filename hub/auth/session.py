@@ -10,8 +10,10 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from hub.caches import position_read_at_sign_in
 from hub.extensions import login_manager
 from hub.unit_of_work import session
+from routing.snapshot import position_columns
 from services.accounts.models import User
 
 
@@ -50,11 +52,15 @@ def _forget_previous_user() -> None:
 
 
 @functools.cache
-def _user_statement() -> Select[User]:
+def _user_statement() -> Select[User, int | None, int | None]:
     # Every signed-in request runs it: built once, only the id changes. Every page
-    # header names the user's organisation, so it is loaded in the same query.
+    # header names the user's organisation, so it is loaded in the same query; and the
+    # directory's position comes along, so a search needs no round trip of its own to
+    # learn that nothing changed (hub.caches.directory_snapshot).
+    version, capacity_seq = position_columns()
     return (
-        select(User).options(joinedload(User.organisation)).where(User.id == bindparam("id"))
+        select(User, version, capacity_seq)
+        .options(joinedload(User.organisation)).where(User.id == bindparam("id"))
     )
 
 
@@ -63,9 +69,13 @@ def load_user(user_id: str) -> User | None:
     raw_id, _, token = user_id.partition(":")
     if not raw_id.isdecimal() or not token:
         return None
-    user = session().execute(_user_statement(), {"id": int(raw_id)}).scalar_one_or_none()
+    row = session().execute(_user_statement(), {"id": int(raw_id)}).one_or_none()
+    if row is None:
+        return None
+    user, version, capacity_seq = row
+    position_read_at_sign_in(version, capacity_seq)
     # A token that no longer matches means the user logged out since this
     # cookie was issued: treat the cookie as anonymous.
-    if user is None or user.session_token != token or not user.active:
+    if user.session_token != token or not user.active:
         return None
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from hub.search.operations import SearchOutcome
@@ -37,9 +38,16 @@ def map_points(outcome: SearchOutcome) -> list[dict[str, Any]]:
             point = nearest_place(service, origin)
             if point is None:
                 continue
-            lat, lon = bng_to_wgs84(*point)
+            lat, lon = _lat_lon(*point)
             points.append({"lat": lat, "lon": lon, "label": service.name, "id": service.id})
     return points
+
+
+@lru_cache(maxsize=20_000)
+def _lat_lon(easting: float, northing: float) -> tuple[float, float]:
+    """``bng_to_wgs84``, kept: a pure function of the point, and services' places recur
+    from search to search (a projection is a few microseconds each, a dozen a search)."""
+    return bng_to_wgs84(easting, northing)
 
 
 def _origin(outcome: SearchOutcome) -> tuple[float, float] | None:

@@ -28,7 +28,8 @@ def home() -> str:
 @bp.route("/search", methods=["GET", "POST"])
 @login_required
 def index() -> str:
-    snapshot = directory_snapshot(session())
+    # Nothing is written before the search: the position read with the user stands.
+    snapshot = directory_snapshot(session(), fresh_from_sign_in=True)
     lookups = snapshot.lookups
     form = SearchForm()
     form.school_id.choices = list(lookups.school_choices)
