@@ -21,7 +21,7 @@ from flask import current_app
 from markupsafe import Markup
 
 from hub.caches import directory_snapshot
-from hub.templating import service_url
+from hub.templating import kept_html, service_url
 from routing.engine import ScorePart, ServiceRecord
 from routing.snapshot import DirectoryRead
 
@@ -46,18 +46,8 @@ def needs_tree_html(
     lookups = directory_snapshot().lookups
     ticked = tuple(sorted({str(code) for code in chosen or ()}))
     key = ("needs_tree", name, id, ticked, legend, error, hint)
-    cached = lookups.fragments.get(key)
-    if isinstance(cached, Markup):
-        return cached
-    macro = current_app.jinja_env.get_template("search/_needs.html").module.needs_tree  # type: ignore[attr-defined]
-    # An autoescaping template's macro returns Markup: it is kept as it came.
-    html = macro(name, id, list(ticked), lookups.needs, legend, error, hint)
-    if not isinstance(html, Markup):
-        raise TypeError("the needs macro must come from an autoescaping template")
-    if len(lookups.fragments) >= MAX_FRAGMENTS:
-        lookups.fragments.clear()
-    lookups.fragments[key] = html
-    return html
+    return kept_html(lookups.fragments, key, MAX_FRAGMENTS, "search/_needs.html", "needs_tree",
+                     name, id, list(ticked), lookups.needs, legend, error, hint)
 
 
 def service_summary_html(service: ServiceRecord) -> Markup:
@@ -68,16 +58,8 @@ def service_summary_html(service: ServiceRecord) -> Markup:
         _no_summaries, _same_summaries)
     # The link's base is part of the key, as an app could be served under two roots.
     key = (service_url(0), service.id)
-    html = summaries.get(key)
-    if html is None:
-        macro = current_app.jinja_env.get_template("search/_match.html").module.service_summary  # type: ignore[attr-defined]
-        html = macro(service)
-        if not isinstance(html, Markup):
-            raise TypeError("the summary macro must come from an autoescaping template")
-        if len(summaries) >= MAX_SUMMARIES:
-            summaries.clear()
-        summaries[key] = html
-    return html
+    return kept_html(summaries, key, MAX_SUMMARIES, "search/_match.html", "service_summary",
+                     service)
 
 
 def _no_summaries(_read: DirectoryRead) -> dict[tuple[str, int], Markup]:
@@ -103,16 +85,7 @@ def select_html(field: Any) -> Markup:
            tuple(field.choices), str(field.data))
     selects: dict[tuple[object, ...], Markup] = current_app.extensions.setdefault(
         "family_hub_selects", {})
-    html = selects.get(key)
-    if html is None:
-        macro = current_app.jinja_env.get_template("search/_fields.html").module.plain_select  # type: ignore[attr-defined]
-        html = macro(field)
-        if not isinstance(html, Markup):
-            raise TypeError("the select macro must come from an autoescaping template")
-        if len(selects) >= MAX_SELECTS:
-            selects.clear()
-        selects[key] = html
-    return html
+    return kept_html(selects, key, MAX_SELECTS, "search/_fields.html", "plain_select", field)
 
 
 # Per app: the rows of the score parts shown lately (each about 250 bytes). Most parts
@@ -126,16 +99,6 @@ def score_rows_html(parts: Iterable[ScorePart]) -> Markup:
     the part's name, points and reason and nothing else."""
     rows: dict[ScorePart, Markup] = current_app.extensions.setdefault(
         "family_hub_score_rows", {})
-    shown = []
-    for part in parts:
-        html = rows.get(part)
-        if html is None:
-            macro = current_app.jinja_env.get_template("search/_match.html").module.score_row  # type: ignore[attr-defined]
-            html = macro(part)
-            if not isinstance(html, Markup):
-                raise TypeError("the row macro must come from an autoescaping template")
-            if len(rows) >= MAX_SCORE_ROWS:
-                rows.clear()
-            rows[part] = html
-        shown.append(html)
-    return Markup("").join(shown)
+    return Markup("").join(
+        kept_html(rows, part, MAX_SCORE_ROWS, "search/_match.html", "score_row", part)
+        for part in parts)

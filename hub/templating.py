@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -124,6 +125,27 @@ def _navigation_items(role: Role, is_dpo: bool) -> list[tuple[str, str, str]]:
     return items
 
 
+def kept_html(store: MutableMapping[Any, Any], key: Hashable, limit: int, template: str,
+              macro_name: str, *args: Any) -> Markup:
+    """``store[key]``, or the macro ``macro_name`` of ``template`` called with ``args``,
+    kept under ``key`` (the store is emptied first once it holds ``limit`` entries).
+
+    Raises TypeError if the macro does not return Markup: only an autoescaping
+    template's output may be kept and reused as safe HTML.
+    """
+    html = store.get(key)
+    if isinstance(html, Markup):
+        return html
+    macro = getattr(current_app.jinja_env.get_template(template).module, macro_name)
+    html = macro(*args)
+    if not isinstance(html, Markup):
+        raise TypeError(f"{template}'s {macro_name} must come from an autoescaping template")
+    if len(store) >= limit:
+        store.clear()
+    store[key] = html
+    return html
+
+
 def navigation_html() -> Markup:
     """The menu for the signed-in user's role, this page's section marked (empty when
     signed out).
@@ -145,18 +167,10 @@ def navigation_html() -> Markup:
         key=len,
         default=None,
     )
-    html = menus.get((role_key, active))
-    if html is None:
-        macro = current_app.jinja_env.get_template("macros/navigation.html").module.navigation  # type: ignore[attr-defined]
-        html = macro([{"text": text, "href": href, "active": prefix == active}
-                      for text, href, prefix in items])
-        if not isinstance(html, Markup):
-            raise TypeError("the menu macro must come from an autoescaping template")
-        if len(menus) >= MAX_MENUS:
-            menus.clear()
-        menus[role_key] = items
-        menus[(role_key, active)] = html
-    return html
+    menus[role_key] = items
+    return kept_html(menus, (role_key, active), MAX_MENUS, "macros/navigation.html",
+                     "navigation", [{"text": text, "href": href, "active": prefix == active}
+                                    for text, href, prefix in items])
 
 
 def init_app(app: Flask) -> None:
