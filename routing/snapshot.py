@@ -356,24 +356,35 @@ def read_directory(
     read again as changes later (they carry the committed figures, so reading one twice
     is harmless).
     """
-    with _collection_paused():
+    with _collection_paused_then_frozen():
         return _read_directory(session, measured_waits)
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while the block runs.
+def _collection_paused_then_frozen() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the block runs, then move every object
+    alive into the collector's permanent generation (``gc.freeze``).
 
     A read makes hundreds of thousands of objects that hold no cycles (rows, records,
     tuples); every full collection while they pile up would walk them all again, a
-    third of the read's time at 100,000 services. A collection made meanwhile in
-    another thread is merely put off; the collector is re-enabled only if it was on.
+    third of the read's time at 100,000 services. Afterwards they live as long as the
+    directory version, and every full collection would walk them again while a search
+    waits: 50 to 70 ms, once in about a hundred searches at 10,000 services (p99 search
+    75 ms on an idle machine, 16 ms frozen). Frozen objects are still freed when
+    nothing refers to them (the records hold no cycles), so a replaced read goes as
+    before; only garbage in a cycle made during the read is never collected, a few
+    objects per directory version, and a collection first (of what is not frozen
+    yet, a few milliseconds) frees what is already garbage, so it is not frozen. A
+    collection made meanwhile in another thread is merely put off; the collector is
+    re-enabled only if it was on.
     """
+    gc.collect()
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

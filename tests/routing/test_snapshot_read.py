@@ -3,6 +3,7 @@ joined by the database, each field as the row-by-row forms give it."""
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 
 from sqlalchemy import delete, update
@@ -89,3 +90,14 @@ def test_it_lists_services_by_id_whatever_order_the_rows_come_in(
     ids = [record.id for record in read_directory(db).snapshot.services]
     assert ids == sorted(service.id for service in services)
     assert list(read_directory(db).listings) == ids
+
+
+def test_it_moves_what_it_read_out_of_the_collectors_way(db: Session, cast: Cast) -> None:
+    # A full collection would otherwise walk the whole read again while a search waits.
+    make_service(db, cast.provider, name="Calm Minds")
+    db.commit()
+    read = read_directory(db)
+    tracked = {id(o) for o in gc.get_objects()}  # the frozen generation is left out
+    assert read.snapshot.services
+    assert id(read.snapshot.services) not in tracked
+    assert gc.get_freeze_count() > 0
