@@ -18,6 +18,7 @@ while the old entry keeps serving, with capacity patches, until the swap.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
@@ -484,6 +485,10 @@ class SnapshotEntry:
     def __init__(self, read: DirectoryRead, weights: Weights | None) -> None:
         self.read = read
         self._weights = weights
+        # The index's builder: a partial, not a bound method, so the entry holds no
+        # reference cycle and is freed as soon as it is replaced (its read is frozen
+        # out of the cyclic collector's sight, see read_directory).
+        self._index_builder = functools.partial(_build_index, weights=weights)
         self._views: dict[Callable[[DirectoryRead], Any], Any] = {}
         self._patches: dict[Callable[[DirectoryRead], Any], Callable[..., Any]] = {
             build_lookups: _unchanged}
@@ -522,7 +527,7 @@ class SnapshotEntry:
 
     def index(self) -> DirectoryIndex:
         """The routing engine's index over this read."""
-        return self.view(self._build_index, _patch_index)
+        return self.view(self._index_builder, _patch_index)
 
     @property
     def lookups(self) -> DirectoryLookups:
@@ -533,7 +538,7 @@ class SnapshotEntry:
         """(builder, patch) of each view made so far but the index (its builder is this
         entry's own): a rebuild warms the same ones."""
         return [(build, self._patches.get(build)) for build in list(self._views)
-                if build != self._build_index]
+                if build != self._index_builder]
 
     def patch_capacity(self, position: DirectoryPosition,
                        measured_waits: Mapping[int, float]) -> None:
@@ -564,8 +569,10 @@ class SnapshotEntry:
                 elif changed:
                     self._views[build] = patch(self._views[build], changed)
 
-    def _build_index(self, read: DirectoryRead) -> DirectoryIndex:
-        return DirectoryIndex.build(read.snapshot, self._weights)
+
+
+def _build_index(read: DirectoryRead, weights: Weights | None) -> DirectoryIndex:
+    return DirectoryIndex.build(read.snapshot, weights)
 
 
 def _patch_index(index: DirectoryIndex, changed: Sequence[ServiceRecord]) -> DirectoryIndex:
