@@ -85,10 +85,14 @@ NOT_MET = 0xFFFF
 _MAX_FITS = 50_000
 
 
-# (row, score, parts, reasons, distance, hub): a Match but for its need code.
+# (row, score, parts, reasons, distance, hub, remote key): a Match but for its need
+# code; the remote key (``row * 8 + Unstated.asked``, or -1) marks an explanation that
+# depends on nothing but the row, the facts asked and ``now``.
 _Explained = tuple[
-    int, float, tuple[ScorePart, ...], tuple[str, ...], float | None, HubRecord | None
+    int, float, tuple[ScorePart, ...], tuple[str, ...], float | None, HubRecord | None, int
 ]
+# (score, parts, reasons) of a row for one need (``parts.need_parts``).
+_NeedParts = tuple[float, tuple[ScorePart, ...], tuple[str, ...]]
 
 
 class DirectoryIndex:
@@ -170,14 +174,16 @@ class DirectoryIndex:
         self._wait_keys: list[int] = cols.static.wait_key.tolist()
         # Per row, for one ``now`` (epoch seconds): the freshness part, and the
         # score, parts and reasons of a distance-free row with no school or
-        # continuity part (none of which depends on the query); made when first
-        # needed (thread-safe: a race only makes an equal entry twice, or drops a
-        # cache for a newer ``now``).
+        # continuity part (none of which depends on the query), and per need those
+        # of the same rows for that need (remote key to ``_NeedParts``); made when
+        # first needed (thread-safe: a race only makes an equal entry twice, or drops
+        # a cache for a newer ``now``).
         self._now_cache: tuple[
             float,
             dict[int, ScorePart],
             dict[int, tuple[float, tuple[ScorePart, ...], tuple[str, ...]]],
-        ] = (math.nan, {}, {})
+            dict[NeedRequest, dict[int, _NeedParts]],
+        ] = (math.nan, {}, {}, {})
 
     @classmethod
     def build(cls, snapshot: DirectorySnapshot, weights: Weights | None = None) -> DirectoryIndex:
@@ -229,7 +235,7 @@ class DirectoryIndex:
                         bucket = buckets[slot]
                         bucket[0, np.searchsorted(bucket[1], row)] = flags
         # Freshness parts and explanations cached per row may hold the old figures.
-        self._now_cache = (math.nan, {}, {})
+        self._now_cache = (math.nan, {}, {}, {})
         self._fits, self._fit_count = {}, 0
 
     def _key_figures(self) -> None:
@@ -396,28 +402,36 @@ class DirectoryIndex:
             if spatial and len(near) < want:
                 short.append(i)
         nearest = split_with_distance(ev, nears)
-        explained = self._explain_matches(np.concatenate(tops), ev, ctx)
+        explained, remote_needs = self._explain_matches(np.concatenate(tops), ev, ctx)
         services = cols.services
         names, w = self._taxonomy, self._weights
         fits = self._fits
         if self._fit_count > _MAX_FITS:
             fits, self._fits, self._fit_count = {}, {}, 0
+            remote_needs.clear()
         for need, top in zip(query.needs, tops, strict=True):
             matches = []
             # One dict per need, so the need is hashed once rather than per match.
             fits_of_need = fits.get(need)
             if fits_of_need is None:
                 fits_of_need = fits[need] = {}
+            remote_of_need = remote_needs.get(need)
+            if remote_of_need is None:
+                remote_of_need = remote_needs[need] = {}
             for e in map(explained.__getitem__, top.tolist()):
                 service = services[e[0]]
-                fitted = fits_of_need.get(e[0])
-                if fitted is None:
-                    fitted = fits_of_need[e[0]] = fit_parts(service, need, names, w)
-                    self._fit_count += 1
-                score_, _, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3],
-                                                          names, w, fitted)
-                matches.append(new_record(Match, (service, need.code, score_, parts, phrases,
-                                                  e[4], e[5])))
+                made = remote_of_need.get(e[6]) if e[6] >= 0 else None
+                if made is None:
+                    fitted = fits_of_need.get(e[0])
+                    if fitted is None:
+                        fitted = fits_of_need[e[0]] = fit_parts(service, need, names, w)
+                        self._fit_count += 1
+                    score_, _, _, parts, phrases = need_parts(service, need, e[1], e[2], e[3],
+                                                              names, w, fitted)
+                    made = (score_, parts, phrases)
+                    if e[6] >= 0:
+                        remote_of_need[e[6]] = made
+                matches.append(new_record(Match, (service, need.code, *made, e[4], e[5])))
             ranked.append(matches)
         if short:
             codes = [query.needs[i].code for i in short]
@@ -470,8 +484,9 @@ class DirectoryIndex:
 
     def _explain_matches(
         self, positions: IntArray, ev: Evaluation, ctx: QueryContext
-    ) -> dict[int, _Explained]:
-        """(row, score, parts, reasons, distance, hub) of each candidate position.
+    ) -> tuple[dict[int, _Explained], dict[NeedRequest, dict[int, _NeedParts]]]:
+        """(row, score, parts, reasons, distance, hub, remote key) of each candidate
+        position, and the cache of remote rows' need parts for the query's ``now``.
 
         The capacity and wait parts are shared by rows with equal figures, the
         freshness part is cached per row for the query's ``now``, and so is the
@@ -480,10 +495,10 @@ class DirectoryIndex:
         cols, query = self._cols, ctx.query
         now_s = self._evaluate.now_seconds(query.now)
         has_point = ctx.point is not None
-        cache_now, freshes, remotes = self._now_cache
+        cache_now, freshes, remotes, remote_needs = self._now_cache
         if cache_now != now_s:
-            freshes, remotes = {}, {}
-            self._now_cache = (now_s, freshes, remotes)
+            freshes, remotes, remote_needs = {}, {}, {}
+            self._now_cache = (now_s, freshes, remotes, remote_needs)
         services = cols.services
         free_list = self._free_list
         asked = Unstated.asked(query)
@@ -506,13 +521,16 @@ class DirectoryIndex:
                 if made is None:
                     made = remotes[key] = self._score_parts(
                         row, now_s, freshes, known, has_point, free, None, False, asked)
-                out[pos] = (row, made[0], made[1], made[2], known, None)
+                # The need parts then depend on nothing else either, unless the
+                # row has a place (its distance is shown, though not scored).
+                out[pos] = (row, made[0], made[1], made[2], known, None,
+                            key if known is None else -1)
                 continue
             hub = hub_at_school(services[row], query.school_id) if at_school else None
             score, parts, phrases = self._score_parts(
                 row, now_s, freshes, known, has_point, free, hub, continuing, asked)
-            out[pos] = (row, score, parts, phrases, known, hub)
-        return out
+            out[pos] = (row, score, parts, phrases, known, hub, -1)
+        return out, remote_needs
 
     def _score_parts(
         self, row: int, now_s: float, freshes: dict[int, ScorePart], distance: float | None,

@@ -116,3 +116,18 @@ def test_it_matches_the_scan_when_it_widens_exclusion_searches_in_steps(
     # Small directories normally skip straight to a full pass; force the doublings.
     with patch.object(exclusions, "FULL_PASS_ROWS", 0):
         assert DirectoryIndex.build(snapshot).route(query) == scan_route(snapshot, query)
+
+
+@SETTINGS
+@given(snapshots(), st.lists(queries(), min_size=2, max_size=4))
+def test_it_gives_what_the_scan_gives_after_other_queries_filled_its_caches(
+    snapshot: DirectorySnapshot, asked: list[FamilyQuery]
+) -> None:
+    # The index keeps explanations per row, need and facts asked for one ``now``;
+    # queries sharing the home and ``now`` but not the needs or facts must not see
+    # each other's.
+    home = asked[0].home
+    variants = [dataclasses.replace(q, home=home) for q in asked]
+    index = DirectoryIndex.build(snapshot)
+    for query in [*variants, *reversed(variants)]:
+        assert index.route(query) == scan_route(snapshot, query)
