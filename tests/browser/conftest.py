@@ -60,4 +60,15 @@ def journey(
     name = f"{next(_ORDER)}-{request.node.originalname.removeprefix('test_')[:40]}"
     current = Journey(name=name, browser=browser, app=served_app, axe_script=axe_script)
     yield current
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        current.screenshot_open_pages()
     current.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    # Keeps each phase's report on the test, so the journey knows whether it failed.
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

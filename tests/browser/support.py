@@ -30,6 +30,9 @@ ARTIFACTS = PROJECT_ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 AXE_REPORTS = ARTIFACTS / "axe"
 CHROMIUM = Path(os.environ.get("BROWSER_TEST_CHROMIUM", "/usr/bin/chromium"))
+# A full-page screenshot of every page checked costs about a third of a check; without
+# this the journeys keep only the pages open when one fails.
+EVERY_SCREENSHOT = os.environ.get("BROWSER_SCREENSHOTS", "") not in ("", "0")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -205,13 +208,11 @@ class Journey:
         self.unchecked[id(page)] = page.url
 
     def check(self, page: Page, label: str) -> None:
-        """Screenshot the page and run axe on it."""
+        """Run axe on the page (screenshot it too with ``BROWSER_SCREENSHOTS``)."""
         page.wait_for_load_state("load")
         self.shots += 1
-        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=SCREENSHOTS / f"{self.name}-{self.shots:02d}-{slug}.png",
-                        full_page=True)
+        if EVERY_SCREENSHOT:
+            self.screenshot(page, label)
         page.evaluate(self.axe_script)
         options = {"runOnly": {"type": "tag", "values": WCAG_TAGS},
                    "resultTypes": ["violations"]}
@@ -225,6 +226,20 @@ class Journey:
                     target=", ".join(map(str, node["target"])), html=html, summary=summary,
                 ))
         self.unchecked.pop(id(page), None)
+
+    def screenshot(self, page: Page, label: str) -> None:
+        """Save a full-page screenshot, named by the journey, the check's number and ``label``."""
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{self.name}-{self.shots:02d}-{slug}.png",
+                        full_page=True)
+
+    def screenshot_open_pages(self) -> None:
+        """Screenshot every page still open (a journey that failed part way)."""
+        open_pages = [page for context in self.contexts for page in context.pages]
+        for number, page in enumerate(open_pages, 1):
+            if not page.is_closed():
+                self.screenshot(page, f"failed-page-{number}")
 
     def close(self) -> None:
         for context in self.contexts:
