@@ -646,14 +646,18 @@ def request_information(
 def supply_information(
     session: Session, referral: Referral, actor: Actor, now: datetime, answer: str
 ) -> None:
-    """The referrer answers the provider's question; the referral is sent again.
+    """The referrer answers the provider's question; the referral goes back to the
+    service as it was before the question: opened (a question is asked only of an opened
+    referral), so the school's list, the service's inbox and the family's page keep
+    saying the service has read it. When it was sent and opened are kept as they were;
+    the service's time to decide counts again from the answer
+    (``routing.referrals.stuck.deciding_since``).
 
     Raises InvalidInput, TransitionRefused.
     """
     if not answer.strip():
         raise InvalidInput({"answer": "Enter the information the service asked for"})
-    move(session, referral, Status.SENT, actor, now, answer.strip())
-    referral.sent_at = now
+    move(session, referral, Status.OPENED, actor, now, answer.strip())
     referral.information_request = ""
     queue_message(session, provider_address(referral), "information_supplied", referral, now)
 
