@@ -34,8 +34,9 @@ BORN = {"dob-day": "14", "dob-month": "3", "dob-year": "2015"}
 
 def _asked_and_answered(db: Session, cast: Cast, opened: datetime, asked: datetime,
                         answered: datetime) -> Referral:
-    referral = sent_referral(db, cast, make_service(db, cast.provider, name="Calm Minds"),
-                             opened=True, now=opened)
+    service = make_service(db, cast.provider, name="Calm Minds")
+    service.contact_email = "team@provider.test"
+    referral = sent_referral(db, cast, service, opened=True, now=opened)
     ops.request_information(db, referral, actor(cast.manager), asked, "Which school?")
     ops.supply_information(db, referral, actor(cast.staff), answered, "Castle Hill")
     db.flush()
