@@ -63,6 +63,7 @@ from routing.referrals.models import (
     flag_reasons,
 )
 from routing.referrals.outbox import queue_message
+from routing.referrals.subjects import Subject
 from routing.safeguarding import operations as safeguarding
 from services.accounts.models import User
 from services.errors import AlreadyDone, InvalidInput
@@ -195,14 +196,14 @@ def _child_of(session: Session, draft: ReferralRequest, actor: Actor, now: datet
         # A record merged since the user confirmed it: the child is now the survivor.
         child = current_record(session, typed.existing_child_id)
         if child is None:
-            raise InvalidInput({"form": "The child's record has changed. Check 'About the "
-                                        "child' again."})
+            raise InvalidInput({"form": "The record has changed. Check "
+                                        f"'{Subject.of(typed.subject).step_title}' again."})
         return child
     clash = find_child(session, _details(typed))
     if clash is not None and clash.kind is MatchKind.SAME:
-        raise InvalidInput({"form": "A record with this child's UPN or NHS number was added "
-                                    "since you saved their details. Check 'About the child' "
-                                    "again."})
+        raise InvalidInput({"form": "A record with this UPN or NHS number was added since "
+                                    "you saved their details. Check "
+                                    f"'{Subject.of(typed.subject).step_title}' again."})
     return new_child(session, typed, draft.school_id, actor, now,
                      f"Referral form {draft.id}")
 
