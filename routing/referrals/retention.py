@@ -24,6 +24,7 @@ from routing.referrals.family_models import (
     FamilyChild,
     FamilyReferralForm,
     FamilySibling,
+    SiblingLink,
 )
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import forget_children, purge_merged
@@ -164,6 +165,9 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
         forget_children(session, batch)
         _unlink_attendance(session, batch)
         session.execute(delete(FamilyChild).where(FamilyChild.child_id.in_(batch)))
+        # Who linked the child to a brother or sister, and why, goes with the child.
+        session.execute(delete(SiblingLink).where(
+            SiblingLink.child_id.in_(batch) | SiblingLink.sibling_id.in_(batch)))
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
     _delete_childless_families(session, counts)
 
