@@ -414,8 +414,10 @@ def _ids(session: Session, model: Any, family_id: int) -> list[int]:
 
 
 # What a link moves from one family to the other, by the key ``SiblingLink.moved`` keeps.
-_MOVED: dict[str, Any] = {"children": FamilyChild, "carers": Carer, "siblings": FamilySibling,
-          "forms": FamilyReferralForm}
+_MOVED: dict[str, Any] = {
+    "children": FamilyChild, "carers": Carer, "siblings": FamilySibling,
+    "forms": FamilyReferralForm,
+}
 
 
 def link_sibling(session: Session, child: Child, other: Child, actor: Actor,
