@@ -55,6 +55,10 @@ TEXT_LIMITS: dict[str, int] = {
     "carer.access_needs": 2000,
     "carer.contact_notes": 2000,
     "carer.do_not_contact_reason": 2000,
+    # Why two children were linked as brothers or sisters, or unlinked
+    # (routing/referrals/family.py SIBLING_REASON_MAX).
+    "sibling_link.reason": 2000,
+    "sibling_link.unlink_reason": 2000,
     # The referral form's answers (kept as JSON on the draft, so limited here, not by a
     # column): each form field refuses more, with a character count, and the referral
     # pages show the whole answer.

@@ -15,13 +15,8 @@ from sqlalchemy import select
 
 from hub.audit_trail import record
 from hub.unit_of_work import session
-from routing.referrals.audit_log import (
-    AuditFilter,
-    action_words,
-    audit_actions,
-    audit_csv_rows,
-    audit_page,
-)
+from routing.referrals.audit_actions import action_words, audit_actions
+from routing.referrals.audit_log import AuditFilter, audit_csv_rows, audit_page
 from services.organisations import Organisation
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -105,7 +100,7 @@ def index() -> str | tuple[str, int]:
     ]
     action_items = [{"value": "", "text": "Any"}] + [
         {"value": action, "text": action_words(action), "selected": action == chosen_action}
-        for action in audit_actions(session())
+        for action in audit_actions()
     ]
     return render_template(
         "audit/index.html", found=found, errors=errors, args=request.args,

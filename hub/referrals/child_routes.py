@@ -23,7 +23,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
-from hub.referrals.family_routes import family_section
+from hub.referrals.family_routes import family_section, may_see_family
 from hub.referrals.identity_routes import identity_context, redirect_from_merged
 from hub.safeguarding.access import visible_items
 from hub.settings import current_settings, now
@@ -33,7 +33,13 @@ from routing.engine.reasons import plural
 from routing.referrals import progress
 from routing.referrals.answers import Section
 from routing.referrals.earlier import earlier_referrals
-from routing.referrals.link_delivery import LinkRecipient, send_link
+from routing.referrals.link_delivery import (
+    TYPED,
+    KnownContact,
+    LinkRecipient,
+    known_contacts,
+    send_link,
+)
 from routing.referrals.models import (
     Child,
     ProgressLink,
@@ -137,10 +143,17 @@ def issue_progress_link(child_id: int) -> str | Response | tuple[str | Response,
     return _link_page(record, link, token)
 
 
+def _contacts(record: Child) -> list[KnownContact]:
+    """The family record's contacts the user may see (staff at the child's school), to
+    offer on the send form instead of retyping them."""
+    return known_contacts(session(), record.id) if may_see_family(me(), record) else []
+
+
 def _link_page(record: Child, link: ProgressLink, token: str | None,
                errors: dict[str, str] | None = None) -> str:
     return render_template(
         "referrals/link.html", child=record, link=link, token=token,
+        contacts=_contacts(record) if token else [], typed_choice=TYPED,
         url=absolute_url("progress.show", token=token) if token else None,
         errors=errors or {}, typed=request.form if errors else {},
         # Kept through a refused submit, so the corrected one still sends only once.
@@ -162,11 +175,12 @@ def send_progress_link(child_id: int, link_id: int) -> Response | tuple[str, int
         abort(400)
     recipient = LinkRecipient(
         channel=request.form.get("channel", ""), email=request.form.get("email", "")[:254],
-        mobile=request.form.get("mobile", "")[:40], agreed=request.form.get("agreed") == "yes")
+        mobile=request.form.get("mobile", "")[:40], agreed=request.form.get("agreed") == "yes",
+        contact=request.form.get("contact", "")[:40])
     school_name = link.referrals[0].school.name if link.referrals else record.school.name
     try:
         how = send_link(session(), link, token, recipient, school_name, actor_for(me()), now(),
-                        send_key)
+                        send_key, _contacts(record))
     except InvalidInput as error:
         errors = refuse(error)
         # The link is shown again only to whoever proves they hold it.

@@ -3,6 +3,9 @@ parent or carer (each change recorded with who and when, and audited)."""
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -65,10 +68,41 @@ def family_section(child: Child) -> dict[str, Any]:
         .order_by(FamilySibling.id)).scalars())
     return {
         "family": record, "carers": record.carers, "linkable_siblings": _linkable(child),
-        "sibling_records": brothers_and_sisters,
+        "sibling_records": brothers_and_sisters, "sibling_history": _history(child),
         "unrecorded_siblings": unrecorded, "may_change_family": may_change_family(user, child),
         "this_year": now().year,
     }
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    """One link or unlink of this child and a brother or sister: who, when and why."""
+
+    verb: str
+    other: str
+    by: str
+    organisation: str
+    at: datetime
+    reason: str
+
+
+def _history(child: Child) -> list[LinkLine]:
+    """Every time this child was linked to or unlinked from a brother or sister."""
+    links = family.sibling_links(session(), [child.id])
+    others = {c.id: c.name for c in session().execute(select(Child).where(Child.id.in_(
+        {i for link in links for i in (link.child_id, link.sibling_id)}))).scalars()}
+    lines = []
+    for link in links:
+        other = others.get(link.sibling_id if link.child_id == child.id else link.child_id,
+                           "a record no longer held")
+        if link.linked_by_name:
+            lines.append(LinkLine("Linked to", other, link.linked_by_name,
+                                  link.linked_by_organisation, link.linked_at, link.reason))
+        if link.unlinked_at is not None:
+            lines.append(LinkLine("Unlinked from", other, link.unlinked_by_name,
+                                  link.unlinked_by_organisation, link.unlinked_at,
+                                  link.unlink_reason))
+    return sorted(lines, key=lambda line: line.at)
 
 
 # The most children offered as a brother or sister to link (a school's roll fits).
@@ -94,22 +128,108 @@ def _linkable(child: Child) -> list[Child]:
     ).scalars())
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A child on the sibling confirmation page: what the user may see of them, and of
+    their family's carers only when the user may see that family."""
+
+    child: Child
+    carers: list[Carer]
+    family_known: bool
+
+
+def _shown(child: Child) -> Shown:
+    user = me()
+    if not may_see_family(user, child):
+        return Shown(child, [], False)
+    record = family.family_of(session(), child.id)
+    return Shown(child, list(record.carers) if record is not None else [], True)
+
+
+def _sibling_page(child: Child, other: Child, unlinking: bool,
+                  errors: dict[str, str] | None = None) -> str:
+    leaving = []
+    if unlinking:
+        ids = family.leaving_with(session(), child, other)
+        leaving = [c for c in session().execute(
+            select(Child).where(Child.id.in_(ids)).order_by(Child.id)).scalars()]
+    return render_template(
+        "referrals/sibling.html", child=child, other=other, unlinking=unlinking,
+        shown=[_shown(child), _shown(other)], leaving=leaving, errors=errors or {},
+        reason=request.form.get("reason", "") if errors else "",
+        request_key=request.form.get("request_key") or secrets.token_urlsafe(24),
+        reason_max=family.SIBLING_REASON_MAX)
+
+
+def _linkable_other(child: Child, raw: str | None) -> Child | None:
+    other_id = parse_id(raw)
+    return next((c for c in _linkable(child) if c.id == other_id), None)
+
+
+@bp.route("/children/<id:child_id>/siblings/confirm")
+@roles_required(*SCHOOL_ROLES)
+def confirm_sibling(child_id: int) -> Response | str:
+    """Both children side by side before they are linked, with a reason to give."""
+    child = _child_for_change(child_id)
+    other = _linkable_other(child, request.args.get("sibling"))
+    if other is None:
+        flash("Choose a brother or sister from the list.", "error")
+        return redirect(url_for("referrals.child", child_id=child.id, _anchor="family"))
+    return _sibling_page(child, other, unlinking=False)
+
+
 @bp.route("/children/<id:child_id>/siblings", methods=["POST"])
 @roles_required(*SCHOOL_ROLES)
 def link_sibling(child_id: int) -> Response | str | tuple[str, int]:
     child = _child_for_change(child_id)
-    other_id = parse_id(request.form.get("sibling"))
-    other = next((c for c in _linkable(child) if c.id == other_id), None)
+    other = _linkable_other(child, request.form.get("sibling"))
     if other is None:
         flash("Choose a brother or sister from the list.", "error")
         return redirect(url_for("referrals.child", child_id=child.id, _anchor="family"))
     try:
-        family.link_sibling(session(), child, other, actor_for(me()), now())
+        family.link_sibling(session(), child, other, actor_for(me()), now(),
+                            request.form.get("reason", ""),
+                            request.form.get("request_key", "")[:64] or None)
     except InvalidInput as error:
         discard()
+        if "reason" in error.errors:
+            child = _child_for_change(child_id)
+            return _sibling_page(child, session().get(Child, other.id) or child, False,
+                                 refuse(error)), 400
         flash(" ".join(error.errors.values()), "error")
         return redirect(url_for("referrals.child", child_id=child_id, _anchor="family"))
     flash(f"{other.name} is linked as {child.name}'s brother or sister.", "success")
+    return redirect(url_for("referrals.child", child_id=child.id, _anchor="family"))
+
+
+def _sibling_of(child: Child, other_id: int) -> Child:
+    """A brother or sister in the child's family, or 404."""
+    record = family.family_of(session(), child.id)
+    other = session().get(Child, other_id)
+    if record is None or other is None or other.id == child.id or (
+            family.family_of(session(), other.id) != record):
+        abort(404)
+    return other
+
+
+@bp.route("/children/<id:child_id>/siblings/<id:other_id>/unlink", methods=["GET", "POST"])
+@roles_required(*SCHOOL_ROLES)
+def unlink_sibling(child_id: int, other_id: int) -> Response | str | tuple[str, int]:
+    """Confirm, with a reason, that two children are not brothers or sisters; their
+    families are put back as they were before the link."""
+    child = _child_for_change(child_id)
+    other = _sibling_of(child, other_id)
+    if request.method == "GET":
+        return _sibling_page(child, other, unlinking=True)
+    try:
+        family.unlink_sibling(session(), child, other, actor_for(me()), now(),
+                              request.form.get("reason", ""))
+    except InvalidInput as error:
+        discard()
+        child = _child_for_change(child_id)
+        return _sibling_page(child, _sibling_of(child, other_id), True, refuse(error)), 400
+    flash(f"{other.name} and {child.name} are no longer linked as brothers or sisters: "
+          "their family records are separate again.", "success")
     return redirect(url_for("referrals.child", child_id=child.id, _anchor="family"))
 
 

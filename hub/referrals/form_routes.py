@@ -29,12 +29,12 @@ from routing.referrals import operations as ops
 from routing.referrals.answers import (
     CHECK,
     CHOOSABLE_SECTIONS,
-    STEP_TITLES,
     STEPS,
     Section,
     next_step,
     position_of,
     previous_step,
+    step_titles,
 )
 from routing.referrals.children import ChildDetails, ConfirmMatch
 from routing.referrals.family_contact import how_to_reach
@@ -191,12 +191,17 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
         )
         # Not filtered by age: each service's ages are shown instead.
         context["age_not_known"] = routed.ages(now().date()) is None
+    # Whom the referral is about: as just typed when the step is shown again with its
+    # errors, else as saved (a child until the first step says otherwise).
+    subject = Subject.of(form.get("subject") if form.get("subject") else
+                         draft.form.child.subject)
     before = previous_step(step)
     back = (url_for("referrals.check", request_id=draft.id) if changing
             else url_for("referrals.step", request_id=draft.id, step=before) if before
             else url_for("referrals.drafts"))
     page = render_template(
-        "referrals/step.html", draft=draft, step=step, title=STEP_TITLES[step],
+        "referrals/step.html", draft=draft, step=step, title=step_titles(subject)[step],
+        hint=subject.step_hint if step == "child" else "",
         position=position_of(step), back=back, changing=changing,
         dob_wrong=born.wrong if errors.get("date_of_birth") else frozenset(),
         edd_wrong=due.wrong if errors.get("expected_date") else frozenset(),
@@ -246,7 +251,8 @@ def check(request_id: int) -> Response | str | tuple[str, int]:
         "referrals/check.html", draft=draft, answers=draft.form, errors=errors,
         services=services, sections=list(Section), missing=ops.missing_steps(draft),
         lawful_bases=ops.LAWFUL_BASES,
-        contact_ways=ops.CONTACT_WAYS, titles=STEP_TITLES, severity_labels=SEVERITIES,
+        contact_ways=ops.CONTACT_WAYS, titles=step_titles(Subject.of(draft.form.child.subject)),
+        severity_labels=SEVERITIES,
         reach=how_to_reach(session(), draft),
         risk_kinds=ops.RISK_KIND_LABELS,
         risk_levels={level.value: level.value.capitalize() for level in RiskLevel},

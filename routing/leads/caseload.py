@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from routing.leads.models import LeadEvent, LeadPractitioner
 from routing.referrals.models import Child, Referral, Status
-from routing.referrals.stuck import StuckKind, StuckScope, not_opened_cutoff
+from routing.referrals.stuck import StuckKind, StuckScope, deciding_since, not_opened_cutoff
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ _WAITS: dict[Status, tuple[StuckKind, Callable[[Referral], date],
                            Callable[[StuckScope], int]]] = {
     Status.SENT: (StuckKind.NOT_OPENED, lambda r: (r.sent_at or r.created_at).date(),
                   lambda s: s.working_days),
-    Status.OPENED: (StuckKind.NOT_DECIDED, lambda r: (r.opened_at or r.created_at).date(),
+    Status.OPENED: (StuckKind.NOT_DECIDED, lambda r: deciding_since(r).date(),
                     lambda s: s.decide_days),
     Status.NEEDS_INFORMATION: (StuckKind.QUESTION_UNANSWERED, _asked_day,
                                lambda s: s.answer_days),

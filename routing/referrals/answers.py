@@ -22,7 +22,8 @@ URGENT, ROUTINE = 1, 2  # need priorities: urgent needs come first
 # The form's steps in order, with their titles; "check" (check your answers) follows
 # the last.
 STEP_TITLES: dict[str, str] = {
-    "child": "About the child",
+    # Fits whom the referral is about (``step_titles``): a child's until told otherwise.
+    "child": Subject.CHILD.step_title,
     "family": "Parents and carers",
     "needs": "Needs and what the family wants",
     "urgency": "Which needs are urgent",
@@ -35,6 +36,13 @@ STEP_TITLES: dict[str, str] = {
     "sharing": "What each service sees",
 }
 STEPS = tuple(STEP_TITLES)
+
+
+def step_titles(subject: Subject) -> dict[str, str]:
+    """Every step's title, the first fitting whom the referral is about: "About the
+    unborn baby", "About the parent or carer" or "About the child"."""
+    return STEP_TITLES | {"child": subject.step_title}
+
 CHECK = "check"
 # Steps whose unanswered value is itself a complete answer (the defaults), so a form
 # may be sent without them: "What each service sees" starts at need-to-know.

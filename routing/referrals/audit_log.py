@@ -74,36 +74,6 @@ def audit_page(session: Session, chosen: AuditFilter, page: int = 1,
     return AuditPage(rows, total, page, pages)
 
 
-# Actions whose stored names say little to a reader: a referral's page read to act on it
-# (hub/referrals/access.load_referral audits "referral_<act>").
-ACTION_WORDS = {
-    "referral_view": "referral read",
-    "referral_provider": "referral read by its service, to respond",
-    "referral_referrer": "referral read by its school, to act on it",
-    "referral_chase": "referral read to remind its service",
-}
-
-
-def action_words(action: str) -> str:
-    """An audit action in words: "referral read by its service, to respond" for
-    "referral_provider", "capacity changed: service 12" for "capacity_changed: service 12"."""
-    kind, colon, subject = action.partition(":")
-    return ACTION_WORDS.get(kind, kind.replace("_", " ")) + colon + subject
-
-
-def action_kind(action: str) -> str:
-    """What was done, without the subject a directory event names after a colon:
-    "capacity_changed" for "capacity_changed: service 12"."""
-    return action.split(":", 1)[0]
-
-
-def audit_actions(session: Session) -> list[str]:
-    """Every kind of action the audit holds (``action_kind``), for the filter's list:
-    one entry for a directory event, not one per service and school."""
-    return sorted({action_kind(action) for action in session.execute(
-        select(AuditEvent.action).distinct()).scalars()})
-
-
 def audit_csv_rows(session: Session, chosen: AuditFilter) -> Iterator[tuple[object, ...]]:
     """Every matching row as CSV values, newest first, read in batches."""
     yield CSV_COLUMNS

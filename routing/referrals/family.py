@@ -33,6 +33,7 @@ from routing.referrals.family_models import (
     FamilyChild,
     FamilyReferralForm,
     FamilySibling,
+    SiblingLink,
 )
 from routing.referrals.lifecycle import Actor
 from routing.referrals.link_delivery import uk_mobile
@@ -391,33 +392,175 @@ def _ensure_family(session: Session, child: Child, now: datetime) -> Family:
     return record
 
 
+# The longest reason for linking or unlinking brothers and sisters.
+SIBLING_REASON_MAX = 2000
+
+
+def _sibling_reason(reason: str) -> str:
+    """The reason given, or InvalidInput keyed "reason"."""
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput({"reason": "Enter how you know (or why they are not) brothers "
+                                      "or sisters, like 'Mum confirmed at parents' evening'"})
+    if len(reason) > SIBLING_REASON_MAX:
+        raise InvalidInput({"reason": f"Enter {SIBLING_REASON_MAX:,} characters or fewer"})
+    return reason
+
+
+def _ids(session: Session, model: Any, family_id: int) -> list[int]:
+    key = model.child_id if model is FamilyChild else (
+        model.request_id if model is FamilyReferralForm else model.id)
+    return sorted(session.execute(select(key).where(model.family_id == family_id)).scalars())
+
+
+# What a link moves from one family to the other, by the key ``SiblingLink.moved`` keeps.
+_MOVED: dict[str, Any] = {
+    "children": FamilyChild, "carers": Carer, "siblings": FamilySibling,
+    "forms": FamilyReferralForm,
+}
+
+
 def link_sibling(session: Session, child: Child, other: Child, actor: Actor,
-                 now: datetime) -> Family:
+                 now: datetime, reason: str, request_key: str | None = None) -> Family:
     """Record that ``other`` (a child with a record) is ``child``'s brother or sister:
     both in one family. When each already has a family, the two become one: every
     carer, sibling and referral form of ``other``'s family moves to ``child``'s (carers
     are kept as they are, never merged into one another). A sibling without a record
-    of the same name is replaced by the linked record. Raises InvalidInput."""
+    of the same name is replaced by the linked record.
+
+    Who, when, why (``reason``) and what moved are kept (``SiblingLink``), so that
+    ``unlink_sibling`` can put both families back. A repeated submit of one form
+    (``request_key``) finds the link it made. Raises InvalidInput.
+    """
+    if request_key:
+        done = session.execute(select(SiblingLink).where(
+            SiblingLink.request_key == request_key)).scalar_one_or_none()
+        if done is not None and done.child_id == child.id and done.sibling_id == other.id:
+            return _ensure_family(session, child, now)
+    reason = _sibling_reason(reason)
     if other.id == child.id:
         raise InvalidInput({"sibling": "Choose another child"})
     record = _ensure_family(session, child, now)
     theirs = family_of(session, other.id)
     if theirs is not None and theirs.id == record.id:
         raise InvalidInput({"sibling": f"{other.name} is already in this family"})
+    moved: dict[str, Any] = {"children": [other.id], "carers": [], "siblings": [], "forms": []}
     if theirs is None:
         session.add(FamilyChild(child_id=other.id, family_id=record.id, added_at=now))
     else:
-        for model in (FamilyChild, Carer, FamilySibling, FamilyReferralForm):
+        moved = {name: _ids(session, model, theirs.id) for name, model in _MOVED.items()}
+        for model in _MOVED.values():
             session.execute(update(model).where(model.family_id == theirs.id)
                             .values(family_id=record.id))
         session.flush()
         session.delete(theirs)
+    replaced, gone = [], set()
     for sibling in session.execute(select(FamilySibling).where(
             FamilySibling.family_id == record.id)).scalars():
         if _key(sibling.name) == _key(other.name):
+            replaced.append({"name": sibling.name, "birth_year": sibling.birth_year,
+                             "source": sibling.source})
+            gone.add(sibling.id)
             session.delete(sibling)
+    moved["siblings"] = [i for i in moved["siblings"] if i not in gone]
+    link = SiblingLink(
+        child_id=child.id, sibling_id=other.id, linked_at=now, linked_by_id=actor.user_id,
+        linked_by_name=actor.name, linked_by_organisation=actor.organisation_name,
+        reason=reason, moved=moved | {"replaced": replaced}, request_key=request_key or None)
+    session.add(link)
     session.flush()
     for who, whom in ((child, other), (other, child)):
         audit(session, actor, "sibling_linked", now, who.id, subject_type="child",
-              subject_id=whom.id, detail="merged two family records" if theirs else "")
+              subject_id=whom.id, detail=("merged two family records; " if theirs else "")
+              + f"why: sibling link {link.id}")
     return record
+
+
+def sibling_links(session: Session, child_ids: list[int]) -> list[SiblingLink]:
+    """Every link and unlink naming any of ``child_ids``, oldest first: who, when, why."""
+    return list(session.execute(
+        select(SiblingLink).where(SiblingLink.child_id.in_(child_ids)
+                                  | SiblingLink.sibling_id.in_(child_ids))
+        .order_by(SiblingLink.linked_at, SiblingLink.id)).scalars())
+
+
+def leaving_with(session: Session, child: Child, other: Child) -> list[int]:
+    """The children who get a family of their own when ``child`` and ``other`` are
+    unlinked: the side that came in with the link (the linked brother or sister and
+    those who came with them, still in the family); ``other`` alone when no link is
+    recorded."""
+    record = family_of(session, child.id)
+    if record is None:
+        return []
+    link = _link_between(session, child, other)
+    if link is None:
+        return [other.id]
+    members = set(session.execute(select(FamilyChild.child_id).where(
+        FamilyChild.family_id == record.id)).scalars())
+    came = set(link.moved.get("children", [])) & members
+    return sorted(came) or [other.id]
+
+
+def _link_between(session: Session, child: Child, other: Child) -> SiblingLink | None:
+    return session.execute(
+        select(SiblingLink).where(
+            SiblingLink.unlinked_at.is_(None),
+            ((SiblingLink.child_id == child.id) & (SiblingLink.sibling_id == other.id))
+            | ((SiblingLink.child_id == other.id) & (SiblingLink.sibling_id == child.id)))
+        .order_by(SiblingLink.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def unlink_sibling(session: Session, child: Child, other: Child, actor: Actor,
+                   now: datetime, reason: str) -> list[int]:
+    """Undo the link between ``child`` and ``other`` (brothers or sisters in one family):
+    the side that came in with the link gets a family of its own again, with the carers,
+    siblings without a record and referral forms it brought; a sibling without a record
+    that the link replaced comes back to the family that stays. Carers are never
+    changed. With no link recorded between the two (made before links were recorded,
+    or through a third child), ``other`` alone gets a family of its own.
+
+    Returns the ids of the children who left. Recorded with who, when and why on the
+    link, and audited for each child. Raises InvalidInput.
+    """
+    reason = _sibling_reason(reason)
+    record = family_of(session, child.id)
+    if record is None or family_of(session, other.id) != record or other.id == child.id:
+        raise InvalidInput({"sibling": f"{other.name} is not in this family"})
+    link = _link_between(session, child, other)
+    leaving = leaving_with(session, child, other)
+    new = Family(created_at=now)
+    session.add(new)
+    session.flush()
+    session.execute(update(FamilyChild).where(FamilyChild.child_id.in_(leaving))
+                    .values(family_id=new.id))
+    if link is not None:
+        # What came in with the link goes back out with the side that brought it.
+        for key, ids in ((Carer.id, link.moved.get("carers", [])),
+                         (FamilySibling.id, link.moved.get("siblings", [])),
+                         (FamilyReferralForm.request_id, link.moved.get("forms", []))):
+            if ids:
+                session.execute(update(key.class_).where(
+                    key.class_.family_id == record.id, key.in_(list(ids)))
+                    .values(family_id=new.id))
+        for kept in link.moved.get("replaced", []):
+            session.add(FamilySibling(family_id=record.id, name=kept["name"],
+                                      birth_year=kept.get("birth_year"),
+                                      source=kept.get("source", ""), created_at=now))
+        link.unlinked_at = now
+        link.unlinked_by_id = actor.user_id
+        link.unlinked_by_name = actor.name
+        link.unlinked_by_organisation = actor.organisation_name
+        link.unlink_reason = reason
+    else:
+        link = SiblingLink(
+            child_id=child.id, sibling_id=other.id, linked_at=now,
+            moved={"children": leaving}, unlinked_at=now, unlinked_by_id=actor.user_id,
+            unlinked_by_name=actor.name, unlinked_by_organisation=actor.organisation_name,
+            unlink_reason=reason)
+        session.add(link)
+    session.flush()
+    for who in (child.id, *leaving):
+        audit(session, actor, "sibling_unlinked", now, who, subject_type="child",
+              subject_id=other.id if who == child.id else child.id,
+              detail=f"why: sibling link {link.id}")
+    return leaving

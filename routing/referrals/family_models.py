@@ -10,8 +10,9 @@ that, only staff at a child's school change it, each change recorded (``CarerCha
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from routing.referrals.family_answers import RESPONSIBILITY, shown_phone
@@ -138,3 +139,36 @@ class FamilyReferralForm(Base):
 
     family: Mapped[Family] = relationship()
     contact_carer: Mapped[Carer | None] = relationship()
+
+
+class SiblingLink(Base):
+    """Staff linked two children with records as brothers or sisters (or unlinked them):
+    who, when and why, and what the link moved, so that unlinking puts both families
+    back as they were.
+
+    ``moved`` holds the ids of the children, carers, siblings without a record and sent
+    forms that came into ``child_id``'s family from ``sibling_id``'s (only the sibling
+    when they had no family), and the siblings without a record that the link replaced
+    (``replaced``: name and year of birth). No foreign keys to the children: the purge
+    deletes a purged child's links with their other records.
+    """
+
+    __tablename__ = "sibling_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The child whose page the link was made on, and the brother or sister linked.
+    child_id: Mapped[int] = mapped_column(Integer, index=True)
+    sibling_id: Mapped[int] = mapped_column(Integer, index=True)
+    linked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    linked_by_id: Mapped[int | None] = mapped_column(Integer)
+    linked_by_name: Mapped[str] = mapped_column(String(200), default="")
+    linked_by_organisation: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The confirmation form's key: a repeated submit finds the link it made.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    unlinked_at: Mapped[datetime | None]
+    unlinked_by_id: Mapped[int | None] = mapped_column(Integer)
+    unlinked_by_name: Mapped[str] = mapped_column(String(200), default="")
+    unlinked_by_organisation: Mapped[str] = mapped_column(String(200), default="")
+    unlink_reason: Mapped[str] = mapped_column(Text, default="")

@@ -14,7 +14,8 @@ ALLOWED: dict[Status, frozenset[Status]] = {
     S.DRAFT: frozenset({S.SENT, S.WITHDRAWN}),
     S.SENT: frozenset({S.OPENED, S.WITHDRAWN}),
     S.OPENED: frozenset({S.ACCEPTED, S.WAITLISTED, S.DECLINED, S.NEEDS_INFORMATION, S.WITHDRAWN}),
-    S.NEEDS_INFORMATION: frozenset({S.SENT, S.WITHDRAWN, S.DECLINED}),
+    # Answered: back to the service, opened as it was before its question.
+    S.NEEDS_INFORMATION: frozenset({S.OPENED, S.WITHDRAWN, S.DECLINED}),
     S.WAITLISTED: frozenset({S.ACCEPTED, S.DECLINED, S.WITHDRAWN}),
     S.ACCEPTED: frozenset({S.IN_PROGRESS, S.CLOSED, S.WITHDRAWN}),
     S.IN_PROGRESS: frozenset({S.CLOSED, S.WITHDRAWN}),

@@ -67,6 +67,9 @@ KEPT: dict[str, str] = {
 NOT_MOVED: dict[str, str] = {
     "audit_event.child_id": "the audit is append-only and says what happened to which record",
     "child_merge.merged_child_id": "the merge names the record it merged, even once purged",
+    "sibling_link.child_id": "a link of brothers or sisters names the records it linked, as "
+                             "history; unlinking a merged record's brother or sister moves "
+                             "them out alone (routing/referrals/family.unlink_sibling)",
 }
 # Columns of the child row that are neither identity nor bookkeeping (such as a
 # family): the survivor keeps its own value, or takes the merged record's if it has none.

@@ -63,6 +63,7 @@ from routing.referrals.models import (
     flag_reasons,
 )
 from routing.referrals.outbox import queue_message
+from routing.referrals.subjects import Subject
 from routing.safeguarding import operations as safeguarding
 from services.accounts.models import User
 from services.errors import AlreadyDone, InvalidInput
@@ -195,14 +196,14 @@ def _child_of(session: Session, draft: ReferralRequest, actor: Actor, now: datet
         # A record merged since the user confirmed it: the child is now the survivor.
         child = current_record(session, typed.existing_child_id)
         if child is None:
-            raise InvalidInput({"form": "The child's record has changed. Check 'About the "
-                                        "child' again."})
+            raise InvalidInput({"form": "The record has changed. Check "
+                                        f"'{Subject.of(typed.subject).step_title}' again."})
         return child
     clash = find_child(session, _details(typed))
     if clash is not None and clash.kind is MatchKind.SAME:
-        raise InvalidInput({"form": "A record with this child's UPN or NHS number was added "
-                                    "since you saved their details. Check 'About the child' "
-                                    "again."})
+        raise InvalidInput({"form": "A record with this UPN or NHS number was added since "
+                                    "you saved their details. Check "
+                                    f"'{Subject.of(typed.subject).step_title}' again."})
     return new_child(session, typed, draft.school_id, actor, now,
                      f"Referral form {draft.id}")
 
@@ -646,14 +647,18 @@ def request_information(
 def supply_information(
     session: Session, referral: Referral, actor: Actor, now: datetime, answer: str
 ) -> None:
-    """The referrer answers the provider's question; the referral is sent again.
+    """The referrer answers the provider's question; the referral goes back to the
+    service as it was before the question: opened (a question is asked only of an opened
+    referral), so the school's list, the service's inbox and the family's page keep
+    saying the service has read it. When it was sent and opened are kept as they were;
+    the service's time to decide counts again from the answer
+    (``routing.referrals.stuck.deciding_since``).
 
     Raises InvalidInput, TransitionRefused.
     """
     if not answer.strip():
         raise InvalidInput({"answer": "Enter the information the service asked for"})
-    move(session, referral, Status.SENT, actor, now, answer.strip())
-    referral.sent_at = now
+    move(session, referral, Status.OPENED, actor, now, answer.strip())
     referral.information_request = ""
     queue_message(session, provider_address(referral), "information_supplied", referral, now)
 

@@ -24,6 +24,7 @@ from routing.referrals.family_models import (
     FamilyChild,
     FamilyReferralForm,
     FamilySibling,
+    SiblingLink,
 )
 from routing.referrals.lifecycle import SYSTEM
 from routing.referrals.merge import forget_children, purge_merged
@@ -164,8 +165,15 @@ def _delete_children(session: Session, child_ids: list[int], counts: PurgeCounts
         forget_children(session, batch)
         _unlink_attendance(session, batch)
         session.execute(delete(FamilyChild).where(FamilyChild.child_id.in_(batch)))
+        _delete_sibling_links(session, batch)
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(batch))))
     _delete_childless_families(session, counts)
+
+
+def _delete_sibling_links(session: Session, child_ids: list[int]) -> None:
+    """Who linked the children to a brother or sister, and why, goes with them."""
+    session.execute(delete(SiblingLink).where(
+        SiblingLink.child_id.in_(child_ids) | SiblingLink.sibling_id.in_(child_ids)))
 
 
 def _delete_childless_families(session: Session, counts: PurgeCounts) -> None:
@@ -206,6 +214,7 @@ def _delete_drafts(session: Session, cutoff: datetime, counts: PurgeCounts) -> N
             delete(ProgressLink).where(ProgressLink.child_id.in_(orphans))))
         forget_children(session, orphans)
         session.execute(delete(FamilyChild).where(FamilyChild.child_id.in_(orphans)))
+        _delete_sibling_links(session, orphans)
         counts.children += _rowcount(session.execute(delete(Child).where(Child.id.in_(orphans))))
         _delete_childless_families(session, counts)
 

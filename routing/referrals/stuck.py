@@ -6,7 +6,8 @@ states its rule (``StuckKind.rule``) with the thresholds in force:
 
 - sent referrals not opened within a number of working days;
 - opened referrals not decided (accepted, wait-listed or declined) within the service's
-  stated response time, or a setting's when it states none;
+  stated response time, or a setting's when it states none, counted from the school's
+  answer when the service asked a question;
 - questions to the school not answered in time;
 - accepted referrals with no first contact in time;
 - declines with no onward referral;
@@ -79,10 +80,11 @@ class StuckKind(enum.StrEnum):
                                                  "no decision is recorded.",
             StuckKind.NOT_OPENED: f"Sent {days(scope.working_days, 'working day')} ago or "
                                   "more, and the service has not opened it.",
-            StuckKind.NOT_DECIDED: "Opened at least the service's stated response time ago "
-                                   "(in working days; "
-                                   f"{days(scope.decide_days, 'working day')} when it states "
-                                   "none), and not yet accepted, wait-listed or declined.",
+            StuckKind.NOT_DECIDED: "Opened (or the service's question answered) at least "
+                                   "the service's stated response time ago (in working "
+                                   f"days; {days(scope.decide_days, 'working day')} when it "
+                                   "states none), and not yet accepted, wait-listed or "
+                                   "declined.",
             StuckKind.QUESTION_UNANSWERED: f"The service asked the school a question "
                                            f"{days(scope.answer_days, 'working day')} ago or "
                                            "more, and the school has not answered.",
@@ -196,8 +198,7 @@ def stuck_items(
         undecided = session.execute(_page(
             _not_decided(session, scope).add_columns(Service.response_working_days)
             .options(*_OPTIONS), limit, offset)).all()
-        return [StuckItem(kind, r, working_days_between((r.opened_at or r.created_at).date(),
-                                                        today),
+        return [StuckItem(kind, r, working_days_between(deciding_since(r).date(), today),
                           typical=stated if stated is not None else scope.decide_days)
                 for r, stated in undecided]
     if kind is StuckKind.SAFEGUARDING_NOT_ACTIONED:
@@ -284,6 +285,28 @@ _ASKED_AT = (
 )
 
 
+# An opened referral waits for the service's decision since it was opened or, when the
+# service asked the school a question, since the school's latest answer (the answer
+# moves it from "needs information" back to opened): the school's time to answer is
+# not the service's. The SQL form and the one-referral form below say the same.
+_ANSWERED_AT = (
+    select(func.max(ReferralEvent.at))
+    .where(ReferralEvent.referral_id == Referral.id,
+           ReferralEvent.from_status == Status.NEEDS_INFORMATION,
+           ReferralEvent.to_status == Status.OPENED)
+    .scalar_subquery()
+)
+_DECIDING_SINCE = func.coalesce(_ANSWERED_AT, Referral.opened_at, Referral.created_at)
+
+
+def deciding_since(referral: Referral) -> datetime:
+    """When an opened ``referral`` began waiting for its service's decision: the school's
+    latest answer to a question, else when the service opened it."""
+    answered = [e.at for e in referral.events
+                if e.from_status is Status.NEEDS_INFORMATION and e.to_status is Status.OPENED]
+    return max(answered, default=referral.opened_at or referral.created_at)
+
+
 def _declined_no_onward(scope: StuckScope) -> Select[Any]:
     onward = aliased(Referral)
     return (
@@ -318,7 +341,7 @@ def _question_day(referral: Referral) -> date:
 # When each referral list's wait began, for the working days shown beside it.
 _WAITING_SINCE = {
     StuckKind.NOT_OPENED: lambda r: _sent_day(r),
-    StuckKind.NOT_DECIDED: lambda r: (r.opened_at or r.created_at).date(),
+    StuckKind.NOT_DECIDED: lambda r: deciding_since(r).date(),
     StuckKind.QUESTION_UNANSWERED: _question_day,
     StuckKind.NO_FIRST_CONTACT: lambda r: (r.decided_at or r.created_at).date(),
 }
@@ -344,7 +367,7 @@ def _not_decided(session: Session, scope: StuckScope) -> Select[Any]:
     """Opened referrals past their service's stated response time in working days (the
     scope's ``decide_days`` when it states none), longest waiting first. The cut-off
     date of each distinct stated time is worked out here and handed to SQL in a CASE."""
-    since = func.coalesce(Referral.opened_at, Referral.created_at)
+    since = _DECIDING_SINCE
     today = scope.now.date()
     stated = [days for days in session.execute(
         select(Service.response_working_days).distinct()

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from routing.referrals.audit import AuditEvent
-from routing.referrals.audit_log import action_words
+from routing.referrals.audit_actions import action_words
 from routing.referrals.earlier import DetailsRequest
 from routing.referrals.family_models import Carer, FamilyChild, FamilySibling
 from routing.referrals.models import (

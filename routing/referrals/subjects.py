@@ -32,6 +32,16 @@ class Subject(enum.StrEnum):
         parent's help is for the parent; an unborn baby's for the whole family."""
         return {"child": "", "unborn": "family", "parent": "parent"}[self.value]
 
+    @property
+    def step_title(self) -> str:
+        """The referral form's first step's title, which fits whom it is about."""
+        return ABOUT_STEP[self][0]
+
+    @property
+    def step_hint(self) -> str:
+        """What the referral form's first step asks about them."""
+        return ABOUT_STEP[self][1]
+
     @classmethod
     def of(cls, value: object) -> Subject:
         """The subject named by ``value``; a child for anything unknown."""
@@ -45,6 +55,22 @@ SUBJECT_LABELS = {
     Subject.CHILD: "A child or young person",
     Subject.UNBORN: "An unborn baby",
     Subject.PARENT: "A parent or carer",
+}
+
+
+# The referral form's first step, by whom the referral is about: its title and its hint.
+# Until the form is told otherwise, a referral is about a child (the step's first
+# question, answered "A child or young person" unless changed).
+ABOUT_STEP = {
+    Subject.CHILD: ("About the child",
+                    "Who the child or young person is: their name, date of birth and home "
+                    "postcode, and their unique pupil number or NHS number if you know them."),
+    Subject.UNBORN: ("About the unborn baby",
+                     "The baby's expected date of delivery instead of a date of birth, and "
+                     "the family's home postcode. A baby not yet named is entered as Baby."),
+    Subject.PARENT: ("About the parent or carer",
+                     "Who the parent or carer is: their name, and their date of birth and "
+                     "home postcode if the school knows them."),
 }
 
 

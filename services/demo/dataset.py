@@ -138,6 +138,9 @@ class UserSpec:
     name: str
     role: str
     organisation: str
+    # What the person does at their organisation, where the role alone does not say
+    # (a SENCO is school staff): printed with the demo log-ins, not stored.
+    title: str = ""
 
 
 @dataclass(frozen=True)

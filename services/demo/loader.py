@@ -89,7 +89,9 @@ class DemoSummary:
 
 
 class DemoLogin(NamedTuple):
-    """A demo account to print for testers (a tuple, so it unpacks); all use DEMO_PASSWORD."""
+    """A demo account to print for testers (a tuple, so it unpacks); all use DEMO_PASSWORD.
+    ``role`` is the role's label, with the person's title where it says more ("School
+    staff (SENCO)")."""
 
     email: str
     role: str
@@ -101,7 +103,8 @@ def demo_logins(dataset: Dataset) -> list[DemoLogin]:
     names = {spec.key: spec.name for spec in dataset.organisations}
     names.update({spec.key: spec.name for spec in dataset.schools})
     return [
-        DemoLogin(user.email, Role(user.role).label, names[user.organisation])
+        DemoLogin(user.email, Role(user.role).label + (f" ({user.title})" if user.title else ""),
+                  names[user.organisation])
         for user in dataset.users
     ]
 

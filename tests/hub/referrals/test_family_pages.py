@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
 from routing.referrals.audit import AuditEvent
+from routing.referrals.family import family_of
 from routing.referrals.family_models import Carer
 from routing.referrals.models import Referral
 from services.accounts.models import User
@@ -183,9 +184,13 @@ def test_it_links_only_a_sibling_the_school_may_see(
     assert f'<option value="{ours.child_id}">' in page
     assert f'<option value="{theirs.child_id}">' not in page
     url = f"/referrals/children/{referral.child_id}/siblings"
-    assert staff.post(url, data={"sibling": str(theirs.child_id)}).status_code == 302
-    assert staff.post(url, data={"sibling": "9" * 30}).status_code == 302
-    assert staff.post(url, data={"sibling": str(ours.child_id)}).status_code == 302
+    why = "Mum confirmed at parents' evening"
+    assert staff.post(url, data={"sibling": str(theirs.child_id), "reason": why}
+                      ).status_code == 302
+    assert staff.post(url, data={"sibling": "9" * 30, "reason": why}).status_code == 302
+    assert staff.get(f"{url}/confirm?sibling={theirs.child_id}").status_code == 302
+    assert staff.post(url, data={"sibling": str(ours.child_id), "reason": why}
+                      ).status_code == 302
     page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
     assert f'href="/referrals/children/{ours.child_id}"' in page
     assert f'href="/referrals/children/{theirs.child_id}"' not in page
@@ -223,3 +228,77 @@ def test_it_check_your_answers_shows_the_agreed_contact_with_its_number(
     assert ("Jo Jones: Phone call (07700 900982), Text message (07700 900982); After 4pm. "
             "Do not contact Darren Jones") in page
     assert "Safe contact" not in page
+
+
+def test_it_shows_both_children_before_linking_and_links_only_with_a_reason(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral, other = _sent(db, cast), _sent(db, cast)
+    staff = _client(app, cast.staff)
+    base = f"/referrals/children/{referral.child_id}/siblings"
+    confirm = staff.get(f"{base}/confirm?sibling={other.child_id}")
+    assert confirm.status_code == 200
+    page = confirm.get_data(as_text=True)
+    for record in (referral.child, other.child):
+        assert record.name in page and record.born_words in page
+    assert "Jo Jones (Mother)" in page  # both families are this school's to see
+    assert family_of(db, referral.child_id) != family_of(db, other.child_id)
+    key = re.search(r'name="request_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    refused = staff.post(base, data={"sibling": str(other.child_id), "request_key": key})
+    assert refused.status_code == 400
+    assert 'id="reason-error"' in refused.get_data(as_text=True)
+    assert family_of(db, referral.child_id) != family_of(db, other.child_id)
+    form = {"sibling": str(other.child_id), "request_key": key, "reason": "Mum told us"}
+    assert staff.post(base, data=form).status_code == 302
+    assert staff.post(base, data=form).status_code == 302  # a double click: linked once
+    db.expire_all()
+    assert family_of(db, referral.child_id) == family_of(db, other.child_id)
+    child_page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
+    history = child_page.split('id="sibling-history"', 1)[1].split("</ul>", 1)[0]
+    assert history.count("<li>") == 1
+    assert f"Linked to {other.child.name} by {cast.staff.name}" in history
+    assert "Why: <span class=\"hub-pre-line\">Mum told us</span>" in history
+
+
+def test_it_unlinks_after_showing_who_leaves_and_keeps_who_when_and_why(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral, other = _sent(db, cast), _sent(db, cast)
+    staff = _client(app, cast.staff)
+    base = f"/referrals/children/{referral.child_id}/siblings"
+    staff.post(base, data={"sibling": str(other.child_id), "reason": "Mum told us"})
+    child_page = staff.get(f"/referrals/children/{referral.child_id}").get_data(as_text=True)
+    url = f"{base}/{other.child_id}/unlink"
+    assert f'href="{url}"' in child_page
+    shown = staff.get(url).get_data(as_text=True)
+    assert f"{other.child.name} gets a family record of their own again" in shown
+    refused = staff.post(url, data={"reason": ""})
+    assert refused.status_code == 400
+    assert family_of(db, referral.child_id) == family_of(db, other.child_id)
+    done = staff.post(url, data={"reason": "A different family"})
+    assert done.status_code == 302
+    db.expire_all()
+    assert family_of(db, referral.child_id) != family_of(db, other.child_id)
+    told = staff.get(done.location).get_data(as_text=True)
+    assert "no longer linked as brothers or sisters" in told
+    history = told.split('id="sibling-history"', 1)[1].split("</ul>", 1)[0]
+    assert f"Unlinked from {other.child.name} by {cast.staff.name}" in history
+    assert "A different family" in history
+    # No longer in one family: nothing to unlink, and another school may not.
+    assert staff.get(url).status_code == 404
+    assert _client(app, cast.other_staff).post(url, data={"reason": "x"}).status_code in (
+        403, 404)
+
+
+def test_it_shows_another_schools_family_record_to_no_one_on_the_confirmation(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    referral, moved = _sent(db, cast), _sent(db, cast)
+    moved.child.school_id = cast.other_school.id  # referred by us; on another roll now
+    db.commit()
+    page = _client(app, cast.staff).get(
+        f"/referrals/children/{referral.child_id}/siblings/confirm?sibling={moved.child_id}"
+    ).get_data(as_text=True)
+    assert moved.child.name in page and cast.other_school.name in page
+    assert "Not shown: the family record is kept by the child" in page
+    assert page.count("Jo Jones (Mother)") == 1  # only our own child's family

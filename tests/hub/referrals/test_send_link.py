@@ -99,7 +99,8 @@ def test_it_sends_the_link_and_the_school_only_by_text_or_email(
     (event,) = db.execute(select(AuditEvent).where(
         AuditEvent.action == "progress_link_sent")).scalars()
     expected = "text message" if channel == "sms" else "email"
-    assert (event.actor_id, event.detail) == (cast.staff.id, f"by {expected}")
+    assert (event.actor_id, event.detail) == (
+        cast.staff.id, f"by {expected}, to an address typed on the form")
     assert to not in str(vars(event)) and typed not in str(vars(event))
     outbox = sending.test_client()
     login(outbox, cast.coordinator)
@@ -306,3 +307,42 @@ def test_it_sends_once_when_the_form_is_submitted_twice(
     assert len(db.execute(select(OutboxMessage)).all()) == 2
     # Without the form's key nothing is sent.
     assert client.post(_send_url(db, referral), data={**data, "send_key": ""}).status_code == 400
+
+
+def test_it_offers_the_family_records_contacts_and_sends_to_the_one_chosen(
+    app: Flask, db: Session, cast: Cast, referral: Referral
+) -> None:
+    client = app.test_client()
+    login(client, cast.staff)
+    page, token = _link_page(client, referral)
+    assert "Who should get it?" in page
+    assert "Text message to Jo Jones (Mother), 07700 900982" in page
+    (key,) = re.findall(r'name="contact" type="radio" value="(carer-\d+-sms)"', page)
+    assert "Someone else, or another email address or mobile number" in page
+    refused = client.post(_send_url(db, referral), data={
+        "send_key": secrets.token_urlsafe(24), "token": token, "agreed": "yes"})
+    assert refused.status_code == 400
+    assert 'id="contact-error"' in refused.get_data(as_text=True)
+    response = client.post(_send_url(db, referral), data={
+        "send_key": secrets.token_urlsafe(24), "token": token, "contact": key, "agreed": "yes"})
+    assert response.status_code == 302
+    assert "0770" not in response.location and "Jones" not in response.location
+    (message,) = db.execute(select(OutboxMessage)).scalars()
+    assert (message.recipient, message.channel) == ("07700900982", "sms")
+
+
+def test_it_offers_no_contacts_to_staff_who_may_not_see_the_family_record(
+    app: Flask, db: Session, cast: Cast, referral: Referral
+) -> None:
+    # The child moved to the other school: their record is now that school's to keep.
+    referral.child.school_id = cast.other_school.id
+    db.commit()
+    client = app.test_client()
+    login(client, cast.staff)
+    page, token = _link_page(client, referral)
+    assert "Who should get it?" not in page and "Jo Jones" not in page
+    response = client.post(_send_url(db, referral), data={
+        "send_key": secrets.token_urlsafe(24), "token": token, "agreed": "yes",
+        "contact": f"carer-{referral.child_id}-sms"})
+    assert response.status_code == 400
+    assert db.execute(select(OutboxMessage)).first() is None

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask.testing import FlaskClient
+from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from routing.referrals import operations as ops
 from routing.referrals.children import ChildDetails
 from routing.referrals.models import Referral
+from routing.referrals.subjects import Subject
 from services.db import utcnow
 from tests.factories import Cast, login, make_service
 from tests.routing.referrals.helpers import actor, complete_draft
@@ -75,3 +77,32 @@ def test_it_shows_the_provider_the_subject_and_not_known(
     page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert "A child or young person" in page
     assert page.count("Not known") >= 2  # date of birth and home postcode
+
+
+def _heading(page: str) -> str:
+    return page.split('<h1 class="govuk-heading-l">', 1)[1].split("</h1>", 1)[0]
+
+
+def test_it_titles_the_first_step_and_check_your_answers_for_whom_the_referral_is_about(
+    client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    draft = ops.start_request(db, "t" * 20, cast.staff.id, cast.school.id, utcnow())
+    db.commit()
+    login(client, cast.staff)
+    first = client.get(f"/referrals/drafts/{draft.id}/child").get_data(as_text=True)
+    assert _heading(first) == "About the child"
+    assert str(escape(Subject.CHILD.step_hint)) in first
+    # Refused: shown again titled for the subject just chosen.
+    status, page = _child_step(client, draft.id, subject="unborn")
+    assert status == 400
+    assert _heading(page) == "About the unborn baby"
+    assert str(escape(Subject.UNBORN.step_hint)) in page
+    status, _ = _child_step(client, draft.id, subject="parent", first_name="Amina",
+                            dob_not_known="yes", home_postcode="", postcode_not_known="yes")
+    assert status == 302
+    again = client.get(f"/referrals/drafts/{draft.id}/child").get_data(as_text=True)
+    assert _heading(again) == "About the parent or carer"
+    assert str(escape(Subject.PARENT.step_hint)) in again and "About the child" not in again
+    check = client.get(f"/referrals/drafts/{draft.id}/check").get_data(as_text=True)
+    assert '<h2 class="govuk-heading-m">About the parent or carer</h2>' in check
+    assert "About the child" not in check

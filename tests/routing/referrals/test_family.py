@@ -286,7 +286,7 @@ def test_it_links_a_sibling_with_a_record_and_joins_their_families(
     # The sibling typed without a record turns out to be this child.
     sibling = db.execute(select(FamilySibling)).scalar_one()
     sibling.name = other.name
-    record = family.link_sibling(db, child, other, actor(cast.staff), utcnow())
+    record = family.link_sibling(db, child, other, actor(cast.staff), utcnow(), "Same mum")
     db.expire_all()
     assert db.execute(select(func.count(Family.id))).scalar_one() == 1
     assert sorted(c.name for c in record.carers) == ["Jo Jones", "Pat Jones"]
@@ -295,7 +295,7 @@ def test_it_links_a_sibling_with_a_record_and_joins_their_families(
     link = db.get(FamilyReferralForm, second.id)
     assert link is not None and link.family_id == record.id
     with pytest.raises(InvalidInput):
-        family.link_sibling(db, child, other, actor(cast.staff), utcnow())
+        family.link_sibling(db, child, other, actor(cast.staff), utcnow(), "Same mum")
     assert db.execute(select(func.count(AuditEvent.id)).where(
         AuditEvent.action == "sibling_linked")).scalar_one() == 2
 
