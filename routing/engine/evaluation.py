@@ -64,12 +64,15 @@ _NOT_SCORED = np.empty(0, dtype=np.float64)
 _NOT_SCORED.flags.writeable = False
 _NOT_WORKED_OUT = np.empty(0, dtype=np.bool_)
 _NOT_WORKED_OUT.flags.writeable = False
+# Bytes of area lookup tables (one byte per area each) kept before the cache starts again.
+_SLOTS_TABLES_BYTES = 8 << 20
 
 
 class RuleEvaluator:
     """Evaluates candidate rows of one index: every rule but the need rule, and the score."""
 
-    __slots__ = ("_area_count", "_cols", "_language_masks", "_now", "_weights")
+    __slots__ = ("_area_count", "_cols", "_language_masks", "_now", "_slots_tables",
+                 "_unstated_tables", "_weights")
 
     def __init__(self, cols: ServiceColumns, area_count: int, weights: Weights) -> None:
         self._cols = cols
@@ -81,6 +84,10 @@ class RuleEvaluator:
             mask = np.zeros(n, dtype=np.bool_)
             mask[rows] = True
             self._language_masks[lang] = mask
+        # ``_unstated_table`` per mask of facts asked (0 to 7), made when first asked for.
+        self._unstated_tables: list[FloatArray | None] = [None] * 8
+        # ``_slots_table`` per set of area slots, made when first asked for.
+        self._slots_tables: dict[tuple[int, ...], BoolArray] = {}
         # The last query's ``now`` and its epoch seconds (a pair, so thread-safe).
         self._now: tuple[datetime, float] | None = None
 
@@ -92,6 +99,29 @@ class RuleEvaluator:
         seconds = epoch_seconds(now)
         self._now = (now, seconds)
         return seconds
+
+    def _unstated_table(self, asked: int) -> FloatArray:
+        """``parts.Unstated.points_table`` for the index's weights (its own cache
+        hashes the weights, dearer than the lookup here)."""
+        table = self._unstated_tables[asked]
+        if table is None:
+            table = self._unstated_tables[asked] = Unstated.points_table(asked, self._weights)
+        return table
+
+    def _slots_table(self, slots: list[int]) -> BoolArray:
+        """``AreaRule.slots_table`` of ``slots``, kept per set of slots (families near
+        each other share them), so the area rule is one lookup per query."""
+        key = tuple(slots)
+        table = self._slots_tables.get(key)
+        if table is None:
+            table = AreaRule.slots_table(slots, self._area_count)
+            table.flags.writeable = False
+            tables = self._slots_tables
+            if len(tables) * len(table) >= _SLOTS_TABLES_BYTES:
+                # Start again (thread-safe: a racing query only misses the cache).
+                tables = self._slots_tables = {}
+            tables[key] = table
+        return table
 
     def __call__(self, rows: IntArray, ctx: QueryContext, slots: list[int], *,
                  scored: bool = True) -> Evaluation:
@@ -121,9 +151,7 @@ class RuleEvaluator:
         free = (flags & DISTANCE_FREE) != 0
         dist_pts: FloatArray | float = 0.0
         if ctx.point is not None:
-            inside = AreaRule.passes_array(ctx, ints[:, SLOT_COL], slots, self._area_count)
-            if inside is not None:
-                ok &= inside
+            ok &= self._slots_table(slots).take(ints[:, SLOT_COL])
             distance = cols.nearest(floats, rows, ctx.point[0], ctx.point[1])
             within = DistanceRule.passes_array(ctx, distance, free, at_school)
             if within is not None:
@@ -156,7 +184,7 @@ class RuleEvaluator:
             continuing = np.zeros(n, dtype=np.bool_)
         asked = Unstated.asked(query)
         unstated: FloatArray | float = (
-            Unstated.points_array(flags >> UNSTATED_SHIFT & 7, asked, w) if asked else 0.0)
+            self._unstated_table(asked).take(flags >> UNSTATED_SHIFT & 7) if asked else 0.0)
         score = total(floats[:, CAPACITY_COL], floats[:, WAIT_COL], fresh, dist_pts, school_pts,
                       cont, unstated)
         return Evaluation(rows, ok, distance, score, at_school, continuing)

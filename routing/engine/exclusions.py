@@ -13,6 +13,10 @@ from routing.engine.evaluation import Evaluation, RuleEvaluator
 from routing.engine.grid import PointGrid
 from routing.engine.rules import QueryContext
 
+# (row, distance or None, has a hub at the child's school) of a failing candidate:
+# what ``DirectoryIndex`` needs to explain it.
+Excluded = tuple[int, float | None, bool]
+
 # Exclusions beyond the limit: how many times to double the radius before a full pass.
 WIDENINGS = 3
 # ... unless the short needs have at most this many services between them: then a
@@ -35,7 +39,7 @@ def wider_exclusions(
     slots: list[int],
     want: int,
     known: tuple[Evaluation, float] | None = None,
-) -> list[list[tuple[int, float | None]]]:
+) -> list[list[Excluded]]:
     """Exclusions for needs with fewer than ``want`` failing within the limit.
 
     Search ever wider circles, all short needs at once (``need_groups`` are the
@@ -50,7 +54,7 @@ def wider_exclusions(
     failing services (ties by id, no distance last).
     """
     assert ctx.point is not None and ctx.query.max_distance_m is not None
-    found: list[list[tuple[int, float | None]] | None] = [None] * len(need_masks)
+    found: list[list[Excluded] | None] = [None] * len(need_masks)
     todo = list(range(len(need_masks)))
     radius = first_widening(ctx.query.max_distance_m) / 2
     widenings = 0 if sum(len(r) for r in need_rows) <= FULL_PASS_ROWS else WIDENINGS
@@ -77,7 +81,7 @@ def wider_exclusions(
 
 def _pick_complete(
     ev: Evaluation, pool: IntArray, need_masks: list[BoolArray], want: int,
-    todo: list[int], found: list[list[tuple[int, float | None]] | None],
+    todo: list[int], found: list[list[Excluded] | None],
 ) -> None:
     """Settle the needs in ``todo`` with ``want`` exclusions in ``pool`` (failing rows
     complete within some radius), taking them off ``todo``."""
@@ -98,20 +102,21 @@ def failing(ev: Evaluation, within: float | None) -> IntArray:
 
 def pick(
     ev: Evaluation, pool: IntArray, need_mask: BoolArray, want: int
-) -> list[tuple[int, float | None]]:
-    """(row, distance) of the ``want`` nearest pool positions meeting the need."""
+) -> list[Excluded]:
+    """``with_distance`` of the ``want`` nearest pool positions meeting the need."""
     candidates = pool[need_mask[ev.rows[pool]]]
     return with_distance(ev, smallest(candidates, ev.distance[candidates], want))
 
 
-def with_distance(ev: Evaluation, positions: IntArray) -> list[tuple[int, float | None]]:
-    """(row, distance or None) of candidate positions."""
-    return [(row, None if d != d else d) for row, d in zip(
-        ev.rows.take(positions).tolist(), ev.distance.take(positions).tolist(), strict=True)]
+def with_distance(ev: Evaluation, positions: IntArray) -> list[Excluded]:
+    """(row, distance or None, at school) of candidate positions."""
+    return [(row, None if d != d else d, at) for row, d, at in zip(
+        ev.rows.take(positions).tolist(), ev.distance.take(positions).tolist(),
+        ev.at_school.take(positions).tolist(), strict=True)]
 
 
 def split_with_distance(ev: Evaluation,
-                        groups: list[IntArray]) -> list[list[tuple[int, float | None]]]:
+                        groups: list[IntArray]) -> list[list[Excluded]]:
     """``with_distance`` of each list of candidate positions, gathered in one go."""
     if len(groups) == 1:
         return [with_distance(ev, groups[0])]

@@ -35,7 +35,14 @@ from routing.engine.exclusions import (
     wider_exclusions,
 )
 from routing.engine.explain import make_team
-from routing.engine.need_rank import HELP_CODES, help_codes, rank, score_need_coded
+from routing.engine.need_rank import (
+    HELP_CODES,
+    NeedTables,
+    help_codes,
+    rank,
+    score_need_coded,
+    tables_of,
+)
 from routing.engine.parts import (
     Capacity,
     FitParts,
@@ -60,7 +67,6 @@ from routing.engine.results import (
     RoutingResult,
     ScorePart,
     TeamProposal,
-    new_record,
 )
 from routing.engine.rules import (
     ACCEPTING,
@@ -83,6 +89,8 @@ _SPARSE_HITS = 48
 NOT_MET = 0xFFFF
 # Cached fit parts kept before the cache starts again (a few MB).
 _MAX_FITS = 50_000
+# Needs' score tables kept (each an index into ``need_rank.need_tables``' own cache).
+_MAX_TABLES = 1024
 
 
 # (row, score, parts, reasons, distance, hub, remote key): a Match but for its need
@@ -124,6 +132,9 @@ class DirectoryIndex:
         # capacity patch (the tier holds whether the service is accepting).
         self._fits: dict[NeedRequest, dict[int, FitParts]] = {}
         self._fit_count = 0  # about how many (a race may miss one)
+        # ``need_rank.tables_of`` per kinds, audience and severity asked (thread-safe:
+        # a race only makes equal tables twice).
+        self._tables: dict[tuple[frozenset[str], str, str], NeedTables] = {}
         self._cols = cols = ServiceColumns.build(services, self._areas, weights)
         # Capacity and wait parts, one per distinct figure, made when first returned
         # (thread-safe: a race only makes an equal part twice).
@@ -325,7 +336,15 @@ class DirectoryIndex:
         if need.urgent:
             static, at = self._cols.static, rows.take(eligible)
             figures = (static.capacity.take(at), static.wait.take(at))
-        return score_need_coded(need, self._weights, base, tiers, figures)
+        # The tables by what they depend on but the weights, which are the index's:
+        # a cheaper key than ``need_tables``' own cache, which hashes the weights.
+        key = (need.kinds, need.audience, need.severity)
+        tables = self._tables.get(key)
+        if tables is None:
+            if len(self._tables) >= _MAX_TABLES:
+                self._tables = {}
+            tables = self._tables[key] = tables_of(need, self._weights)
+        return score_need_coded(need, self._weights, base, tiers, figures, tables)
 
     def _need_rows(self, code: str) -> IntArray:
         rows = self._rows_of_need.get(code)
@@ -388,8 +407,10 @@ class DirectoryIndex:
             meets = levels != NOT_MET
             eligible = (meets & ev.ok).nonzero()[0]
             eligible_sets.append(eligible)
-            # The tier codes, as ``need_rank.tier_codes`` (below TIER_CODES: uint16).
-            tiers = levels.take(eligible) + help_of.take(eligible)
+            # The tier codes, as ``need_rank.tier_codes`` (below TIER_CODES: uint16;
+            # added over every row, in one call fewer, the sum wraps round only where
+            # the need is not met, and those rows are not taken).
+            tiers = (levels + help_of).take(eligible)
             # The team gives each row only the needs it fits as well as the best.
             score, best, tier = self._score_need(need, rows, eligible, tiers,
                                                  ev.score.take(eligible))
@@ -409,7 +430,10 @@ class DirectoryIndex:
         if self._fit_count > _MAX_FITS:
             fits, self._fits, self._fit_count = {}, {}, 0
             remote_needs.clear()
+        # ``results.new_record`` without a Python call per record (dozens a query).
+        record = tuple.__new__
         for need, top in zip(query.needs, tops, strict=True):
+            code = need.code
             matches = []
             # One dict per need, so the need is hashed once rather than per match.
             fits_of_need = fits.get(need)
@@ -431,7 +455,7 @@ class DirectoryIndex:
                     made = (score_, parts, phrases)
                     if e[6] >= 0:
                         remote_of_need[e[6]] = made
-                matches.append(new_record(Match, (service, need.code, *made, e[4], e[5])))
+                matches.append(record(Match, (service, code, *made, e[4], e[5])))
             ranked.append(matches)
         if short:
             codes = [query.needs[i].code for i in short]
@@ -448,12 +472,12 @@ class DirectoryIndex:
         results = []
         for i, need in enumerate(query.needs):
             excluded = []
-            for row, d in nearest[i]:
+            for row, d, at_school in nearest[i]:
                 failure = failures.get(row)
                 if failure is None:
-                    failure = failures[row] = self._first_failure(row, ctx, d)
+                    failure = failures[row] = self._first_failure(row, ctx, d, at_school)
                 excluded.append(
-                    new_record(Exclusion, (services[row], need.code, failure[0], failure[1], d)))
+                    record(Exclusion, (services[row], need.code, failure[0], failure[1], d)))
             results.append(NeedResult(need, tuple(ranked[i]), tuple(excluded),
                                       len(eligible_sets[i])))
         team = choose_team(
@@ -467,16 +491,16 @@ class DirectoryIndex:
             snapshot_version=self.version,
         )
 
-    def _first_failure(self, row: int, ctx: QueryContext,
-                       distance: float | None) -> tuple[str, str]:
-        """(rule, reason) of the first rule ``row`` breaks, given its distance.
+    def _first_failure(self, row: int, ctx: QueryContext, distance: float | None,
+                       at_school: bool) -> tuple[str, str]:
+        """(rule, reason) of the first rule ``row`` breaks, given its distance and
+        whether it has a hub at the child's school (both from the evaluation).
 
         Raises ValueError if the row in fact passes every rule.
         """
         service = self._cols.services[row]
-        at_school = hub_at_school(service, ctx.query.school_id) is not None
         in_area = AreaRule.slot_passes(self._slot_list[row], ctx)
-        failure = first_failure(service, ctx, new_record(
+        failure = first_failure(service, ctx, tuple.__new__(
             Placement, (distance, at_school, self._free_list[row], in_area)))
         if failure is None:
             raise ValueError(f"service {service.id} is eligible, not excluded")

@@ -130,19 +130,26 @@ def need_tables(asked: int, audience: str, severity_slot: int, w: Weights) -> Ne
     return tables
 
 
+def tables_of(need: NeedRequest, w: Weights) -> NeedTables:
+    """The ``need_tables`` of a need."""
+    return need_tables(help.kind_bits_of(need.kinds), need.audience,
+                       help.SEVERITY_SLOT.get(need.severity, 0), w)
+
+
 def score_need_coded(
     need: NeedRequest, w: Weights, base: FloatArray, tiers: npt.NDArray[np.integer],
-    figures: tuple[FloatArray, FloatArray] | None,
+    figures: tuple[FloatArray, FloatArray] | None, tables: NeedTables | None = None,
 ) -> tuple[FloatArray, BoolArray, npt.NDArray[np.int32]]:
     """``score_need`` and ``best_fitting`` of services given by their tier codes
     (``tier_codes``): the same score, which of them fit the need as well as the
     best, and the tier (as int32). ``figures`` are their capacity and wait points,
-    read only for an urgent need (and then required).
+    read only for an urgent need (and then required); ``tables`` are the need's
+    ``tables_of``, when the caller keeps them.
 
     Raises ValueError for an urgent need without ``figures``.
     """
-    tables = need_tables(help.kind_bits_of(need.kinds), need.audience,
-                         help.SEVERITY_SLOT.get(need.severity, 0), w)
+    if tables is None:
+        tables = tables_of(need, w)
     urgency: FloatArray | float = 0.0
     if need.urgent:
         if figures is None:

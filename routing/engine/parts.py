@@ -312,6 +312,17 @@ class Unstated:
 
     @staticmethod
     @lru_cache(maxsize=64)
+    def points_table(asked: int, w: Weights) -> FloatArray:
+        """``points`` of every mask (0 to 7) for the facts ``asked``, read-only: a
+        row's points are then one lookup of its mask (the index scores a few hundred
+        rows, so numpy's cost per call, not per element, is what counts)."""
+        table = np.array([Unstated.points(bits, asked, w) for bits in range(8)],
+                         dtype=np.float64)
+        table.flags.writeable = False
+        return table
+
+    @staticmethod
+    @lru_cache(maxsize=64)
     def reason(missing: int) -> str:
         """'ages not stated by the provider' and the like, for a non-zero mask."""
         return reasons.not_stated(

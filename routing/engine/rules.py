@@ -326,11 +326,17 @@ class AreaRule(Rule):
         the slots of the areas holding the family's point."""
         if ctx.point is None:
             return None
+        return AreaRule.slots_table(inside_slots, area_count)[area_slot]
+
+    @staticmethod
+    def slots_table(inside_slots: Iterable[int], area_count: int) -> BoolArray:
+        """Whether each slot (0 to ``area_count``) passes, given the slots of the
+        areas holding the family's point (``passes_array`` is a lookup in it)."""
         # As slot_passes: slot 0 (no area) passes.
         inside = np.zeros(area_count + 1, dtype=np.bool_)
         inside[0] = True
         inside[list(inside_slots)] = True
-        return inside[area_slot]
+        return inside
 
 
 class DistanceRule(Rule):

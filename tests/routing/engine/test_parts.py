@@ -240,6 +240,7 @@ def test_it_scores_unstated_facts_alike_scalar_and_vectorised(
 ) -> None:
     scalar = [Unstated.points(m, asked, w) for m in masks]
     assert same_bits(scalar, Unstated.points_array(np.array(masks, dtype=np.int64), asked, w))
+    assert same_bits(scalar, Unstated.points_table(asked, w).take(masks))
     assert all(p == 0.0 and str(p) == "0.0" for p, m in zip(scalar, masks, strict=True)
                if not m & asked)
 
