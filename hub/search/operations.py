@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from routing.engine import DirectoryIndex, FamilyQuery, NeedRequest, RoutingResult
+from routing.engine import DirectoryIndex, FamilyQuery, NeedRequest, RoutingResult, ranking_time
 from routing.engine.reasons import METRES_PER_MILE
 from routing.gazetteer.lookup import KnownPlaces, OnlineGeocoder, place_postcode
 from routing.geo import Place
@@ -87,7 +87,7 @@ def search_services(
             NeedRequest(code, URGENT if criteria.urgent else ROUTINE, severity=criteria.severity,
                         kinds=criteria.kinds, help_for=criteria.help_for)
             for code in criteria.need_codes),
-        now=now,
+        now=ranking_time(now),
         home=(place.easting, place.northing) if place else None,
         school_id=school.id if school else None,
         school_point=school_point,

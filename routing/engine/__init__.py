@@ -11,6 +11,7 @@ from routing.engine.records import (
     HubRecord,
     NeedRequest,
     ServiceRecord,
+    ranking_time,
 )
 from routing.engine.results import (
     Exclusion,
@@ -41,5 +42,6 @@ __all__ = [
     "TeamMember",
     "TeamProposal",
     "Weights",
+    "ranking_time",
     "scan_route",
 ]

@@ -97,6 +97,18 @@ class NeedRequest:
         return self.help_for if self.help_for in AUDIENCES else default_audience(self.code)
 
 
+def ranking_time(moment: datetime) -> datetime:
+    """The ``FamilyQuery.now`` of a query made at ``moment``: the start of its minute.
+
+    Only freshness reads it, and freshness counts days, so the minute changes no
+    reason and a score by millionths of a point, the same for every service; the
+    queries of one minute then share what the index keeps for one ``now`` (freshness
+    parts, explanations of distance-free services), and a page reloaded within the
+    minute ranks exactly as before.
+    """
+    return moment.replace(second=0, microsecond=0)
+
+
 @dataclass(frozen=True)
 class FamilyQuery:
     """What a practitioner (or the public search page) asks the router."""

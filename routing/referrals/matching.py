@@ -9,7 +9,14 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from routing.engine import DirectoryIndex, FamilyQuery, Match, NeedRequest, RoutingResult
+from routing.engine import (
+    DirectoryIndex,
+    FamilyQuery,
+    Match,
+    NeedRequest,
+    RoutingResult,
+    ranking_time,
+)
 from routing.gazetteer.lookup import geocode
 from routing.geo import PostcodeError
 from routing.referrals.models import Child, Referral, ReferralRequest, Status
@@ -98,7 +105,7 @@ def route_for_child(
         needs=tuple(NeedRequest(code, priority, severity=severity,
                                 help_for=child.subject.help_for)
                     for code, priority in needs),
-        now=now,
+        now=ranking_time(now),
         home=home,
         school_id=school.id if school else None,
         school_point=(school.location.easting, school.location.northing) if school else None,

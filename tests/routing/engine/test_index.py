@@ -144,3 +144,13 @@ def test_it_puts_a_service_with_many_places_as_near_as_its_nearest_place() -> No
     result = DirectoryIndex.build(snap).route(q)
     assert [(m.service.id, m.distance_m) for m in result.needs[0].matches] == [(1, 100.0)]
     assert result == scan_route(snap, q)
+
+
+def test_it_ranks_the_queries_of_one_minute_by_the_minute_s_start() -> None:
+    from datetime import datetime
+
+    from routing.engine import ranking_time
+
+    assert ranking_time(datetime(2026, 12, 1, 9, 30, 59, 999_999)) == datetime(2026, 12, 1, 9, 30)
+    assert ranking_time(datetime(2026, 12, 1, 9, 30)) == datetime(2026, 12, 1, 9, 30)
+    assert ranking_time(datetime(2026, 12, 1, 9, 31, 0, 1)) == datetime(2026, 12, 1, 9, 31)
