@@ -73,7 +73,15 @@ def test_it_commits_records_of_reads_without_waiting_for_the_disk(pg: Session) -
         seen.append(conn.connection.driver_connection.execute(
             "SHOW synchronous_commit").fetchone()[0])
 
+    def durable_by_default(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        # The test databases default to not waiting (tests/conftest.py); production
+        # waits unless told otherwise, and that is what hub.postgres must keep.
+        dbapi_connection.execute("SET synchronous_commit TO on")
+
     engine = pg.get_bind()
+    pg.close()
+    engine.dispose()
+    event.listen(engine, "checkout", durable_by_default)
     event.listen(engine, "commit", probe)
     try:
         audit(pg, SYSTEM, "record_viewed", NOW)  # a read recorded: nothing else
@@ -85,6 +93,7 @@ def test_it_commits_records_of_reads_without_waiting_for_the_disk(pg: Session) -
         pg.commit()
     finally:
         event.remove(engine, "commit", probe)
+        event.remove(engine, "checkout", durable_by_default)
     assert seen == ["off", "on", "on"]
     with engine.connect() as other:  # committed, as another connection sees them
         assert other.execute(select(func.count()).select_from(AuditEvent)
