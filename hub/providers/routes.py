@@ -72,7 +72,9 @@ def services() -> Response | str | tuple[str, int]:
         services=listings,
         errors=errors,
         submitted=submitted,
-        can_create=me().role in (Role.PROVIDER_MANAGER, Role.COORDINATOR),
+        # Only a provider's manager adds a listing, for their own organisation: the
+        # coordinator's link led to a refusal (403).
+        can_create=me().role is Role.PROVIDER_MANAGER,
     )
     return (page, 400) if errors else page
 
