@@ -30,6 +30,7 @@ from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
+from routing.referrals import progress
 from routing.referrals.family_contact import how_to_reach_referral
 from routing.referrals.lifecycle import Actor, TransitionRefused
 from routing.referrals.matching import next_options
@@ -39,6 +40,7 @@ from routing.referrals.models import (
     Referral,
     Status,
 )
+from routing.referrals.progress_notes import record_progress
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
 from routing.referrals.sharing import flag_visible, referral_view
 from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
@@ -121,6 +123,7 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
         position=(ops.capacity.waitlist_position(session(), referral)
                   if referral.status is Status.WAITLISTED else None),
         can_remind=can_remind,
+        family_next_step=progress.next_step_words(referral.status, referral.next_step),
         last_reminded=last_reminder(session(), referral) if can_remind else None,
         typed=typed or {}, errors=error.errors if error else {}, already_done=already_done,
     )
@@ -193,6 +196,11 @@ def _first_contact(r: Referral, who: Actor, at: datetime, form: MultiDict[str, s
     return r, "First contact recorded."
 
 
+def _progress(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    record_progress(session(), r, who, at, form.get("note", ""), form.get("next_step", ""))
+    return r, "Progress recorded."
+
+
 def _close(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
     ops.close_referral(session(), r, who, at, form.get("outcome", ""), form.get("reason", ""))
     return r, f"Referral {r.reference} closed."
@@ -223,6 +231,7 @@ ACTIONS: dict[str, Action] = {
     "decline": Action(Act.PROVIDER, _decline),
     "ask": Action(Act.PROVIDER, _ask),
     "first-contact": Action(Act.PROVIDER, _first_contact),
+    "progress": Action(Act.PROVIDER, _progress),
     "close": Action(Act.PROVIDER, _close),
     "withdraw": Action(Act.REFERRER, _withdraw),
     "answer": Action(Act.REFERRER, _answer),
