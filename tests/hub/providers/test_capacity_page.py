@@ -118,3 +118,26 @@ def test_it_saves_the_table_not_a_rows_still_right_when_enter_is_pressed(
     first_button = form[form.index("<button"):]
     first_button = first_button[:first_button.index(">")]
     assert 'name="confirm" value=""' in first_button
+
+
+def test_it_the_coordinator_sees_every_service_and_cannot_vouch_for_them_all_at_once(
+    client: FlaskClient, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    ours = make_service(db, cast.provider, updated_days_ago=9)
+    theirs = make_service(db, cast.other_provider, updated_days_ago=9)
+    db.commit()
+    before = [_updated(db, ours), _updated(db, theirs)]
+    clock.set(NOW)
+    login(client, cast.coordinator)
+    page = client.get("/provider/services").get_data(as_text=True)
+    assert "<h1 class=\"govuk-heading-l\">Every service and its capacity</h1>" in page
+    assert "Your services and capacity" not in page
+    assert "All these figures are still right" not in page
+    response = client.post("/provider/services", data=_form(ours, theirs, confirm="all"),
+                           follow_redirects=True)
+    assert "Nothing changed: no figures were edited or confirmed." in response.get_data(
+        as_text=True)
+    assert [_updated(db, ours), _updated(db, theirs)] == before
+    # One row the provider confirmed by phone can still be marked.
+    client.post("/provider/services", data=_form(ours, theirs, confirm=str(theirs.id)))
+    assert [_updated(db, ours), _updated(db, theirs)] == [before[0], NOW]
