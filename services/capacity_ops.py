@@ -138,6 +138,14 @@ def update_capacities(
                 errors[f"{name}-{service.id}"] = f"Enter a number up to {MAX_COUNT:,}"
             values.append(number)
         parsed[service.id] = (row.accepting, values[0] or 0, values[1] or 0, values[2])
+        if not any(key.endswith(f"-{service.id}") for key in errors):
+            # The limits of one service's figures, keyed to this row's fields so each
+            # message sits beside the number that broke it.
+            try:
+                check_capacity(*parsed[service.id][1:])
+            except InvalidInput as refused:
+                errors.update({f"{name}-{service.id}": message
+                               for name, message in refused.errors.items()})
     if errors:
         raise InvalidInput(errors)
     user_name = actor_label(actor)

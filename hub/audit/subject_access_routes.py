@@ -12,7 +12,11 @@ from hub.audit.routes import bp, dpo_only
 from hub.audit_trail import record
 from hub.settings import now
 from hub.unit_of_work import session
-from routing.referrals.subject_access import SubjectAccessDocument, subject_access
+from routing.referrals.subject_access import (
+    SubjectAccessDocument,
+    record_held,
+    subject_access,
+)
 
 _MAX_ID = 2**31 - 1
 
@@ -23,9 +27,16 @@ def subject_access_start() -> BaseResponse | tuple[str, int]:
     raw = (request.args.get("child") or "").strip()
     error = None
     if raw:
-        if raw.isdecimal() and 0 < int(raw) <= _MAX_ID:
+        if not (raw.isdecimal() and 0 < int(raw) <= _MAX_ID):
+            error = "Record number must be a number, like 42"
+        elif not record_held(session(), int(raw)):
+            # Beside the number typed, not a bare "Page not found": a wrong number, or a
+            # record the retention purge has deleted, is an answer the officer needs.
+            error = (f"No child's record numbered {int(raw)} is held. Check the number on "
+                     "the child's page; a record deleted under the retention rules is no "
+                     "longer held")
+        else:
             return redirect(url_for("audit.subject_access_page", child_id=int(raw)))
-        error = "Record number must be a number, like 42"
     return render_template("audit/subject_access_start.html", value=raw, error=error), (
         400 if error else 200)
 

@@ -41,6 +41,9 @@ def _own_services() -> list[Service]:
 @roles_required(*DIRECTORY_EDITOR_ROLES)
 def services() -> Response | str | tuple[str, int]:
     listings = _own_services()
+    # The coordinator sees every provider's services: one button that dates them all as
+    # "still right" would vouch for figures only each provider knows.
+    hub_wide = me().role is Role.COORDINATOR
     errors: dict[str, str] = {}
     submitted: dict[int, capacity_ops.CapacityRow] = {}
     if request.method == "POST":
@@ -58,7 +61,8 @@ def services() -> Response | str | tuple[str, int]:
         try:
             saved = capacity_ops.update_capacities(
                 session(), listings, submitted, actor_for(me()), now=now(),
-                confirm=(capacity_ops.ALL_ROWS if confirm == capacity_ops.ALL_ROWS
+                confirm=(capacity_ops.ALL_ROWS
+                         if confirm == capacity_ops.ALL_ROWS and not hub_wide
                          else {int(confirm)} if confirm.isdecimal() and len(confirm) < 12
                          else ()),
             )
@@ -72,7 +76,10 @@ def services() -> Response | str | tuple[str, int]:
         services=listings,
         errors=errors,
         submitted=submitted,
-        can_create=me().role in (Role.PROVIDER_MANAGER, Role.COORDINATOR),
+        hub_wide=hub_wide,
+        # Only a provider's manager adds a listing, for their own organisation: the
+        # coordinator's link led to a refusal (403).
+        can_create=me().role is Role.PROVIDER_MANAGER,
     )
     return (page, 400) if errors else page
 

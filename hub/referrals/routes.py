@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -25,11 +26,12 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
-from hub.referrals.listing import referral_page
+from hub.referrals.listing import matching, referral_page
 from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
 from routing.referrals import operations as ops
+from routing.referrals import progress
 from routing.referrals.family_contact import how_to_reach_referral
 from routing.referrals.lifecycle import Actor, TransitionRefused
 from routing.referrals.matching import next_options
@@ -39,6 +41,7 @@ from routing.referrals.models import (
     Referral,
     Status,
 )
+from routing.referrals.progress_notes import record_progress
 from routing.referrals.reminders import CHASEABLE, last_reminder, remind_provider
 from routing.referrals.sharing import flag_visible, referral_view
 from services.accounts.models import PROVIDER_STAFF_ROLES, SCHOOL_ROLES, Role
@@ -48,19 +51,42 @@ from services.errors import AlreadyDone, InvalidInput
 # --- Lists -------------------------------------------------------------------------
 
 
-def _list(title: str, scope: ColumnElement[bool]) -> str | tuple[str, int]:
-    # A search is posted, so a child's name or UPN never sits in a URL or a log.
-    query = request.form.get("q", "") if request.method == "POST" else ""
-    errors: dict[str, str] = {}
-    try:
-        listing = referral_page(
-            session(), me(), scope, request.args.get("status", ""),
-            request.args.get("page", 1, type=int) or 1, query,
-        )
-    except ValueError as error:
-        errors = {"q": str(error)}
-        listing = referral_page(session(), me(), scope, request.args.get("status", ""), 1)
+# The signed-in user's last search of a referral list, kept in their session.
+SEARCH_KEY = "referral_search"
+
+
+def _kept_query(user_id: int) -> str:
+    """The query this user last searched a referral list for ("" if none, or another's)."""
+    kept = flask_session.get(SEARCH_KEY)
+    if isinstance(kept, dict) and kept.get("user") == user_id:
+        return str(kept.get("q", ""))
+    return ""
+
+
+def _list(title: str, scope: ColumnElement[bool]) -> Response | str | tuple[str, int]:
     user = me()
+    status = request.args.get("status", "")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        # A search is posted, so a child's name or UPN never sits in a URL or a log;
+        # then redirected to a GET of the results, so Back from a referral (or a
+        # reload) shows them again instead of the browser's "Confirm form resubmission".
+        query = request.form.get("q", "")
+        try:
+            matching(query)
+        except ValueError as error:
+            errors = {"q": str(error)}
+        else:
+            flask_session[SEARCH_KEY] = {"user": user.id, "q": query}
+            return redirect(url_for(str(request.endpoint), status=status or None,
+                                    found=1 if query.strip() else None))
+    else:
+        query = _kept_query(user.id) if request.args.get("found") else ""
+    listing = referral_page(
+        session(), user, scope, status,
+        (request.args.get("page", 1, type=int) or 1) if not errors else 1,
+        "" if errors else query,
+    )
     page = render_template(
         "referrals/list.html", title=title, listing=listing, statuses=list(Status),
         errors=errors, typed=query,
@@ -82,7 +108,7 @@ def dashboard() -> Response | str | tuple[str, int]:
 
 @bp.route("/inbox", methods=["GET", "POST"])
 @roles_required(*PROVIDER_STAFF_ROLES)
-def inbox() -> str | tuple[str, int]:
+def inbox() -> Response | str | tuple[str, int]:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
@@ -121,6 +147,7 @@ def _show_page(referral: Referral, typed: Mapping[str, str] | None = None,
         position=(ops.capacity.waitlist_position(session(), referral)
                   if referral.status is Status.WAITLISTED else None),
         can_remind=can_remind,
+        family_next_step=progress.next_step_words(referral.status, referral.next_step),
         last_reminded=last_reminder(session(), referral) if can_remind else None,
         typed=typed or {}, errors=error.errors if error else {}, already_done=already_done,
     )
@@ -193,6 +220,11 @@ def _first_contact(r: Referral, who: Actor, at: datetime, form: MultiDict[str, s
     return r, "First contact recorded."
 
 
+def _progress(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
+    record_progress(session(), r, who, at, form.get("note", ""), form.get("next_step", ""))
+    return r, "Progress recorded."
+
+
 def _close(r: Referral, who: Actor, at: datetime, form: MultiDict[str, str]) -> Done:
     ops.close_referral(session(), r, who, at, form.get("outcome", ""), form.get("reason", ""))
     return r, f"Referral {r.reference} closed."
@@ -223,6 +255,7 @@ ACTIONS: dict[str, Action] = {
     "decline": Action(Act.PROVIDER, _decline),
     "ask": Action(Act.PROVIDER, _ask),
     "first-contact": Action(Act.PROVIDER, _first_contact),
+    "progress": Action(Act.PROVIDER, _progress),
     "close": Action(Act.PROVIDER, _close),
     "withdraw": Action(Act.REFERRER, _withdraw),
     "answer": Action(Act.REFERRER, _answer),

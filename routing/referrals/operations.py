@@ -752,7 +752,7 @@ def reroute_need(
         select(Referral.id).where(Referral.rerouted_from_id == declined.id)
     ).first()
     if onward is not None:
-        raise AlreadyDone("This need has already been sent to another service")
+        raise AlreadyDone("This need has already been sent to another service.")
     if service_id == declined.service_id:
         raise InvalidInput({"service_id": "Choose a different service from the one that declined"})
     service = session.get(Service, service_id)

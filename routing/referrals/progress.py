@@ -196,8 +196,9 @@ def _shown_statement() -> Select[*tuple[Any, ...]]:
     last_event = (
         select(func.max(ReferralEvent.at))
         .where(ReferralEvent.referral_id == Referral.id,
-               # A reminder to the provider changes nothing the family sees.
-               ~ReferralEvent.is_reminder)
+               # A reminder to the provider changes nothing the family sees; a progress
+               # note on work under way (routing/referrals/progress_notes.py) is news.
+               ~ReferralEvent.is_reminder | (ReferralEvent.to_status == Status.IN_PROGRESS))
         .scalar_subquery()
     )
     return (
@@ -346,6 +347,12 @@ def check_and_show(
         )
         for row in rows
     ]
+
+
+def next_step_words(status: Status, recorded: str | None) -> str:
+    """The next step the family's page shows for a referral in ``status`` with the
+    provider's ``recorded`` words, for the provider and the school to read."""
+    return _next_step(status, recorded)
 
 
 def _next_step(status: Status, recorded: str | None, school_contact: bool = True) -> str:

@@ -19,8 +19,9 @@ from routing.referrals.outbox import queue_message
 from services.errors import InvalidInput
 from services.locking import lock_row
 
-# Waiting on the provider: to be opened, decided, or given a place.
-CHASEABLE = (Status.SENT, Status.OPENED, Status.WAITLISTED)
+# Waiting on the provider: to be opened, decided, given a place, or (accepted) to make
+# first contact with the family, which the stuck page lists after a few working days.
+CHASEABLE = (Status.SENT, Status.OPENED, Status.WAITLISTED, Status.ACCEPTED)
 # One reminder a day is enough; more would only teach a provider to ignore them.
 MIN_INTERVAL = timedelta(hours=20)
 REMINDER_PREFIX = "Reminder sent to the provider"

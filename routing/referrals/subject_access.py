@@ -168,6 +168,11 @@ def _family_section(session: Session, child_id: int) -> Section:
     return section
 
 
+def record_held(session: Session, child_id: int) -> bool:
+    """Whether a child's record with this number is held (not unknown, not purged)."""
+    return session.get(Child, child_id) is not None
+
+
 def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAccessDocument:
     """Everything held about the child: the record, forms, referrals and their events,
     progress links, messages sent about them, and who read or changed any of it.

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Route
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "artifacts"
@@ -331,3 +331,16 @@ def fill_contact(page: Page, carer: str, ways: tuple[str, ...], times: str) -> N
     for way in ways:
         page.get_by_label(way, exact=True).check()
     page.get_by_label("When did they agree to be contacted?").fill(times)
+
+
+def double_click(page: Page, target: Locator, gap_ms: int = 60) -> None:
+    """Click ``target`` twice, ``gap_ms`` apart, as a person double-clicks a submit button:
+    far enough apart that the browser sends the form again unless the page stops it
+    (Playwright's own dblclick is so quick that Chromium sends it once anyway)."""
+    target.scroll_into_view_if_needed()
+    box = target.bounding_box()
+    assert box is not None, "the button is not on the page"
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(gap_ms)
+    page.mouse.click(x, y)

@@ -23,7 +23,14 @@ if (_reason := skip_reason()) is not None:
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import Journey, ServedApp, is_focused, log_in, tab_until
+from tests.browser.support import (
+    Journey,
+    ServedApp,
+    double_click,
+    is_focused,
+    log_in,
+    tab_until,
+)
 
 STAFF = "staff.tongemoor@demo.familyhub.test"
 PROVIDER = "manager.nhs@demo.familyhub.test"
@@ -210,8 +217,12 @@ def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_ano
     page.get_by_role("link", name=story.references[HEALTH_SERVICE]).click()
     expect(page.locator("h1 .govuk-tag")).to_have_text("Opened")
     journey.check(page, "referral to accept")
-    page.get_by_role("button", name="Accept").click()
+    # A double click accepts once and says so, not "This was already done".
+    double_click(page, page.get_by_role("button", name="Accept"))
     expect(page.locator("h1 .govuk-tag")).to_have_text("Accepted")
+    expect(page.locator(".govuk-notification-banner")).to_have_count(1)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"Referral {story.references[HEALTH_SERVICE]} accepted.")
     journey.check(page, "accepted")
 
     page.get_by_role("link", name="Referrals", exact=True).click()

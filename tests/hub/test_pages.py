@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -171,6 +172,20 @@ def test_it_school_staff_cannot_reach_provider_pages(client: FlaskClient, cast: 
 def test_it_a_provider_worker_cannot_add_services(client: FlaskClient, cast: Cast) -> None:
     login(client, cast.worker)
     assert client.get("/provider/services/new").status_code == 403
+
+
+def test_it_offers_adding_a_service_only_to_whoever_may_add_one(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    make_service(db, cast.provider)
+    db.commit()
+    for user, offered in ((cast.manager, True), (cast.worker, False),
+                          (cast.coordinator, False)):
+        client = app.test_client()
+        login(client, user)
+        page = client.get("/provider/services").get_data(as_text=True)
+        assert ('href="/provider/services/new"' in page) is offered, user.email
+        assert (client.get("/provider/services/new").status_code == 200) is offered
 
 
 def test_it_editing_a_service_keeps_what_was_typed_on_error(

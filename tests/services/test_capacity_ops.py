@@ -139,3 +139,26 @@ def test_it_confirms_one_row_or_every_row_as_still_right(db: Session, cast: Cast
     confirmed = db.execute(select(AuditEvent.action).where(
         AuditEvent.action.startswith("capacity_confirmed"))).scalars().all()
     assert len(confirmed) == 3
+
+
+def test_it_puts_a_figure_past_a_services_limits_beside_its_own_row(
+    db: Session, cast: Cast
+) -> None:
+    # Below the table's overflow bound but past one service's plausible figures: the
+    # message is keyed to the row's field, so the page shows it beside that number.
+    first = make_service(db, cast.provider, free_places=1)
+    second = make_service(db, cast.provider, free_places=1)
+    db.commit()
+    rows = {
+        first.id: CapacityRow(True, "5", "0", ""),
+        second.id: CapacityRow(True, "20000", "0", "800"),
+    }
+    with pytest.raises(InvalidInput) as error:
+        update_capacities(db, [first, second], rows, actor(cast.worker))
+    assert error.value.errors == {
+        f"free_places-{second.id}": "Free places must be 10,000 or fewer",
+        f"typical_wait_days-{second.id}": "Typical wait must be between 0 and 730 days",
+    }
+    db.rollback()
+    db.refresh(first)
+    assert first.capacity is not None and first.capacity.free_places == 1

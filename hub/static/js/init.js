@@ -23,4 +23,13 @@ if (exitButton) {
   });
 }
 
+// GOV.UK Frontend stops a second submit within a second only on buttons started as its
+// Button component (data-module="govuk-button"): the macro adds that, the hand-written
+// buttons that ask for it with data-prevent-double-click did not, so a double click
+// sent the form twice (a "This was already done" page, or a reminder refused as
+// "already reminded today" although the first click sent it).
+for (const button of document.querySelectorAll("[data-prevent-double-click]:not([data-module])")) {
+  button.setAttribute("data-module", "govuk-button");
+}
+
 initAll();

@@ -73,12 +73,20 @@ def test_it_is_for_the_data_protection_officer_only(
 
 
 def test_it_unknown_and_oversize_children_are_404_and_bad_numbers_are_explained(
-    dpo: FlaskClient, cast: Cast
+    dpo: FlaskClient, db: Session, cast: Cast
 ) -> None:
+    child_id = sent_referral(db, cast, make_service(db, cast.provider)).child_id
+    db.commit()
     assert dpo.get("/audit/subject-access/987654").status_code == 404
     assert dpo.get("/audit/subject-access/99999999999999999999").status_code == 404
     bad = dpo.get("/audit/subject-access?child=abc")
     assert bad.status_code == 400
     assert "Record number must be a number" in bad.get_data(as_text=True)
-    assert dpo.get("/audit/subject-access?child=5").headers["Location"].endswith(
-        "/audit/subject-access/5")
+    assert dpo.get(f"/audit/subject-access?child={child_id}").headers["Location"].endswith(
+        f"/audit/subject-access/{child_id}")
+    # A number no record has is answered beside the field, with the number kept.
+    unknown = dpo.get("/audit/subject-access?child=987654")
+    assert unknown.status_code == 400
+    page = unknown.get_data(as_text=True)
+    assert 'id="child-error"' in page and 'value="987654"' in page
+    assert "No child&#39;s record numbered 987654 is held." in page

@@ -114,4 +114,5 @@ def test_it_says_a_second_reroute_was_already_done(
     assert client.post(f"/referrals/{declined.id}/reroute", data=form).status_code == 302
     again = client.post(f"/referrals/{declined.id}/reroute", data=form)
     assert again.status_code == 409
-    assert "already been sent to another service" in again.get_data(as_text=True)
+    assert "already been sent to another service. Nothing else was changed" in again.get_data(
+        as_text=True)

@@ -142,6 +142,10 @@ def test_it_the_progress_page_is_private_and_the_same_for_any_token(
                                                             "not-a-token")
     assert real.headers["Cache-Control"] == "no-store"
     assert real.headers["Referrer-Policy"] == "no-referrer"
+    # The answer was not taken: the title says so first, for screen readers.
+    assert "<title>Error: Your family's referrals" in real.get_data(as_text=True)
+    assert "<title>Your family's referrals" in client.get(f"/progress/{token}").get_data(
+        as_text=True)
     assert 'name="robots" content="noindex' in real.get_data(as_text=True)
 
 

@@ -64,6 +64,27 @@ def test_it_only_reminds_about_referrals_waiting_on_the_provider(
                                            "the provider"}
 
 
+def test_it_reminds_about_an_accepted_referral_with_no_first_contact_from_its_page(
+    client: FlaskClient, db: Session, cast: Cast
+) -> None:
+    # The stuck page lists "Accepted with no first contact": the coordinator who opens
+    # one can chase the provider, and the acceptance is not disturbed.
+    referral = _waiting(db, cast)
+    accepted_at = utcnow() - timedelta(days=10)
+    ops.open_referral(db, referral, actor(cast.manager), accepted_at)
+    ops.accept_referral(db, referral, actor(cast.manager), accepted_at)
+    db.commit()
+    login(client, cast.coordinator)
+    assert "Send a reminder" in client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    response = client.post(f"/referrals/{referral.id}/remind", data={"note": "First contact?"})
+    assert response.status_code == 302
+    db.expire_all()
+    assert referral.status is Status.ACCEPTED and referral.decided_at == accepted_at
+    assert "referral_reminder" in db.execute(select(OutboxMessage.template)).scalars().all()
+    stuck = client.get("/referrals/stuck?kind=no_first_contact").get_data(as_text=True)
+    assert referral.reference in stuck and "Provider reminded today" in stuck
+
+
 def test_it_the_familys_last_update_ignores_reminders(db: Session, cast: Cast) -> None:
     referral = _waiting(db, cast)
     _, token = issue_link(db, referral.child_id, cast.staff)
