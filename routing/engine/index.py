@@ -431,7 +431,7 @@ class DirectoryIndex:
             fits, self._fits, self._fit_count = {}, {}, 0
             remote_needs.clear()
         # ``results.new_record`` without a Python call per record (dozens a query).
-        record = tuple.__new__
+        new_tuple = tuple.__new__
         for need, top in zip(query.needs, tops, strict=True):
             code = need.code
             matches = []
@@ -455,7 +455,7 @@ class DirectoryIndex:
                     made = (score_, parts, phrases)
                     if e[6] >= 0:
                         remote_of_need[e[6]] = made
-                matches.append(record(Match, (service, code, *made, e[4], e[5])))
+                matches.append(new_tuple(Match, (service, code, *made, e[4], e[5])))
             ranked.append(matches)
         if short:
             codes = [query.needs[i].code for i in short]
@@ -477,7 +477,7 @@ class DirectoryIndex:
                 if failure is None:
                     failure = failures[row] = self._first_failure(row, ctx, d, at_school)
                 excluded.append(
-                    record(Exclusion, (services[row], need.code, failure[0], failure[1], d)))
+                    new_tuple(Exclusion, (services[row], need.code, failure[0], failure[1], d)))
             results.append(NeedResult(need, tuple(ranked[i]), tuple(excluded),
                                       len(eligible_sets[i])))
         team = choose_team(
