@@ -16,6 +16,7 @@ from hub.referrals.access import actor_for, load_child, school_ids_for
 from hub.referrals.common import bp
 from hub.settings import now
 from hub.unit_of_work import session
+from routing.engine.reasons import plural
 from routing.referrals.audit import audit
 from routing.referrals.children import ChildDetails
 from routing.referrals.corrections import IdentityCorrection, correct_identity
@@ -279,7 +280,7 @@ def identity_context(record: Child) -> dict[str, object]:
     versions = versions_of(session(), record.id) if correctable else []
     if versions:
         audit(session(), actor_for(user), "child_identity_versions_viewed", now(), record.id,
-              detail=f"{len(versions)} versions", remote_addr=client_address())
+              detail=plural(len(versions), "version"), remote_addr=client_address())
     merges = merges_into(session(), record.id) if correctable or mergeable else []
     return {
         "identity_fields": IDENTITY_FIELDS, "versions": versions, "merges": merges,

@@ -18,6 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from routing.engine.reasons import plural
 from routing.referrals.audit import audit
 from routing.referrals.family_answers import (
     RESPONSIBILITY,
@@ -315,7 +316,8 @@ def record_family(
     session.flush()
     audit(session, actor, "family_record_made" if made else "family_record_joined", now,
           child.id, subject_type="family", subject_id=family.id,
-          detail=f"{len(typed.carers)} carers and {len(typed.siblings)} siblings on the form")
+          detail=f"{plural(len(typed.carers), 'carer')} and "
+                 f"{plural(len(typed.siblings), 'sibling')} on the form")
     return link
 
 
