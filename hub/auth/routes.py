@@ -14,7 +14,6 @@ from hub.access import me
 from hub.audit_trail import client_address, record
 from hub.auth.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from hub.form_errors import show_on_form
-from hub.referrals.routes import SEARCH_KEY as REFERRAL_SEARCH_KEY
 from hub.settings import current_settings, now
 from hub.unit_of_work import session
 from services.accounts import password_reset, two_factor
@@ -156,8 +155,6 @@ def _is_demo_secret(user: User) -> bool:
 @login_required
 def logout() -> Response:
     log_out(me())
-    # A referral list's last search (a child's name) leaves with the person who typed it.
-    cookie.pop(REFERRAL_SEARCH_KEY, None)
     logout_user()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))

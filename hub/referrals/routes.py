@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask import session as flask_session
 from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
@@ -26,7 +25,7 @@ from hub.referrals.access import (
 from hub.referrals.common import (
     bp,
 )
-from hub.referrals.listing import matching, referral_page
+from hub.referrals.listing import referral_page
 from hub.settings import now
 from hub.unit_of_work import discard, session
 from routing.engine.help import SEVERITIES
@@ -51,42 +50,19 @@ from services.errors import AlreadyDone, InvalidInput
 # --- Lists -------------------------------------------------------------------------
 
 
-# The signed-in user's last search of a referral list, kept in their session.
-SEARCH_KEY = "referral_search"
-
-
-def _kept_query(user_id: int) -> str:
-    """The query this user last searched a referral list for ("" if none, or another's)."""
-    kept = flask_session.get(SEARCH_KEY)
-    if isinstance(kept, dict) and kept.get("user") == user_id:
-        return str(kept.get("q", ""))
-    return ""
-
-
-def _list(title: str, scope: ColumnElement[bool]) -> Response | str | tuple[str, int]:
-    user = me()
-    status = request.args.get("status", "")
+def _list(title: str, scope: ColumnElement[bool]) -> str | tuple[str, int]:
+    # A search is posted, so a child's name or UPN never sits in a URL or a log.
+    query = request.form.get("q", "") if request.method == "POST" else ""
     errors: dict[str, str] = {}
-    if request.method == "POST":
-        # A search is posted, so a child's name or UPN never sits in a URL or a log;
-        # then redirected to a GET of the results, so Back from a referral (or a
-        # reload) shows them again instead of the browser's "Confirm form resubmission".
-        query = request.form.get("q", "")
-        try:
-            matching(query)
-        except ValueError as error:
-            errors = {"q": str(error)}
-        else:
-            flask_session[SEARCH_KEY] = {"user": user.id, "q": query}
-            return redirect(url_for(str(request.endpoint), status=status or None,
-                                    found=1 if query.strip() else None))
-    else:
-        query = _kept_query(user.id) if request.args.get("found") else ""
-    listing = referral_page(
-        session(), user, scope, status,
-        (request.args.get("page", 1, type=int) or 1) if not errors else 1,
-        "" if errors else query,
-    )
+    try:
+        listing = referral_page(
+            session(), me(), scope, request.args.get("status", ""),
+            request.args.get("page", 1, type=int) or 1, query,
+        )
+    except ValueError as error:
+        errors = {"q": str(error)}
+        listing = referral_page(session(), me(), scope, request.args.get("status", ""), 1)
+    user = me()
     page = render_template(
         "referrals/list.html", title=title, listing=listing, statuses=list(Status),
         errors=errors, typed=query,
@@ -108,7 +84,7 @@ def dashboard() -> Response | str | tuple[str, int]:
 
 @bp.route("/inbox", methods=["GET", "POST"])
 @roles_required(*PROVIDER_STAFF_ROLES)
-def inbox() -> Response | str | tuple[str, int]:
+def inbox() -> str | tuple[str, int]:
     return _list("Referral inbox", Referral.status != Status.DRAFT)
 
 
