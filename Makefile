@@ -41,14 +41,16 @@ types: $(STAMP)
 security: $(STAMP)
 	$(BIN)/bandit -q -r hub services routing -ll
 
+TEST_NICE ?= 0
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	nice -n $(TEST_NICE) $(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The journeys mostly wait (on Chromium, gunicorn and their own set-up) while pytest
-# keeps both cores busy: side by side the whole run takes minutes less. Each part's
-# output is printed whole when it ends.
+# keeps both cores busy: side by side the whole run takes minutes less. pytest runs
+# at a lower priority (TEST_NICE) so that the journeys' pages still answer within
+# their time limits. Each part's output is printed whole when it ends.
 test: lint types security
-	$(MAKE) --no-print-directory -j2 --output-sync=target pytest browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest browser TEST_NICE=10
 
 # Browser journeys (Playwright + Debian's /usr/bin/chromium, axe-core): one process, in
 # order, against gunicorn. They skip with a reason when chromium or playwright is absent.

@@ -184,7 +184,8 @@ class Journey:
             base_url=self.app.base_url, viewport={"width": width, "height": height},
             locale="en-GB", timezone_id="Europe/London",
         )
-        context.set_default_timeout(10_000)
+        # Generous: make test runs the journeys beside pytest on two cores.
+        context.set_default_timeout(20_000)
         base = self.app.base_url
         context.route(lambda url: not url.startswith(base), self._elsewhere)
         self.contexts.append(context)
