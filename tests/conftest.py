@@ -33,6 +33,27 @@ def pytest_configure(config: pytest.Config) -> None:
     _share_url_builders()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep each ``xdist_group`` on one worker under ``--dist loadgroup``.
+
+    pytest-xdist's worker names an item's group at the end of its node id
+    (``...@group``), which the controller reads to send a group's tests to one worker.
+    It does so by setting ``item._nodeid``, which pytest 9.2 no longer reads (a node id
+    is now the structured ``item._id``): the groups were silently split across the
+    workers, and each half loaded the demo again. This names them the way pytest now
+    reads, and does nothing where xdist's own naming took effect.
+    """
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                        for mark in item.iter_markers("xdist_group")})
+        if not names or "@" in item.nodeid:
+            continue
+        item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(names)}")  # type: ignore[attr-defined]
+
+
 def _share_url_builders() -> None:
     """Let every test app share the URL builders Werkzeug compiles for its rules.
 
