@@ -26,11 +26,14 @@ from services.db import Base
 from services.demo.loader import DemoSummary
 from tests.clock import MovableClock
 from tests.factories import Cast
+from tests.passwords import use_test_parameters
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes several seconds (the capacity race)")
     _share_url_builders()
+    # Sign-ins verify cheap Argon2 hashes; a test checks the production parameters.
+    use_test_parameters()
 
 
 @pytest.hookimpl(trylast=True)

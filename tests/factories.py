@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from routing.gazetteer.lookup import geocode
 from services.accounts.models import TWO_FACTOR_ROLES, Role, User
-from services.accounts.passwords import hash_password
 from services.db import utcnow
 from services.listings import Capacity, ReferralRoute, Service, ServiceNeed, ServiceSchool
 from services.locations import Location
@@ -21,13 +20,14 @@ from services.organisations import Organisation, OrganisationKind
 from services.schools import School, SchoolPhase
 from services.taxonomy_ops import load_standard_needs
 from services.version import bump_version
+from tests.passwords import TEST_HASHER
 
 PASSWORD = "correct horse battery staple"
 # Every factory user whose role must use a second factor has it enrolled with this secret;
 # ``login`` answers the code step with it.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-# Argon2 is slow on purpose; hash the shared test password once.
-PASSWORD_HASH = hash_password(PASSWORD)
+# Hashed with the tests' cheap Argon2 parameters (tests/passwords.py), once.
+PASSWORD_HASH = TEST_HASHER.hash(PASSWORD)
 _counter = itertools.count(1)
 
 
