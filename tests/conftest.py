@@ -158,10 +158,30 @@ def _base_config(url: str, clock: MovableClock | None = None) -> dict[str, objec
     }
 
 
+@pytest.fixture(scope="session")
+def _migrated() -> dict[str, str]:
+    """Each backend's migrated database on this worker, made at its first use."""
+    return {}
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated database for this backend, with the BL gazetteer loaded."""
-    if request.param == "sqlite":
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                 _migrated: dict[str, str]) -> str:
+    """A migrated database for this backend, with the BL gazetteer loaded.
+
+    pytest keeps one value of a parametrised fixture at a time: a worker that goes
+    from an SQLite test to a PostgreSQL one and back (an xdist group holds both)
+    tears this down and sets it up again. Each backend's database is made once and
+    kept (every test empties the tables it wrote), so going back costs nothing
+    instead of the migrations and the gazetteer again.
+    """
+    if request.param not in _migrated:
+        _migrated[request.param] = _migrate(request.param, tmp_path_factory)
+    return _migrated[request.param]
+
+
+def _migrate(backend: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if backend == "sqlite":
         path = Path(tmp_path_factory.mktemp("db")) / "test.db"
         url = f"sqlite:///{path}"
     else:
