@@ -97,7 +97,6 @@ def erasure_confirm() -> Response | tuple[str, int]:
         return _plan_page(child_id, refuse(error), ground, note[:1000])
     except (ErasureRefused, LookupError):
         return _plan_page(child_id)
-    erased = ", ".join(f"{count} {kind}" for kind, count in counts.items())
-    flash(f"Record {child_id} was erased ({erased}). The audit keeps who erased it, when "
-          "and why, and no details of the child or family.", "success")
+    flash(f"Record {child_id} was erased ({counts.in_words()}). The audit keeps who "
+          "erased it, when and why, and no details of the child or family.", "success")
     return redirect(url_for("audit.erasure_start"))

@@ -209,7 +209,7 @@ def erase_record(
     counts = PurgeCounts()
     session.expunge(child)
     delete_children(session, [child_id], counts)
-    erased = "; ".join(f"{kind} {count}" for kind, count in counts.items())
+    erased = counts.in_words()
     audit(session, actor, ERASED, now, child_id, subject_type="child", subject_id=child_id,
           detail=f"Erased on request. Ground: {GROUNDS[ground]}. "
                  f"Note: {note or 'none'}. Erased: {erased}", remote_addr=remote_addr)

@@ -123,8 +123,34 @@ class PurgeCounts:
 
     def items(self) -> list[tuple[str, int]]:
         """(kind in words, how many) of each kind with any."""
-        return [(f.name.replace("_", " "), getattr(self, f.name)) for f in fields(self)
-                if getattr(self, f.name)]
+        return [(_COUNTED.get(f.name, (f.name, f.name.replace("_", " ")))[1],
+                 getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)]
+
+    def in_words(self) -> str:
+        """Each kind with any, its words agreeing with its number: "1 child's record,
+        2 referrals"."""
+        return ", ".join(
+            f"{count} {_COUNTED[name][0] if count == 1 else _COUNTED[name][1]}"
+            for name, count in ((f.name, getattr(self, f.name)) for f in fields(self))
+            if count and name in _COUNTED)
+
+
+# The kinds an erasure deletes, as a person reads them: (one, more than one).
+_COUNTED: dict[str, tuple[str, str]] = {
+    "children": ("child's record", "children's records"),
+    "merged_records": ("record merged in", "records merged in"),
+    "referrals": ("referral", "referrals"),
+    "referral_events": ("event on a referral", "events on the referrals"),
+    "referral_forms": ("referral form", "referral forms"),
+    "progress_links": ("progress link", "progress links"),
+    "details_requests": ("school's request for earlier referrals",
+                         "schools' requests for earlier referrals"),
+    "lead_records": ("lead practitioner record", "lead practitioner records"),
+    "sibling_links": ("brother or sister link", "brother and sister links"),
+    "families": ("family record", "family records"),
+    "carers": ("parent or carer", "parents and carers"),
+    "siblings": ("brother or sister", "brothers and sisters"),
+}
 
 
 def years_before(moment: datetime, years: int) -> datetime:

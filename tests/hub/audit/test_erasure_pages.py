@@ -110,7 +110,7 @@ def test_it_shows_what_would_go_then_erases_once_on_a_double_submit(
     done = dpo.post("/audit/erasure/confirm", data=form)
     assert done.status_code == 302 and done.headers["Location"].endswith("/audit/erasure")
     banner = dpo.get(done.headers["Location"]).get_data(as_text=True)
-    assert f"Record {child_id} was erased" in banner and "1 referrals" in banner
+    assert f"Record {child_id} was erased" in banner and "1 referral, " in banner
     db.expire_all()
     assert db.get(Child, child_id) is None
 

@@ -76,7 +76,7 @@ def test_it_erases_the_record_and_everything_held_with_it_and_audits_why(
         child_id, cast.coordinator.id, "10.0.0.9")
     assert row.at == NOW + timedelta(minutes=5)
     assert "Consent withdrawn" in row.detail and "DPO request 2026-014" in row.detail
-    assert "referrals 1" in row.detail
+    assert "Erased: 1 child's record, 1 referral, " in row.detail
     # The audit keeps why and how much, never who the child was.
     for part in name.split():
         assert part not in row.detail
