@@ -93,7 +93,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from hub.admin.routes import bp as admin_bp
-    from hub.audit import subject_access_routes  # noqa: F401  (routes on the audit blueprint)
+    from hub.audit import (  # noqa: F401  (routes on the audit blueprint)
+        erasure_routes,
+        retention_routes,
+        subject_access_routes,
+    )
     from hub.audit.routes import bp as audit_bp
     from hub.auth.account_routes import bp as account_bp
     from hub.auth.routes import bp as auth_bp

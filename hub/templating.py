@@ -122,6 +122,8 @@ def _navigation_items(role: Role, is_dpo: bool) -> list[tuple[str, str, str]]:
         items.append(("Manage", url_for("admin.index"), "/admin"))
     if is_dpo:
         items.append(("Audit", url_for("audit.index"), "/audit"))
+        items.append(("Due for deletion", url_for("audit.retention_due"), "/audit/retention"))
+        items.append(("Erase a record", url_for("audit.erasure_start"), "/audit/erasure"))
     return items
 
 

@@ -33,6 +33,7 @@ _NAMED = (
     "signed_in", "password_changed", "password_reset_by_link", "two_factor_enrolled",
     "two_factor_removed", "recovery_codes_replaced", "access_refused", "audit_viewed",
     "audit_exported", "subject_access_viewed", "subject_access_exported", "retention_purge",
+    "retention_due_viewed", "erasure_previewed", "erasure_refused", "record_erased",
     # A child's record.
     "child_viewed", "child_identity_corrected", "child_identity_versions_viewed",
     "child_identity_correct", "child_merge", "child_merge_undo",

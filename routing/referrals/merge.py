@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    ColumnElement,
     ForeignKey,
     Integer,
     MetaData,
@@ -482,14 +483,18 @@ def undo_merge(
 # --- Retention ----------------------------------------------------------------------
 
 
+def merges_due_by(moment: datetime) -> list[ColumnElement[bool]]:
+    """Merges whose merged record the purge will have deleted by ``moment``: not undone,
+    not yet purged, and past the undo period (each is due at its ``undo_until``)."""
+    return [ChildMerge.undone_at.is_(None), ChildMerge.purged_at.is_(None),
+            ChildMerge.merged_at < moment - timedelta(days=UNDO_DAYS)]
+
+
 def purge_merged(session: Session, now: datetime) -> int:
     """Delete the records merged more than UNDO_DAYS ago, with their versions, and wipe
     each merge's copy of the details; how many records were deleted. Anything pointing
     at a purged record (made after its merge) goes to the survivor first."""
-    due = list(session.execute(
-        select(ChildMerge).where(ChildMerge.undone_at.is_(None), ChildMerge.purged_at.is_(None),
-                                 ChildMerge.merged_at < now - timedelta(days=UNDO_DAYS))
-    ).scalars())
+    due = list(session.execute(select(ChildMerge).where(*merges_due_by(now))).scalars())
     deleted = 0
     for record in due:
         _join_families(session, record.merged_child_id, record.surviving_child_id)

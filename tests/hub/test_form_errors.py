@@ -130,6 +130,8 @@ CASES: dict[str, Bad] = {
     "audit: dates and numbers that are not": Bad(
         "dpo", lambda w: "/audit?since=2026-13-01&child=abc&until=31%2F12%2F2026",
         {}, "since", ("2026-13-01", "abc", "31/12/2026"), method="GET"),
+    "erasure: a record number that is not": Bad(
+        "dpo", lambda w: "/audit/erasure", {"child": "12ab"}, "child", ("12ab",)),
 }
 
 
