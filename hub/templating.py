@@ -15,6 +15,7 @@ from hub.settings import settings_of
 from hub.stated_facts import ages_text, cost_text, languages_text, modes_text, stated_facts
 from routing.engine.reasons import ago as _ago_in_days
 from routing.engine.reasons import miles
+from routing.referrals.stuck import STUCK_PAGE_TITLE
 from services.accounts.models import LEAD_ROLES, Role
 from services.db import utcnow
 
@@ -107,7 +108,7 @@ def _navigation_items(role: Role, is_dpo: bool) -> list[tuple[str, str, str]]:
     if role.is_school:
         items.append(("Safeguarding", url_for("safeguarding.queue"), "/safeguarding"))
     if role.value in ("coordinator", "safeguarding_lead"):
-        items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
+        items.append((STUCK_PAGE_TITLE, url_for("referrals.stuck"), "/referrals/stuck"))
         items.append(("Missing education", url_for("missing_education.register"),
                       "/missing-education"))
     if role.value == "safeguarding_lead":
@@ -203,3 +204,4 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["navigation_html"] = navigation_html
     app.jinja_env.globals["service_name"] = "Family Hub"
+    app.jinja_env.globals["stuck_page_title"] = STUCK_PAGE_TITLE

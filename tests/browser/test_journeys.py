@@ -328,7 +328,11 @@ def test_it_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
     page = journey.page()
     log_in(journey, page, COORDINATOR)
     journey.check(page, "home")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Stuck referrals").click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Stuck referrals and children", exact=True).click()
+    # The menu's words are the page's heading and title.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stuck referrals and children")
+    expect(page).to_have_title(re.compile(r"^Stuck referrals and children"))
     reference, service = story.onward
     # The demo's own stuck referrals are listed (services/demo); this one is not, yet.
     expect(page.locator("h2", has_text="Not opened (")).to_be_visible()

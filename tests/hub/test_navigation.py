@@ -1,0 +1,46 @@
+"""The menu and the pages it leads to call each thing by one name: a menu item's words
+are in the heading and the title of its page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from routing.referrals.stuck import STUCK_PAGE_TITLE
+from tests.factories import Cast, login
+
+
+def _words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def menu_items(page: str) -> list[tuple[str, str]]:
+    """(words, href) of each item of the page's menu."""
+    menu = page.split('<nav aria-label="Menu"', 1)[1].split("</nav>", 1)[0]
+    return [(_words(text), href) for href, text in
+            re.findall(r'<a[^>]*href="([^"]+)"[^>]*>(.*?)</a>', menu, re.S)]
+
+
+def heading_and_title(page: str) -> tuple[str, str]:
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert heading and title
+    return _words(heading.group(1)), _words(title.group(1))
+
+
+@pytest.mark.parametrize("who", ["coordinator", "dsl"])
+def test_it_names_the_stuck_page_as_its_menu_item_does(
+    app: Flask, db: Session, cast: Cast, who: str
+) -> None:
+    client = app.test_client()
+    login(client, getattr(cast, who))
+    items = dict(menu_items(client.get("/referrals").get_data(as_text=True)))
+    assert items[STUCK_PAGE_TITLE] == "/referrals/stuck"
+    heading, title = heading_and_title(client.get("/referrals/stuck").get_data(as_text=True))
+    assert heading == STUCK_PAGE_TITLE
+    assert title.startswith(f"{STUCK_PAGE_TITLE} \N{EN DASH}")
+    assert "Falling through the cracks" not in client.get("/referrals/stuck").get_data(
+        as_text=True)
