@@ -210,7 +210,7 @@ def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_ano
     expect(page.get_by_label(f"Free places for {HEALTH_SERVICE}")).to_have_value("7")
     journey.check(page, "capacity saved")
 
-    page.get_by_role("link", name="Referrals", exact=True).click()
+    page.get_by_role("link", name="Referral inbox", exact=True).click()
     expect(page.get_by_role("heading", name="Referral inbox")).to_be_visible()
     journey.check(page, "inbox")
 
@@ -225,7 +225,7 @@ def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_ano
         f"Referral {story.references[HEALTH_SERVICE]} accepted.")
     journey.check(page, "accepted")
 
-    page.get_by_role("link", name="Referrals", exact=True).click()
+    page.get_by_role("link", name="Referral inbox", exact=True).click()
     journey.check(page, "inbox again")
     page.get_by_role("link", name=story.references[MENTAL_HEALTH_SERVICE]).click()
     journey.check(page, "referral to decline")

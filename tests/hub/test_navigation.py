@@ -44,3 +44,26 @@ def test_it_names_the_stuck_page_as_its_menu_item_does(
     assert title.startswith(f"{STUCK_PAGE_TITLE} \N{EN DASH}")
     assert "Falling through the cracks" not in client.get("/referrals/stuck").get_data(
         as_text=True)
+
+
+@pytest.mark.parametrize("who", ["coordinator", "staff", "dsl", "manager", "worker"])
+def test_it_calls_each_menu_items_page_by_the_menus_words(
+    app: Flask, db: Session, cast: Cast, who: str
+) -> None:
+    user = getattr(cast, who)
+    if who == "coordinator":
+        user.is_dpo = True  # the audit's menu item too
+        db.commit()
+    client = app.test_client()
+    login(client, user)
+    items = menu_items(client.get("/search").get_data(as_text=True))
+    assert len(items) >= 3
+    differ = []
+    for words, href in items:
+        heading, title = heading_and_title(
+            client.get(href, follow_redirects=True).get_data(as_text=True))
+        # Whole words: "Our services" is not "Your services".
+        said = re.compile(rf"\b{re.escape(words)}\b", re.IGNORECASE)
+        if not (said.search(heading) and said.search(title)):
+            differ.append((words, heading, title))
+    assert not differ, f"menu words not on their page: {differ}"
