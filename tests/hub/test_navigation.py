@@ -67,3 +67,29 @@ def test_it_calls_each_menu_items_page_by_the_menus_words(
         if not (said.search(heading) and said.search(title)):
             differ.append((words, heading, title))
     assert not differ, f"menu words not on their page: {differ}"
+
+
+def test_it_calls_a_services_question_a_question_on_both_sides(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    from routing.referrals import operations as ops
+    from routing.referrals.models import Status
+    from tests.factories import make_service
+    from tests.routing.referrals.helpers import actor, sent_referral
+
+    referral = sent_referral(db, cast, make_service(db, cast.provider), opened=True)
+    db.commit()
+    provider = app.test_client()
+    login(provider, cast.manager)
+    page = provider.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Ask the school a question" in page and ">Send the question<" in page
+    assert "for information" not in page
+    ops.request_information(db, referral, actor(cast.manager), referral.opened_at,
+                            "Is the family in touch?")
+    db.commit()
+    assert Status.NEEDS_INFORMATION.label == "Question from the service"
+    school = app.test_client()
+    login(school, cast.staff)
+    page = school.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert "Answer the service&#39;s question" in page and ">Send the answer<" in page
+    assert "Question from the service" in page and "Information requested" not in page
