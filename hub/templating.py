@@ -10,6 +10,7 @@ from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from hub import page_names
 from hub.request_cache import per_request
 from hub.settings import settings_of
 from hub.stated_facts import ages_text, cost_text, languages_text, modes_text, stated_facts
@@ -101,24 +102,25 @@ def _navigation_items(role: Role, is_dpo: bool) -> list[tuple[str, str, str]]:
     """(text, href, path prefix) of each menu item for a role."""
     items = [("Find services", url_for("search.index"), "/search")]
     if role is not Role.LINK_WORKER:
-        items.append(("Referrals", url_for("referrals.dashboard"), "/referrals"))
+        items.append((page_names.REFERRAL_INBOX if role.is_provider else page_names.REFERRALS,
+                      url_for("referrals.dashboard"), "/referrals"))
     if role in LEAD_ROLES:
         items.append(("My caseload", url_for("leads.index"), "/caseload"))
     if role.is_school:
         items.append(("Safeguarding", url_for("safeguarding.queue"), "/safeguarding"))
     if role.value in ("coordinator", "safeguarding_lead"):
-        items.append(("Stuck referrals", url_for("referrals.stuck"), "/referrals/stuck"))
+        items.append((page_names.STUCK, url_for("referrals.stuck"), "/referrals/stuck"))
         items.append(("Missing education", url_for("missing_education.register"),
                       "/missing-education"))
     if role.value == "safeguarding_lead":
-        items.append(("Details requests", url_for("referrals.details_requests"),
+        items.append((page_names.EARLIER_REFERRALS, url_for("referrals.details_requests"),
                       "/referrals/details-requests"))
     if role.is_provider:
-        items.append(("Our services", url_for("providers.services"), "/provider"))
+        items.append((page_names.OUR_SERVICES, url_for("providers.services"), "/provider"))
     if role.is_school or role.value == "coordinator":
         items.append(("Hub requests", url_for("hub_requests.index"), "/hub-requests"))
     if role.value == "coordinator":
-        items.append(("Messages", url_for("notifications.outbox"), "/notifications"))
+        items.append((page_names.MESSAGES, url_for("notifications.outbox"), "/notifications"))
         items.append(("Manage", url_for("admin.index"), "/admin"))
     if is_dpo:
         items.append(("Audit", url_for("audit.index"), "/audit"))
@@ -205,3 +207,5 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["navigation_html"] = navigation_html
     app.jinja_env.globals["service_name"] = "Family Hub"
+    app.jinja_env.globals["stuck_page_title"] = page_names.STUCK
+    app.jinja_env.globals["page_names"] = page_names

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from hub.audit_trail import record
+from hub.date_input import read_date_text
 from hub.unit_of_work import session
 from routing.referrals.audit_actions import action_words, audit_actions
 from routing.referrals.audit_log import AuditFilter, audit_csv_rows, audit_page
@@ -49,14 +50,11 @@ def _id(name: str, label: str, errors: dict[str, str]) -> int | None:
 
 
 def _date(name: str, label: str, errors: dict[str, str]) -> date | None:
-    raw = (request.args.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = f"{label} must be a date, like 2026-03-31"
-        return None
+    # The product's one date reader: 31/03/2026 as typed, 2026-03-31 from older links.
+    answer = read_date_text(request.args.get(name) or "", label)
+    if answer.error:
+        errors[name] = answer.error
+    return answer.value
 
 
 def _filter() -> tuple[AuditFilter, dict[str, str]]:

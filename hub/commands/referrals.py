@@ -1,4 +1,4 @@
-"""``flask referrals stuck``: what is falling through the cracks, by reference only."""
+"""``flask referrals stuck``: the stuck referrals and children, by reference only."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ referrals_cli = AppGroup("referrals", help="Referrals.")
 
 @referrals_cli.command("stuck")
 def stuck_command() -> None:
-    """List referrals and children falling through the cracks (references only), each
+    """List the stuck referrals and children (references only), each
     list with its rule; the thresholds are the REFERRAL_*_WORKING_DAYS,
     SAFEGUARDING_ACTION_WORKING_DAYS and CME_TRACE_WORKING_DAYS settings (and each
     service's stated response time)."""

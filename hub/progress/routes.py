@@ -10,6 +10,7 @@ from datetime import date
 from flask import Blueprint, make_response, render_template, request
 from werkzeug.wrappers import Response
 
+from hub.date_input import read_date
 from hub.settings import now
 from hub.unit_of_work import session
 from routing.leads.contact import family_lead_contact
@@ -27,14 +28,12 @@ def _private(response: Response) -> Response:
 
 def _born() -> tuple[date | None, str]:
     """The date typed, or None and what to tell the family (not counted as a try)."""
-    parts = [request.form.get(f"dob-{part}", "").strip() for part in ("day", "month", "year")]
-    if not all(parts):
+    answer = read_date(request.form, "dob", "Date of birth")
+    if answer.value is not None:
+        return answer.value, ""
+    if answer.blank or answer.incomplete:
         return None, "Enter your child's date of birth, including the day, month and year"
-    try:
-        day, month, year = (int(part) for part in parts)
-        return date(year, month, day), ""
-    except (ValueError, OverflowError):
-        return None, "Enter a real date of birth, for example 27 3 2015"
+    return None, "Enter a real date of birth, for example 27 3 2015"
 
 
 @bp.route("/<token>", methods=["GET", "POST"])

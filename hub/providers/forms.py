@@ -20,6 +20,7 @@ from wtforms.validators import (
 )
 
 from routing.engine.help import AUDIENCES, KINDS, LEVELS
+from routing.referrals.stuck import STUCK_PAGE_TITLE
 from services.listings import DELIVERY_MODE_LABELS, ReferralRoute
 
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -69,7 +70,7 @@ class ServiceForm(FlaskForm):
     response_working_days = IntegerField(
         "How many working days you take to decide on a referral (optional)",
         description="From opening a referral to accepting, wait-listing or declining it. "
-                    "Past it, the referral shows on the hub's stuck page.",
+                    f"Past it, the referral shows on the hub's \"{STUCK_PAGE_TITLE}\" page.",
         validators=[Optional(), NumberRange(0, 60, "Enter a number of working days "
                                                   "between 0 and 60")],
     )

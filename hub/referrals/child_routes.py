@@ -187,8 +187,9 @@ def send_progress_link(child_id: int, link_id: int) -> Response | tuple[str, int
         held = secrets.compare_digest(progress.hash_token(token), link.token_hash)
         return _link_page(record, link, token if held else None, errors), 400
     if notify_settings(current_settings()) is None:
-        flash(f"The {how} to the parent or carer waits in the outbox: GOV.UK Notify is not "
-              "set up, so nothing is sent. Give the family the link another way.", "info")
+        flash(f"The {how} to the parent or carer is not sent: GOV.UK Notify is not set up, "
+              "so it waits in the hub coordinator's messages. Give the family the link "
+              "another way.", "info")
     else:
         flash(f"The progress link is on its way to the parent or carer by {how}. "
               "The message names the school, never the child.", "success")

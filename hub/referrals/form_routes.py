@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
 from hub.caches import online_geocoder, snapshot_cache
-from hub.date_input import read_date
+from hub.date_input import precise, read_date
 from hub.form_errors import refuse
 from hub.referrals.access import (
     actor_for,
@@ -138,10 +138,7 @@ def step(request_id: int, step: str) -> Response | str | tuple[str, int]:
                     )
                 except InvalidInput as refused:
                     # The precise message ("must be a real date"), not "Enter the date".
-                    if born.error and "date_of_birth" in refused.errors:
-                        refused.errors["date_of_birth"] = born.error
-                    if due.error and "expected_date" in refused.errors:
-                        refused.errors["expected_date"] = due.error
+                    precise(refused.errors, {"date_of_birth": born, "expected_date": due})
                     raise
             elif step == "safeguarding":
                 answer = form.get("significant_harm")

@@ -3,14 +3,13 @@ of one child and undoing the merge."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
 from hub.audit_trail import client_address
+from hub.date_input import precise, read_date
 from hub.form_errors import refuse
 from hub.referrals.access import actor_for, load_child, school_ids_for
 from hub.referrals.common import bp
@@ -75,15 +74,6 @@ def _school_choices(user: User) -> list[School]:
     return list(session().execute(query).scalars())
 
 
-def _parse_date(prefix: str) -> date | None:
-    try:
-        return date(int(request.form.get(f"{prefix}-year", "")),
-                    int(request.form.get(f"{prefix}-month", "")),
-                    int(request.form.get(f"{prefix}-day", "")))
-    except (ValueError, OverflowError):
-        return None
-
-
 def redirect_from_merged(child: Child) -> Response:
     """A merged record's page sends the user to the record it went into."""
     survivor = current_record(session(), child.id)
@@ -110,9 +100,10 @@ def correct_child(child_id: int) -> Response | str | tuple[str, int]:
     errors: dict[str, str] = {}
     form = request.form
     if request.method == "POST":
+        born = read_date(form, "dob", "Date of birth")
         typed = ChildDetails(
             first_name=form.get("first_name", ""), last_name=form.get("last_name", ""),
-            date_of_birth=_parse_date("dob"), home_postcode=form.get("home_postcode", ""),
+            date_of_birth=born.value, home_postcode=form.get("home_postcode", ""),
             upn=form.get("upn", ""), nhs_number=form.get("nhs_number", ""))
         choices = None if user.role is Role.COORDINATOR else school_ids_for(user)
         try:
@@ -122,7 +113,7 @@ def correct_child(child_id: int) -> Response | str | tuple[str, int]:
                                    form.get("reason", "")),
                 actor_for(user), now(), choices)
         except InvalidInput as error:
-            errors = refuse(error)
+            errors = precise(refuse(error), {"date_of_birth": born})
             record = load_child(child_id)
         else:
             flash("The child's details are corrected. The earlier details are kept as a "

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
+from hub import page_names
 from hub.access import me, roles_required
 from hub.caches import snapshot_cache
 from hub.referrals.access import (
@@ -79,13 +80,13 @@ def dashboard() -> Response | str | tuple[str, int]:
         return redirect(url_for("referrals.inbox"))
     if me().role is Role.LINK_WORKER:
         return redirect(url_for("leads.index"))
-    return _list("Referrals", Referral.id.isnot(None))
+    return _list(page_names.REFERRALS, Referral.id.isnot(None))
 
 
 @bp.route("/inbox", methods=["GET", "POST"])
 @roles_required(*PROVIDER_STAFF_ROLES)
 def inbox() -> str | tuple[str, int]:
-    return _list("Referral inbox", Referral.status != Status.DRAFT)
+    return _list(page_names.REFERRAL_INBOX, Referral.status != Status.DRAFT)
 
 
 @bp.route("/<id:referral_id>")

@@ -1,4 +1,4 @@
-"""Falling through the cracks: the page and the `flask referrals stuck` command."""
+"""Stuck referrals and children: the page and the `flask referrals stuck` command."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from routing.referrals.audit import audit
 from routing.referrals.stuck import StuckKind, StuckScope, stuck_page
 from services.accounts.models import Role
 
-# --- Falling through the cracks ----------------------------------------------------
+# --- Stuck referrals and children ---------------------------------------------------
 
 
 @bp.route("/stuck")

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
+from hub.date_input import read_date
 from hub.form_errors import refuse
 from hub.referrals.access import actor_for, school_ids_for
 from hub.safeguarding.access import Act, allowed, load_item
@@ -33,13 +34,9 @@ bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
 def _date(prefix: str) -> tuple[date | None, bool]:
     """The date typed in ``prefix``-day/-month/-year: (None, False) when left blank,
     (None, True) when it is not a real date."""
-    parts = [request.form.get(f"{prefix}-{part}", "").strip() for part in ("year", "month", "day")]
-    if not any(parts):
-        return None, False
-    try:
-        return date(*(int(part) for part in parts)), False
-    except (ValueError, OverflowError):
-        return None, True
+    # The product's one date reader, so every page takes the same dates.
+    answer = read_date(request.form, prefix, "Date")
+    return answer.value, bool(answer.error)
 
 
 def _working_days() -> int:

@@ -27,7 +27,9 @@ from services.errors import AlreadyDone, InvalidInput
 from services.schools import School
 
 REASON_MAX = 5000
-MESSAGE_SUBJECT = "Request for earlier referral details"
+# The safeguarding lead's page of these requests, and one request (the email's subject).
+REQUESTS_PAGE_TITLE = "Requests for earlier referrals"
+MESSAGE_SUBJECT = "Request for earlier referrals"
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 

@@ -636,7 +636,7 @@ def request_information(
     """Send the referral back to the referrer with a question. Raises InvalidInput,
     TransitionRefused."""
     if not question.strip():
-        raise InvalidInput({"question": "Enter what information you need"})
+        raise InvalidInput({"question": "Enter your question for the school"})
     move(session, referral, Status.NEEDS_INFORMATION, actor, now, question.strip())
     referral.information_request = question.strip()
     queue_message(

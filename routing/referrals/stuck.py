@@ -1,4 +1,4 @@
-"""Falling through the cracks: referrals and children that need someone to act.
+"""Stuck referrals and children: referrals and children that need someone to act.
 
 Each list is selected, counted and paged in SQL, so a hub with tens of thousands
 of referrals gets its counts and one page at the cost of a few queries, and each
@@ -40,6 +40,12 @@ from services.listings import Capacity, Service
 from services.taxonomy import Need
 
 ENDED = (Status.DECLINED, Status.CLOSED, Status.WITHDRAWN)
+
+# The page's name, in the menu, its title and heading, and wherever another page points
+# to it: written once so they always agree. "Stuck" is the word the Stuck tags, the
+# caseload and the providers' hints use; "and children" because whole children (no
+# support, every provider declined, missing education) are listed as well as referrals.
+STUCK_PAGE_TITLE = "Stuck referrals and children"
 
 
 class StuckKind(enum.StrEnum):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from routing.referrals.audit import AuditEvent
 from routing.referrals.audit_actions import action_words
 from routing.referrals.earlier import DetailsRequest
-from routing.referrals.family_models import Carer, FamilyChild, FamilySibling
+from routing.referrals.family_models import Carer, FamilyChild, FamilySibling, SiblingLink
 from routing.referrals.models import (
     Child,
     ProgressLink,
@@ -165,6 +165,49 @@ def _family_section(session: Session, child_id: int) -> Section:
             FamilySibling.family_id == family_id).order_by(FamilySibling.id)).scalars():
         section.items.append([("Brother or sister", _carer_value("name", sibling.name)),
                               ("Year of birth (about)", _mine(sibling.birth_year))])
+    # Brothers and sisters with a record of their own (linked by staff): as those
+    # without one, their name marked, their year of birth only, nothing else of theirs.
+    for other in session.execute(select(Child).join(
+            FamilyChild, FamilyChild.child_id == Child.id).where(
+            FamilyChild.family_id == family_id, Child.id != child_id).order_by(
+            Child.id)).scalars():
+        section.items.append([
+            ("Brother or sister (has a record)", _carer_value("name", other.name)),
+            ("Year of birth", _mine(other.date_of_birth.year if other.date_of_birth
+                                    else other.birth_year))])
+    return section
+
+
+def _sibling_links_section(session: Session, child_id: int) -> Section:
+    """Every time staff linked the child to a brother or sister with a record, or
+    unlinked them: who (marked), their organisation, when and why. The brother's or
+    sister's name is marked as another person's; what else the link moved (their
+    family's carers and forms) is theirs and not listed."""
+    section = Section("Brothers and sisters linked or unlinked")
+    links = list(session.execute(
+        select(SiblingLink).where((SiblingLink.child_id == child_id)
+                                  | (SiblingLink.sibling_id == child_id))
+        .order_by(SiblingLink.linked_at, SiblingLink.id)).scalars())
+    others = {link.sibling_id if link.child_id == child_id else link.child_id
+              for link in links}
+    names = {other.id: other.name for other in session.execute(
+        select(Child).where(Child.id.in_(others))).scalars()}
+    for link in links:
+        other = link.sibling_id if link.child_id == child_id else link.child_id
+        # A link made before links were recorded has only its unlinking (no who or why).
+        made = bool(link.linked_by_name or link.reason)
+        section.items.append([
+            ("Brother or sister", _theirs(names[other]) if other in names
+             else _mine("a record no longer held")),
+            ("Linked", _mine(link.linked_at if made else None)),
+            ("Linked by", _theirs(link.linked_by_name)),
+            ("Linked by organisation", _mine(link.linked_by_organisation)),
+            ("Why linked", _mine(link.reason)),
+            ("Unlinked", _mine(link.unlinked_at)),
+            ("Unlinked by", _theirs(link.unlinked_by_name)),
+            ("Unlinked by organisation", _mine(link.unlinked_by_organisation)),
+            ("Why unlinked", _mine(link.unlink_reason)),
+        ])
     return section
 
 
@@ -174,8 +217,9 @@ def record_held(session: Session, child_id: int) -> bool:
 
 
 def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAccessDocument:
-    """Everything held about the child: the record, forms, referrals and their events,
-    progress links, messages sent about them, and who read or changed any of it.
+    """Everything held about the child: the record, family, links to brothers and
+    sisters, forms, referrals and their events, progress links, messages sent about
+    them, and who read or changed any of it.
 
     Raises LookupError for an unknown child.
     """
@@ -193,6 +237,7 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
     ]])
     versions = _versions(session, child_id)
     family = _family_section(session, child_id)
+    sibling_links = _sibling_links_section(session, child_id)
     forms = Section("Referral forms (including what they say about parents or carers)")
     for form in session.execute(select(ReferralRequest).where(
             ReferralRequest.child_id == child_id).order_by(ReferralRequest.id)).scalars():
@@ -279,8 +324,8 @@ def subject_access(session: Session, child_id: int, now: datetime) -> SubjectAcc
         ])
     return SubjectAccessDocument(
         child_id=child.id, subject=child.name, produced_at=now,
-        sections=[record, family, versions, forms, referral_section, events, links, messages,
-                  leads, asked, seen],
+        sections=[record, family, sibling_links, versions, forms, referral_section, events,
+                  links, messages, leads, asked, seen],
     )
 
 

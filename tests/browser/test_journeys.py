@@ -210,7 +210,7 @@ def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_ano
     expect(page.get_by_label(f"Free places for {HEALTH_SERVICE}")).to_have_value("7")
     journey.check(page, "capacity saved")
 
-    page.get_by_role("link", name="Referrals", exact=True).click()
+    page.get_by_role("link", name="Referral inbox", exact=True).click()
     expect(page.get_by_role("heading", name="Referral inbox")).to_be_visible()
     journey.check(page, "inbox")
 
@@ -225,7 +225,7 @@ def test_it_provider_updates_capacity_then_accepts_one_referral_and_declines_ano
         f"Referral {story.references[HEALTH_SERVICE]} accepted.")
     journey.check(page, "accepted")
 
-    page.get_by_role("link", name="Referrals", exact=True).click()
+    page.get_by_role("link", name="Referral inbox", exact=True).click()
     journey.check(page, "inbox again")
     page.get_by_role("link", name=story.references[MENTAL_HEALTH_SERVICE]).click()
     journey.check(page, "referral to decline")
@@ -328,7 +328,11 @@ def test_it_the_coordinator_finds_the_referral_nobody_has_opened_ten_days_later(
     page = journey.page()
     log_in(journey, page, COORDINATOR)
     journey.check(page, "home")
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Stuck referrals").click()
+    page.get_by_role("navigation", name="Menu").get_by_role(
+        "link", name="Stuck referrals and children", exact=True).click()
+    # The menu's words are the page's heading and title.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Stuck referrals and children")
+    expect(page).to_have_title(re.compile(r"^Stuck referrals and children"))
     reference, service = story.onward
     # The demo's own stuck referrals are listed (services/demo); this one is not, yet.
     expect(page.locator("h2", has_text="Not opened (")).to_be_visible()

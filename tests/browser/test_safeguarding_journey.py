@@ -158,7 +158,7 @@ def test_it_the_coordinator_finds_the_safeguarding_stop_nobody_actioned_a_week_l
     journey.check(page, "home")
     served_app.shift_clock(timedelta(days=7))  # at least three working days
     try:
-        _menu(page, "Stuck referrals")
+        _menu(page, "Stuck referrals and children")
         heading = page.locator("h2", has_text="Safeguarding items not actioned in time (")
         expect(heading).to_be_visible()
         expect(page.locator("p", has_text="designated safeguarding lead 1 working day ago")

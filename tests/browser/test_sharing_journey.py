@@ -103,7 +103,7 @@ def test_it_a_new_school_sees_earlier_referrals_and_reads_them_once_granted(
     lead = journey.page()
     log_in(journey, lead, LEAD)
     journey.check(lead, "lead home")
-    _menu(lead, "Details requests")
+    _menu(lead, "Requests for earlier referrals")
     expect(lead.locator("main")).to_contain_text("Farnworth and Kearsley Academy")
     journey.check(lead, "details requests")
     lead.locator("tbody a").first.click()

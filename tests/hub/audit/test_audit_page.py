@@ -185,3 +185,25 @@ def test_it_says_in_words_why_a_referral_was_read(
     options = page.split('id="action"')[1].split("</select>")[0]
     assert re.search(r'<option value="referral_provider"[^>]*>referral read by its service, '
                      r"to respond</option>", options)
+
+
+def test_it_filters_by_dates_typed_day_first_like_31_03_2026(
+    dpo: FlaskClient, db: Session, cast: Cast
+) -> None:
+    staff = Actor(cast.staff.id, cast.staff.name, cast.school.organisation_id, "Castle Hill")
+    audit(db, staff, "child_viewed", datetime(2026, 3, 30, 23, 59), child_id=1)
+    audit(db, staff, "child_viewed", datetime(2026, 3, 31, 0, 0), child_id=2)
+    audit(db, staff, "child_viewed", datetime(2026, 3, 31, 23, 59), child_id=3)
+    audit(db, staff, "child_viewed", datetime(2026, 4, 1, 0, 0), child_id=4)
+    db.commit()
+    page = dpo.get("/audit?since=31%2F03%2F2026&until=31%2F3%2F2026&action=child_viewed")
+    assert page.status_code == 200
+    assert "2 rows" in page.get_data(as_text=True)
+    found = dpo.get("/audit/export.csv?since=31/03/2026&until=31/03/2026&action=child_viewed")
+    assert found.status_code == 200
+    rows = list(csv.reader(io.StringIO(found.get_data(as_text=True))))[1:]
+    assert sorted(r[7] for r in rows) == ["2", "3"]
+    # 29 February in a leap year is a date; in any other year it is refused beside the field.
+    assert dpo.get("/audit?since=29/02/2024").status_code == 200
+    refused = dpo.get("/audit?since=29%2F02%2F2025").get_data(as_text=True)
+    assert "From date must be a real date" in refused and 'value="29/02/2025"' in refused

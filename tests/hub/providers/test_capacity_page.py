@@ -131,7 +131,7 @@ def test_it_the_coordinator_sees_every_service_and_cannot_vouch_for_them_all_at_
     login(client, cast.coordinator)
     page = client.get("/provider/services").get_data(as_text=True)
     assert "<h1 class=\"govuk-heading-l\">Every service and its capacity</h1>" in page
-    assert "Your services and capacity" not in page
+    assert "Our services and capacity" not in page
     assert "All these figures are still right" not in page
     response = client.post("/provider/services", data=_form(ours, theirs, confirm="all"),
                            follow_redirects=True)

@@ -75,6 +75,29 @@ def test_it_keeps_what_was_typed_and_refuses_over_long_or_missing_answers(
     assert db.get(Child, child.id).first_name == "Amira"  # type: ignore[union-attr]
 
 
+def test_it_reads_the_date_of_birth_like_every_date_and_says_what_is_wrong_with_it(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    child = referred(db, cast, amira())
+    db.commit()
+    staff = _as(app, cast.staff)
+    refused = staff.post(f"/referrals/children/{child.id}/identity",
+                         data=_form(child, **{"dob-day": "31", "dob-month": ""}))
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Date of birth must include a month" in page and 'value="31"' in page
+    impossible = staff.post(f"/referrals/children/{child.id}/identity",
+                            data=_form(child, **{"dob-day": "29", "dob-month": "2",
+                                                 "dob-year": "2015"}))
+    assert "Date of birth must be a real date" in impossible.get_data(as_text=True)
+    leap = staff.post(f"/referrals/children/{child.id}/identity",
+                      data=_form(child, **{"dob-day": "29", "dob-month": "2",
+                                           "dob-year": "2016"}))
+    assert leap.status_code == 302
+    db.expire_all()
+    assert db.get(Child, child.id).date_of_birth == date(2016, 2, 29)  # type: ignore[union-attr]
+
+
 def test_it_lets_only_the_childs_school_and_the_coordinator_correct_the_details(
     app: Flask, db: Session, cast: Cast
 ) -> None:

@@ -281,7 +281,7 @@ def test_it_says_the_message_waits_when_notify_is_not_set_up(
     response = client.post(_send_url(db, referral), data={"send_key": secrets.token_urlsafe(24),
         "token": token, "channel": "sms", "mobile": "07700 900982", "agreed": "yes"})
     page = client.get(response.location).get_data(as_text=True)
-    assert "waits in the outbox: GOV.UK Notify is not set up" in page
+    assert "is not sent: GOV.UK Notify is not set up" in page
     (message,) = messages(db)
     assert (message.recipient, message.channel, message.sent_at) == ("07700900982", "sms", None)
 
