@@ -175,6 +175,13 @@ def _safeguarding_keeps() -> list[tuple[str, ColumnElement[bool]]]:
     return [
         ("A safeguarding concern names this child: safeguarding records are kept until "
          "the child is 25", exists().where(SafeguardingItem.child_id == Child.id)),
+        # A form stopped at "may be at risk of significant harm" before the child had a
+        # record: the lead's item names no child but holds the form, which is the
+        # child's (and must not be deleted from under it).
+        ("A safeguarding concern was raised from one of this child's referral forms: "
+         "safeguarding records are kept until the child is 25",
+         exists().where(SafeguardingItem.request_id == ReferralRequest.id,
+                        ReferralRequest.child_id == Child.id)),
         ("A missing-education case names this child: it is a safeguarding record, kept "
          "until the child is 25", exists().where(MissingEducationCase.child_id == Child.id)),
     ]
@@ -347,8 +354,13 @@ def _messages_due() -> list[ColumnElement[bool]]:
 
 
 def _drafts_due() -> list[ColumnElement[bool]]:
+    from routing.safeguarding.models import SafeguardingItem
+
+    # A draft stopped for safeguarding is held by the lead's item: it is what staff
+    # typed about the child, kept with the safeguarding record.
     return [ReferralRequest.status == RequestStatus.DRAFT,
-            ~exists().where(Referral.request_id == ReferralRequest.id)]
+            ~exists().where(Referral.request_id == ReferralRequest.id),
+            ~exists().where(SafeguardingItem.request_id == ReferralRequest.id)]
 
 
 # The rules for rows other than children's records (children: ``children_due_on``;

@@ -188,3 +188,49 @@ def test_it_keeps_a_child_on_the_missing_education_register_and_unlinks_attendan
     assert db.get(Child, kept) is not None and db.get(Child, gone) is None
     (record,) = db.execute(select(AttendanceRecord)).scalars()
     assert (record.child_id, record.upn) == (None, make_upn(7))
+
+
+def test_it_keeps_a_form_a_safeguarding_stop_was_raised_from_and_still_purges_the_rest(
+    db: Session, cast: Cast
+) -> None:
+    # A form stopped at "may be at risk of significant harm" is held by the lead's
+    # queue item (the item points at the form). The purge used to try to delete it
+    # with the other stale drafts and failed on that reference, every night.
+    from routing.safeguarding.operations import record_stop
+
+    service = make_service(db, cast.provider)
+    stopped = complete_draft(db, cast, {"MHW": service}, now=START)
+    record_stop(db, stopped, actor(cast.staff), START)
+    stale = complete_draft(db, cast, {"MHW": service}, now=START)
+    db.commit()
+    stopped_id, stale_id = stopped.id, stale.id
+    counts = purge(db, POLICY, START + timedelta(days=31))
+    db.commit()
+    assert counts.drafts == 1
+    assert db.get(ReferralRequest, stopped_id) is not None
+    assert db.get(ReferralRequest, stale_id) is None
+
+
+def test_it_keeps_a_child_whose_sent_form_a_safeguarding_stop_holds(
+    db: Session, cast: Cast
+) -> None:
+    # The stop was raised before the child had a record (the item names no child), and
+    # the form went on to be sent: the child's record holds the form the safeguarding
+    # record points at, so it is kept as safeguarding records are.
+    from routing.referrals.retention import why_kept
+    from routing.safeguarding.models import SafeguardingItem
+    from routing.safeguarding.operations import record_stop
+
+    referral = _withdrawn(db, cast, START)
+    form = db.get(ReferralRequest, referral.request_id)
+    assert form is not None
+    item = record_stop(db, form, actor(cast.staff), START)
+    item.child_id = None
+    db.commit()
+    child_id = referral.child_id
+    assert any("safeguarding" in words for words in why_kept(db, child_id))
+    counts = purge(db, POLICY, years_before(START, -6) + timedelta(days=1))
+    db.commit()
+    assert counts.children == 0
+    assert db.get(Child, child_id) is not None
+    assert db.get(SafeguardingItem, item.id) is not None
