@@ -93,3 +93,10 @@ def precise(errors: dict[str, str], answers: Mapping[str, DateAnswer]) -> dict[s
         if answer.error and name in errors:
             errors[name] = answer.error
     return errors
+
+
+def wrong_boxes(form: Mapping[str, str], prefix: str) -> frozenset[str]:
+    """The boxes of the date typed in ``prefix``-day/-month/-year that the reader finds
+    wrong (none when it reads a date or nothing was typed): what a page marks when it
+    shows that date's error again, beside what was typed."""
+    return read_date(form, prefix, "Date").wrong

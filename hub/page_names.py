@@ -18,3 +18,5 @@ MESSAGES = "Messages"
 EARLIER_REFERRALS = REQUESTS_PAGE_TITLE
 STUCK = STUCK_PAGE_TITLE
 REFER_A_FAMILY = "Refer a family"
+# The coordinator's list of needs (Manage the hub links to it by this name).
+NEEDS = "Needs and their codes"

@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from hub import page_names
+from hub.date_input import wrong_boxes
 from hub.request_cache import per_request
 from hub.settings import settings_of
 from hub.stated_facts import ages_text, cost_text, languages_text, modes_text, stated_facts
@@ -209,3 +210,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["service_name"] = "Family Hub"
     app.jinja_env.globals["stuck_page_title"] = page_names.STUCK
     app.jinja_env.globals["page_names"] = page_names
+    app.jinja_env.globals["date_wrong_boxes"] = wrong_boxes

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from hub.access import roles_required
 from hub.notifications.delivery import notify_settings
+from hub.notifications.links import message_link
 from hub.settings import current_settings
 from hub.unit_of_work import session
 from routing.referrals.outbox import (
@@ -31,6 +32,7 @@ def outbox() -> str:
     return render_template(
         "referrals/outbox.html",
         messages=messages,
+        message_link=message_link,
         notify_on=notify_settings(current_settings()) is not None,
         max_attempts=MAX_ATTEMPTS,
         secret_link_templates=SECRET_LINK_TEMPLATES,

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from hub import page_names
 from routing.referrals.stuck import STUCK_PAGE_TITLE
 from tests.factories import Cast, login
 
@@ -93,3 +94,19 @@ def test_it_calls_a_services_question_a_question_on_both_sides(
     page = school.get(f"/referrals/{referral.id}").get_data(as_text=True)
     assert "Answer the service&#39;s question" in page and ">Send the answer<" in page
     assert "Question from the service" in page and "Information requested" not in page
+
+
+def test_it_calls_the_needs_page_by_the_words_of_its_link_on_manage_the_hub(
+    app: Flask, db: Session, cast: Cast
+) -> None:
+    client = app.test_client()
+    login(client, cast.coordinator)
+    index = client.get("/admin").get_data(as_text=True)
+    links = [_words(text) for text in re.findall(
+        r'<a[^>]*href="/admin/needs"[^>]*>(.*?)</a>', index, re.S)]
+    assert links == [page_names.NEEDS]
+    heading, title = heading_and_title(client.get("/admin/needs").get_data(as_text=True))
+    assert heading == page_names.NEEDS
+    assert title.startswith(f"{page_names.NEEDS} \N{EN DASH}")
+    for page in ("/admin/needs/new", "/admin/needs/MHW/edit"):  # their back links
+        assert f">{page_names.NEEDS}</a>" in client.get(page).get_data(as_text=True)

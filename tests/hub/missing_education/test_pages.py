@@ -24,6 +24,7 @@ from routing.safeguarding.models import Decision
 from services.accounts.models import Role, User
 from tests.clock import MovableClock
 from tests.factories import Cast, login, make_service, make_user
+from tests.hub.date_boxes import marked_boxes, typed
 from tests.routing.referrals.helpers import sent_referral
 from tests.routing.safeguarding.support import concern, make_upn
 
@@ -218,3 +219,21 @@ def test_it_shows_the_new_lists_on_the_stuck_page_and_in_the_command(
     assert "Children missing education not traced (2)" in printed
     assert ours.reference in printed and theirs.reference in printed
     assert "Every provider declined (0)" in printed
+
+
+def test_it_marks_only_the_wrong_box_of_an_actions_date_and_keeps_what_was_typed(
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    clock.set(MONDAY)
+    ours, _ = _cases(db, cast)
+    lead = _client(app, cast.dsl)
+    page = lead.get(f"/missing-education/cases/{ours.id}").get_data(as_text=True)
+    key = re.search(r'name="action_key" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    refused = lead.post(f"/missing-education/cases/{ours.id}/actions", data={
+        "action_key": key, "note": "Called the family",
+        "done_on-day": "30", "done_on-month": "", "done_on-year": "2026"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert marked_boxes(text, "done_on") == {"month"}
+    assert typed(text, "done_on") == {"day": "30", "month": "", "year": "2026"}
+    assert '<p class="govuk-error-message" id="done_on">' in text

@@ -18,6 +18,7 @@ from routing.safeguarding.cme_models import MissingEducationCase
 from services.accounts.models import User
 from tests.clock import MovableClock
 from tests.factories import Cast, login
+from tests.hub.date_boxes import marked_boxes, typed
 from tests.routing.safeguarding.support import concern, make_upn
 
 MONDAY = datetime(2026, 11, 30, 9, 0)
@@ -118,3 +119,25 @@ def test_it_shows_a_lead_the_case_of_a_child_now_on_their_roll_and_no_other(
     assert about.reference in page and other.reference not in page
     assert lead.get(f"/missing-education/cases/{about.id}").status_code == 200
     assert lead.get(f"/missing-education/cases/{other.id}").status_code == 403
+
+
+def test_it_marks_only_the_wrong_boxes_of_each_date_and_keeps_what_was_typed(
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    clock.set(MONDAY)
+    coordinator = _client(app, cast.coordinator)
+    page = coordinator.get("/missing-education/report").get_data(as_text=True)
+    refused = coordinator.post("/missing-education/report", data={
+        "intent": "report", "report_key": _key(page), "child_id": "new",
+        "first_name": "Maja", "school_id": str(cast.other_school.id), "reason": "Moved",
+        "last_seen-day": "2", "last_seen-month": "11", "last_seen-year": "26",
+        "date_of_birth-day": "30", "date_of_birth-month": "2",
+        "date_of_birth-year": "2015"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert marked_boxes(text, "last_seen") == {"year"}
+    assert typed(text, "last_seen") == {"day": "2", "month": "11", "year": "26"}
+    assert marked_boxes(text, "date_of_birth") == {"day"}
+    assert typed(text, "date_of_birth") == {"day": "30", "month": "2", "year": "2015"}
+    assert '<p class="govuk-error-message" id="last_seen">' in text
+    assert '<p class="govuk-error-message" id="date_of_birth">' in text

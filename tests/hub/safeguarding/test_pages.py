@@ -18,6 +18,7 @@ from routing.safeguarding.models import Decision, SafeguardingItem
 from services.accounts.models import Role, User
 from tests.clock import MovableClock
 from tests.factories import Cast, login, make_user
+from tests.hub.date_boxes import marked_boxes, typed
 
 MONDAY = datetime(2026, 11, 30, 9, 0)
 CONCERN = {"kind": "not_attending", "first_name": "Kai", "last_name": "Brennan",
@@ -262,3 +263,35 @@ def test_it_only_the_lead_and_the_coordinator_see_safeguarding_on_the_childs_tim
         assert response.status_code == 200, user.email
         assert ("Recorded: Missing education" in response.get_data(as_text=True)) is sees, (
             user.email)
+
+
+def test_it_marks_only_the_wrong_boxes_of_a_date_and_keeps_what_was_typed(
+    app: Flask, db: Session, cast: Cast, clock: MovableClock
+) -> None:
+    clock.set(MONDAY)
+    staff = _client(app, cast.staff)
+    page = _record(staff, **{"dob-day": "31", "dob-month": "2", "dob-year": "2015"})
+    assert isinstance(page, str)
+    assert marked_boxes(page, "dob") == {"day"}
+    assert typed(page, "dob") == {"day": "31", "month": "2", "year": "2015"}
+    assert 'aria-describedby="dob-hint date_of_birth"' in page  # the message beside it
+    # A readable date refused as a whole (in the future) marks all three.
+    future = _record(staff, **{"dob-day": "1", "dob-month": "1", "dob-year": "2030"})
+    assert isinstance(future, str) and "Date of birth must be in the past" in future
+    assert marked_boxes(future, "dob") == {"day", "month", "year"}
+    # Another field's error marks no box of a date typed right.
+    other = _record(staff, details="", **{"dob-day": "14", "dob-month": "3",
+                                          "dob-year": "2015"})
+    assert isinstance(other, str) and marked_boxes(other, "dob") == set()
+
+    item = _record(staff)
+    assert isinstance(item, SafeguardingItem)
+    refused = _client(app, cast.dsl).post(
+        f"/safeguarding/items/{item.id}/decision",
+        data={"decision": "front_door", "front_door_on-day": "1",
+              "front_door_on-month": "13", "front_door_on-year": "2026"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert marked_boxes(text, "front_door_on") == {"month"}
+    assert typed(text, "front_door_on") == {"day": "1", "month": "13", "year": "2026"}
+    assert '<p class="govuk-error-message" id="front_door_on">' in text
