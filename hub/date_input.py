@@ -100,3 +100,11 @@ def wrong_boxes(form: Mapping[str, str], prefix: str) -> frozenset[str]:
     wrong (none when it reads a date or nothing was typed): what a page marks when it
     shows that date's error again, beside what was typed."""
     return read_date(form, prefix, "Date").wrong
+
+
+def optional_date(form: Mapping[str, str], prefix: str) -> tuple[date | None, bool]:
+    """The date typed in ``prefix``-day/-month/-year for an operation that words its own
+    messages: (the date, False), (None, False) when left blank, or (None, True) when it
+    cannot be read as a real date."""
+    answer = read_date(form, prefix, "Date")
+    return answer.value, bool(answer.error)

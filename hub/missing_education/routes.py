@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
+from hub.date_input import optional_date
 from hub.form_errors import refuse
 from hub.missing_education.access import (
     ROLES,
@@ -24,7 +25,6 @@ from hub.missing_education.access import (
 )
 from hub.referrals.access import actor_for
 from hub.safeguarding.access import Act, load_item
-from hub.safeguarding.routes import _date
 from hub.settings import current_settings, now
 from hub.unit_of_work import session
 from routing.referrals.audit import audit
@@ -76,7 +76,7 @@ def add_action(case_id: int) -> Response | tuple[str, int]:
     key = request.form.get("action_key", "")
     if not 16 <= len(key) <= 64:
         abort(400)
-    done_on, unreadable = _date("done_on")
+    done_on, unreadable = optional_date(request.form, "done_on")
     data = ops.ActionInput(
         note=request.form.get("note", ""), done_on=done_on,
         status=request.form.get("status", ""),
@@ -128,8 +128,8 @@ def report() -> Response | tuple[str, int] | str:
         if child_id is None:
             abort(404)
         child = load_reportable_child(child_id)
-    last_seen, unreadable = _date("last_seen")
-    born, born_unreadable = _date("date_of_birth")
+    last_seen, unreadable = optional_date(request.form, "last_seen")
+    born, born_unreadable = optional_date(request.form, "date_of_birth")
     data = cme_report.ChildReport(
         child=child, reason=request.form.get("reason", ""), last_seen=last_seen,
         last_seen_unreadable=unreadable, first_name=request.form.get("first_name", ""),

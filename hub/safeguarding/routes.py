@@ -5,13 +5,12 @@ errors beside the fields; the request hook (hub.unit_of_work) commits."""
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from hub.access import me, roles_required
-from hub.date_input import read_date
+from hub.date_input import optional_date
 from hub.form_errors import refuse
 from hub.referrals.access import actor_for, school_ids_for
 from hub.safeguarding.access import Act, allowed, load_item
@@ -29,14 +28,6 @@ from services.accounts.models import SCHOOL_ROLES, Role
 from services.errors import InvalidInput
 
 bp = Blueprint("safeguarding", __name__, url_prefix="/safeguarding")
-
-
-def _date(prefix: str) -> tuple[date | None, bool]:
-    """The date typed in ``prefix``-day/-month/-year: (None, False) when left blank,
-    (None, True) when it is not a real date."""
-    # The product's one date reader, so every page takes the same dates.
-    answer = read_date(request.form, prefix, "Date")
-    return answer.value, bool(answer.error)
 
 
 def _working_days() -> int:
@@ -69,7 +60,7 @@ def new_concern() -> Response | tuple[str, int] | str:
         key = form.get("raise_key", "")
         if not 16 <= len(key) <= 64:
             abort(400)
-        born, unreadable = _date("dob")
+        born, unreadable = optional_date(form, "dob")
         data = ops.ConcernInput(
             kind=form.get("kind", ""), first_name=form.get("first_name", ""),
             last_name=form.get("last_name", ""), date_of_birth=born,
@@ -123,8 +114,8 @@ def item(item_id: int) -> str:
 @roles_required(Role.SAFEGUARDING_LEAD, Role.COORDINATOR)
 def decide(item_id: int) -> Response | tuple[str, int]:
     item = load_item(item_id, Act.DECIDE)
-    when, unreadable = _date("front_door_on")
     form = request.form
+    when, unreadable = optional_date(form, "front_door_on")
     data = ops.DecisionInput(
         decision=form.get("decision", ""), note=form.get("note", ""), front_door_on=when,
         front_door_reference=form.get("front_door_reference", ""),
