@@ -36,6 +36,11 @@ def _number(raw: str) -> int | None:
     return int(raw) if raw.isdecimal() and 0 < int(raw) <= _MAX_ID else None
 
 
+def _not_held(number: str) -> str:
+    return (f"No child's record numbered {number} is held. Check the number on the child's "
+            "page; a record deleted under the retention rules is no longer held")
+
+
 def _already(done: AlreadyErased) -> tuple[str, int]:
     return render_template("audit/erasure_already.html", done=done), 409
 
@@ -55,9 +60,7 @@ def _plan_page(child_id: int, errors: dict[str, str] | None = None,
         return _start(value, f"Record {child_id} cannot be erased. "
                              + ". ".join(refused.reasons) + ".")
     except LookupError:
-        return _start(value, f"No child's record numbered {child_id} is held. Check the "
-                             "number on the child's page; a record deleted under the "
-                             "retention rules is no longer held")
+        return _start(value, _not_held(value))
     record("erasure_previewed", child_id=child_id)
     errors = errors or {}
     return render_template(
@@ -75,7 +78,9 @@ def erasure_start() -> tuple[str, int]:
     raw = (request.form.get("child") or "").strip()
     child_id = _number(raw)
     if child_id is None:
+        # A number no record can have (0, or past the largest id) is simply not held.
         return _start(raw[:20], "Enter the record number, like 42" if not raw
+                      else _not_held(raw[:20]) if raw.isdecimal()
                       else "Record number must be a number, like 42")
     return _plan_page(child_id)
 
